@@ -1,0 +1,130 @@
+#include "service/captcha/captcha_service.h"
+
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "service/common/errors.h"
+#include "service/crypto/crypto.h"
+
+namespace moderation::captcha {
+namespace {
+
+constexpr std::size_t kIdRandomBytes = 16;
+
+absl::Status CaptchaError(absl::string_view field, absl::string_view reason,
+                          absl::string_view message) {
+  return InvalidFields({{std::string(field), std::string(reason), std::string(message)}});
+}
+
+// Ids look like "<32 hex digits>.<expiry, unix seconds>".
+std::optional<absl::Time> ExpiryOf(absl::string_view captcha_id) {
+  const std::size_t dot = captcha_id.find('.');
+  int64_t seconds = 0;
+  if (dot != kIdRandomBytes * 2 || !absl::SimpleAtoi(captcha_id.substr(dot + 1), &seconds)) {
+    return std::nullopt;
+  }
+  for (char c : captcha_id.substr(0, dot)) {
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) {
+      return std::nullopt;
+    }
+  }
+  return absl::FromUnixSeconds(seconds);
+}
+
+}  // namespace
+
+CaptchaService::CaptchaService(CaptchaStore& store, const CaptchaRenderer& renderer,
+                               const Clock& clock, RandomSource& random, std::string answer_key,
+                               CaptchaOptions options)
+    : store_(store),
+      renderer_(renderer),
+      clock_(clock),
+      random_(random),
+      answer_key_(std::move(answer_key)),
+      options_(options) {}
+
+std::string CaptchaService::Digest(absl::string_view captcha_id, absl::string_view answer) const {
+  return crypto::HmacSha256(answer_key_,
+                            absl::StrCat(captcha_id, ":", absl::AsciiStrToUpper(answer)));
+}
+
+void CaptchaService::Create(absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha>) &&> done) {
+  std::string code;
+  code.reserve(options_.length);
+  for (int i = 0; i < options_.length; ++i) {
+    code.push_back(kCaptchaAlphabet[random_.Uniform(kCaptchaAlphabet.size())]);
+  }
+  absl::StatusOr<std::string> png = renderer_.RenderPng(code, random_);
+  if (!png.ok()) {
+    std::move(done)(png.status());
+    return;
+  }
+  // Whole seconds, rounded up, so the id's expiry is never before the store's.
+  const absl::Time expire_time =
+      absl::FromUnixSeconds(absl::ToUnixSeconds(clock_.Now() + options_.ttl) + 1);
+  IssuedCaptcha issued{
+      .captcha_id = absl::StrCat(crypto::HexEncode(random_.Bytes(kIdRandomBytes)), ".",
+                                 absl::ToUnixSeconds(expire_time)),
+      .png = *std::move(png),
+      .expire_time = expire_time,
+      .answer = std::move(code),
+  };
+  const std::string digest = Digest(issued.captcha_id, issued.answer);
+  const std::string id = issued.captcha_id;
+  store_.Save(id, digest, options_.ttl,
+              [issued = std::move(issued), done = std::move(done)](absl::Status saved) mutable {
+                if (!saved.ok()) {
+                  std::move(done)(std::move(saved));
+                  return;
+                }
+                std::move(done)(std::move(issued));
+              });
+}
+
+void CaptchaService::Verify(const std::string& captcha_id, const std::string& answer,
+                            absl::AnyInvocable<void(absl::Status) &&> done) {
+  const std::optional<absl::Time> expiry = ExpiryOf(captcha_id);
+  if (!expiry) {
+    std::move(done)(CaptchaError("captcha_id", "CAPTCHA_UNKNOWN",
+                                 "Mã xác nhận không tồn tại. Vui lòng lấy mã mới."));
+    return;
+  }
+  std::string digest = Digest(captcha_id, answer);
+  store_.Take(captcha_id, [this, expiry = *expiry, digest = std::move(digest),
+                           done = std::move(done)](absl::StatusOr<TakeResult> taken) mutable {
+    if (!taken.ok()) {
+      std::move(done)(taken.status());
+      return;
+    }
+    const bool expired = clock_.Now() > expiry;
+    switch (taken->outcome) {
+      case TakeOutcome::kAlreadyUsed:
+        std::move(done)(CaptchaError("captcha_id", "CAPTCHA_ALREADY_USED",
+                                     "Mã xác nhận đã được sử dụng. Vui lòng lấy mã mới."));
+        return;
+      case TakeOutcome::kMissing:
+        std::move(done)(expired ? CaptchaError("captcha_id", "CAPTCHA_EXPIRED",
+                                               "Mã xác nhận đã hết hạn. Vui lòng lấy mã mới.")
+                                : CaptchaError("captcha_id", "CAPTCHA_UNKNOWN",
+                                               "Mã xác nhận không tồn tại. Vui lòng lấy mã mới."));
+        return;
+      case TakeOutcome::kTaken:
+        break;
+    }
+    if (expired) {
+      std::move(done)(CaptchaError("captcha_id", "CAPTCHA_EXPIRED",
+                                   "Mã xác nhận đã hết hạn. Vui lòng lấy mã mới."));
+      return;
+    }
+    if (!crypto::ConstantTimeEquals(digest, taken->answer_digest)) {
+      std::move(done)(CaptchaError("captcha_answer", "CAPTCHA_WRONG",
+                                   "Mã xác nhận không đúng. Vui lòng nhập mã mới."));
+      return;
+    }
+    std::move(done)(absl::OkStatus());
+  });
+}
+
+}  // namespace moderation::captcha

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "service/captcha/captcha_renderer.h"
+#include "service/captcha/captcha_store.h"
+#include "service/common/clock.h"
+#include "service/common/random.h"
+
+namespace moderation::captcha {
+
+// Codes use an alphabet without look-alikes (no 0/O, 1/I/L, 5/S, 2/Z, 8/B).
+inline constexpr absl::string_view kCaptchaAlphabet = "ACDEFGHJKMNPRTUVWXY34679";
+
+struct CaptchaOptions {
+  absl::Duration ttl = absl::Minutes(5);
+  int length = 5;
+};
+
+struct IssuedCaptcha {
+  std::string captcha_id;
+  std::string png;
+  absl::Time expire_time;
+  std::string answer;  // for development reveal mode only; never stored
+};
+
+// Issues captchas and checks answers. The store keeps only a keyed hash
+// (HMAC-SHA-256) of each answer, bound to its id; an id carries its expiry so
+// that a missing captcha can be told apart as expired or unknown.
+// Thread-safe; callbacks may run on the store's thread.
+class CaptchaService {
+ public:
+  CaptchaService(CaptchaStore& store, const CaptchaRenderer& renderer, const Clock& clock,
+                 RandomSource& random, std::string answer_key, CaptchaOptions options);
+
+  // A new captcha, stored before `done` runs. UNAVAILABLE when the store is
+  // unreachable; INTERNAL if the image cannot be drawn.
+  void Create(absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha>) &&> done);
+
+  // Uses up the captcha and checks the answer (case-insensitive, constant
+  // time). OK when right; otherwise INVALID_ARGUMENT with a violation on
+  // `captcha_answer` (CAPTCHA_WRONG) or `captcha_id` (CAPTCHA_EXPIRED,
+  // CAPTCHA_UNKNOWN, CAPTCHA_ALREADY_USED); UNAVAILABLE when the store is down.
+  void Verify(const std::string& captcha_id, const std::string& answer,
+              absl::AnyInvocable<void(absl::Status) &&> done);
+
+ private:
+  [[nodiscard]] std::string Digest(absl::string_view captcha_id, absl::string_view answer) const;
+
+  CaptchaStore& store_;
+  const CaptchaRenderer& renderer_;
+  const Clock& clock_;
+  RandomSource& random_;
+  const std::string answer_key_;
+  const CaptchaOptions options_;
+};
+
+}  // namespace moderation::captcha

@@ -1,0 +1,54 @@
+#include "service/captcha/redis_captcha_store.h"
+
+#include "absl/strings/str_cat.h"
+#include "service/storage/redis/keys.h"
+
+namespace moderation::captcha {
+namespace {
+
+// GET and mark used in one atomic step: 0 = missing, 1 = used, else the digest.
+const redis::RedisScript& TakeScript() {
+  static const auto* script = new redis::RedisScript(R"lua(
+local digest = redis.call('GET', KEYS[1])
+if not digest then return 0 end
+if digest == '' then return 1 end
+redis.call('SET', KEYS[1], '', 'KEEPTTL')
+return digest
+)lua");
+  return *script;
+}
+
+}  // namespace
+
+RedisCaptchaStore::RedisCaptchaStore(redis::RedisClient& client) : client_(client) {}
+
+void RedisCaptchaStore::Save(const std::string& captcha_id, const std::string& answer_digest,
+                             absl::Duration ttl, absl::AnyInvocable<void(absl::Status) &&> done) {
+  client_.Execute({"SET", redis::keys::Captcha(captcha_id), answer_digest, "PX",
+                   absl::StrCat(absl::ToInt64Milliseconds(ttl))},
+                  [done = std::move(done)](absl::StatusOr<redis::RedisValue> reply) mutable {
+                    std::move(done)(reply.status());
+                  });
+}
+
+void RedisCaptchaStore::Take(const std::string& captcha_id,
+                             absl::AnyInvocable<void(absl::StatusOr<TakeResult>) &&> done) {
+  client_.EvalScript(
+      TakeScript(), {redis::keys::Captcha(captcha_id)}, {},
+      [done = std::move(done)](absl::StatusOr<redis::RedisValue> reply) mutable {
+        if (!reply.ok()) {
+          std::move(done)(reply.status());
+          return;
+        }
+        TakeResult result;
+        if (reply->type == redis::RedisValue::Type::kString) {
+          result.outcome = TakeOutcome::kTaken;
+          result.answer_digest = std::move(reply->string);
+        } else {
+          result.outcome = reply->integer == 1 ? TakeOutcome::kAlreadyUsed : TakeOutcome::kMissing;
+        }
+        std::move(done)(std::move(result));
+      });
+}
+
+}  // namespace moderation::captcha

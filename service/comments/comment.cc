@@ -1,0 +1,81 @@
+#include "service/comments/comment.h"
+
+#include <array>
+#include <utility>
+
+namespace moderation::comments {
+namespace {
+
+constexpr std::array<std::pair<CommentStatus, absl::string_view>, 3> kStatusNames = {{
+    {CommentStatus::kPending, "pending"},
+    {CommentStatus::kApproved, "approved"},
+    {CommentStatus::kRejected, "rejected"},
+}};
+
+constexpr std::array<std::pair<RejectionReason, absl::string_view>, 6> kReasonNames = {{
+    {RejectionReason::kSpam, "spam"},
+    {RejectionReason::kAdvertising, "advertising"},
+    {RejectionReason::kOffensive, "offensive"},
+    {RejectionReason::kOffTopic, "off_topic"},
+    {RejectionReason::kPersonalData, "personal_data"},
+    {RejectionReason::kOther, "other"},
+}};
+
+}  // namespace
+
+absl::string_view StatusName(CommentStatus status) {
+  for (const auto& [value, name] : kStatusNames) {
+    if (value == status) {
+      return name;
+    }
+  }
+  return "pending";
+}
+
+std::optional<CommentStatus> ParseStatus(absl::string_view name) {
+  for (const auto& [value, known] : kStatusNames) {
+    if (known == name) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+absl::string_view ReasonName(RejectionReason reason) {
+  for (const auto& [value, name] : kReasonNames) {
+    if (value == reason) {
+      return name;
+    }
+  }
+  return "other";
+}
+
+std::optional<RejectionReason> ParseReason(absl::string_view name) {
+  for (const auto& [value, known] : kReasonNames) {
+    if (known == name) {
+      return value;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace moderation::comments
+
+#include "absl/strings/str_cat.h"
+#include "service/common/errors.h"
+
+namespace moderation::comments {
+
+absl::Status CommentNotFound(absl::string_view comment_id) {
+  return ErrorWithReason(absl::StatusCode::kNotFound, "COMMENT_NOT_FOUND",
+                         "Không tìm thấy bình luận.",
+                         absl::StrCat("no comment with id ", comment_id));
+}
+
+absl::Status CommentNotPending(CommentStatus current) {
+  return ErrorWithReason(absl::StatusCode::kFailedPrecondition, "COMMENT_NOT_PENDING",
+                         "Bình luận này đã được xử lý trước đó.",
+                         absl::StrCat("comment is no longer pending: it is ", StatusName(current)));
+}
+
+}  // namespace moderation::comments

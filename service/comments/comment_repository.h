@@ -1,0 +1,74 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "service/comments/comment.h"
+
+namespace moderation::comments {
+
+// Remembers the answer to a submission so that a retry gets it again.
+struct IdempotencyRecord {
+  std::string key_digest;   // keyed hash of the client's idempotency key (hex)
+  std::string fingerprint;  // keyed hash of the submission's content (hex)
+  absl::Duration ttl;
+};
+
+// What an idempotency key was first used for.
+struct PriorSubmission {
+  std::string comment_id;
+  std::string fingerprint;
+};
+
+struct EnqueueResult {
+  // The stored comment, or the earlier one when `prior` is set.
+  std::string comment_id;
+  // Set when the idempotency key had been used: nothing was stored.
+  std::optional<PriorSubmission> prior;
+};
+
+template <typename T>
+using Callback = absl::AnyInvocable<void(absl::StatusOr<T>) &&>;
+
+// Where comments live and wait for moderation. Every method is asynchronous
+// (callbacks may run on another thread, or inline), thread-safe, and answers
+// UNAVAILABLE when storage is unreachable.
+class CommentRepository {
+ public:
+  virtual ~CommentRepository() = default;
+
+  // Atomically stores `comment` as pending, queues it and, if `idempotency` is
+  // set, records it; or, if that key was already recorded, stores nothing and
+  // returns the earlier submission. OK only once the write is accepted.
+  virtual void Enqueue(Comment comment, std::optional<IdempotencyRecord> idempotency,
+                       Callback<EnqueueResult> done) = 0;
+
+  // The submission recorded under an idempotency key, or nullopt.
+  virtual void FindPrior(const std::string& key_digest,
+                         Callback<std::optional<PriorSubmission>> done) = 0;
+
+  // NOT_FOUND when there is no such comment.
+  virtual void Get(const std::string& comment_id, Callback<Comment> done) = 0;
+
+  // Pending comments, oldest first, starting after `after_id` (empty: from
+  // the start), at most `limit`.
+  virtual void ListPending(const std::string& after_id, int limit,
+                           Callback<CommentPage> done) = 0;
+
+  // Approved comments of an article, newest first, starting after
+  // `after_id`, at most `limit`.
+  virtual void ListApproved(const std::string& article_id, const std::string& after_id,
+                            int limit, Callback<CommentPage> done) = 0;
+
+  // Applies `decision` if, and only if, the comment is still pending
+  // (compare-and-set): approved comments join their article's list. Returns
+  // the updated comment; NOT_FOUND; FAILED_PRECONDITION (reason
+  // COMMENT_NOT_PENDING) when already decided, with nothing changed.
+  virtual void Decide(const std::string& comment_id, Decision decision,
+                      Callback<Comment> done) = 0;
+};
+
+}  // namespace moderation::comments

@@ -1,0 +1,9 @@
+#include "service/common/clock.h"
+
+#include "absl/time/clock.h"
+
+namespace moderation {
+
+absl::Time SystemClock::Now() const { return absl::Now(); }
+
+}  // namespace moderation

@@ -1,0 +1,33 @@
+#pragma once
+
+#include "absl/strings/string_view.h"
+
+#include "absl/strings/str_cat.h"
+
+// Structured logging to stderr, one logfmt line per event:
+//   ts=2026-11-26T10:00:00.123Z level=info msg="server listening" addr=127.0.0.1:50051
+// Never pass personal data (phone numbers, IP addresses, comment text) here.
+namespace moderation::log {
+
+enum class Level { kDebug, kInfo, kWarning, kError };
+
+void SetMinimumLevel(Level level);
+
+// Writes one line. `fields` are alternating keys and values. Thread-safe.
+void Write(Level level, absl::string_view message,
+           std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields = {});
+
+inline void Info(absl::string_view message,
+                 std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields = {}) {
+  Write(Level::kInfo, message, fields);
+}
+inline void Warning(absl::string_view message,
+                    std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields = {}) {
+  Write(Level::kWarning, message, fields);
+}
+inline void Error(absl::string_view message,
+                  std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields = {}) {
+  Write(Level::kError, message, fields);
+}
+
+}  // namespace moderation::log

@@ -1,0 +1,234 @@
+#include "service/config/config.h"
+
+#define TOML_EXCEPTIONS 0
+#include <toml++/toml.h>
+
+#include <functional>
+#include <variant>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "service/common/status_macros.h"
+
+extern char** environ;
+
+namespace moderation::config {
+namespace {
+
+// The schema: every setting, where it lives in ServerConfig and what it may hold.
+struct IntRange {
+  int64_t min;
+  int64_t max;
+};
+
+struct Setting {
+  absl::string_view path;
+  std::variant<std::string*, bool*, int64_t*, std::size_t*> target;
+  IntRange range{0, 0};
+};
+
+std::vector<Setting> Schema(ServerConfig& c) {
+  return {
+      {"listen", &c.listen},
+      {"dev_reveal_captcha", &c.dev_reveal_captcha},
+      {"max_message_bytes", &c.max_message_bytes, {1024, 16 * 1024 * 1024}},
+      {"max_concurrent_streams", &c.max_concurrent_streams, {1, 10000}},
+      {"shutdown_grace_seconds", &c.shutdown_grace_seconds, {0, 3600}},
+      {"log_level", &c.log_level},
+      {"encryption_key_id", &c.encryption_key_id},
+      {"redis.url", &c.redis.url},
+      {"redis.connect_timeout_ms", &c.redis.connect_timeout_ms, {10, 60000}},
+      {"redis.command_timeout_ms", &c.redis.command_timeout_ms, {10, 60000}},
+      {"redis.max_pending_commands", &c.redis.max_pending_commands, {1, 10000000}},
+      {"captcha.ttl_seconds", &c.captcha.ttl_seconds, {10, 86400}},
+      {"captcha.length", &c.captcha.length, {4, 10}},
+      {"limits.name_max_chars", &c.limits.name_max_chars, {1, 1000}},
+      {"limits.title_max_chars", &c.limits.title_max_chars, {1, 1000}},
+      {"limits.body_max_chars", &c.limits.body_max_chars, {1, 100000}},
+      {"limits.user_agent_max_bytes", &c.limits.user_agent_max_bytes, {0, 8192}},
+      {"limits.idempotency_key_max_bytes", &c.limits.idempotency_key_max_bytes, {8, 1024}},
+      {"queue.default_page_size", &c.queue.default_page_size, {1, 1000}},
+      {"queue.max_page_size", &c.queue.max_page_size, {1, 1000}},
+      {"queue.idempotency_ttl_seconds", &c.queue.idempotency_ttl_seconds, {60, 30 * 86400}},
+      {"queue.note_max_chars", &c.queue.note_max_chars, {1, 10000}},
+  };
+}
+
+std::string EnvironmentName(absl::string_view path) {
+  return absl::AsciiStrToUpper(absl::StrCat("MODERATION_", absl::StrReplaceAll(path, {{".", "_"}})));
+}
+
+absl::Status SetInt(const Setting& setting, int64_t value, absl::string_view source) {
+  if (value < setting.range.min || value > setting.range.max) {
+    return absl::InvalidArgumentError(absl::StrCat(source, ": ", setting.path, " must be between ",
+                                                   setting.range.min, " and ", setting.range.max,
+                                                   ", got ", value));
+  }
+  if (auto* target = std::get_if<int64_t*>(&setting.target)) {
+    **target = value;
+  } else {
+    *std::get<std::size_t*>(setting.target) = static_cast<std::size_t>(value);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyTomlValue(const Setting& setting, const toml::node& node, absl::string_view file) {
+  const auto type_error = [&](absl::string_view expected) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": ", setting.path, " must be ", expected));
+  };
+  if (auto* target = std::get_if<std::string*>(&setting.target)) {
+    std::optional<std::string> value = node.value<std::string>();
+    if (!value) {
+      return type_error("a string");
+    }
+    **target = *value;
+    return absl::OkStatus();
+  }
+  if (auto* target = std::get_if<bool*>(&setting.target)) {
+    std::optional<bool> value = node.value<bool>();
+    if (!value || !node.is_boolean()) {
+      return type_error("true or false");
+    }
+    **target = *value;
+    return absl::OkStatus();
+  }
+  if (!node.is_integer()) {
+    return type_error("an integer");
+  }
+  return SetInt(setting, *node.value<int64_t>(), file);
+}
+
+absl::Status ApplyEnvironmentValue(const Setting& setting, const std::string& name,
+                                   const std::string& value) {
+  if (auto* target = std::get_if<std::string*>(&setting.target)) {
+    **target = value;
+    return absl::OkStatus();
+  }
+  if (auto* target = std::get_if<bool*>(&setting.target)) {
+    const std::string lowered = absl::AsciiStrToLower(value);
+    if (lowered == "1" || lowered == "true" || lowered == "yes") {
+      **target = true;
+    } else if (lowered == "0" || lowered == "false" || lowered == "no" || lowered.empty()) {
+      **target = false;
+    } else {
+      return absl::InvalidArgumentError(absl::StrCat(name, " must be 1/0, true/false or yes/no"));
+    }
+    return absl::OkStatus();
+  }
+  int64_t number = 0;
+  if (!absl::SimpleAtoi(value, &number)) {
+    return absl::InvalidArgumentError(absl::StrCat(name, " must be an integer"));
+  }
+  return SetInt(setting, number, name);
+}
+
+absl::Status ApplyTable(const toml::table& table, const std::string& prefix,
+                        const std::vector<Setting>& schema, absl::string_view file) {
+  for (const auto& [key, node] : table) {
+    const std::string path =
+        prefix.empty() ? std::string(key.str())
+                       : absl::StrCat(prefix, ".", std::string(key.str()));
+    if (const toml::table* sub = node.as_table()) {
+      RETURN_IF_ERROR(ApplyTable(*sub, path, schema, file));
+      continue;
+    }
+    auto setting = std::find_if(schema.begin(), schema.end(),
+                                [&](const Setting& s) { return s.path == path; });
+    if (setting == schema.end()) {
+      return absl::InvalidArgumentError(absl::StrCat(file, ": unknown key ", path));
+    }
+    RETURN_IF_ERROR(ApplyTomlValue(*setting, node, file));
+  }
+  return absl::OkStatus();
+}
+
+// Names read by the server besides the settings (secrets never live in TOML).
+constexpr absl::string_view kOtherVariables[] = {"MODERATION_SECRET_KEY",
+                                                "MODERATION_SECRET_KEY_FILE"};
+
+absl::Status CheckConsistency(const ServerConfig& config) {
+  if (config.queue.default_page_size > config.queue.max_page_size) {
+    return absl::InvalidArgumentError("queue.default_page_size exceeds queue.max_page_size");
+  }
+  if (config.log_level != "debug" && config.log_level != "info" &&
+      config.log_level != "warning" && config.log_level != "error") {
+    return absl::InvalidArgumentError("log_level must be debug, info, warning or error");
+  }
+  if (config.listen.empty()) {
+    return absl::InvalidArgumentError("listen must not be empty");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<LoadedConfig> LoadConfig(const std::optional<std::string>& path,
+                                        const Environment& environment) {
+  LoadedConfig loaded;
+  const std::vector<Setting> schema = Schema(loaded.config);
+
+  if (path) {
+    toml::parse_result parsed = toml::parse_file(*path);
+    if (!parsed) {
+      const toml::parse_error& error = parsed.error();
+      return absl::InvalidArgumentError(absl::StrCat(*path, ":", error.source().begin.line, ": ",
+                                                     std::string(error.description())));
+    }
+    RETURN_IF_ERROR(ApplyTable(parsed.table(), "", schema, *path));
+  }
+
+  for (const auto& [name, value] : environment) {
+    if (!absl::StartsWith(name, "MODERATION_")) {
+      continue;
+    }
+    auto setting = std::find_if(schema.begin(), schema.end(), [&](const Setting& s) {
+      return EnvironmentName(s.path) == name;
+    });
+    if (setting != schema.end()) {
+      RETURN_IF_ERROR(ApplyEnvironmentValue(*setting, name, value));
+    } else if (std::find(std::begin(kOtherVariables), std::end(kOtherVariables), name) ==
+               std::end(kOtherVariables)) {
+      loaded.unknown_environment.push_back(name);
+    }
+  }
+  RETURN_IF_ERROR(CheckConsistency(loaded.config));
+  return loaded;
+}
+
+Environment ProcessEnvironment() {
+  Environment environment;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    absl::string_view text(*entry);
+    const std::size_t equals = text.find('=');
+    if (equals != absl::string_view::npos) {
+      environment.emplace(text.substr(0, equals), text.substr(equals + 1));
+    }
+  }
+  return environment;
+}
+
+std::string DescribeSettings() {
+  ServerConfig defaults;
+  std::string out;
+  for (const Setting& setting : Schema(defaults)) {
+    std::string value;
+    if (auto* s = std::get_if<std::string*>(&setting.target)) {
+      value = absl::StrCat("\"", **s, "\"");
+    } else if (auto* b = std::get_if<bool*>(&setting.target)) {
+      value = **b ? "true" : "false";
+    } else if (auto* i = std::get_if<int64_t*>(&setting.target)) {
+      value = absl::StrCat(**i);
+    } else {
+      value = absl::StrCat(*std::get<std::size_t*>(setting.target));
+    }
+    absl::StrAppend(&out, setting.path, " = ", value, "    # ", EnvironmentName(setting.path),
+                    "\n");
+  }
+  return out;
+}
+
+}  // namespace moderation::config

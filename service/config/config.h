@@ -1,0 +1,77 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "service/validation/submission_fields.h"
+
+namespace moderation::config {
+
+struct RedisSettings {
+  // "redis://host:port[/db]" or "unix:///path/to/redis.sock".
+  std::string url = "redis://127.0.0.1:6379";
+  int64_t connect_timeout_ms = 1000;
+  // A command without a reply after this long fails with UNAVAILABLE and the
+  // connection is re-established.
+  int64_t command_timeout_ms = 1000;
+  // Commands queued or in flight beyond this are refused at once.
+  int64_t max_pending_commands = 10000;
+};
+
+struct CaptchaSettings {
+  int64_t ttl_seconds = 300;
+  int64_t length = 5;
+};
+
+struct QueueSettings {
+  int64_t default_page_size = 20;
+  int64_t max_page_size = 100;
+  int64_t idempotency_ttl_seconds = 86400;
+  int64_t note_max_chars = 500;
+};
+
+struct ServerConfig {
+  std::string listen = "127.0.0.1:50051";
+  // Development only: CreateCaptcha also returns the answer. Refused unless
+  // every listening address is loopback.
+  bool dev_reveal_captcha = false;
+  int64_t max_message_bytes = 64 * 1024;
+  int64_t max_concurrent_streams = 100;
+  int64_t shutdown_grace_seconds = 10;
+  std::string log_level = "info";
+  // Key id written with every encrypted value (see README, "Secrets").
+  std::string encryption_key_id = "k1";
+  RedisSettings redis;
+  CaptchaSettings captcha;
+  validation::FieldLimits limits;
+  QueueSettings queue;
+};
+
+using Environment = std::map<std::string, std::string>;
+
+struct LoadedConfig {
+  ServerConfig config;
+  // MODERATION_* variables that name no setting (worth a warning: a typo
+  // silently ignored would be worse, but platforms such as Kubernetes add
+  // variables of their own under the same prefix).
+  std::vector<std::string> unknown_environment;
+};
+
+// Reads the TOML file at `path` (if any), then applies MODERATION_* variables
+// from `environment` (each setting's dotted path upper-cased, dots as
+// underscores: redis.url → MODERATION_REDIS_URL). INVALID_ARGUMENT naming the
+// key for an unknown key, a wrong type or a value out of range.
+[[nodiscard]] absl::StatusOr<LoadedConfig> LoadConfig(const std::optional<std::string>& path,
+                                                      const Environment& environment);
+
+// The process environment.
+[[nodiscard]] Environment ProcessEnvironment();
+
+// One line per setting: "key, default, environment variable" (for --help-config).
+[[nodiscard]] std::string DescribeSettings();
+
+}  // namespace moderation::config

@@ -1,0 +1,193 @@
+#include "service/crypto/crypto.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/kdf.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <array>
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace moderation::crypto {
+namespace {
+
+constexpr std::size_t kNonceBytes = 12;
+constexpr std::size_t kTagBytes = 16;
+
+struct CipherContextDeleter {
+  void operator()(EVP_CIPHER_CTX* ctx) const { EVP_CIPHER_CTX_free(ctx); }
+};
+using CipherContext = std::unique_ptr<EVP_CIPHER_CTX, CipherContextDeleter>;
+
+struct PkeyContextDeleter {
+  void operator()(EVP_PKEY_CTX* ctx) const { EVP_PKEY_CTX_free(ctx); }
+};
+
+const unsigned char* Bytes(absl::string_view s) {
+  return reinterpret_cast<const unsigned char*>(s.data());
+}
+
+unsigned char* MutableBytes(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
+
+// OpenSSL failing on valid arguments means memory exhaustion or a broken
+// library: nothing a caller can handle.
+void CheckOpenSsl(bool ok, const char* what) {
+  if (!ok) {
+    std::fprintf(stderr, "fatal: OpenSSL %s failed\n", what);
+    std::abort();
+  }
+}
+
+}  // namespace
+
+std::string HmacSha256(absl::string_view key, absl::string_view data) {
+  std::string out(EVP_MAX_MD_SIZE, '\0');
+  unsigned int length = 0;
+  CheckOpenSsl(HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), Bytes(data),
+                    data.size(), MutableBytes(out), &length) != nullptr,
+               "HMAC");
+  out.resize(length);
+  return out;
+}
+
+std::string Sha1Hex(absl::string_view data) {
+  std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
+  SHA1(Bytes(data), data.size(), digest.data());
+  return HexEncode(absl::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
+std::string DeriveKey(absl::string_view secret, absl::string_view info, std::size_t length) {
+  std::unique_ptr<EVP_PKEY_CTX, PkeyContextDeleter> ctx(
+      EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr));
+  std::string out(length, '\0');
+  std::size_t out_length = length;
+  CheckOpenSsl(ctx != nullptr && EVP_PKEY_derive_init(ctx.get()) > 0 &&
+                   EVP_PKEY_CTX_set_hkdf_md(ctx.get(), EVP_sha256()) > 0 &&
+                   EVP_PKEY_CTX_set1_hkdf_key(ctx.get(), Bytes(secret),
+                                              static_cast<int>(secret.size())) > 0 &&
+                   EVP_PKEY_CTX_add1_hkdf_info(ctx.get(), Bytes(info),
+                                               static_cast<int>(info.size())) > 0 &&
+                   EVP_PKEY_derive(ctx.get(), MutableBytes(out), &out_length) > 0,
+               "HKDF");
+  return out;
+}
+
+bool ConstantTimeEquals(absl::string_view a, absl::string_view b) {
+  if (a.size() != b.size()) {
+    return false;
+  }
+  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string HexEncode(absl::string_view bytes) { return absl::BytesToHexString(bytes); }
+
+absl::StatusOr<std::string> HexDecode(absl::string_view hex) {
+  if (hex.size() % 2 != 0) {
+    return absl::InvalidArgumentError("hex string has odd length");
+  }
+  for (char c : hex) {
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) {
+      return absl::InvalidArgumentError("not a hex string");
+    }
+  }
+  return absl::HexStringToBytes(hex);
+}
+
+std::string Base64UrlEncode(absl::string_view bytes) { return absl::WebSafeBase64Escape(bytes); }
+
+absl::StatusOr<std::string> Base64UrlDecode(absl::string_view text) {
+  std::string out;
+  if (!absl::WebSafeBase64Unescape(text, &out)) {
+    return absl::InvalidArgumentError("not base64url");
+  }
+  return out;
+}
+
+std::string SecureRandom::Bytes(std::size_t count) {
+  std::string out(count, '\0');
+  CheckOpenSsl(RAND_bytes(MutableBytes(out), static_cast<int>(count)) == 1, "RAND_bytes");
+  return out;
+}
+
+absl::StatusOr<FieldCipher> FieldCipher::Create(std::string key_id, std::string key) {
+  if (key.size() != 32) {
+    return absl::InvalidArgumentError("AES-256-GCM key must be 32 bytes");
+  }
+  if (key_id.empty() || key_id.size() > 16 ||
+      key_id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") != std::string::npos) {
+    return absl::InvalidArgumentError("key id must be 1-16 characters of [a-z0-9]");
+  }
+  return FieldCipher(std::move(key_id), std::move(key));
+}
+
+FieldCipher::FieldCipher(std::string key_id, std::string key)
+    : key_id_(std::move(key_id)), key_(std::move(key)) {}
+
+std::string FieldCipher::Seal(absl::string_view plaintext, RandomSource& random) const {
+  const std::string nonce = random.Bytes(kNonceBytes);
+  // The key id is authenticated too, so a value cannot be relabelled.
+  const std::string aad = absl::StrCat("v1.", key_id_);
+  std::string sealed = nonce;
+  sealed.resize(kNonceBytes + plaintext.size() + kTagBytes);
+  CipherContext ctx(EVP_CIPHER_CTX_new());
+  int length = 0;
+  int final_length = 0;
+  CheckOpenSsl(ctx != nullptr &&
+                   EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_),
+                                      Bytes(nonce)) == 1 &&
+                   EVP_EncryptUpdate(ctx.get(), nullptr, &length, Bytes(aad),
+                                     static_cast<int>(aad.size())) == 1 &&
+                   EVP_EncryptUpdate(ctx.get(), MutableBytes(sealed) + kNonceBytes, &length,
+                                     Bytes(plaintext), static_cast<int>(plaintext.size())) == 1 &&
+                   EVP_EncryptFinal_ex(ctx.get(), MutableBytes(sealed) + kNonceBytes + length,
+                                       &final_length) == 1 &&
+                   EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTagBytes,
+                                       MutableBytes(sealed) + kNonceBytes + plaintext.size()) == 1,
+               "AES-GCM encrypt");
+  return absl::StrCat(aad, ".", Base64UrlEncode(sealed));
+}
+
+absl::StatusOr<std::string> FieldCipher::Open(absl::string_view sealed) const {
+  std::vector<absl::string_view> parts = absl::StrSplit(sealed, '.');
+  if (parts.size() != 3 || parts[0] != "v1") {
+    return absl::InvalidArgumentError("malformed sealed value");
+  }
+  if (parts[1] != key_id_) {
+    return absl::NotFoundError(absl::StrCat("no key with id ", parts[1]));
+  }
+  absl::StatusOr<std::string> raw = Base64UrlDecode(parts[2]);
+  if (!raw.ok() || raw->size() < kNonceBytes + kTagBytes) {
+    return absl::InvalidArgumentError("malformed sealed value");
+  }
+  const std::string aad = absl::StrCat("v1.", key_id_);
+  const std::size_t text_size = raw->size() - kNonceBytes - kTagBytes;
+  std::string plaintext(text_size, '\0');
+  std::string tag = raw->substr(kNonceBytes + text_size);
+  CipherContext ctx(EVP_CIPHER_CTX_new());
+  int length = 0;
+  CheckOpenSsl(ctx != nullptr &&
+                   EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_),
+                                      Bytes(*raw)) == 1 &&
+                   EVP_DecryptUpdate(ctx.get(), nullptr, &length, Bytes(aad),
+                                     static_cast<int>(aad.size())) == 1 &&
+                   EVP_DecryptUpdate(ctx.get(), MutableBytes(plaintext), &length,
+                                     Bytes(*raw) + kNonceBytes, static_cast<int>(text_size)) == 1 &&
+                   EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
+                                       MutableBytes(tag)) == 1,
+               "AES-GCM decrypt");
+  int final_length = 0;
+  if (EVP_DecryptFinal_ex(ctx.get(), MutableBytes(plaintext) + length, &final_length) != 1) {
+    return absl::DataLossError("sealed value failed authentication");
+  }
+  return plaintext;
+}
+
+}  // namespace moderation::crypto

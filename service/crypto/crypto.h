@@ -1,0 +1,59 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+#include "service/common/random.h"
+
+// Small, safe wrappers over OpenSSL: keyed hashes, authenticated encryption,
+// constant-time comparison, secure random bytes and the encodings we store.
+namespace moderation::crypto {
+
+// HMAC-SHA-256 of `data` under `key`: 32 raw bytes.
+[[nodiscard]] std::string HmacSha256(absl::string_view key, absl::string_view data);
+
+// SHA-1 as lowercase hex (Redis script ids only; not for security).
+[[nodiscard]] std::string Sha1Hex(absl::string_view data);
+
+// HKDF-SHA-256: `length` bytes derived from `secret` for the purpose `info`.
+[[nodiscard]] std::string DeriveKey(absl::string_view secret, absl::string_view info,
+                                    std::size_t length = 32);
+
+// Equality that takes the same time wherever the inputs differ.
+[[nodiscard]] bool ConstantTimeEquals(absl::string_view a, absl::string_view b);
+
+[[nodiscard]] std::string HexEncode(absl::string_view bytes);
+[[nodiscard]] absl::StatusOr<std::string> HexDecode(absl::string_view hex);
+[[nodiscard]] std::string Base64UrlEncode(absl::string_view bytes);
+[[nodiscard]] absl::StatusOr<std::string> Base64UrlDecode(absl::string_view text);
+
+// Random bytes from OpenSSL's CSPRNG.
+class SecureRandom final : public RandomSource {
+ public:
+  [[nodiscard]] std::string Bytes(std::size_t count) override;
+};
+
+// AES-256-GCM with a key id, for personal data at rest. Sealed values look like
+// "v1.<key_id>.<base64url(nonce | ciphertext | tag)>", so that keys can be
+// rotated: a value names the key that opens it.
+class FieldCipher {
+ public:
+  // `key` must be 32 bytes; `key_id` 1–16 characters of [a-z0-9].
+  static absl::StatusOr<FieldCipher> Create(std::string key_id, std::string key);
+
+  [[nodiscard]] std::string Seal(absl::string_view plaintext, RandomSource& random) const;
+  // INVALID_ARGUMENT for a malformed value, NOT_FOUND for an unknown key id,
+  // DATA_LOSS when authentication fails (tampered or wrong key).
+  [[nodiscard]] absl::StatusOr<std::string> Open(absl::string_view sealed) const;
+
+  [[nodiscard]] const std::string& key_id() const { return key_id_; }
+
+ private:
+  FieldCipher(std::string key_id, std::string key);
+  std::string key_id_;
+  std::string key_;
+};
+
+}  // namespace moderation::crypto

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/strings/str_cat.h"
+
+// The whole Redis key scheme (also in the README). Keys of one multi-key
+// operation share a hash tag ({...}) so that the same code runs on Redis
+// Cluster. Nothing here holds personal data in clear: keys derived from phones,
+// IPs or client tokens use keyed hashes (HMAC-SHA-256, hex).
+namespace moderation::redis::keys {
+
+// Captcha answer digest, one key per captcha, expiring with it.
+inline std::string Captcha(absl::string_view captcha_id) {
+  return absl::StrCat("mod:captcha:{", captcha_id, "}");
+}
+
+// Comments, the pending queue, the approved lists and idempotency records are
+// changed together by scripts, so they share the tag {c}.
+inline constexpr absl::string_view kCommentPrefix = "mod:{c}:comment:";
+inline constexpr absl::string_view kApprovedPrefix = "mod:{c}:approved:";
+
+// Hash: one comment's fields (see RedisCommentRepository).
+inline std::string Comment(absl::string_view comment_id) {
+  return absl::StrCat(kCommentPrefix, comment_id);
+}
+
+// Sorted set, all scores 0, members comment ids: pending comments in id
+// (= time) order.
+inline std::string PendingQueue() { return "mod:{c}:pending"; }
+
+// Sorted set as above: the approved comments of one article.
+inline std::string Approved(absl::string_view article_id) {
+  return absl::StrCat(kApprovedPrefix, article_id);
+}
+
+// String: the answer given to the first submission with this idempotency key.
+inline std::string Idempotency(absl::string_view key_digest_hex) {
+  return absl::StrCat("mod:{c}:idem:", key_digest_hex);
+}
+
+}  // namespace moderation::redis::keys

@@ -1,0 +1,101 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "service/storage/redis/redis_value.h"
+
+namespace moderation::redis {
+
+using Command = std::vector<std::string>;
+using ReplyCallback = absl::AnyInvocable<void(absl::StatusOr<RedisValue>) &&>;
+using BatchCallback = absl::AnyInvocable<void(std::vector<absl::StatusOr<RedisValue>>) &&>;
+
+// Where Redis is. Parsed from "redis://host:port[/db]" or "unix:///path".
+struct RedisEndpoint {
+  std::string host;         // empty for a unix socket
+  int port = 6379;
+  std::string unix_path;    // empty for TCP
+  int database = 0;
+};
+[[nodiscard]] absl::StatusOr<RedisEndpoint> ParseRedisUrl(absl::string_view url);
+
+struct RedisClientOptions {
+  RedisEndpoint endpoint;
+  absl::Duration connect_timeout = absl::Seconds(1);
+  // A command without a reply after this long fails with UNAVAILABLE, and the
+  // connection is dropped and re-established (a silent peer looks like this).
+  absl::Duration command_timeout = absl::Seconds(1);
+  // Commands queued or awaiting a reply beyond this are refused at once with
+  // RESOURCE_EXHAUSTED, so that an outage cannot pile up memory.
+  std::size_t max_pending_commands = 10000;
+  // Delays between reconnection attempts grow from the first to the second.
+  absl::Duration reconnect_min_delay = absl::Milliseconds(50);
+  absl::Duration reconnect_max_delay = absl::Milliseconds(500);
+};
+
+// A Lua script called by SHA1 (EVALSHA), loaded again on NOSCRIPT.
+class RedisScript {
+ public:
+  explicit RedisScript(std::string source);
+  [[nodiscard]] const std::string& source() const { return source_; }
+  [[nodiscard]] const std::string& sha1() const { return sha1_; }
+
+ private:
+  std::string source_;
+  std::string sha1_;
+};
+
+// An asynchronous, pipelined Redis client. One thread of its own runs an event
+// loop that owns the hiredis connection; callers on any thread hand it commands
+// and get replies in callbacks, never blocking. Commands issued close together
+// leave in one write. The client reconnects by itself; while it is
+// disconnected, commands fail at once with UNAVAILABLE.
+//
+// Callbacks run on the client's thread: they must be quick and must not block.
+// All methods are thread-safe.
+class RedisClient {
+ public:
+  static absl::StatusOr<std::unique_ptr<RedisClient>> Create(RedisClientOptions options);
+  // Fails what is still pending with UNAVAILABLE and stops the thread.
+  ~RedisClient();
+
+  RedisClient(const RedisClient&) = delete;
+  RedisClient& operator=(const RedisClient&) = delete;
+
+  // Sends one command. Error replies arrive as a failed status: UNAVAILABLE for
+  // connection loss or timeout, RESOURCE_EXHAUSTED when too many commands are
+  // pending, INTERNAL for an error reply from Redis (a bug of ours).
+  void Execute(Command command, ReplyCallback done);
+
+  // Sends several commands in one write; `done` gets one result per command,
+  // in order.
+  void ExecuteBatch(std::vector<Command> commands, BatchCallback done);
+
+  // Runs a script by its SHA1, loading it first if Redis does not know it.
+  void EvalScript(const RedisScript& script, std::vector<std::string> keys,
+                  std::vector<std::string> args, ReplyCallback done);
+
+  // True while a connection is established (it may break any moment).
+  [[nodiscard]] bool IsConnected() const;
+
+  // Waits, up to `timeout`, until connected. For start-up and tests only: blocks.
+  [[nodiscard]] bool WaitUntilConnected(absl::Duration timeout) const;
+
+  // Waits, up to `timeout`, for the commands in flight to get their replies,
+  // then closes the connection. Further commands fail with UNAVAILABLE.
+  void Shutdown(absl::Duration timeout);
+
+  class Loop;  // the event-loop side, private to redis_client.cc
+
+ private:
+  explicit RedisClient(std::unique_ptr<Loop> loop);
+  std::unique_ptr<Loop> loop_;
+};
+
+}  // namespace moderation::redis

@@ -1,0 +1,175 @@
+#include "service/submission/submission_pipeline.h"
+
+#include <atomic>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "service/common/errors.h"
+
+namespace moderation::submission {
+namespace {
+
+absl::Status IdempotencyKeyReused() {
+  return InvalidFields({{"idempotency_key", "IDEMPOTENCY_KEY_REUSED",
+                         "Khóa chống gửi trùng đã được dùng cho một bình luận khác."}});
+}
+
+}  // namespace
+
+// One submission in flight. With an idempotency key, the captcha and the key
+// are looked up at the same time (one round trip); the last to answer goes on.
+struct SubmissionPipeline::Attempt {
+  validation::ValidSubmission valid;
+  std::string fingerprint;
+  std::optional<comments::IdempotencyRecord> idempotency;
+  absl::AnyInvocable<void(absl::StatusOr<SubmissionResult>) &&> done;
+
+  absl::Mutex mutex;
+  absl::Status captcha_status ABSL_GUARDED_BY(mutex);
+  absl::StatusOr<std::optional<comments::PriorSubmission>> prior ABSL_GUARDED_BY(mutex);
+  std::atomic<int> awaiting{0};
+
+  // The earlier answer for this key, or an error if the key was used for
+  // different content.
+  void AnswerFromPrior(const comments::PriorSubmission& earlier) {
+    if (earlier.fingerprint != fingerprint) {
+      std::move(done)(IdempotencyKeyReused());
+      return;
+    }
+    std::move(done)(SubmissionResult{.comment_id = earlier.comment_id, .replayed = true});
+  }
+};
+
+SubmissionPipeline::SubmissionPipeline(captcha::CaptchaService& captchas,
+                                       comments::CommentRepository& repository,
+                                       CommentIdGenerator& ids, const Clock& clock,
+                                       RandomSource& random, const crypto::ServiceKeys& keys,
+                                       SubmissionOptions options)
+    : captchas_(captchas),
+      repository_(repository),
+      ids_(ids),
+      clock_(clock),
+      random_(random),
+      keys_(keys),
+      options_(std::move(options)) {}
+
+void SubmissionPipeline::Submit(const validation::RawSubmission& raw,
+                                absl::AnyInvocable<void(absl::StatusOr<SubmissionResult>) &&> done) {
+  absl::StatusOr<validation::ValidSubmission> valid =
+      validation::ValidateSubmission(raw, options_.limits);
+  if (!valid.ok()) {
+    std::move(done)(valid.status());
+    return;
+  }
+  auto attempt = std::make_shared<Attempt>();
+  attempt->valid = *std::move(valid);
+  attempt->done = std::move(done);
+  const validation::ValidSubmission& v = attempt->valid;
+  // Length-prefixed so that moving text between fields changes the digest.
+  attempt->fingerprint = crypto::HexEncode(crypto::HmacSha256(
+      keys_.lookup_key,
+      absl::StrCat("content:", v.article_id.size(), ":", v.article_id, v.name.size(), ":", v.name,
+                   v.phone_e164.size(), ":", v.phone_e164, v.title.size(), ":", v.title,
+                   v.body.size(), ":", v.body)));
+
+  if (v.idempotency_key.empty()) {
+    captchas_.Verify(v.captcha_id, v.captcha_answer, [this, attempt](absl::Status checked) {
+      if (!checked.ok()) {
+        std::move(attempt->done)(std::move(checked));
+        return;
+      }
+      Store(attempt);
+    });
+    return;
+  }
+
+  attempt->idempotency = comments::IdempotencyRecord{
+      .key_digest = crypto::HexEncode(
+          crypto::HmacSha256(keys_.lookup_key, absl::StrCat("idempotency:", v.idempotency_key))),
+      .fingerprint = attempt->fingerprint,
+      .ttl = options_.idempotency_ttl,
+  };
+  attempt->awaiting.store(2);
+  auto join = [this, attempt] {
+    if (attempt->awaiting.fetch_sub(1) != 1) {
+      return;
+    }
+    absl::Status captcha_status;
+    absl::StatusOr<std::optional<comments::PriorSubmission>> prior;
+    {
+      absl::MutexLock lock(&attempt->mutex);
+      captcha_status = attempt->captcha_status;
+      prior = attempt->prior;
+    }
+    if (!prior.ok()) {
+      std::move(attempt->done)(prior.status());
+      return;
+    }
+    if (prior->has_value()) {
+      // A retry: the first attempt already used the captcha.
+      attempt->AnswerFromPrior(**prior);
+      return;
+    }
+    if (!captcha_status.ok()) {
+      std::move(attempt->done)(std::move(captcha_status));
+      return;
+    }
+    Store(attempt);
+  };
+  repository_.FindPrior(attempt->idempotency->key_digest,
+                        [attempt, join](absl::StatusOr<std::optional<comments::PriorSubmission>>
+                                            prior) mutable {
+                          {
+                            absl::MutexLock lock(&attempt->mutex);
+                            attempt->prior = std::move(prior);
+                          }
+                          join();
+                        });
+  captchas_.Verify(v.captcha_id, v.captcha_answer, [attempt, join](absl::Status checked) mutable {
+    {
+      absl::MutexLock lock(&attempt->mutex);
+      attempt->captcha_status = std::move(checked);
+    }
+    join();
+  });
+}
+
+comments::Comment SubmissionPipeline::BuildComment(const validation::ValidSubmission& valid) {
+  comments::Comment comment;
+  comment.id = ids_.Next();
+  comment.article_id = valid.article_id;
+  comment.name = valid.name;
+  comment.title = valid.title;
+  comment.body = valid.body;
+  if (!valid.phone_e164.empty()) {
+    comment.phone_sealed = keys_.phone_cipher.Seal(valid.phone_e164, random_);
+  }
+  comment.client_ip_digest = crypto::HexEncode(
+      crypto::HmacSha256(keys_.lookup_key, absl::StrCat("ip:", valid.client_ip)));
+  comment.client_network = valid.client_network;
+  comment.user_agent = valid.user_agent;
+  comment.status = comments::CommentStatus::kPending;
+  comment.create_time = clock_.Now();
+  return comment;
+}
+
+void SubmissionPipeline::Store(std::shared_ptr<Attempt> attempt) {
+  comments::Comment comment = BuildComment(attempt->valid);
+  repository_.Enqueue(std::move(comment), attempt->idempotency,
+                      [attempt](absl::StatusOr<comments::EnqueueResult> stored) {
+                        if (!stored.ok()) {
+                          std::move(attempt->done)(stored.status());
+                          return;
+                        }
+                        if (stored->prior) {
+                          // Another attempt with this key got there first.
+                          attempt->AnswerFromPrior(*stored->prior);
+                          return;
+                        }
+                        std::move(attempt->done)(
+                            SubmissionResult{.comment_id = std::move(stored->comment_id)});
+                      });
+}
+
+}  // namespace moderation::submission

@@ -1,0 +1,60 @@
+#pragma once
+
+#include <string>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/statusor.h"
+#include "service/captcha/captcha_service.h"
+#include "service/comments/comment_repository.h"
+#include "service/common/clock.h"
+#include "service/common/ids.h"
+#include "service/common/random.h"
+#include "service/crypto/secrets.h"
+#include "service/validation/submission_fields.h"
+
+namespace moderation::submission {
+
+enum class SubmissionOutcome { kPendingModeration };
+
+struct SubmissionResult {
+  std::string comment_id;
+  SubmissionOutcome outcome = SubmissionOutcome::kPendingModeration;
+  bool replayed = false;  // answered from an earlier attempt with the same key
+};
+
+struct SubmissionOptions {
+  validation::FieldLimits limits;
+  absl::Duration idempotency_ttl = absl::Hours(24);
+};
+
+// The path of a reader's comment: validate and normalise every field, use up
+// the captcha, then store and queue the comment for moderation. A retry with
+// the same idempotency key gets the first answer and queues nothing.
+// Thread-safe; callbacks may run on storage threads.
+class SubmissionPipeline {
+ public:
+  SubmissionPipeline(captcha::CaptchaService& captchas, comments::CommentRepository& repository,
+                     CommentIdGenerator& ids, const Clock& clock, RandomSource& random,
+                     const crypto::ServiceKeys& keys, SubmissionOptions options);
+
+  // OK once the comment is durably stored. INVALID_ARGUMENT naming every bad
+  // field (captcha problems included); UNAVAILABLE when storage is down.
+  void Submit(const validation::RawSubmission& raw,
+              absl::AnyInvocable<void(absl::StatusOr<SubmissionResult>) &&> done);
+
+ private:
+  struct Attempt;
+
+  void Store(std::shared_ptr<Attempt> attempt);
+  [[nodiscard]] comments::Comment BuildComment(const validation::ValidSubmission& valid);
+
+  captcha::CaptchaService& captchas_;
+  comments::CommentRepository& repository_;
+  CommentIdGenerator& ids_;
+  const Clock& clock_;
+  RandomSource& random_;
+  const crypto::ServiceKeys& keys_;
+  const SubmissionOptions options_;
+};
+
+}  // namespace moderation::submission

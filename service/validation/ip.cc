@@ -1,0 +1,49 @@
+#include "service/validation/ip.h"
+
+#include <arpa/inet.h>
+
+#include <array>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+
+namespace moderation::validation {
+namespace {
+
+std::string FormatV4(const unsigned char* bytes) {
+  std::array<char, INET_ADDRSTRLEN> buffer{};
+  inet_ntop(AF_INET, bytes, buffer.data(), buffer.size());
+  return buffer.data();
+}
+
+}  // namespace
+
+std::optional<ClientAddress> ParseClientAddress(absl::string_view text) {
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) {
+    return std::nullopt;
+  }
+  const std::string input(text);
+  std::array<unsigned char, 16> bytes{};
+  if (inet_pton(AF_INET, input.c_str(), bytes.data()) == 1) {
+    std::array<unsigned char, 4> network = {bytes[0], bytes[1], bytes[2], 0};
+    return ClientAddress{FormatV4(bytes.data()), absl::StrCat(FormatV4(network.data()), "/24")};
+  }
+  if (inet_pton(AF_INET6, input.c_str(), bytes.data()) != 1) {
+    return std::nullopt;
+  }
+  static constexpr std::array<unsigned char, 12> kMappedPrefix = {0, 0, 0, 0, 0,    0,
+                                                                   0, 0, 0, 0, 0xff, 0xff};
+  if (std::memcmp(bytes.data(), kMappedPrefix.data(), kMappedPrefix.size()) == 0) {
+    const unsigned char* v4 = bytes.data() + 12;
+    std::array<unsigned char, 4> network = {v4[0], v4[1], v4[2], 0};
+    return ClientAddress{FormatV4(v4), absl::StrCat(FormatV4(network.data()), "/24")};
+  }
+  std::array<char, INET6_ADDRSTRLEN> buffer{};
+  inet_ntop(AF_INET6, bytes.data(), buffer.data(), buffer.size());
+  std::string canonical = buffer.data();
+  std::fill(bytes.begin() + 6, bytes.end(), 0);
+  inet_ntop(AF_INET6, bytes.data(), buffer.data(), buffer.size());
+  return ClientAddress{std::move(canonical), absl::StrCat(buffer.data(), "/48")};
+}
+
+}  // namespace moderation::validation

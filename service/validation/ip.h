@@ -1,0 +1,18 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+
+namespace moderation::validation {
+
+struct ClientAddress {
+  std::string canonical;  // the address in its canonical text form
+  std::string network;    // display form kept instead: IPv4 /24, IPv6 /48
+};
+
+// Parses an IPv4 or IPv6 address in text form (IPv4-mapped IPv6 counts as
+// IPv4). nullopt when `text` is not an address.
+[[nodiscard]] std::optional<ClientAddress> ParseClientAddress(absl::string_view text);
+
+}  // namespace moderation::validation

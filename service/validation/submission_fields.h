@@ -1,0 +1,61 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include "absl/strings/string_view.h"
+
+#include "absl/status/statusor.h"
+
+namespace moderation::validation {
+
+// Configured limits on what a reader may send. Lengths count Unicode code
+// points after NFC normalisation, except where they say bytes.
+struct FieldLimits {
+  std::size_t name_max_chars = 100;
+  std::size_t title_max_chars = 200;
+  std::size_t body_max_chars = 5000;
+  std::size_t user_agent_max_bytes = 512;
+  std::size_t idempotency_key_max_bytes = 128;
+  std::size_t captcha_answer_max_bytes = 32;
+  std::size_t article_id_max_bytes = 64;
+};
+
+// A submission exactly as the portal sent it. Views into the request.
+struct RawSubmission {
+  absl::string_view article_id;
+  absl::string_view name;
+  absl::string_view phone;
+  absl::string_view title;
+  absl::string_view body;
+  absl::string_view captcha_id;
+  absl::string_view captcha_answer;
+  absl::string_view client_ip;
+  absl::string_view user_agent;
+  absl::string_view idempotency_key;
+};
+
+// A submission whose every field is well-formed and normalised.
+struct ValidSubmission {
+  std::string article_id;
+  std::string name;
+  std::string phone_e164;  // empty when none was given
+  std::string title;
+  std::string body;
+  std::string captcha_id;
+  std::string captcha_answer;
+  std::string client_ip;       // canonical
+  std::string client_network;  // truncated display form
+  std::string user_agent;
+  std::string idempotency_key;
+};
+
+// Checks every field and returns the normalised submission, or
+// INVALID_ARGUMENT naming every bad field (in request order) with its reason
+// code and a Vietnamese message. Pure; thread-safe.
+[[nodiscard]] absl::StatusOr<ValidSubmission> ValidateSubmission(const RawSubmission& raw,
+                                                                  const FieldLimits& limits);
+
+// Article ids: 1–`max_bytes` characters from [A-Za-z0-9._:-].
+[[nodiscard]] bool IsValidArticleId(absl::string_view article_id, std::size_t max_bytes);
+
+}  // namespace moderation::validation

@@ -1,0 +1,95 @@
+#include "service/validation/unicode.h"
+
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
+#include <unicode/utf8.h>
+
+#include "absl/strings/ascii.h"
+
+namespace moderation::validation {
+namespace {
+
+bool IsRefusedControl(UChar32 c, LineBreaks line_breaks) {
+  if (c == '\t') {
+    return false;
+  }
+  if (c == '\n') {
+    return line_breaks == LineBreaks::kRefuse;
+  }
+  // C0 and DEL and C1 controls; line and paragraph separators, which break
+  // layouts the same way a newline would.
+  return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029;
+}
+
+}  // namespace
+
+bool IsValidUtf8(absl::string_view text) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  const int32_t length = static_cast<int32_t>(text.size());
+  int32_t i = 0;
+  while (i < length) {
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, length, c);
+    if (c < 0) {
+      return false;
+    }
+  }
+  return true;
+}
+
+TextProblem NormalizeUserText(absl::string_view raw, LineBreaks line_breaks, NormalizedText& out) {
+  if (!IsValidUtf8(raw)) {
+    return TextProblem::kInvalidUtf8;
+  }
+  // Unify line breaks first so that a CR is judged as the line break it is.
+  std::string unified;
+  unified.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '\r') {
+      unified.push_back('\n');
+      if (i + 1 < raw.size() && raw[i + 1] == '\n') {
+        ++i;
+      }
+    } else {
+      unified.push_back(raw[i]);
+    }
+  }
+
+  const auto* bytes = reinterpret_cast<const uint8_t*>(unified.data());
+  const int32_t length = static_cast<int32_t>(unified.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, length, c);
+    if (IsRefusedControl(c, line_breaks)) {
+      return TextProblem::kControlCharacter;
+    }
+  }
+
+  const absl::string_view trimmed = absl::StripAsciiWhitespace(unified);
+  UErrorCode error = U_ZERO_ERROR;
+  const icu::Normalizer2* nfc = icu::Normalizer2::getNFCInstance(error);
+  std::string normalized;
+  if (U_SUCCESS(error) && nfc->isNormalizedUTF8(trimmed, error) && U_SUCCESS(error)) {
+    normalized.assign(trimmed.data(), trimmed.size());
+  } else {
+    error = U_ZERO_ERROR;
+    icu::StringByteSink<std::string> sink(&normalized);
+    nfc->normalizeUTF8(0, trimmed, sink, nullptr, error);
+    if (U_FAILURE(error)) {
+      // Only reachable on malformed input, which was refused above.
+      return TextProblem::kInvalidUtf8;
+    }
+  }
+
+  std::size_t code_points = 0;
+  for (unsigned char c : normalized) {
+    if ((c & 0xC0) != 0x80) {
+      ++code_points;
+    }
+  }
+  out.text = std::move(normalized);
+  out.code_points = code_points;
+  return TextProblem::kNone;
+}
+
+}  // namespace moderation::validation
