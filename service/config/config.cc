@@ -1,5 +1,7 @@
 #include "service/config/config.h"
 
+// Header-only, without exceptions: errors come back as values.
+#define TOML_HEADER_ONLY 1
 #define TOML_EXCEPTIONS 0
 #include <toml++/toml.h>
 

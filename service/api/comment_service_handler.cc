@@ -1,0 +1,140 @@
+#include "service/api/comment_service_handler.h"
+
+#include "moderation/internal/wire.pb.h"
+#include "service/api/grpc_status.h"
+#include "service/api/proto_conversions.h"
+#include "service/api/raw_messages.h"
+#include "service/common/errors.h"
+#include "service/validation/ip.h"
+
+namespace moderation::api {
+namespace {
+
+constexpr absl::string_view kCreateCaptcha = "CreateCaptcha";
+constexpr absl::string_view kSubmitComment = "SubmitComment";
+constexpr absl::string_view kListApproved = "ListApprovedComments";
+
+absl::Status MalformedRequest() {
+  return ErrorWithReason(absl::StatusCode::kInvalidArgument, "MALFORMED_REQUEST",
+                         "Yêu cầu không hợp lệ.", "request is not a valid protobuf message");
+}
+
+void SetTime(absl::Time time, google::protobuf::Timestamp& out) {
+  out.set_seconds(absl::ToUnixSeconds(time));
+}
+
+}  // namespace
+
+CommentServiceHandler::CommentServiceHandler(captcha::CaptchaService& captchas,
+                                             submission::SubmissionPipeline& submissions,
+                                             PublicFeed& feed, bool dev_reveal_captcha)
+    : captchas_(captchas),
+      submissions_(submissions),
+      feed_(feed),
+      dev_reveal_captcha_(dev_reveal_captcha) {}
+
+grpc::ServerUnaryReactor* CommentServiceHandler::CreateCaptcha(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  internal::LenientCreateCaptchaRequest parsed;
+  if (!ParseRawRequest(*request, parsed)) {
+    Finish(context, reactor, MalformedRequest(), kCreateCaptcha);
+    return reactor;
+  }
+  std::vector<FieldViolation> violations;
+  if (!parsed.client_ip().empty() && !validation::ParseClientAddress(parsed.client_ip())) {
+    violations.push_back({"client_ip", "INVALID_FORMAT", "Địa chỉ IP không đúng định dạng."});
+  }
+  if (parsed.audio()) {
+    violations.push_back({"audio", "UNSUPPORTED", "Mã xác nhận bằng âm thanh chưa được hỗ trợ."});
+  }
+  if (!violations.empty()) {
+    Finish(context, reactor, InvalidFields(std::move(violations)), kCreateCaptcha);
+    return reactor;
+  }
+  captchas_.Create([this, context, reactor,
+                    response](absl::StatusOr<captcha::IssuedCaptcha> issued) {
+    if (!issued.ok()) {
+      Finish(context, reactor, issued.status(), kCreateCaptcha);
+      return;
+    }
+    v1::CreateCaptchaResponse reply;
+    reply.set_captcha_id(issued->captcha_id);
+    reply.set_png(std::move(issued->png));
+    SetTime(issued->expire_time, *reply.mutable_expire_time());
+    if (dev_reveal_captcha_) {
+      reply.set_dev_answer(issued->answer);
+    }
+    WriteRawResponse(reply, *response);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* CommentServiceHandler::SubmitComment(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  // The pipeline copies what it keeps before returning, so views into this
+  // local message are enough.
+  internal::LenientSubmitCommentRequest parsed;
+  if (!ParseRawRequest(*request, parsed)) {
+    Finish(context, reactor, MalformedRequest(), kSubmitComment);
+    return reactor;
+  }
+  const validation::RawSubmission raw{
+      .article_id = parsed.article_id(),
+      .name = parsed.name(),
+      .phone = parsed.phone(),
+      .title = parsed.title(),
+      .body = parsed.body(),
+      .captcha_id = parsed.captcha_id(),
+      .captcha_answer = parsed.captcha_answer(),
+      .client_ip = parsed.client_ip(),
+      .user_agent = parsed.user_agent(),
+      .idempotency_key = parsed.idempotency_key(),
+  };
+  submissions_.Submit(raw, [context, reactor, response](
+                               absl::StatusOr<submission::SubmissionResult> result) {
+    if (!result.ok()) {
+      Finish(context, reactor, result.status(), kSubmitComment);
+      return;
+    }
+    v1::SubmitCommentResponse reply;
+    reply.set_comment_id(result->comment_id);
+    reply.set_status(v1::SUBMISSION_STATUS_PENDING_MODERATION);
+    reply.set_message("Cảm ơn bạn! Bình luận của bạn đang chờ kiểm duyệt.");
+    WriteRawResponse(reply, *response);
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* CommentServiceHandler::ListApprovedComments(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  internal::LenientListApprovedCommentsRequest parsed;
+  if (!ParseRawRequest(*request, parsed)) {
+    Finish(context, reactor, MalformedRequest(), kListApproved);
+    return reactor;
+  }
+  feed_.ListApproved(parsed.article_id(), parsed.page_size(), parsed.page_token(),
+                     [context, reactor, response](absl::StatusOr<comments::CommentPage> page) {
+                       if (!page.ok()) {
+                         Finish(context, reactor, page.status(), kListApproved);
+                         return;
+                       }
+                       v1::ListApprovedCommentsResponse reply;
+                       for (const comments::Comment& comment : page->comments) {
+                         ToPublishedComment(comment, *reply.add_comments());
+                       }
+                       reply.set_next_page_token(page->next_cursor);
+                       WriteRawResponse(reply, *response);
+                       reactor->Finish(grpc::Status::OK);
+                     });
+  return reactor;
+}
+
+}  // namespace moderation::api

@@ -1,0 +1,40 @@
+#pragma once
+
+#include "moderation/v1/comment_service.grpc.pb.h"
+#include "service/captcha/captcha_service.h"
+#include "service/moderation/public_feed.h"
+#include "service/submission/submission_pipeline.h"
+
+namespace moderation::api {
+
+// The portal's CommentService. Every method takes raw bytes and parses them
+// itself (see raw_messages.h), so invalid UTF-8 is answered INVALID_ARGUMENT
+// naming the field.
+class CommentServiceHandler final
+    : public v1::CommentService::WithRawCallbackMethod_CreateCaptcha<
+          v1::CommentService::WithRawCallbackMethod_SubmitComment<
+              v1::CommentService::WithRawCallbackMethod_ListApprovedComments<
+                  v1::CommentService::Service>>> {
+ public:
+  CommentServiceHandler(captcha::CaptchaService& captchas,
+                        submission::SubmissionPipeline& submissions, PublicFeed& feed,
+                        bool dev_reveal_captcha);
+
+  grpc::ServerUnaryReactor* CreateCaptcha(grpc::CallbackServerContext* context,
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* SubmitComment(grpc::CallbackServerContext* context,
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListApprovedComments(grpc::CallbackServerContext* context,
+                                                 const grpc::ByteBuffer* request,
+                                                 grpc::ByteBuffer* response) override;
+
+ private:
+  captcha::CaptchaService& captchas_;
+  submission::SubmissionPipeline& submissions_;
+  PublicFeed& feed_;
+  const bool dev_reveal_captcha_;
+};
+
+}  // namespace moderation::api

@@ -1,0 +1,70 @@
+#include "service/api/grpc_status.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "moderation/internal/wire.pb.h"
+#include "moderation/v1/errors.pb.h"
+#include "service/common/errors.h"
+#include "service/common/log.h"
+
+namespace moderation::api {
+namespace {
+
+bool IsServerFault(absl::StatusCode code) {
+  return code == absl::StatusCode::kInternal || code == absl::StatusCode::kDataLoss ||
+         code == absl::StatusCode::kUnknown || code == absl::StatusCode::kUnimplemented;
+}
+
+}  // namespace
+
+grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view method) {
+  if (status.ok()) {
+    return grpc::Status::OK;
+  }
+  v1::ErrorDetail detail;
+  std::string message(status.message());
+  if (IsServerFault(status.code())) {
+    log::Error("request failed", {{"method", method},
+                                  {"code", absl::StatusCodeToString(status.code())},
+                                  {"error", status.message()}});
+    detail.set_reason("INTERNAL_ERROR");
+    detail.set_message("Đã có lỗi xảy ra, vui lòng thử lại sau.");
+    message = "internal error";
+  } else {
+    detail.set_reason(ReasonOf(status));
+    detail.set_message(VietnameseMessageOf(status));
+    for (const FieldViolation& violation : FieldViolationsOf(status)) {
+      v1::FieldViolation* out = detail.add_field_violations();
+      out->set_field(violation.field);
+      out->set_reason(violation.reason);
+      out->set_message(violation.message);
+    }
+    if (std::optional<absl::Duration> wait = RetryAfterOf(status)) {
+      const int64_t millis = absl::ToInt64Milliseconds(*wait);
+      detail.mutable_retry_after()->set_seconds(millis / 1000);
+      detail.mutable_retry_after()->set_nanos(static_cast<int32_t>((millis % 1000) * 1000000));
+    }
+    if (status.code() == absl::StatusCode::kUnavailable) {
+      // Storage details stay in our logs.
+      message = "service temporarily unavailable";
+    }
+  }
+  internal::RpcStatus rpc_status;
+  rpc_status.set_code(static_cast<int32_t>(status.code()));
+  rpc_status.set_message(message);
+  rpc_status.add_details()->PackFrom(detail);
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()), message,
+                      rpc_status.SerializeAsString());
+}
+
+void Finish(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+            const absl::Status& status, absl::string_view method) {
+  if (std::optional<absl::Duration> wait = RetryAfterOf(status)) {
+    const double seconds = std::ceil(absl::ToDoubleSeconds(*wait));
+    context->AddTrailingMetadata("retry-after", absl::StrCat(static_cast<int64_t>(seconds)));
+  }
+  reactor->Finish(ToGrpcStatus(status, method));
+}
+
+}  // namespace moderation::api

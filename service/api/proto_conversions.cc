@@ -1,0 +1,108 @@
+#include "service/api/proto_conversions.h"
+
+#include "google/protobuf/timestamp.pb.h"
+#include "service/common/log.h"
+#include "service/validation/phone.h"
+
+namespace moderation::api {
+namespace {
+
+void SetTime(absl::Time time, google::protobuf::Timestamp& out) {
+  const int64_t nanos = absl::ToUnixNanos(time);
+  out.set_seconds(nanos / 1000000000);
+  out.set_nanos(static_cast<int32_t>(nanos % 1000000000));
+}
+
+v1::CommentStatus ToProto(comments::CommentStatus status) {
+  switch (status) {
+    case comments::CommentStatus::kPending:
+      return v1::COMMENT_STATUS_PENDING;
+    case comments::CommentStatus::kApproved:
+      return v1::COMMENT_STATUS_APPROVED;
+    case comments::CommentStatus::kRejected:
+      return v1::COMMENT_STATUS_REJECTED;
+  }
+  return v1::COMMENT_STATUS_UNSPECIFIED;
+}
+
+v1::RejectionReason ToProto(comments::RejectionReason reason) {
+  switch (reason) {
+    case comments::RejectionReason::kSpam:
+      return v1::REJECTION_REASON_SPAM;
+    case comments::RejectionReason::kAdvertising:
+      return v1::REJECTION_REASON_ADVERTISING;
+    case comments::RejectionReason::kOffensive:
+      return v1::REJECTION_REASON_OFFENSIVE;
+    case comments::RejectionReason::kOffTopic:
+      return v1::REJECTION_REASON_OFF_TOPIC;
+    case comments::RejectionReason::kPersonalData:
+      return v1::REJECTION_REASON_PERSONAL_DATA;
+    case comments::RejectionReason::kOther:
+      return v1::REJECTION_REASON_OTHER;
+  }
+  return v1::REJECTION_REASON_UNSPECIFIED;
+}
+
+}  // namespace
+
+void ToPublishedComment(const comments::Comment& comment, v1::PublishedComment& out) {
+  out.set_comment_id(comment.id);
+  out.set_article_id(comment.article_id);
+  out.set_name(comment.name);
+  out.set_title(comment.title);
+  out.set_body(comment.body);
+  SetTime(comment.create_time, *out.mutable_create_time());
+}
+
+void ToModeratedComment(const comments::Comment& comment, const crypto::FieldCipher& phone_cipher,
+                        v1::ModeratedComment& out) {
+  out.set_comment_id(comment.id);
+  out.set_article_id(comment.article_id);
+  out.set_name(comment.name);
+  out.set_title(comment.title);
+  out.set_body(comment.body);
+  out.set_status(ToProto(comment.status));
+  SetTime(comment.create_time, *out.mutable_create_time());
+  if (!comment.phone_sealed.empty()) {
+    absl::StatusOr<std::string> phone = phone_cipher.Open(comment.phone_sealed);
+    if (phone.ok()) {
+      out.set_phone_masked(validation::MaskPhone(*phone));
+    } else {
+      // Shown as unreadable rather than failing the whole listing.
+      log::Warning("cannot decrypt a stored phone number",
+                   {{"comment_id", comment.id}, {"error", phone.status().message()}});
+      out.set_phone_masked("(không giải mã được)");
+    }
+  }
+  out.set_client_network(comment.client_network);
+  out.set_user_agent(comment.user_agent);
+  if (comment.decide_time) {
+    SetTime(*comment.decide_time, *out.mutable_decide_time());
+  }
+  out.set_decided_by(comment.decided_by);
+  if (comment.rejection_reason) {
+    out.set_rejection_reason(ToProto(*comment.rejection_reason));
+  }
+  out.set_decision_note(comment.decision_note);
+}
+
+std::optional<comments::RejectionReason> FromProto(v1::RejectionReason reason) {
+  switch (reason) {
+    case v1::REJECTION_REASON_SPAM:
+      return comments::RejectionReason::kSpam;
+    case v1::REJECTION_REASON_ADVERTISING:
+      return comments::RejectionReason::kAdvertising;
+    case v1::REJECTION_REASON_OFFENSIVE:
+      return comments::RejectionReason::kOffensive;
+    case v1::REJECTION_REASON_OFF_TOPIC:
+      return comments::RejectionReason::kOffTopic;
+    case v1::REJECTION_REASON_PERSONAL_DATA:
+      return comments::RejectionReason::kPersonalData;
+    case v1::REJECTION_REASON_OTHER:
+      return comments::RejectionReason::kOther;
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace moderation::api

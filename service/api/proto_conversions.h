@@ -1,0 +1,19 @@
+#pragma once
+
+#include <optional>
+
+#include "moderation/v1/types.pb.h"
+#include "service/comments/comment.h"
+#include "service/crypto/crypto.h"
+
+namespace moderation::api {
+
+void ToPublishedComment(const comments::Comment& comment, v1::PublishedComment& out);
+
+// Personal data is shown masked: the phone is decrypted only to be masked.
+void ToModeratedComment(const comments::Comment& comment, const crypto::FieldCipher& phone_cipher,
+                        v1::ModeratedComment& out);
+
+[[nodiscard]] std::optional<comments::RejectionReason> FromProto(v1::RejectionReason reason);
+
+}  // namespace moderation::api

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/proto_buffer_reader.h>
+#include <grpcpp/support/proto_buffer_writer.h>
+
+#include "google/protobuf/message.h"
+
+// Portal requests are parsed by hand from raw bytes into the lenient twins of
+// proto/moderation/internal/wire.proto: protobuf would otherwise refuse a
+// request with invalid UTF-8 as INTERNAL, logging a line each time, before any
+// handler could name the field.
+namespace moderation::api {
+
+// False when the bytes are not a valid encoding of `Message` at all.
+template <typename Message>
+[[nodiscard]] bool ParseRawRequest(const grpc::ByteBuffer& request, Message& out) {
+  grpc::ByteBuffer copy(request);  // shares the slices
+  grpc::ProtoBufferReader reader(&copy);
+  return out.ParseFromZeroCopyStream(&reader);
+}
+
+inline void WriteRawResponse(const google::protobuf::Message& message, grpc::ByteBuffer& out) {
+  bool own_buffer = false;
+  // Serialising a message we built cannot fail.
+  (void)grpc::SerializationTraits<google::protobuf::Message>::Serialize(message, &out, &own_buffer);
+}
+
+}  // namespace moderation::api

@@ -1,0 +1,41 @@
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "service/common/log.h"
+#include "service/config/config.h"
+#include "service/server/runner.h"
+
+int main(int argc, char** argv) {
+  moderation::server::BlockShutdownSignals();
+
+  CLI::App app{"moderation-server: comment moderation service (gRPC)"};
+  std::optional<std::string> config_path;
+  bool describe = false;
+  app.add_option("--config", config_path, "TOML configuration file");
+  app.add_flag("--describe-config", describe,
+               "print every setting with its default and environment variable");
+  CLI11_PARSE(app, argc, argv);
+  if (describe) {
+    std::fputs(moderation::config::DescribeSettings().c_str(), stdout);
+    return 0;
+  }
+
+  const moderation::config::Environment environment = moderation::config::ProcessEnvironment();
+  absl::StatusOr<moderation::config::LoadedConfig> loaded =
+      moderation::config::LoadConfig(config_path, environment);
+  if (!loaded.ok()) {
+    moderation::log::Error("invalid configuration", {{"error", loaded.status().message()}});
+    return 2;
+  }
+  for (const std::string& name : loaded->unknown_environment) {
+    moderation::log::Warning("unknown environment variable ignored", {{"name", name}});
+  }
+  if (absl::Status status = moderation::server::Run(loaded->config, environment); !status.ok()) {
+    moderation::log::Error("cannot start", {{"error", status.message()}});
+    return 1;
+  }
+  return 0;
+}

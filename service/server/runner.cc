@@ -1,0 +1,217 @@
+#include "service/server/runner.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <signal.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "google/protobuf/stubs/logging.h"
+#include "service/api/comment_service_handler.h"
+#include "service/api/moderation_service_handler.h"
+#include "service/captcha/gd_captcha_renderer.h"
+#include "service/captcha/redis_captcha_store.h"
+#include "service/comments/redis_comment_repository.h"
+#include "service/common/ids.h"
+#include "service/common/log.h"
+#include "service/common/status_macros.h"
+#include "service/crypto/secrets.h"
+#include "service/server/listen_address.h"
+#include "service/server/secrets_loader.h"
+#include "service/storage/redis/redis_client.h"
+
+namespace moderation::server {
+namespace {
+
+constexpr const char* kCommentService = "moderation.v1.CommentService";
+constexpr const char* kModerationService = "moderation.v1.ModerationService";
+
+// Protobuf logs a line per malformed message it meets; anyone could turn that
+// into a flood. Keep at most one such line a second.
+void InstallProtobufLogHandler() {
+  google::protobuf::SetLogHandler([](google::protobuf::LogLevel level, const char* /*file*/,
+                                     int /*line*/, const std::string& message) {
+    static std::atomic<int64_t> last_second{0};
+    const int64_t now = absl::ToUnixSeconds(absl::Now());
+    if (last_second.exchange(now) == now) {
+      return;
+    }
+    log::Write(level >= google::protobuf::LOGLEVEL_ERROR ? log::Level::kError : log::Level::kWarning,
+               "protobuf", {{"detail", message}});
+  });
+}
+
+log::Level ParseLevel(absl::string_view name) {
+  if (name == "debug") {
+    return log::Level::kDebug;
+  }
+  if (name == "warning") {
+    return log::Level::kWarning;
+  }
+  if (name == "error") {
+    return log::Level::kError;
+  }
+  return log::Level::kInfo;
+}
+
+// Keeps the health service in step with the Redis connection: the services
+// cannot serve without it.
+class HealthWatcher {
+ public:
+  HealthWatcher(grpc::HealthCheckServiceInterface& health, const redis::RedisClient& redis)
+      : health_(health), redis_(redis), thread_([this] { Watch(); }) {}
+
+  ~HealthWatcher() {
+    stop_.Notify();
+    thread_.join();
+  }
+
+ private:
+  void Watch() {
+    bool last = false;
+    bool first = true;
+    do {
+      const bool serving = redis_.IsConnected();
+      if (first || serving != last) {
+        health_.SetServingStatus(kCommentService, serving);
+        health_.SetServingStatus(kModerationService, serving);
+        health_.SetServingStatus("", serving);
+        last = serving;
+        first = false;
+      }
+    } while (!stop_.WaitForNotificationWithTimeout(absl::Milliseconds(100)));
+  }
+
+  grpc::HealthCheckServiceInterface& health_;
+  const redis::RedisClient& redis_;
+  absl::Notification stop_;
+  std::thread thread_;
+};
+
+int WaitForShutdownSignal() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  while (true) {
+    int signal_number = 0;
+    if (sigwait(&signals, &signal_number) != 0) {
+      continue;
+    }
+    if (signal_number == SIGHUP) {
+      log::Info("SIGHUP ignored: nothing to reload");
+      continue;
+    }
+    return signal_number;
+  }
+}
+
+}  // namespace
+
+void BlockShutdownSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+}
+
+absl::Status Run(const config::ServerConfig& config, const config::Environment& environment) {
+  log::SetMinimumLevel(ParseLevel(config.log_level));
+  InstallProtobufLogHandler();
+
+  const bool loopback_only = IsLoopbackAddress(config.listen);
+  if (config.dev_reveal_captcha) {
+    if (!loopback_only) {
+      return absl::FailedPreconditionError(
+          "dev_reveal_captcha is for development only and needs a loopback listen address");
+    }
+    log::Warning("DEVELOPMENT MODE: CreateCaptcha reveals the answer (dev_reveal_captcha)");
+  }
+
+  ASSIGN_OR_RETURN(MasterSecret secret, LoadMasterSecret(environment, loopback_only));
+  if (secret.ephemeral) {
+    log::Warning(
+        "no MODERATION_SECRET_KEY: using a random secret; phone numbers stored now become "
+        "unreadable after a restart");
+  }
+  ASSIGN_OR_RETURN(crypto::ServiceKeys keys,
+                   crypto::DeriveServiceKeys(secret.bytes, config.encryption_key_id));
+
+  ASSIGN_OR_RETURN(redis::RedisEndpoint endpoint, redis::ParseRedisUrl(config.redis.url));
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<redis::RedisClient> redis,
+      redis::RedisClient::Create({
+          .endpoint = endpoint,
+          .connect_timeout = absl::Milliseconds(config.redis.connect_timeout_ms),
+          .command_timeout = absl::Milliseconds(config.redis.command_timeout_ms),
+          .max_pending_commands = static_cast<std::size_t>(config.redis.max_pending_commands),
+      }));
+  if (!redis->WaitUntilConnected(absl::Milliseconds(config.redis.connect_timeout_ms))) {
+    log::Warning("redis not reachable yet; serving NOT_SERVING until it is");
+  }
+
+  SystemClock clock;
+  crypto::SecureRandom random;
+  CommentIdGenerator ids(clock, random);
+  captcha::RedisCaptchaStore captcha_store(*redis);
+  captcha::GdCaptchaRenderer renderer;
+  captcha::CaptchaService captchas(captcha_store, renderer, clock, random, keys.captcha_key,
+                                   {.ttl = absl::Seconds(config.captcha.ttl_seconds),
+                                    .length = static_cast<int>(config.captcha.length)});
+  comments::RedisCommentRepository repository(*redis);
+  submission::SubmissionPipeline submissions(
+      captchas, repository, ids, clock, random, keys,
+      {.limits = config.limits,
+       .idempotency_ttl = absl::Seconds(config.queue.idempotency_ttl_seconds)});
+  const PagingLimits paging{.default_page_size = static_cast<int>(config.queue.default_page_size),
+                            .max_page_size = static_cast<int>(config.queue.max_page_size)};
+  PublicFeed feed(repository, paging, config.limits.article_id_max_bytes);
+  ModerationDesk desk(repository, clock,
+                      {.paging = paging,
+                       .note_max_chars = static_cast<std::size_t>(config.queue.note_max_chars)});
+  api::CommentServiceHandler comment_service(captchas, submissions, feed,
+                                             config.dev_reveal_captcha);
+  api::ModerationServiceHandler moderation_service(desk, keys.phone_cipher);
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  int bound_port = 0;
+  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &bound_port);
+  builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
+                             static_cast<int>(config.max_concurrent_streams));
+  builder.RegisterService(&comment_service);
+  builder.RegisterService(&moderation_service);
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (server == nullptr || bound_port == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));
+  }
+  log::Info("moderation-server listening",
+            {{"address", config.listen}, {"port", absl::StrCat(bound_port)}});
+
+  int signal_number = 0;
+  {
+    HealthWatcher health(*server->GetHealthCheckService(), *redis);
+    signal_number = WaitForShutdownSignal();
+  }
+  log::Info("shutting down", {{"signal", strsignal(signal_number)},
+                              {"grace_seconds", absl::StrCat(config.shutdown_grace_seconds)}});
+  server->GetHealthCheckService()->Shutdown();
+  server->Shutdown(std::chrono::system_clock::now() +
+                   std::chrono::seconds(config.shutdown_grace_seconds));
+  server->Wait();
+  redis->Shutdown(absl::Seconds(1));
+  log::Info("stopped");
+  return absl::OkStatus();
+}
+
+}  // namespace moderation::server
