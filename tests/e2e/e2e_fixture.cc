@@ -1,0 +1,129 @@
+#include "tests/e2e/e2e_fixture.h"
+
+#include <signal.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "moderation/internal/wire.pb.h"
+
+namespace moderation::e2e {
+namespace {
+
+constexpr char kSecretHex[] =
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream file(path);
+  std::stringstream contents;
+  contents << file.rdbuf();
+  return contents.str();
+}
+
+}  // namespace
+
+void EndToEndTest::SetUp() {
+  absl::StatusOr<std::unique_ptr<testing::RedisServer>> redis = testing::RedisServer::Start();
+  ASSERT_TRUE(redis.ok()) << redis.status();
+  redis_ = *std::move(redis);
+  address_ = absl::StrCat("127.0.0.1:", testing::PickFreePort());
+  server_log_ = redis_->data_dir() + "/moderation-server.log";
+  StartServer();
+}
+
+void EndToEndTest::TearDown() {
+  if (HasFailure() && !server_log_.empty()) {
+    std::cerr << "---- moderation-server log ----\n" << ReadFile(server_log_);
+  }
+  server_.reset();
+  redis_.reset();
+}
+
+void EndToEndTest::StartServer() {
+  absl::StatusOr<testing::ChildProcess> server = testing::ChildProcess::Start(
+      {MODERATION_SERVER_BINARY},
+      {{"MODERATION_LISTEN", address_},
+       {"MODERATION_REDIS_URL", redis_->url()},
+       {"MODERATION_DEV_REVEAL_CAPTCHA", "1"},
+       {"MODERATION_SECRET_KEY", kSecretHex},
+       {"MODERATION_SHUTDOWN_GRACE_SECONDS", "5"}},
+      server_log_);
+  ASSERT_TRUE(server.ok()) << server.status();
+  server_ = std::make_unique<testing::ChildProcess>(*std::move(server));
+  channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+  portal_ = v1::CommentService::NewStub(channel_);
+  moderation_ = v1::ModerationService::NewStub(channel_);
+  const bool up = testing::WaitFor(
+      [&] {
+        v1::CreateCaptchaResponse response;
+        auto context = Context();
+        return portal_->CreateCaptcha(context.get(), v1::CreateCaptchaRequest(), &response).ok();
+      },
+      absl::Seconds(15));
+  ASSERT_TRUE(up) << "moderation-server did not come up:\n" << ReadFile(server_log_);
+}
+
+std::unique_ptr<grpc::ClientContext> EndToEndTest::Context() {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  return context;
+}
+
+v1::CreateCaptchaResponse EndToEndTest::NewCaptcha() {
+  v1::CreateCaptchaResponse response;
+  auto context = Context();
+  const grpc::Status status =
+      portal_->CreateCaptcha(context.get(), v1::CreateCaptchaRequest(), &response);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  return response;
+}
+
+v1::SubmitCommentRequest EndToEndTest::ValidSubmission(const std::string& article_id) {
+  const v1::CreateCaptchaResponse captcha = NewCaptcha();
+  v1::SubmitCommentRequest request;
+  request.set_article_id(article_id);
+  request.set_name("Hoàng Minh Đức");
+  request.set_phone("0903 123 456");
+  request.set_title("Ý kiến bạn đọc");
+  request.set_body("Bài viết phản ánh đúng thực tế.\nMong cơ quan chức năng vào cuộc.");
+  request.set_captcha_id(captcha.captcha_id());
+  request.set_captcha_answer(captcha.dev_answer());
+  request.set_client_ip("203.0.113.77");
+  request.set_user_agent("Mozilla/5.0 (X11; Linux x86_64)");
+  return request;
+}
+
+grpc::Status EndToEndTest::Submit(const v1::SubmitCommentRequest& request,
+                                  v1::SubmitCommentResponse* response) {
+  auto context = Context();
+  return portal_->SubmitComment(context.get(), request, response);
+}
+
+v1::ErrorDetail EndToEndTest::DetailOf(const grpc::Status& status) {
+  internal::RpcStatus rpc_status;
+  v1::ErrorDetail detail;
+  if (rpc_status.ParseFromString(status.error_details()) && rpc_status.details_size() == 1) {
+    rpc_status.details(0).UnpackTo(&detail);
+  }
+  return detail;
+}
+
+std::vector<std::string> EndToEndTest::ViolationsOf(const grpc::Status& status) {
+  std::vector<std::string> out;
+  for (const v1::FieldViolation& violation : DetailOf(status).field_violations()) {
+    out.push_back(absl::StrCat(violation.field(), ":", violation.reason()));
+  }
+  return out;
+}
+
+testing::CommandResult EndToEndTest::Modctl(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {MODERATION_MODCTL_BINARY, "--server", address_};
+  argv.insert(argv.end(), args.begin(), args.end());
+  absl::StatusOr<testing::CommandResult> result =
+      testing::RunCommand(argv, {}, redis_->data_dir() + "/modctl.stderr");
+  EXPECT_TRUE(result.ok()) << result.status();
+  return result.ok() ? *result : testing::CommandResult{};
+}
+
+}  // namespace moderation::e2e

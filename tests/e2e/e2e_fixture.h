@@ -1,0 +1,53 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "moderation/v1/comment_service.grpc.pb.h"
+#include "moderation/v1/errors.pb.h"
+#include "moderation/v1/moderation_service.grpc.pb.h"
+#include "tests/support/process.h"
+#include "tests/support/redis_server.h"
+
+namespace moderation::e2e {
+
+// Starts a private redis-server and the real moderation-server binary (on a
+// free loopback port, captcha reveal on) for each test, with a gRPC client.
+class EndToEndTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // (Re)starts the server binary and waits until it answers.
+  void StartServer();
+
+  v1::CreateCaptchaResponse NewCaptcha();
+  // A valid request for `article_id` with a fresh captcha and its answer.
+  v1::SubmitCommentRequest ValidSubmission(const std::string& article_id = "the-gioi-1");
+  grpc::Status Submit(const v1::SubmitCommentRequest& request, v1::SubmitCommentResponse* response);
+
+  // Calls with a deadline, so a hang fails the test instead of blocking it.
+  static std::unique_ptr<grpc::ClientContext> Context();
+
+  // The error detail carried by a failed call.
+  static v1::ErrorDetail DetailOf(const grpc::Status& status);
+  // "field:REASON" for every violation, in order.
+  static std::vector<std::string> ViolationsOf(const grpc::Status& status);
+
+  // Runs the modctl binary against the server; returns exit code and stdout.
+  testing::CommandResult Modctl(const std::vector<std::string>& args);
+
+  std::unique_ptr<testing::RedisServer> redis_;
+  std::unique_ptr<testing::ChildProcess> server_;
+  std::string address_;
+  std::string server_log_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::CommentService::Stub> portal_;
+  std::unique_ptr<v1::ModerationService::Stub> moderation_;
+};
+
+}  // namespace moderation::e2e

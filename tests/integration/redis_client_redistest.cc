@@ -1,0 +1,151 @@
+#include "service/storage/redis/redis_client.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/support/await.h"
+#include "tests/support/redis_server.h"
+
+namespace moderation::redis {
+namespace {
+
+using Reply = absl::StatusOr<RedisValue>;
+
+class RedisClientTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<testing::RedisServer>> server = testing::RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    client_ = Connect(absl::Seconds(1));
+  }
+
+  std::unique_ptr<RedisClient> Connect(absl::Duration command_timeout) {
+    RedisClientOptions options;
+    options.endpoint = *ParseRedisUrl(server_->url());
+    options.command_timeout = command_timeout;
+    std::unique_ptr<RedisClient> client = *RedisClient::Create(options);
+    EXPECT_TRUE(client->WaitUntilConnected(absl::Seconds(5)));
+    return client;
+  }
+
+  Reply Run(RedisClient& client, Command command) {
+    std::optional<Reply> reply =
+        testing::Await<Reply>([&](auto done) { client.Execute(std::move(command), done); });
+    return reply ? *std::move(reply) : absl::DeadlineExceededError("no callback");
+  }
+
+  std::unique_ptr<testing::RedisServer> server_;
+  std::unique_ptr<RedisClient> client_;
+};
+
+TEST_F(RedisClientTest, ExecutesCommandsAndConvertsReplies) {
+  EXPECT_EQ(Run(*client_, {"SET", "k", "value"})->string, "OK");
+  EXPECT_EQ(Run(*client_, {"GET", "k"})->string, "value");
+  EXPECT_TRUE(Run(*client_, {"GET", "missing"})->is_nil());
+  EXPECT_EQ(Run(*client_, {"INCRBY", "n", "5"})->integer, 5);
+  Reply array = Run(*client_, {"MGET", "k", "missing"});
+  ASSERT_EQ(array->elements.size(), 2u);
+  EXPECT_TRUE(array->elements[1].is_nil());
+}
+
+TEST_F(RedisClientTest, KeepsBinaryArgumentsIntact) {
+  const std::string binary("a\0b\r\n\xff", 6);
+  ASSERT_TRUE(Run(*client_, {"SET", "bin", binary}).ok());
+  EXPECT_EQ(Run(*client_, {"GET", "bin"})->string, binary);
+}
+
+TEST_F(RedisClientTest, ErrorRepliesAreErrors) {
+  Reply reply = Run(*client_, {"INCR", "no", "such", "arity"});
+  EXPECT_EQ(reply.status().code(), absl::StatusCode::kInternal);
+}
+
+TEST_F(RedisClientTest, BatchAnswersEachCommandInOrder) {
+  std::optional<std::vector<Reply>> replies = testing::Await<std::vector<Reply>>([&](auto done) {
+    client_->ExecuteBatch({{"SET", "a", "1"}, {"INCR", "a"}, {"LPUSH", "a", "x"}, {"GET", "a"}},
+                          done);
+  });
+  ASSERT_TRUE(replies.has_value());
+  ASSERT_EQ(replies->size(), 4u);
+  EXPECT_EQ((*replies)[1]->integer, 2);
+  EXPECT_FALSE((*replies)[2].ok());  // WRONGTYPE, and the batch went on
+  EXPECT_EQ((*replies)[3]->string, "2");
+}
+
+TEST_F(RedisClientTest, ReloadsScriptsAfterTheServerForgetsThem) {
+  const RedisScript script("return tonumber(ARGV[1]) + 1");
+  auto eval = [&] {
+    return *testing::Await<Reply>(
+        [&](auto done) { client_->EvalScript(script, {}, {"41"}, done); });
+  };
+  EXPECT_EQ(eval()->integer, 42);
+  ASSERT_TRUE(Run(*client_, {"SCRIPT", "FLUSH"}).ok());
+  EXPECT_EQ(eval()->integer, 42);
+}
+
+TEST_F(RedisClientTest, ManyConcurrentCommandsAllComplete) {
+  constexpr int kCommands = 5000;
+  std::atomic<int> ok{0};
+  absl::Notification all_done;
+  std::atomic<int> remaining{kCommands};
+  for (int i = 0; i < kCommands; ++i) {
+    client_->Execute({"INCR", "counter"}, [&](Reply reply) {
+      if (reply.ok()) {
+        ++ok;
+      }
+      if (--remaining == 0) {
+        all_done.Notify();
+      }
+    });
+  }
+  ASSERT_TRUE(all_done.WaitForNotificationWithTimeout(absl::Seconds(20)));
+  EXPECT_EQ(ok.load(), kCommands);
+  EXPECT_EQ(Run(*client_, {"GET", "counter"})->string, std::to_string(kCommands));
+}
+
+TEST_F(RedisClientTest, FailsFastWhileRedisIsDownAndRecoversByItself) {
+  ASSERT_TRUE(server_->Kill().ok());
+  ASSERT_TRUE(testing::WaitFor([&] { return !client_->IsConnected(); }, absl::Seconds(5)));
+  const absl::Time start = absl::Now();
+  Reply reply = Run(*client_, {"PING"});
+  EXPECT_EQ(reply.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(1));
+
+  ASSERT_TRUE(server_->Restart().ok());
+  ASSERT_TRUE(client_->WaitUntilConnected(absl::Seconds(5)));
+  EXPECT_EQ(Run(*client_, {"PING"})->string, "PONG");
+}
+
+TEST_F(RedisClientTest, ASilentServerTimesOutAndTheConnectionIsRenewed) {
+  std::unique_ptr<RedisClient> impatient = Connect(absl::Milliseconds(200));
+  // DEBUG SLEEP blocks the server longer than the command timeout.
+  Reply slow = Run(*impatient, {"DEBUG", "SLEEP", "1"});
+  EXPECT_EQ(slow.status().code(), absl::StatusCode::kUnavailable);
+  // Once the server wakes up, a renewed connection serves again.
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        Reply pong = Run(*impatient, {"PING"});
+        return pong.ok() && pong->string == "PONG";
+      },
+      absl::Seconds(10)));
+}
+
+TEST_F(RedisClientTest, RefusesBeyondThePendingLimit) {
+  RedisClientOptions options;
+  options.endpoint = *ParseRedisUrl(server_->url());
+  options.max_pending_commands = 1;
+  std::unique_ptr<RedisClient> small = *RedisClient::Create(options);
+  ASSERT_TRUE(small->WaitUntilConnected(absl::Seconds(5)));
+  absl::Notification first_done;
+  small->Execute({"DEBUG", "SLEEP", "0.3"}, [&](Reply) { first_done.Notify(); });
+  Reply refused = Run(*small, {"PING"});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kResourceExhausted);
+  first_done.WaitForNotification();
+}
+
+TEST_F(RedisClientTest, ShutdownFailsLaterCommandsCleanly) {
+  client_->Shutdown(absl::Seconds(1));
+  EXPECT_EQ(Run(*client_, {"PING"}).status().code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace moderation::redis

@@ -1,0 +1,241 @@
+#include "service/comments/redis_comment_repository.h"
+
+#include <gtest/gtest.h>
+
+#include "service/common/errors.h"
+#include "service/storage/redis/keys.h"
+#include "tests/support/await.h"
+#include "tests/support/redis_server.h"
+
+namespace moderation::comments {
+namespace {
+
+class RedisCommentRepositoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<testing::RedisServer>> server = testing::RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    Connect();
+  }
+
+  void Connect() {
+    repository_.reset();
+    client_.reset();
+    redis::RedisClientOptions options;
+    options.endpoint = *redis::ParseRedisUrl(server_->url());
+    client_ = *redis::RedisClient::Create(options);
+    ASSERT_TRUE(client_->WaitUntilConnected(absl::Seconds(5)));
+    repository_ = std::make_unique<RedisCommentRepository>(*client_);
+  }
+
+  static Comment MakeComment(const std::string& id, const std::string& article = "a1") {
+    Comment comment;
+    comment.id = id;
+    comment.article_id = article;
+    comment.name = "Phạm Thị Dung";
+    comment.title = "Tiêu đề";
+    comment.body = "Nội dung\nnhiều dòng";
+    comment.phone_sealed = "v1.k1.sealed";
+    comment.client_ip_digest = std::string(64, 'a');
+    comment.client_network = "203.0.113.0/24";
+    comment.create_time = absl::FromUnixMillis(1790000000123);
+    return comment;
+  }
+
+  absl::StatusOr<EnqueueResult> Enqueue(const Comment& comment,
+                                        std::optional<IdempotencyRecord> record = std::nullopt) {
+    return *testing::Await<absl::StatusOr<EnqueueResult>>(
+        [&](auto done) { repository_->Enqueue(comment, record, done); });
+  }
+  absl::StatusOr<Comment> Get(const std::string& id) {
+    return *testing::Await<absl::StatusOr<Comment>>([&](auto done) { repository_->Get(id, done); });
+  }
+  absl::StatusOr<Comment> Decide(const std::string& id, CommentStatus status) {
+    Decision decision;
+    decision.status = status;
+    decision.moderator = "mod-1";
+    decision.time = absl::FromUnixMillis(1790000100000);
+    if (status == CommentStatus::kRejected) {
+      decision.rejection_reason = RejectionReason::kOffensive;
+      decision.note = "xúc phạm";
+    }
+    return *testing::Await<absl::StatusOr<Comment>>(
+        [&](auto done) { repository_->Decide(id, decision, done); });
+  }
+  absl::StatusOr<CommentPage> Pending(const std::string& after, int limit) {
+    return *testing::Await<absl::StatusOr<CommentPage>>(
+        [&](auto done) { repository_->ListPending(after, limit, done); });
+  }
+  absl::StatusOr<CommentPage> Approved(const std::string& article, const std::string& after,
+                                       int limit) {
+    return *testing::Await<absl::StatusOr<CommentPage>>(
+        [&](auto done) { repository_->ListApproved(article, after, limit, done); });
+  }
+
+  std::unique_ptr<testing::RedisServer> server_;
+  std::unique_ptr<redis::RedisClient> client_;
+  std::unique_ptr<RedisCommentRepository> repository_;
+};
+
+TEST_F(RedisCommentRepositoryTest, StoresAndReadsBackEveryField) {
+  const Comment comment = MakeComment("01JD0000000000000000000001");
+  ASSERT_TRUE(Enqueue(comment).ok());
+  absl::StatusOr<Comment> stored = Get(comment.id);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->name, comment.name);
+  EXPECT_EQ(stored->body, comment.body);
+  EXPECT_EQ(stored->phone_sealed, comment.phone_sealed);
+  EXPECT_EQ(stored->client_network, comment.client_network);
+  EXPECT_EQ(stored->create_time, comment.create_time);
+  EXPECT_EQ(stored->status, CommentStatus::kPending);
+  EXPECT_EQ(Get("01JD0000000000000000000009").status().code(), absl::StatusCode::kNotFound);
+}
+
+TEST_F(RedisCommentRepositoryTest, PendingIsOldestFirstAndPaged) {
+  for (const char* id : {"01JD0000000000000000000003", "01JD0000000000000000000001",
+                         "01JD0000000000000000000002"}) {
+    ASSERT_TRUE(Enqueue(MakeComment(id)).ok());
+  }
+  absl::StatusOr<CommentPage> first = Pending("", 2);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_EQ(first->total, 3);
+  ASSERT_EQ(first->comments.size(), 2u);
+  EXPECT_EQ(first->comments[0].id, "01JD0000000000000000000001");
+  EXPECT_EQ(first->comments[1].id, "01JD0000000000000000000002");
+  EXPECT_EQ(first->next_cursor, "01JD0000000000000000000002");
+  absl::StatusOr<CommentPage> second = Pending(first->next_cursor, 2);
+  ASSERT_EQ(second->comments.size(), 1u);
+  EXPECT_EQ(second->comments[0].id, "01JD0000000000000000000003");
+  EXPECT_TRUE(second->next_cursor.empty());
+}
+
+TEST_F(RedisCommentRepositoryTest, DecisionsAreCompareAndSet) {
+  ASSERT_TRUE(Enqueue(MakeComment("01JD0000000000000000000001")).ok());
+  absl::StatusOr<Comment> approved = Decide("01JD0000000000000000000001", CommentStatus::kApproved);
+  ASSERT_TRUE(approved.ok()) << approved.status();
+  EXPECT_EQ(approved->status, CommentStatus::kApproved);
+  EXPECT_EQ(approved->decided_by, "mod-1");
+
+  const absl::Status again =
+      Decide("01JD0000000000000000000001", CommentStatus::kRejected).status();
+  EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(ReasonOf(again), "COMMENT_NOT_PENDING");
+  EXPECT_EQ(Get("01JD0000000000000000000001")->status, CommentStatus::kApproved);
+  EXPECT_FALSE(Get("01JD0000000000000000000001")->rejection_reason.has_value());
+  EXPECT_EQ(Pending("", 10)->total, 0);
+  EXPECT_EQ(Decide("01JD0000000000000000000009", CommentStatus::kApproved).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST_F(RedisCommentRepositoryTest, RejectionKeepsReasonAndNote) {
+  ASSERT_TRUE(Enqueue(MakeComment("01JD0000000000000000000001")).ok());
+  absl::StatusOr<Comment> rejected = Decide("01JD0000000000000000000001", CommentStatus::kRejected);
+  ASSERT_TRUE(rejected.ok());
+  EXPECT_EQ(rejected->rejection_reason, RejectionReason::kOffensive);
+  EXPECT_EQ(rejected->decision_note, "xúc phạm");
+  EXPECT_TRUE(Approved("a1", "", 10)->comments.empty());
+}
+
+TEST_F(RedisCommentRepositoryTest, ConcurrentDecisionsOnOneCommentLetOneWin) {
+  ASSERT_TRUE(Enqueue(MakeComment("01JD0000000000000000000001")).ok());
+  std::atomic<int> wins{0};
+  std::atomic<int> refused{0};
+  std::atomic<int> remaining{20};
+  absl::Notification done;
+  for (int i = 0; i < 20; ++i) {
+    Decision decision;
+    decision.status = i % 2 == 0 ? CommentStatus::kApproved : CommentStatus::kRejected;
+    decision.rejection_reason = RejectionReason::kSpam;
+    decision.moderator = "m" + std::to_string(i);
+    decision.time = absl::Now();
+    repository_->Decide("01JD0000000000000000000001", decision,
+                        [&](absl::StatusOr<Comment> result) {
+                          if (result.ok()) {
+                            ++wins;
+                          } else if (result.status().code() ==
+                                     absl::StatusCode::kFailedPrecondition) {
+                            ++refused;
+                          }
+                          if (--remaining == 0) {
+                            done.Notify();
+                          }
+                        });
+  }
+  ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_EQ(wins.load(), 1);
+  EXPECT_EQ(refused.load(), 19);
+}
+
+TEST_F(RedisCommentRepositoryTest, ApprovedListIsPerArticleNewestFirst) {
+  for (const char* id : {"01JD0000000000000000000001", "01JD0000000000000000000002",
+                         "01JD0000000000000000000003"}) {
+    ASSERT_TRUE(Enqueue(MakeComment(id)).ok());
+    ASSERT_TRUE(Decide(id, CommentStatus::kApproved).ok());
+  }
+  ASSERT_TRUE(Enqueue(MakeComment("01JD0000000000000000000004", "a2")).ok());
+  ASSERT_TRUE(Decide("01JD0000000000000000000004", CommentStatus::kApproved).ok());
+
+  absl::StatusOr<CommentPage> first = Approved("a1", "", 2);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_EQ(first->comments.size(), 2u);
+  EXPECT_EQ(first->comments[0].id, "01JD0000000000000000000003");
+  EXPECT_EQ(first->comments[1].id, "01JD0000000000000000000002");
+  absl::StatusOr<CommentPage> second = Approved("a1", first->next_cursor, 2);
+  ASSERT_EQ(second->comments.size(), 1u);
+  EXPECT_EQ(second->comments[0].id, "01JD0000000000000000000001");
+  EXPECT_TRUE(Approved("nothing-here", "", 10)->comments.empty());
+}
+
+TEST_F(RedisCommentRepositoryTest, IdempotencyRecordReturnsTheFirstSubmission) {
+  const IdempotencyRecord record{std::string(64, 'k'), "fingerprint-1", absl::Hours(1)};
+  ASSERT_TRUE(Enqueue(MakeComment("01JD0000000000000000000001"), record).ok());
+  absl::StatusOr<EnqueueResult> again = Enqueue(MakeComment("01JD0000000000000000000002"), record);
+  ASSERT_TRUE(again.ok());
+  ASSERT_TRUE(again->prior.has_value());
+  EXPECT_EQ(again->comment_id, "01JD0000000000000000000001");
+  EXPECT_EQ(again->prior->fingerprint, "fingerprint-1");
+  EXPECT_EQ(Pending("", 10)->total, 1);
+  EXPECT_EQ(Get("01JD0000000000000000000002").status().code(), absl::StatusCode::kNotFound);
+
+  std::optional<PriorSubmission> prior = **testing::Await<absl::StatusOr<std::optional<PriorSubmission>>>(
+      [&](auto done) { repository_->FindPrior(record.key_digest, done); });
+  ASSERT_TRUE(prior.has_value());
+  EXPECT_EQ(prior->comment_id, "01JD0000000000000000000001");
+}
+
+TEST_F(RedisCommentRepositoryTest, KeysCarryNoPersonalDataInClear) {
+  const IdempotencyRecord record{std::string(64, 'f'), "fp", absl::Hours(1)};
+  ASSERT_TRUE(Enqueue(MakeComment("01JD0000000000000000000001"), record).ok());
+  absl::StatusOr<std::string> keys = server_->Cli({"--no-raw", "KEYS", "*"});
+  ASSERT_TRUE(keys.ok());
+  EXPECT_EQ(keys->find("203.0.113"), std::string::npos);
+  EXPECT_NE(keys->find("mod:{c}:pending"), std::string::npos);
+}
+
+// An acknowledged comment must survive Redis dying without warning: the
+// shipped configuration fsyncs the append-only file before every reply.
+TEST_F(RedisCommentRepositoryTest, AnAcknowledgedCommentSurvivesKillNine) {
+  ASSERT_TRUE(Enqueue(MakeComment("01JD0000000000000000000001")).ok());
+  ASSERT_TRUE(Decide("01JD0000000000000000000001", CommentStatus::kApproved).ok());
+  ASSERT_TRUE(Enqueue(MakeComment("01JD0000000000000000000002")).ok());
+  ASSERT_TRUE(server_->Kill().ok());
+  ASSERT_TRUE(server_->Restart().ok());
+  Connect();
+
+  absl::StatusOr<Comment> pending = Get("01JD0000000000000000000002");
+  ASSERT_TRUE(pending.ok()) << pending.status();
+  EXPECT_EQ(pending->status, CommentStatus::kPending);
+  EXPECT_EQ(Pending("", 10)->total, 1);
+  EXPECT_EQ(Approved("a1", "", 10)->comments.size(), 1u);
+}
+
+TEST_F(RedisCommentRepositoryTest, StorageOutageIsUnavailable) {
+  ASSERT_TRUE(server_->Kill().ok());
+  ASSERT_TRUE(testing::WaitFor([&] { return !client_->IsConnected(); }, absl::Seconds(5)));
+  EXPECT_EQ(Enqueue(MakeComment("01JD0000000000000000000001")).status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace moderation::comments

@@ -1,0 +1,105 @@
+#include "service/config/config.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "tests/support/process.h"
+
+namespace moderation::config {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class ConfigTest : public ::testing::Test {
+ protected:
+  std::string WriteToml(const std::string& text) {
+    const std::string path = dir_.path() + "/moderation.toml";
+    std::ofstream(path) << text;
+    return path;
+  }
+  testing::TempDir dir_;
+};
+
+TEST_F(ConfigTest, DefaultsNeedNoFile) {
+  absl::StatusOr<LoadedConfig> loaded = LoadConfig(std::nullopt, {});
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->config.listen, "127.0.0.1:50051");
+  EXPECT_EQ(loaded->config.redis.url, "redis://127.0.0.1:6379");
+  EXPECT_FALSE(loaded->config.dev_reveal_captcha);
+  EXPECT_EQ(loaded->config.limits.body_max_chars, 5000u);
+}
+
+TEST_F(ConfigTest, ReadsTomlSections) {
+  const std::string path = WriteToml(R"(
+listen = "0.0.0.0:6000"
+[redis]
+url = "unix:///run/redis.sock"
+command_timeout_ms = 250
+[limits]
+body_max_chars = 2000
+)");
+  absl::StatusOr<LoadedConfig> loaded = LoadConfig(path, {});
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->config.listen, "0.0.0.0:6000");
+  EXPECT_EQ(loaded->config.redis.url, "unix:///run/redis.sock");
+  EXPECT_EQ(loaded->config.redis.command_timeout_ms, 250);
+  EXPECT_EQ(loaded->config.limits.body_max_chars, 2000u);
+}
+
+TEST_F(ConfigTest, EnvironmentOverridesTheFile) {
+  const std::string path = WriteToml("listen = \"0.0.0.0:6000\"\n");
+  absl::StatusOr<LoadedConfig> loaded =
+      LoadConfig(path, {{"MODERATION_LISTEN", "127.0.0.1:7000"},
+                        {"MODERATION_REDIS_URL", "redis://redis:6379/2"},
+                        {"MODERATION_DEV_REVEAL_CAPTCHA", "1"},
+                        {"MODERATION_LIMITS_NAME_MAX_CHARS", "50"}});
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->config.listen, "127.0.0.1:7000");
+  EXPECT_EQ(loaded->config.redis.url, "redis://redis:6379/2");
+  EXPECT_TRUE(loaded->config.dev_reveal_captcha);
+  EXPECT_EQ(loaded->config.limits.name_max_chars, 50u);
+}
+
+TEST_F(ConfigTest, UnknownKeyIsAnError) {
+  const absl::Status status = LoadConfig(WriteToml("[redis]\nurll = \"x\"\n"), {}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr("unknown key redis.urll"));
+}
+
+TEST_F(ConfigTest, WrongTypeAndRangeAreErrors) {
+  EXPECT_THAT(LoadConfig(WriteToml("[redis]\ncommand_timeout_ms = \"fast\"\n"), {})
+                  .status()
+                  .message(),
+              HasSubstr("redis.command_timeout_ms must be an integer"));
+  EXPECT_THAT(LoadConfig(WriteToml("[captcha]\nlength = 99\n"), {}).status().message(),
+              HasSubstr("captcha.length must be between 4 and 10"));
+  EXPECT_FALSE(LoadConfig(std::nullopt, {{"MODERATION_DEV_REVEAL_CAPTCHA", "maybe"}}).ok());
+  EXPECT_FALSE(LoadConfig(std::nullopt, {{"MODERATION_QUEUE_MAX_PAGE_SIZE", "-1"}}).ok());
+}
+
+TEST_F(ConfigTest, SyntaxErrorNamesTheLine) {
+  const absl::Status status = LoadConfig(WriteToml("listen = \n"), {}).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(status.message(), HasSubstr(":1:"));
+}
+
+TEST_F(ConfigTest, ReportsUnknownEnvironmentVariablesButKnowsTheSecrets) {
+  absl::StatusOr<LoadedConfig> loaded =
+      LoadConfig(std::nullopt, {{"MODERATION_REDIS_ULR", "x"},
+                                {"MODERATION_SECRET_KEY_FILE", "/run/secrets/key"},
+                                {"PATH", "/bin"}});
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_THAT(loaded->unknown_environment, ElementsAre("MODERATION_REDIS_ULR"));
+}
+
+TEST_F(ConfigTest, DescribesEverySettingWithItsVariable) {
+  const std::string description = DescribeSettings();
+  EXPECT_THAT(description, HasSubstr("redis.url = \"redis://127.0.0.1:6379\"    # MODERATION_REDIS_URL"));
+  EXPECT_THAT(description, HasSubstr("# MODERATION_DEV_REVEAL_CAPTCHA"));
+}
+
+}  // namespace
+}  // namespace moderation::config

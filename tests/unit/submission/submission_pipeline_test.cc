@@ -1,0 +1,146 @@
+#include "service/submission/submission_pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include "service/common/errors.h"
+#include "tests/support/await.h"
+#include "tests/support/fake_clock.h"
+#include "tests/support/fake_random.h"
+#include "tests/support/in_memory_captcha_store.h"
+#include "tests/support/in_memory_comment_repository.h"
+
+namespace moderation::submission {
+namespace {
+
+class TextRenderer final : public captcha::CaptchaRenderer {
+ public:
+  absl::StatusOr<std::string> RenderPng(absl::string_view code, RandomSource&) const override {
+    return std::string(code);
+  }
+};
+
+class SubmissionPipelineTest : public ::testing::Test {
+ protected:
+  captcha::IssuedCaptcha Issue() {
+    return **testing::Await<absl::StatusOr<captcha::IssuedCaptcha>>(
+        [&](auto done) { captchas_.Create(done); });
+  }
+
+  // A valid submission holding a fresh captcha and its answer. The strings
+  // live in the fixture because RawSubmission only views them.
+  validation::RawSubmission Valid(const std::string& idempotency_key = "") {
+    const captcha::IssuedCaptcha issued = Issue();
+    captcha_id_ = issued.captcha_id;
+    answer_ = issued.answer;
+    key_ = idempotency_key;
+    return validation::RawSubmission{
+        .article_id = "kinh-te-1",
+        .name = "Trần Thị Bích",
+        .phone = "0987 654 321",
+        .title = "Góp ý",
+        .body = "Bài viết rất hữu ích.",
+        .captcha_id = captcha_id_,
+        .captcha_answer = answer_,
+        .client_ip = "198.51.100.23",
+        .user_agent = "Mozilla/5.0",
+        .idempotency_key = key_,
+    };
+  }
+
+  absl::StatusOr<SubmissionResult> Submit(const validation::RawSubmission& raw) {
+    return *testing::Await<absl::StatusOr<SubmissionResult>>(
+        [&](auto done) { pipeline_.Submit(raw, done); });
+  }
+
+  comments::Comment Stored(const std::string& id) {
+    return **testing::Await<absl::StatusOr<comments::Comment>>(
+        [&](auto done) { repository_.Get(id, done); });
+  }
+
+  testing::FakeClock clock_;
+  testing::FakeRandom random_;
+  testing::InMemoryCaptchaStore captcha_store_{clock_};
+  TextRenderer renderer_;
+  captcha::CaptchaService captchas_{captcha_store_, renderer_, clock_, random_, "captcha-key",
+                                    captcha::CaptchaOptions{}};
+  testing::InMemoryCommentRepository repository_;
+  CommentIdGenerator ids_{clock_, random_};
+  crypto::ServiceKeys keys_ = *crypto::DeriveServiceKeys(std::string(32, 'm'), "k1");
+  SubmissionPipeline pipeline_{captchas_, repository_, ids_, clock_, random_, keys_,
+                               SubmissionOptions{}};
+  std::string captcha_id_;
+  std::string answer_;
+  std::string key_;
+};
+
+TEST_F(SubmissionPipelineTest, QueuesAValidCommentAsPending) {
+  absl::StatusOr<SubmissionResult> result = Submit(Valid());
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_FALSE(result->replayed);
+  const comments::Comment stored = Stored(result->comment_id);
+  EXPECT_EQ(stored.status, comments::CommentStatus::kPending);
+  EXPECT_EQ(stored.name, "Trần Thị Bích");
+  EXPECT_EQ(stored.client_network, "198.51.100.0/24");
+  EXPECT_EQ(stored.create_time, clock_.Now());
+}
+
+TEST_F(SubmissionPipelineTest, KeepsPersonalDataOnlySealedOrHashed) {
+  const comments::Comment stored = Stored(Submit(Valid())->comment_id);
+  EXPECT_EQ(stored.phone_sealed.find("987654321"), std::string::npos);
+  EXPECT_EQ(*keys_.phone_cipher.Open(stored.phone_sealed), "+84987654321");
+  EXPECT_EQ(stored.client_ip_digest.size(), 64u);
+  EXPECT_EQ(stored.client_ip_digest.find("198.51"), std::string::npos);
+}
+
+TEST_F(SubmissionPipelineTest, AWrongCaptchaStoresNothing) {
+  validation::RawSubmission raw = Valid();
+  answer_ = "ZZZZZ";
+  raw.captcha_answer = answer_;
+  const absl::Status status = Submit(raw).status();
+  ASSERT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldViolationsOf(status)[0].reason, "CAPTCHA_WRONG");
+  EXPECT_EQ(repository_.size(), 0u);
+}
+
+TEST_F(SubmissionPipelineTest, InvalidFieldsDoNotUseTheCaptchaUp) {
+  validation::RawSubmission raw = Valid();
+  raw.body = "";
+  EXPECT_EQ(Submit(raw).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(captcha_store_.takes(), 0);
+  raw.body = "Nội dung đã sửa.";
+  EXPECT_TRUE(Submit(raw).ok());
+}
+
+TEST_F(SubmissionPipelineTest, ARetryWithTheSameKeyGetsTheFirstAnswer) {
+  const validation::RawSubmission raw = Valid("retry-key-1");
+  absl::StatusOr<SubmissionResult> first = Submit(raw);
+  ASSERT_TRUE(first.ok()) << first.status();
+  // The retry carries the same, now used, captcha.
+  absl::StatusOr<SubmissionResult> retry = Submit(raw);
+  ASSERT_TRUE(retry.ok()) << retry.status();
+  EXPECT_TRUE(retry->replayed);
+  EXPECT_EQ(retry->comment_id, first->comment_id);
+  EXPECT_EQ(repository_.size(), 1u);
+}
+
+TEST_F(SubmissionPipelineTest, AKeyReusedForOtherContentIsRefused) {
+  ASSERT_TRUE(Submit(Valid("shared-key")).ok());
+  validation::RawSubmission other = Valid("shared-key");
+  other.body = "Một bình luận khác.";
+  const absl::Status status = Submit(other).status();
+  ASSERT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldViolationsOf(status)[0].field, "idempotency_key");
+  EXPECT_EQ(FieldViolationsOf(status)[0].reason, "IDEMPOTENCY_KEY_REUSED");
+  EXPECT_EQ(repository_.size(), 1u);
+}
+
+TEST_F(SubmissionPipelineTest, StorageOutageIsUnavailableAndNothingIsHalfDone) {
+  const validation::RawSubmission raw = Valid("k-outage");
+  repository_.set_available(false);
+  EXPECT_EQ(Submit(raw).status().code(), absl::StatusCode::kUnavailable);
+  repository_.set_available(true);
+  EXPECT_EQ(repository_.size(), 0u);
+}
+
+}  // namespace
+}  // namespace moderation::submission
