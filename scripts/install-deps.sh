@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs everything the project needs to build, run and test, from Debian 12's
+# own archive. Safe to run again.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
+  libhiredis-dev libevent-dev libssl-dev libicu-dev libphonenumber-dev
+  libtomlplusplus-dev libcli11-dev libgd-dev libabsl-dev libre2-dev
+  libgtest-dev libgmock-dev
+  redis-server redis-tools openssl
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  sudo="sudo"
+fi
+echo "Installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

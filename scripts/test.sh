@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Sets up everything, then builds and runs the whole test suite twice: a
+# normal build, and a build with AddressSanitizer and UndefinedBehaviorSanitizer.
+# Tests by layer: ctest -L unit | integration | e2e.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+./scripts/install-deps.sh
+jobs=$(nproc)
+
+run_suite() {
+  local dir=$1
+  shift
+  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+  ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 300
+}
+
+echo "== tests (debug build)"
+run_suite build-test -DCMAKE_BUILD_TYPE=Debug
+echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DMODERATION_SANITIZE=ON
+echo "== all tests passed"
