@@ -42,11 +42,11 @@ void ModerationDesk::Get(const std::string& comment_id,
 void ModerationDesk::Approve(const std::string& comment_id, const std::string& note,
                              const std::string& moderator,
                              comments::Callback<comments::Comment> done) {
-  Decide(comment_id,
-         comments::Decision{.status = comments::CommentStatus::kApproved,
-                            .note = note,
-                            .moderator = moderator},
-         std::move(done));
+  comments::Decision decision;
+  decision.status = comments::CommentStatus::kApproved;
+  decision.note = note;
+  decision.moderator = moderator;
+  Decide(comment_id, std::move(decision), std::move(done));
 }
 
 void ModerationDesk::Reject(const std::string& comment_id,
@@ -62,12 +62,12 @@ void ModerationDesk::Reject(const std::string& comment_id,
     std::move(done)(InvalidFields(std::move(violations)));
     return;
   }
-  Decide(comment_id,
-         comments::Decision{.status = comments::CommentStatus::kRejected,
-                            .rejection_reason = reason,
-                            .note = note,
-                            .moderator = moderator},
-         std::move(done));
+  comments::Decision decision;
+  decision.status = comments::CommentStatus::kRejected;
+  decision.rejection_reason = reason;
+  decision.note = note;
+  decision.moderator = moderator;
+  Decide(comment_id, std::move(decision), std::move(done));
 }
 
 void ModerationDesk::Decide(const std::string& comment_id, comments::Decision decision,

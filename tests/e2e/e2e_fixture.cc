@@ -58,6 +58,9 @@ void EndToEndTest::StartServer() {
       [&] {
         v1::CreateCaptchaResponse response;
         auto context = Context();
+        // Waits for the port to open instead of failing while the channel
+        // backs off between connection attempts.
+        context->set_wait_for_ready(true);
         return portal_->CreateCaptcha(context.get(), v1::CreateCaptchaRequest(), &response).ok();
       },
       absl::Seconds(15));
@@ -111,7 +114,8 @@ v1::ErrorDetail EndToEndTest::DetailOf(const grpc::Status& status) {
 
 std::vector<std::string> EndToEndTest::ViolationsOf(const grpc::Status& status) {
   std::vector<std::string> out;
-  for (const v1::FieldViolation& violation : DetailOf(status).field_violations()) {
+  const v1::ErrorDetail detail = DetailOf(status);
+  for (const v1::FieldViolation& violation : detail.field_violations()) {
     out.push_back(absl::StrCat(violation.field(), ":", violation.reason()));
   }
   return out;

@@ -22,7 +22,7 @@ TEST_F(ModctlTest, ListShowApproveAndRejectThroughTheRealBinary) {
 
   testing::CommandResult json = Modctl({"--output", "json", "list"});
   EXPECT_EQ(json.exit_code, 0);
-  EXPECT_THAT(json.output, HasSubstr("\"comment_id\": \"" + first.comment_id() + "\""));
+  EXPECT_THAT(json.output, HasSubstr("\"comment_id\":\"" + first.comment_id() + "\""));
 
   testing::CommandResult shown = Modctl({"show", first.comment_id()});
   EXPECT_EQ(shown.exit_code, 0);

@@ -17,7 +17,8 @@ class ValidationTest : public EndToEndTest {
     const grpc::Status status = Submit(request, &response);
     ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
     EXPECT_EQ(ViolationsOf(status), expected);
-    for (const v1::FieldViolation& violation : DetailOf(status).field_violations()) {
+    const v1::ErrorDetail detail = DetailOf(status);
+    for (const v1::FieldViolation& violation : detail.field_violations()) {
       EXPECT_FALSE(violation.message().empty()) << violation.field();
     }
   }

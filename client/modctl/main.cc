@@ -1,0 +1,89 @@
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "client/modctl/commands.h"
+#include "client/modctl/enum_names.h"
+#include "moderation/v1/moderation_service.grpc.pb.h"
+
+int main(int argc, char** argv) {
+  namespace modctl = moderation::modctl;
+
+  CLI::App app{"modctl: review the comments waiting for moderation"};
+  app.require_subcommand(1);
+  // Global options may come after the command too: `modctl list --output json`.
+  app.fallthrough();
+
+  std::string server = "127.0.0.1:50051";
+  std::string token;
+  std::string output = "table";
+  double timeout_seconds = 10;
+  app.add_option("--server", server, "moderation-server address, host:port")
+      ->envname("MODCTL_SERVER")
+      ->capture_default_str();
+  app.add_option("--token", token, "bearer token sent with every call")->envname("MODCTL_TOKEN");
+  app.add_option("--output", output, "table (for people) or json (for scripts)")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  app.add_option("--timeout", timeout_seconds, "deadline of each call, in seconds")
+      ->check(CLI::Range(0.001, 3600.0))
+      ->capture_default_str();
+
+  modctl::ListOptions list_options;
+  CLI::App* list = app.add_subcommand("list", "list pending comments, oldest first");
+  list->add_option("--page-size", list_options.page_size, "comments per page (server default)");
+  list->add_option("--page-token", list_options.page_token, "start at this page");
+  list->add_flag("--all", list_options.all, "follow page tokens to the end of the queue");
+
+  std::string show_id;
+  CLI::App* show = app.add_subcommand("show", "show one comment in full");
+  show->add_option("id", show_id, "comment id")->required();
+
+  modctl::DecisionOptions approve_options;
+  CLI::App* approve = app.add_subcommand("approve", "approve pending comments");
+  approve->add_option("ids", approve_options.comment_ids, "comment ids")->required();
+  approve->add_option("--note", approve_options.note, "note kept with the decision");
+
+  modctl::DecisionOptions reject_options;
+  CLI::App* reject = app.add_subcommand("reject", "reject pending comments");
+  reject->add_option("ids", reject_options.comment_ids, "comment ids")->required();
+  reject->add_option("--reason", reject_options.reason, "why")
+      ->required()
+      ->check(CLI::IsMember(modctl::RejectionReasonNames()));
+  reject->add_option("--note", reject_options.note, "note kept with the decision");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // Help is a success; every other parse error is a usage error.
+    return app.exit(error) == 0 ? modctl::kExitOk : modctl::kExitUsage;
+  }
+
+  const std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
+  const std::unique_ptr<moderation::v1::ModerationService::Stub> stub =
+      moderation::v1::ModerationService::NewStub(channel);
+  const modctl::CommandContext context{
+      .stub = *stub,
+      .call = {.server = server, .token = token, .timeout = absl::Seconds(timeout_seconds)},
+      .output = output == "json" ? modctl::OutputFormat::kJson : modctl::OutputFormat::kTable,
+      .time_zone = absl::LocalTimeZone(),
+      .out = std::cout,
+      .err = std::cerr,
+  };
+  if (list->parsed()) {
+    return modctl::RunList(context, list_options);
+  }
+  if (show->parsed()) {
+    return modctl::RunShow(context, show_id);
+  }
+  if (approve->parsed()) {
+    return modctl::RunApprove(context, approve_options);
+  }
+  return modctl::RunReject(context, reject_options);
+}
