@@ -10,7 +10,8 @@ namespace {
 
 // Nearest-rank percentile of sorted, non-empty `values`, in milliseconds.
 double PercentileMs(const std::vector<uint32_t>& sorted_us, double fraction) {
-  const auto rank = static_cast<size_t>(std::ceil(fraction * static_cast<double>(sorted_us.size())));
+  const auto rank =
+      static_cast<size_t>(std::ceil(fraction * static_cast<double>(sorted_us.size())));
   const size_t index = rank == 0 ? 0 : std::min(rank, sorted_us.size()) - 1;
   return static_cast<double>(sorted_us[index]) / 1000.0;
 }
@@ -30,8 +31,7 @@ void CallStats::RecordFailure(const std::string& reason, const std::string& exam
 }
 
 void CallStats::Merge(const CallStats& other) {
-  latencies_us_.insert(latencies_us_.end(), other.latencies_us_.begin(),
-                       other.latencies_us_.end());
+  latencies_us_.insert(latencies_us_.end(), other.latencies_us_.begin(), other.latencies_us_.end());
   for (const auto& [reason, count] : other.failures_by_reason_) {
     failures_by_reason_[reason] += count;
   }

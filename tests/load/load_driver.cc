@@ -31,10 +31,12 @@ using Clock = std::chrono::steady_clock;
 // The standard health service is called through the generic stub because the
 // distribution's gRPC ships no generated code for it. An empty request asks
 // about the server as a whole.
-const std::string kHealthCheckMethod = "/grpc.health.v1.Health/Check";
+constexpr char kHealthCheckMethod[] = "/grpc.health.v1.Health/Check";
 // HealthCheckResponse{status: SERVING}: field 1, varint 1. A proto3 encoder
 // writes exactly these two bytes for it.
 constexpr std::string_view kServingResponse("\x08\x01", 2);
+
+constexpr int64_t kMinConnectTimeoutMs = 5000;
 
 // Calls completing inside [start, end) are counted; before is warm-up, and
 // nothing new starts after.
@@ -173,8 +175,8 @@ class Worker {
     slot.step = Slot::Step::kHealth;
     slot.health_response.Clear();
     NewContext(slot);
-    slot.health_call = slot.stubs->generic->PrepareUnaryCall(
-        slot.context.get(), kHealthCheckMethod, slot.health_request, &queue_);
+    slot.health_call = slot.stubs->generic->PrepareUnaryCall(slot.context.get(), health_method_,
+                                                             slot.health_request, &queue_);
     slot.health_call->StartCall();
     slot.health_call->Finish(&slot.health_response, &slot.status, &slot);
   }
@@ -216,18 +218,23 @@ class Worker {
           reason = "OK:NOT_SERVING";
         }
         if (counted) {
-          Record(stats_.health, reason, now - slot.call_start, slot.status);
+          Record(stats_.health, reason, now - slot.call_start, Example(slot.status, reason));
         }
         break;
       }
       case Slot::Step::kCaptcha: {
         const std::string reason = FailureReason(slot.status);
+        const std::string example = Example(slot.status, reason);
         if (counted) {
-          Record(stats_.captcha, reason, now - slot.call_start, slot.status);
+          Record(stats_.captcha, reason, now - slot.call_start, example);
         }
         std::string operation_failure = reason;
+        std::string operation_example = example;
         if (reason.empty() && slot.captcha_response.dev_answer().empty()) {
           operation_failure = "OK:NO_DEV_ANSWER";
+          operation_example =
+              "CreateCaptcha returned no dev_answer: is the server running with "
+              "MODERATION_DEV_REVEAL_CAPTCHA=1?";
         }
         if (operation_failure.empty()) {
           if (!more_time) {
@@ -237,7 +244,8 @@ class Worker {
           return true;
         }
         if (counted) {
-          Record(stats_.operation, operation_failure, now - slot.operation_start, slot.status);
+          Record(stats_.operation, operation_failure, now - slot.operation_start,
+                 operation_example);
         }
         break;
       }
@@ -250,8 +258,9 @@ class Worker {
                        : "OK:" + v1::SubmissionStatus_Name(slot.submit_response.status());
         }
         if (counted) {
-          Record(stats_.submit, reason, now - slot.call_start, slot.status);
-          Record(stats_.operation, reason, now - slot.operation_start, slot.status);
+          const std::string example = Example(slot.status, reason);
+          Record(stats_.submit, reason, now - slot.call_start, example);
+          Record(stats_.operation, reason, now - slot.operation_start, example);
         }
         break;
       }
@@ -264,12 +273,20 @@ class Worker {
   }
 
   static void Record(CallStats& stats, const std::string& reason, Clock::duration latency,
-                     const grpc::Status& status) {
+                     const std::string& example) {
     if (reason.empty()) {
       stats.RecordSuccess(latency);
     } else {
-      stats.RecordFailure(reason, status.ok() ? std::string() : DescribeError(status));
+      stats.RecordFailure(reason, example);
     }
+  }
+
+  // Describing an error parses its details, so it is done only for failures.
+  static std::string Example(const grpc::Status& status, const std::string& reason) {
+    if (reason.empty() || status.ok()) {
+      return std::string();
+    }
+    return DescribeError(status);
   }
 
   const Phase phase_;
@@ -277,6 +294,8 @@ class Worker {
   const std::chrono::milliseconds deadline_;
   const std::string run_id_;
   const uint64_t sequence_stride_;
+  // The generic stub takes the method name as a std::string; built once.
+  const std::string health_method_ = kHealthCheckMethod;
   grpc::CompletionQueue queue_;
   std::vector<std::unique_ptr<Slot>> slots_;
   WorkerStats stats_;
@@ -284,9 +303,9 @@ class Worker {
 
 std::string NewRunId() {
   std::random_device device;
-  std::mt19937_64 generator((static_cast<uint64_t>(device()) << 32) ^ device());
+  const uint64_t id = (static_cast<uint64_t>(device()) << 32) | device();
   char text[17];
-  std::snprintf(text, sizeof(text), "%016llx", static_cast<unsigned long long>(generator()));
+  std::snprintf(text, sizeof(text), "%016llx", static_cast<unsigned long long>(id));
   return text;
 }
 
@@ -302,23 +321,25 @@ std::string PhaseName(Phase phase) {
   return "unknown";
 }
 
-LoadDriver::LoadDriver(DriverOptions options)
-    : options_(std::move(options)), run_id_(NewRunId()) {}
+LoadDriver::LoadDriver(DriverOptions options) : options_(std::move(options)), run_id_(NewRunId()) {}
 
 LoadDriver::~LoadDriver() = default;
 
 bool LoadDriver::Connect(std::string* error) {
   channels_.clear();
+  // A short per-call deadline is a setting under test; connecting is not.
+  const std::chrono::milliseconds connect_timeout =
+      std::max(options_.deadline, std::chrono::milliseconds(kMinConnectTimeoutMs));
   for (int i = 0; i < options_.channels; ++i) {
     grpc::ChannelArguments arguments;
     // Without this, channels with the same target and arguments share one
     // subchannel, hence one TCP connection.
     arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-    std::shared_ptr<grpc::Channel> channel = grpc::CreateCustomChannel(
-        options_.target, grpc::InsecureChannelCredentials(), arguments);
-    if (!channel->WaitForConnected(std::chrono::system_clock::now() + options_.deadline)) {
+    std::shared_ptr<grpc::Channel> channel =
+        grpc::CreateCustomChannel(options_.target, grpc::InsecureChannelCredentials(), arguments);
+    if (!channel->WaitForConnected(std::chrono::system_clock::now() + connect_timeout)) {
       *error = "cannot connect to " + options_.target + " (channel " + std::to_string(i) +
-               ") within " + std::to_string(options_.deadline.count()) + " ms";
+               ") within " + std::to_string(connect_timeout.count()) + " ms";
       return false;
     }
     channels_.push_back(std::move(channel));
@@ -348,6 +369,7 @@ PhaseResult LoadDriver::Run(Phase phase) {
   }
 
   std::vector<std::thread> threads;
+  threads.reserve(workers.size());
   for (const std::unique_ptr<Worker>& worker : workers) {
     threads.emplace_back([&worker] { worker->Run(); });
   }
@@ -368,11 +390,14 @@ PhaseResult LoadDriver::Run(Phase phase) {
   result.phase = phase;
   result.measured_seconds = std::chrono::duration<double>(options_.duration).count();
   if (phase == Phase::kHealth) {
-    result.rows.push_back({"Health/Check", std::move(total.health)});
+    result.rows.push_back({"Health/Check", std::move(total.health), {}});
   } else {
-    result.rows.push_back({"CreateCaptcha", std::move(total.captcha)});
-    result.rows.push_back({"SubmitComment", std::move(total.submit)});
-    result.rows.push_back({"captcha+submit", std::move(total.operation)});
+    result.rows.push_back({"CreateCaptcha", std::move(total.captcha), {}});
+    result.rows.push_back({"SubmitComment", std::move(total.submit), {}});
+    result.rows.push_back({"captcha+submit", std::move(total.operation), {}});
+  }
+  for (ResultRow& row : result.rows) {
+    row.latency = row.stats.SummarizeLatency();
   }
   return result;
 }

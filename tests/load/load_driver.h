@@ -32,6 +32,7 @@ enum class Phase { kHealth, kSubmit };
 struct ResultRow {
   std::string name;
   CallStats stats;
+  LatencySummary latency;
 };
 
 struct PhaseResult {
@@ -52,7 +53,7 @@ class LoadDriver {
   LoadDriver& operator=(const LoadDriver&) = delete;
 
   // Opens every channel and waits for it to connect. False, with `error` set,
-  // when one does not connect within the per-call deadline.
+  // when one does not connect within the per-call deadline (at least 5 s).
   [[nodiscard]] bool Connect(std::string* error);
 
   // Runs one phase to completion (warm-up, measured window, draining).

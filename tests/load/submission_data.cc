@@ -12,12 +12,12 @@ constexpr int kArticleCount = 50;
 constexpr std::array<std::string_view, 6> kMobilePrefixes = {"090", "091", "093",
                                                              "096", "097", "098"};
 
-constexpr std::array<std::string_view, 6> kNames = {
-    "Nguyễn Văn An", "Trần Thị Bích Ngọc", "Lê Hoàng Phúc",
-    "Phạm Thu Hương", "Đặng Quốc Việt",    "Võ Thị Mỹ Duyên"};
+constexpr std::array<std::string_view, 6> kNames = {"Nguyễn Văn An",  "Trần Thị Bích Ngọc",
+                                                    "Lê Hoàng Phúc",  "Phạm Thu Hương",
+                                                    "Đặng Quốc Việt", "Võ Thị Mỹ Duyên"};
 
-constexpr std::array<std::string_view, 4> kTitles = {
-    "Ý kiến về bài viết", "Cảm ơn tác giả", "Góp ý nhỏ", "Thông tin chưa chính xác"};
+constexpr std::array<std::string_view, 4> kTitles = {"Ý kiến về bài viết", "Cảm ơn tác giả",
+                                                     "Góp ý nhỏ", "Thông tin chưa chính xác"};
 
 // Realistic sizes: a one-liner, a paragraph, and a longer multi-line comment
 // (line breaks are allowed in the body and exercise the normaliser).
@@ -52,8 +52,7 @@ std::string PhoneFor(uint64_t sequence) {
   }
   const uint64_t n = sequence / 2;
   char subscriber[16];
-  std::snprintf(subscriber, sizeof(subscriber), "%07u",
-                static_cast<unsigned>(n % 10'000'000));
+  std::snprintf(subscriber, sizeof(subscriber), "%07u", static_cast<unsigned>(n % 10'000'000));
   std::string phone(kMobilePrefixes[n % kMobilePrefixes.size()]);
   phone += subscriber;
   return phone;

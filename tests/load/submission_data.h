@@ -20,6 +20,7 @@ namespace moderation::loadgen {
 // one of 50 articles, the captcha just obtained, and an idempotency key unique
 // to this run (`run_id`) and operation.
 void FillSubmission(uint64_t sequence, const std::string& run_id, const std::string& captcha_id,
-                    const std::string& captcha_answer, moderation::v1::SubmitCommentRequest* request);
+                    const std::string& captcha_answer,
+                    moderation::v1::SubmitCommentRequest* request);
 
 }  // namespace moderation::loadgen
