@@ -1,8 +1,10 @@
 #include "service/api/grpc_status.h"
 
+#include <atomic>
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "moderation/internal/wire.pb.h"
 #include "moderation/v1/errors.pb.h"
 #include "service/common/errors.h"
@@ -10,6 +12,19 @@
 
 namespace moderation::api {
 namespace {
+
+// At most this many failure lines a second: a fault that hits every request
+// must not turn into a log flood.
+bool MayLogFailure() {
+  constexpr int64_t kLinesPerSecond = 10;
+  static std::atomic<int64_t> window_second{0};
+  static std::atomic<int64_t> lines_in_window{0};
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  if (window_second.exchange(now) != now) {
+    lines_in_window.store(0);
+  }
+  return lines_in_window.fetch_add(1) < kLinesPerSecond;
+}
 
 bool IsServerFault(absl::StatusCode code) {
   return code == absl::StatusCode::kInternal || code == absl::StatusCode::kDataLoss ||
@@ -25,9 +40,11 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view method) 
   v1::ErrorDetail detail;
   std::string message(status.message());
   if (IsServerFault(status.code())) {
-    log::Error("request failed", {{"method", method},
+    if (MayLogFailure()) {
+      log::Error("request failed", {{"method", method},
                                   {"code", absl::StatusCodeToString(status.code())},
-                                  {"error", status.message()}});
+                                    {"error", status.message()}});
+    }
     detail.set_reason("INTERNAL_ERROR");
     detail.set_message("Đã có lỗi xảy ra, vui lòng thử lại sau.");
     message = "internal error";

@@ -59,6 +59,14 @@ TEST_F(RedisClientTest, ErrorRepliesAreErrors) {
   EXPECT_EQ(reply.status().code(), absl::StatusCode::kInternal);
 }
 
+TEST_F(RedisClientTest, TransientRefusalsAreUnavailableNotInternal) {
+  // Under noeviction, a full Redis refuses writes with OOM until memory frees.
+  ASSERT_TRUE(Run(*client_, {"CONFIG", "SET", "maxmemory", "1"}).ok());
+  EXPECT_EQ(Run(*client_, {"SET", "k", "v"}).status().code(), absl::StatusCode::kUnavailable);
+  ASSERT_TRUE(Run(*client_, {"CONFIG", "SET", "maxmemory", "0"}).ok());
+  EXPECT_TRUE(Run(*client_, {"SET", "k", "v"}).ok());
+}
+
 TEST_F(RedisClientTest, BatchAnswersEachCommandInOrder) {
   std::optional<std::vector<Reply>> replies = testing::Await<std::vector<Reply>>([&](auto done) {
     client_->ExecuteBatch({{"SET", "a", "1"}, {"INCR", "a"}, {"LPUSH", "a", "x"}, {"GET", "a"}},

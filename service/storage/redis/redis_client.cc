@@ -22,6 +22,19 @@
 namespace moderation::redis {
 namespace {
 
+// Error replies that mean "not now" rather than "wrong command": Redis is
+// loading its data, busy with a script, a replica, or out of memory under
+// noeviction. Callers may retry them, so they are UNAVAILABLE.
+bool IsTransientError(absl::string_view error) {
+  for (absl::string_view prefix : {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "READONLY",
+                                   "OOM", "CLUSTERDOWN", "NOREPLICAS"}) {
+    if (absl::StartsWith(error, prefix)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // The one place where hiredis replies become our values and statuses.
 absl::StatusOr<RedisValue> ConvertReply(const redisReply* reply) {
   if (reply == nullptr) {
@@ -29,8 +42,13 @@ absl::StatusOr<RedisValue> ConvertReply(const redisReply* reply) {
   }
   RedisValue value;
   switch (reply->type) {
-    case REDIS_REPLY_ERROR:
-      return absl::InternalError(absl::StrCat("redis error: ", absl::string_view(reply->str, reply->len)));
+    case REDIS_REPLY_ERROR: {
+      const absl::string_view error(reply->str, reply->len);
+      if (IsTransientError(error)) {
+        return StorageUnavailable(error);
+      }
+      return absl::InternalError(absl::StrCat("redis error: ", error));
+    }
     case REDIS_REPLY_NIL:
       return value;
     case REDIS_REPLY_INTEGER:
