@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libhiredis-dev libevent-dev libssl-dev libicu-dev libphonenumber-dev
-  libtomlplusplus-dev libcli11-dev libgd-dev libabsl-dev libre2-dev
+  libtomlplusplus-dev libcli11-dev libgd-dev libabsl-dev libre2-dev libcpp-httplib-dev
   libgtest-dev libgmock-dev
   redis-server redis-tools openssl
 )

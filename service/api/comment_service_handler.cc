@@ -25,7 +25,7 @@ void SetTime(absl::Time time, google::protobuf::Timestamp& out) {
 
 }  // namespace
 
-CommentServiceHandler::CommentServiceHandler(captcha::CaptchaService& captchas,
+CommentServiceHandler::CommentServiceHandler(submission::CaptchaIssuance& captchas,
                                              submission::SubmissionPipeline& submissions,
                                              PublicFeed& feed, bool dev_reveal_captcha)
     : captchas_(captchas),
@@ -43,8 +43,14 @@ grpc::ServerUnaryReactor* CommentServiceHandler::CreateCaptcha(
     return reactor;
   }
   std::vector<FieldViolation> violations;
-  if (!parsed.client_ip().empty() && !validation::ParseClientAddress(parsed.client_ip())) {
-    violations.push_back({"client_ip", "INVALID_FORMAT", "Địa chỉ IP không đúng định dạng."});
+  std::string client_ip;
+  if (!parsed.client_ip().empty()) {
+    if (std::optional<validation::ClientAddress> address =
+            validation::ParseClientAddress(parsed.client_ip())) {
+      client_ip = std::move(address->canonical);
+    } else {
+      violations.push_back({"client_ip", "INVALID_FORMAT", "Địa chỉ IP không đúng định dạng."});
+    }
   }
   if (parsed.audio()) {
     violations.push_back({"audio", "UNSUPPORTED", "Mã xác nhận bằng âm thanh chưa được hỗ trợ."});
@@ -53,8 +59,8 @@ grpc::ServerUnaryReactor* CommentServiceHandler::CreateCaptcha(
     Finish(context, reactor, InvalidFields(std::move(violations)), kCreateCaptcha);
     return reactor;
   }
-  captchas_.Create([this, context, reactor,
-                    response](absl::StatusOr<captcha::IssuedCaptcha> issued) {
+  captchas_.Create(client_ip, [this, context, reactor,
+                               response](absl::StatusOr<captcha::IssuedCaptcha> issued) {
     if (!issued.ok()) {
       Finish(context, reactor, issued.status(), kCreateCaptcha);
       return;

@@ -1,8 +1,8 @@
 #pragma once
 
 #include "moderation/v1/comment_service.grpc.pb.h"
-#include "service/captcha/captcha_service.h"
 #include "service/moderation/public_feed.h"
+#include "service/submission/captcha_issuance.h"
 #include "service/submission/submission_pipeline.h"
 
 namespace moderation::api {
@@ -16,7 +16,7 @@ class CommentServiceHandler final
               v1::CommentService::WithRawCallbackMethod_ListApprovedComments<
                   v1::CommentService::Service>>> {
  public:
-  CommentServiceHandler(captcha::CaptchaService& captchas,
+  CommentServiceHandler(submission::CaptchaIssuance& captchas,
                         submission::SubmissionPipeline& submissions, PublicFeed& feed,
                         bool dev_reveal_captcha);
 
@@ -31,7 +31,7 @@ class CommentServiceHandler final
                                                  grpc::ByteBuffer* response) override;
 
  private:
-  captcha::CaptchaService& captchas_;
+  submission::CaptchaIssuance& captchas_;
   submission::SubmissionPipeline& submissions_;
   PublicFeed& feed_;
   const bool dev_reveal_captcha_;

@@ -51,6 +51,15 @@ std::string CaptchaService::Digest(absl::string_view captcha_id, absl::string_vi
 }
 
 void CaptchaService::Create(absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha>) &&> done) {
+  absl::StatusOr<IssuedCaptcha> issued = Draw();
+  if (!issued.ok()) {
+    std::move(done)(issued.status());
+    return;
+  }
+  Save(*std::move(issued), std::move(done));
+}
+
+absl::StatusOr<IssuedCaptcha> CaptchaService::Draw() {
   std::string code;
   code.reserve(options_.length);
   for (int i = 0; i < options_.length; ++i) {
@@ -58,19 +67,22 @@ void CaptchaService::Create(absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha
   }
   absl::StatusOr<std::string> png = renderer_.RenderPng(code, random_);
   if (!png.ok()) {
-    std::move(done)(png.status());
-    return;
+    return png.status();
   }
   // Whole seconds, rounded up, so the id's expiry is never before the store's.
   const absl::Time expire_time =
       absl::FromUnixSeconds(absl::ToUnixSeconds(clock_.Now() + options_.ttl) + 1);
-  IssuedCaptcha issued{
+  return IssuedCaptcha{
       .captcha_id = absl::StrCat(crypto::HexEncode(random_.Bytes(kIdRandomBytes)), ".",
                                  absl::ToUnixSeconds(expire_time)),
       .png = *std::move(png),
       .expire_time = expire_time,
       .answer = std::move(code),
   };
+}
+
+void CaptchaService::Save(IssuedCaptcha issued,
+                          absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha>) &&> done) {
   const std::string digest = Digest(issued.captcha_id, issued.answer);
   const std::string id = issued.captcha_id;
   store_.Save(id, digest, options_.ttl,

@@ -40,6 +40,11 @@ class CaptchaService {
   // unreachable; INTERNAL if the image cannot be drawn.
   void Create(absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha>) &&> done);
 
+  // Create in two steps, for callers that overlap the drawing (CPU, on the
+  // calling thread) with other work: Draw, then Save.
+  [[nodiscard]] absl::StatusOr<IssuedCaptcha> Draw();
+  void Save(IssuedCaptcha issued, absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha>) &&> done);
+
   // Uses up the captcha and checks the answer (case-insensitive, constant
   // time). OK when right; otherwise INVALID_ARGUMENT with a violation on
   // `captcha_answer` (CAPTCHA_WRONG) or `captcha_id` (CAPTCHA_EXPIRED,

@@ -71,3 +71,15 @@ void Write(Level level, absl::string_view message,
 }
 
 }  // namespace moderation::log
+
+namespace moderation::log {
+
+bool Sampler::Allow() {
+  const int64_t now = absl::ToUnixSeconds(absl::Now());
+  if (second_.exchange(now) != now) {
+    count_.store(0);
+  }
+  return count_.fetch_add(1) < per_second_;
+}
+
+}  // namespace moderation::log

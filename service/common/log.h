@@ -2,6 +2,9 @@
 
 #include "absl/strings/string_view.h"
 
+#include <atomic>
+#include <cstdint>
+
 #include "absl/strings/str_cat.h"
 
 // Structured logging to stderr, one logfmt line per event:
@@ -29,5 +32,22 @@ inline void Error(absl::string_view message,
                   std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields = {}) {
   Write(Level::kError, message, fields);
 }
+
+}  // namespace moderation::log
+
+namespace moderation::log {
+
+// Lets through at most `per_second` events a second, so that something that
+// happens on every request cannot flood the log. Thread-safe.
+class Sampler {
+ public:
+  explicit Sampler(int64_t per_second) : per_second_(per_second) {}
+  [[nodiscard]] bool Allow();
+
+ private:
+  const int64_t per_second_;
+  std::atomic<int64_t> second_{0};
+  std::atomic<int64_t> count_{0};
+};
 
 }  // namespace moderation::log

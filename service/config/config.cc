@@ -6,13 +6,18 @@
 #include <toml++/toml.h>
 
 #include <functional>
+#include <memory>
 #include <variant>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "service/common/status_macros.h"
 
 extern char** environ;
@@ -28,12 +33,34 @@ struct IntRange {
 
 struct Setting {
   absl::string_view path;
-  std::variant<std::string*, bool*, int64_t*, std::size_t*> target;
+  std::variant<std::string*, bool*, int64_t*, std::size_t*, std::vector<std::string>*> target;
   IntRange range{0, 0};
 };
 
+void AddLimit(std::vector<Setting>& schema, absl::string_view name, LimitSettings& limit) {
+  // The paths must outlive the schema: keep them in a static pool.
+  static auto* paths = new std::vector<std::unique_ptr<std::string>>();
+  static absl::Mutex paths_mutex;
+  auto path = [&](absl::string_view field) {
+    absl::MutexLock lock(&paths_mutex);
+    const std::string full = absl::StrCat("ratelimit.", name, ".", field);
+    for (const auto& existing : *paths) {
+      if (*existing == full) {
+        return absl::string_view(*existing);
+      }
+    }
+    paths->push_back(std::make_unique<std::string>(full));
+    return absl::string_view(*paths->back());
+  };
+  schema.push_back({path("count"), &limit.count, {0, 100000000}});
+  schema.push_back({path("period_seconds"), &limit.period_seconds, {1, 86400}});
+  schema.push_back({path("burst"), &limit.burst, {1, 100000000}});
+  schema.push_back({path("shadow"), &limit.shadow});
+  schema.push_back({path("on_redis_error"), &limit.on_redis_error});
+}
+
 std::vector<Setting> Schema(ServerConfig& c) {
-  return {
+  std::vector<Setting> schema = {
       {"listen", &c.listen},
       {"dev_reveal_captcha", &c.dev_reveal_captcha},
       {"max_message_bytes", &c.max_message_bytes, {1024, 16 * 1024 * 1024}},
@@ -56,7 +83,25 @@ std::vector<Setting> Schema(ServerConfig& c) {
       {"queue.max_page_size", &c.queue.max_page_size, {1, 1000}},
       {"queue.idempotency_ttl_seconds", &c.queue.idempotency_ttl_seconds, {60, 30 * 86400}},
       {"queue.note_max_chars", &c.queue.note_max_chars, {1, 10000}},
+      {"ratelimit.enabled", &c.ratelimit.enabled},
+      {"ratelimit.shadow", &c.ratelimit.shadow},
+      {"ratelimit.redis_timeout_ms", &c.ratelimit.redis_timeout_ms, {1, 10000}},
+      {"ratelimit.allow_list", &c.ratelimit.allow_list},
   };
+  RateLimitSettings& r = c.ratelimit;
+  for (auto [name, limit] : std::initializer_list<std::pair<absl::string_view, LimitSettings*>>{
+           {"submit_ip", &r.submit_ip},
+           {"submit_ip_block", &r.submit_ip_block},
+           {"submit_phone", &r.submit_phone},
+           {"submit_article", &r.submit_article},
+           {"submit_ip_article", &r.submit_ip_article},
+           {"submit_global", &r.submit_global},
+           {"captcha_ip", &r.captcha_ip},
+           {"captcha_ip_block", &r.captcha_ip_block},
+           {"captcha_global", &r.captcha_global}}) {
+    AddLimit(schema, name, *limit);
+  }
+  return schema;
 }
 
 std::string EnvironmentName(absl::string_view path) {
@@ -90,6 +135,22 @@ absl::Status ApplyTomlValue(const Setting& setting, const toml::node& node, absl
     **target = *value;
     return absl::OkStatus();
   }
+  if (auto* target = std::get_if<std::vector<std::string>*>(&setting.target)) {
+    const toml::array* array = node.as_array();
+    if (array == nullptr) {
+      return type_error("an array of strings");
+    }
+    std::vector<std::string> values;
+    for (const toml::node& element : *array) {
+      std::optional<std::string> value = element.value<std::string>();
+      if (!value) {
+        return type_error("an array of strings");
+      }
+      values.push_back(*value);
+    }
+    **target = std::move(values);
+    return absl::OkStatus();
+  }
   if (auto* target = std::get_if<bool*>(&setting.target)) {
     std::optional<bool> value = node.value<bool>();
     if (!value || !node.is_boolean()) {
@@ -108,6 +169,15 @@ absl::Status ApplyEnvironmentValue(const Setting& setting, const std::string& na
                                    const std::string& value) {
   if (auto* target = std::get_if<std::string*>(&setting.target)) {
     **target = value;
+    return absl::OkStatus();
+  }
+  if (auto* target = std::get_if<std::vector<std::string>*>(&setting.target)) {
+    // Comma-separated in the environment.
+    std::vector<std::string> values;
+    for (absl::string_view part : absl::StrSplit(value, ',', absl::SkipWhitespace())) {
+      values.emplace_back(absl::StripAsciiWhitespace(part));
+    }
+    **target = std::move(values);
     return absl::OkStatus();
   }
   if (auto* target = std::get_if<bool*>(&setting.target)) {
@@ -159,6 +229,16 @@ absl::Status CheckConsistency(const ServerConfig& config) {
   if (config.log_level != "debug" && config.log_level != "info" &&
       config.log_level != "warning" && config.log_level != "error") {
     return absl::InvalidArgumentError("log_level must be debug, info, warning or error");
+  }
+  for (const LimitSettings* limit :
+       {&config.ratelimit.submit_ip, &config.ratelimit.submit_ip_block,
+        &config.ratelimit.submit_phone, &config.ratelimit.submit_article,
+        &config.ratelimit.submit_ip_article, &config.ratelimit.submit_global,
+        &config.ratelimit.captcha_ip, &config.ratelimit.captcha_ip_block,
+        &config.ratelimit.captcha_global}) {
+    if (limit->on_redis_error != "allow" && limit->on_redis_error != "refuse") {
+      return absl::InvalidArgumentError("ratelimit.*.on_redis_error must be allow or refuse");
+    }
   }
   if (config.listen.empty()) {
     return absl::InvalidArgumentError("listen must not be empty");
@@ -224,6 +304,8 @@ std::string DescribeSettings() {
       value = **b ? "true" : "false";
     } else if (auto* i = std::get_if<int64_t*>(&setting.target)) {
       value = absl::StrCat(**i);
+    } else if (auto* list = std::get_if<std::vector<std::string>*>(&setting.target)) {
+      value = absl::StrCat("[", absl::StrJoin(**list, ", "), "]");
     } else {
       value = absl::StrCat(*std::get<std::size_t*>(setting.target));
     }

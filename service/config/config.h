@@ -34,6 +34,33 @@ struct QueueSettings {
   int64_t note_max_chars = 500;
 };
 
+// One rate limit: `count` events per `period_seconds`, at most `burst` back to
+// back; count 0 turns it off.
+struct LimitSettings {
+  int64_t count = 0;
+  int64_t period_seconds = 60;
+  int64_t burst = 1;
+  bool shadow = false;                   // count and log, never refuse
+  std::string on_redis_error = "allow";  // or "refuse": when Redis cannot answer in time
+};
+
+struct RateLimitSettings {
+  bool enabled = true;
+  bool shadow = false;  // every limit in shadow mode
+  int64_t redis_timeout_ms = 50;
+  // Addresses and CIDR prefixes that skip every limit.
+  std::vector<std::string> allow_list;
+  LimitSettings submit_ip{5, 60, 3};
+  LimitSettings submit_ip_block{30, 60, 20};
+  LimitSettings submit_phone{5, 60, 3};
+  LimitSettings submit_article{600, 60, 100};
+  LimitSettings submit_ip_article{3, 60, 2};
+  LimitSettings submit_global{12000, 60, 2000};
+  LimitSettings captcha_ip{20, 60, 10};
+  LimitSettings captcha_ip_block{200, 60, 100};
+  LimitSettings captcha_global{30000, 60, 5000};
+};
+
 struct ServerConfig {
   std::string listen = "127.0.0.1:50051";
   // Development only: CreateCaptcha also returns the answer. Refused unless
@@ -49,6 +76,7 @@ struct ServerConfig {
   CaptchaSettings captcha;
   validation::FieldLimits limits;
   QueueSettings queue;
+  RateLimitSettings ratelimit;
 };
 
 using Environment = std::map<std::string, std::string>;

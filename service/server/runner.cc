@@ -17,6 +17,8 @@
 #include "service/captcha/gd_captcha_renderer.h"
 #include "service/captcha/redis_captcha_store.h"
 #include "service/comments/redis_comment_repository.h"
+#include "service/ratelimit/limit_keys.h"
+#include "service/ratelimit/redis_limit_store.h"
 #include "service/common/ids.h"
 #include "service/common/log.h"
 #include "service/common/status_macros.h"
@@ -44,6 +46,18 @@ void InstallProtobufLogHandler() {
     log::Write(level >= google::protobuf::LOGLEVEL_ERROR ? log::Level::kError : log::Level::kWarning,
                "protobuf", {{"detail", message}});
   });
+}
+
+ratelimit::LimitRule RuleFrom(absl::string_view name, const config::LimitSettings& settings) {
+  return ratelimit::LimitRule{
+      .name = std::string(name),
+      .count = settings.count,
+      .period = absl::Seconds(settings.period_seconds),
+      .burst = settings.burst,
+      .shadow = settings.shadow,
+      .on_store_error = settings.on_redis_error == "refuse" ? ratelimit::OnStoreError::kRefuse
+                                                            : ratelimit::OnStoreError::kAllow,
+  };
 }
 
 log::Level ParseLevel(absl::string_view name) {
@@ -167,17 +181,41 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
                                    {.ttl = absl::Seconds(config.captcha.ttl_seconds),
                                     .length = static_cast<int>(config.captcha.length)});
   comments::RedisCommentRepository repository(*redis);
+
+  const config::RateLimitSettings& limits = config.ratelimit;
+  ASSIGN_OR_RETURN(ratelimit::AllowList allow_list, ratelimit::AllowList::Parse(limits.allow_list));
+  ratelimit::RedisLimitStore limit_store(*redis);
+  ratelimit::RateLimiter limiter(limit_store, clock,
+                                 {.store_timeout = absl::Milliseconds(limits.redis_timeout_ms),
+                                  .shadow = limits.shadow});
+  ratelimit::RateLimiter* active_limiter = limits.enabled ? &limiter : nullptr;
+  if (!limits.enabled) {
+    log::Warning("rate limits are off (ratelimit.enabled = false)");
+  }
+  submission::CaptchaIssuance issuance(
+      captchas, active_limiter, keys,
+      {.rate_limits = {.ip = RuleFrom("captcha_ip", limits.captcha_ip),
+                       .ip_block = RuleFrom("captcha_ip_block", limits.captcha_ip_block),
+                       .global = RuleFrom("captcha_global", limits.captcha_global)},
+       .allow_list = allow_list});
   submission::SubmissionPipeline submissions(
-      captchas, repository, ids, clock, random, keys,
+      captchas, repository, active_limiter, ids, clock, random, keys,
       {.limits = config.limits,
-       .idempotency_ttl = absl::Seconds(config.queue.idempotency_ttl_seconds)});
+       .idempotency_ttl = absl::Seconds(config.queue.idempotency_ttl_seconds),
+       .rate_limits = {.ip = RuleFrom("submit_ip", limits.submit_ip),
+                       .ip_block = RuleFrom("submit_ip_block", limits.submit_ip_block),
+                       .phone = RuleFrom("submit_phone", limits.submit_phone),
+                       .article = RuleFrom("submit_article", limits.submit_article),
+                       .ip_article = RuleFrom("submit_ip_article", limits.submit_ip_article),
+                       .global = RuleFrom("submit_global", limits.submit_global)},
+       .allow_list = allow_list});
   const PagingLimits paging{.default_page_size = static_cast<int>(config.queue.default_page_size),
                             .max_page_size = static_cast<int>(config.queue.max_page_size)};
   PublicFeed feed(repository, paging, config.limits.article_id_max_bytes);
   ModerationDesk desk(repository, clock,
                       {.paging = paging,
                        .note_max_chars = static_cast<std::size_t>(config.queue.note_max_chars)});
-  api::CommentServiceHandler comment_service(captchas, submissions, feed,
+  api::CommentServiceHandler comment_service(issuance, submissions, feed,
                                              config.dev_reveal_captcha);
   api::ModerationServiceHandler moderation_service(desk, keys.phone_cipher);
 

@@ -17,8 +17,9 @@ absl::Status IdempotencyKeyReused() {
 
 }  // namespace
 
-// One submission in flight. With an idempotency key, the captcha and the key
-// are looked up at the same time (one round trip); the last to answer goes on.
+// One submission in flight. Its lookups (captcha, rate limits, idempotency
+// key) run at the same time, so they travel to Redis in one write; the last
+// to answer decides.
 struct SubmissionPipeline::Attempt {
   validation::ValidSubmission valid;
   std::string fingerprint;
@@ -27,6 +28,7 @@ struct SubmissionPipeline::Attempt {
 
   absl::Mutex mutex;
   absl::Status captcha_status ABSL_GUARDED_BY(mutex);
+  absl::Status limits_status ABSL_GUARDED_BY(mutex);
   absl::StatusOr<std::optional<comments::PriorSubmission>> prior ABSL_GUARDED_BY(mutex);
   std::atomic<int> awaiting{0};
 
@@ -43,11 +45,12 @@ struct SubmissionPipeline::Attempt {
 
 SubmissionPipeline::SubmissionPipeline(captcha::CaptchaService& captchas,
                                        comments::CommentRepository& repository,
-                                       CommentIdGenerator& ids, const Clock& clock,
-                                       RandomSource& random, const crypto::ServiceKeys& keys,
-                                       SubmissionOptions options)
+                                       ratelimit::RateLimiter* limiter, CommentIdGenerator& ids,
+                                       const Clock& clock, RandomSource& random,
+                                       const crypto::ServiceKeys& keys, SubmissionOptions options)
     : captchas_(captchas),
       repository_(repository),
+      limiter_(limiter),
       ids_(ids),
       clock_(clock),
       random_(random),
@@ -65,6 +68,7 @@ void SubmissionPipeline::Submit(const validation::RawSubmission& raw,
   auto attempt = std::make_shared<Attempt>();
   attempt->valid = *std::move(valid);
   attempt->done = std::move(done);
+  attempt->prior = std::optional<comments::PriorSubmission>();
   const validation::ValidSubmission& v = attempt->valid;
   // Length-prefixed so that moving text between fields changes the digest.
   attempt->fingerprint = crypto::HexEncode(crypto::HmacSha256(
@@ -72,34 +76,28 @@ void SubmissionPipeline::Submit(const validation::RawSubmission& raw,
       absl::StrCat("content:", v.article_id.size(), ":", v.article_id, v.name.size(), ":", v.name,
                    v.phone_e164.size(), ":", v.phone_e164, v.title.size(), ":", v.title,
                    v.body.size(), ":", v.body)));
-
-  if (v.idempotency_key.empty()) {
-    captchas_.Verify(v.captcha_id, v.captcha_answer, [this, attempt](absl::Status checked) {
-      if (!checked.ok()) {
-        std::move(attempt->done)(std::move(checked));
-        return;
-      }
-      Store(attempt);
-    });
-    return;
+  if (!v.idempotency_key.empty()) {
+    attempt->idempotency = comments::IdempotencyRecord{
+        .key_digest = crypto::HexEncode(crypto::HmacSha256(
+            keys_.lookup_key, absl::StrCat("idempotency:", v.idempotency_key))),
+        .fingerprint = attempt->fingerprint,
+        .ttl = options_.idempotency_ttl,
+    };
   }
+  const bool limited = limiter_ != nullptr && !options_.allow_list.Contains(v.client_ip);
 
-  attempt->idempotency = comments::IdempotencyRecord{
-      .key_digest = crypto::HexEncode(
-          crypto::HmacSha256(keys_.lookup_key, absl::StrCat("idempotency:", v.idempotency_key))),
-      .fingerprint = attempt->fingerprint,
-      .ttl = options_.idempotency_ttl,
-  };
-  attempt->awaiting.store(2);
+  attempt->awaiting.store(1 + (attempt->idempotency ? 1 : 0) + (limited ? 1 : 0));
   auto join = [this, attempt] {
     if (attempt->awaiting.fetch_sub(1) != 1) {
       return;
     }
     absl::Status captcha_status;
+    absl::Status limits_status;
     absl::StatusOr<std::optional<comments::PriorSubmission>> prior;
     {
       absl::MutexLock lock(&attempt->mutex);
       captcha_status = attempt->captcha_status;
+      limits_status = attempt->limits_status;
       prior = attempt->prior;
     }
     if (!prior.ok()) {
@@ -107,8 +105,12 @@ void SubmissionPipeline::Submit(const validation::RawSubmission& raw,
       return;
     }
     if (prior->has_value()) {
-      // A retry: the first attempt already used the captcha.
+      // A retry: the first attempt already used the captcha and the limits.
       attempt->AnswerFromPrior(**prior);
+      return;
+    }
+    if (!limits_status.ok()) {
+      std::move(attempt->done)(std::move(limits_status));
       return;
     }
     if (!captcha_status.ok()) {
@@ -117,15 +119,29 @@ void SubmissionPipeline::Submit(const validation::RawSubmission& raw,
     }
     Store(attempt);
   };
-  repository_.FindPrior(attempt->idempotency->key_digest,
-                        [attempt, join](absl::StatusOr<std::optional<comments::PriorSubmission>>
-                                            prior) mutable {
-                          {
-                            absl::MutexLock lock(&attempt->mutex);
-                            attempt->prior = std::move(prior);
-                          }
-                          join();
-                        });
+
+  if (attempt->idempotency) {
+    repository_.FindPrior(
+        attempt->idempotency->key_digest,
+        [attempt, join](absl::StatusOr<std::optional<comments::PriorSubmission>> prior) mutable {
+          {
+            absl::MutexLock lock(&attempt->mutex);
+            attempt->prior = std::move(prior);
+          }
+          join();
+        });
+  }
+  if (limited) {
+    limiter_->Check(ratelimit::SubmissionSubjects(options_.rate_limits, keys_.lookup_key,
+                                                  v.client_ip, v.phone_e164, v.article_id),
+                    [attempt, join](absl::Status checked) mutable {
+                      {
+                        absl::MutexLock lock(&attempt->mutex);
+                        attempt->limits_status = std::move(checked);
+                      }
+                      join();
+                    });
+  }
   captchas_.Verify(v.captcha_id, v.captcha_answer, [attempt, join](absl::Status checked) mutable {
     {
       absl::MutexLock lock(&attempt->mutex);

@@ -10,6 +10,8 @@
 #include "service/common/ids.h"
 #include "service/common/random.h"
 #include "service/crypto/secrets.h"
+#include "service/ratelimit/limit_keys.h"
+#include "service/ratelimit/rate_limiter.h"
 #include "service/validation/submission_fields.h"
 
 namespace moderation::submission {
@@ -25,20 +27,27 @@ struct SubmissionResult {
 struct SubmissionOptions {
   validation::FieldLimits limits;
   absl::Duration idempotency_ttl = absl::Hours(24);
+  ratelimit::SubmissionLimits rate_limits;
+  ratelimit::AllowList allow_list;  // addresses that skip rate limits
 };
 
-// The path of a reader's comment: validate and normalise every field, use up
-// the captcha, then store and queue the comment for moderation. A retry with
-// the same idempotency key gets the first answer and queues nothing.
-// Thread-safe; callbacks may run on storage threads.
+// The path of a reader's comment: validate and normalise every field; then,
+// all in one round trip, use up the captcha, apply the rate limits and look up
+// the idempotency key; then store and queue the comment for moderation. A
+// retry with the same idempotency key gets the first answer and queues
+// nothing. Thread-safe; callbacks may run on storage threads.
 class SubmissionPipeline {
  public:
+  // `limiter` may be null: no rate limits.
   SubmissionPipeline(captcha::CaptchaService& captchas, comments::CommentRepository& repository,
-                     CommentIdGenerator& ids, const Clock& clock, RandomSource& random,
-                     const crypto::ServiceKeys& keys, SubmissionOptions options);
+                     ratelimit::RateLimiter* limiter, CommentIdGenerator& ids, const Clock& clock,
+                     RandomSource& random, const crypto::ServiceKeys& keys,
+                     SubmissionOptions options);
 
   // OK once the comment is durably stored. INVALID_ARGUMENT naming every bad
-  // field (captcha problems included); UNAVAILABLE when storage is down.
+  // field (captcha problems included); RESOURCE_EXHAUSTED (reason
+  // RATE_LIMITED, with retry-after) over a limit; UNAVAILABLE when storage is
+  // down.
   void Submit(const validation::RawSubmission& raw,
               absl::AnyInvocable<void(absl::StatusOr<SubmissionResult>) &&> done);
 
@@ -50,6 +59,7 @@ class SubmissionPipeline {
 
   captcha::CaptchaService& captchas_;
   comments::CommentRepository& repository_;
+  ratelimit::RateLimiter* limiter_;
   CommentIdGenerator& ids_;
   const Clock& clock_;
   RandomSource& random_;

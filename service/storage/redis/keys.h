@@ -40,4 +40,11 @@ inline std::string Idempotency(absl::string_view key_digest_hex) {
   return absl::StrCat("mod:{c}:idem:", key_digest_hex);
 }
 
+// String: a rate limit's "theoretical arrival time" (GCRA), in microseconds of
+// Redis time, for one rule and subject ("submit_ip:<hmac>"). Expires when the
+// subject is back to a full burst.
+inline std::string RateLimit(absl::string_view rule_and_subject) {
+  return absl::StrCat("mod:rl:{", rule_and_subject, "}");
+}
+
 }  // namespace moderation::redis::keys

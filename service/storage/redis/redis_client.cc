@@ -80,11 +80,14 @@ absl::StatusOr<RedisValue> ConvertReply(const redisReply* reply) {
 struct QueuedCommand {
   Command command;
   ReplyCallback done;
+  absl::Duration timeout = absl::InfiniteDuration();  // the caller's, if any
 };
 
 struct InFlight {
   ReplyCallback done;
-  absl::Time deadline;
+  absl::Time deadline;  // past it, the connection is considered stuck
+  absl::Time answer_by = absl::InfiniteFuture();  // past it, the caller gets UNAVAILABLE
+  bool answered = false;
 };
 
 }  // namespace
@@ -122,7 +125,8 @@ class RedisClient::Loop {
     wake_event_ = event_new(base_, wake_fd_, EV_READ | EV_PERSIST, &Loop::OnWake, this);
     tick_event_ = event_new(base_, -1, EV_PERSIST, &Loop::OnTick, this);
     reconnect_event_ = evtimer_new(base_, &Loop::OnReconnectTimer, this);
-    const timeval tick = {0, 20 * 1000};
+    // Caller timeouts are checked on this tick, so it bounds their precision.
+    const timeval tick = {0, 10 * 1000};
     event_add(wake_event_, nullptr);
     event_add(tick_event_, &tick);
     Connect();
@@ -325,7 +329,7 @@ class RedisClient::Loop {
       batch.swap(incoming_);
     }
     for (QueuedCommand& queued : batch) {
-      Send(std::move(queued.command), std::move(queued.done));
+      Send(std::move(queued.command), std::move(queued.done), queued.timeout);
     }
   }
 
@@ -340,7 +344,8 @@ class RedisClient::Loop {
     }
   }
 
-  void Send(Command command, ReplyCallback done) {
+  void Send(Command command, ReplyCallback done,
+            absl::Duration timeout = absl::InfiniteDuration()) {
     if (context_ == nullptr) {
       Finish(std::move(done), StorageUnavailable("not connected"));
       return;
@@ -353,14 +358,23 @@ class RedisClient::Loop {
       argv.push_back(argument.data());
       lengths.push_back(argument.size());
     }
+    const absl::Time now = absl::Now();
     auto in_flight = std::make_unique<InFlight>(
-        InFlight{std::move(done), absl::Now() + options_.command_timeout});
+        InFlight{.done = std::move(done), .deadline = now + options_.command_timeout});
+    if (timeout != absl::InfiniteDuration()) {
+      in_flight->answer_by = now + timeout;
+      ++with_answer_by_;
+    }
     InFlight* raw = in_flight.get();
     in_flight_.push_back(std::move(in_flight));
     if (redisAsyncCommandArgv(context_, &Loop::OnReply, raw, static_cast<int>(argv.size()),
                               argv.data(), lengths.data()) != REDIS_OK) {
+      if (raw->answer_by != absl::InfiniteFuture()) {
+        --with_answer_by_;
+      }
+      ReplyCallback failed = std::move(raw->done);
       in_flight_.pop_back();
-      Finish(std::move(raw->done), StorageUnavailable("cannot queue command"));
+      Finish(std::move(failed), StorageUnavailable("cannot queue command"));
     }
   }
 
@@ -371,6 +385,15 @@ class RedisClient::Loop {
     }
     std::unique_ptr<InFlight> done = std::move(in_flight_.front());
     in_flight_.pop_front();
+    if (done->answer_by != absl::InfiniteFuture()) {
+      --with_answer_by_;
+    }
+    if (done->answered) {
+      // The caller gave up waiting; only the bookkeeping is left.
+      absl::MutexLock lock(&mutex_);
+      --pending_count_;
+      return;
+    }
     Finish(std::move(done->done), ConvertReply(reply));
   }
 
@@ -382,6 +405,14 @@ class RedisClient::Loop {
 
   void CheckTimeouts() {
     const absl::Time now = absl::Now();
+    if (with_answer_by_ > 0) {
+      for (const std::unique_ptr<InFlight>& in_flight : in_flight_) {
+        if (!in_flight->answered && now > in_flight->answer_by) {
+          in_flight->answered = true;
+          std::move(in_flight->done)(StorageUnavailable("no reply within the caller's timeout"));
+        }
+      }
+    }
     if (connecting_ && now > connect_deadline_) {
       DropConnection("connect timeout");
       ScheduleReconnect();
@@ -408,6 +439,7 @@ class RedisClient::Loop {
   absl::Duration reconnect_delay_ = options_.reconnect_min_delay;
   uint64_t connect_failures_ = 0;
   std::deque<std::unique_ptr<InFlight>> in_flight_;
+  std::size_t with_answer_by_ = 0;  // in-flight commands with a caller timeout
 
   // Shared.
   std::atomic<bool> connected_{false};
@@ -434,8 +466,12 @@ RedisClient::RedisClient(std::unique_ptr<Loop> loop) : loop_(std::move(loop)) {}
 RedisClient::~RedisClient() { loop_->Stop(); }
 
 void RedisClient::Execute(Command command, ReplyCallback done) {
+  Execute(std::move(command), absl::InfiniteDuration(), std::move(done));
+}
+
+void RedisClient::Execute(Command command, absl::Duration timeout, ReplyCallback done) {
   std::vector<QueuedCommand> commands;
-  commands.push_back({std::move(command), std::move(done)});
+  commands.push_back({std::move(command), std::move(done), timeout});
   loop_->Submit(std::move(commands));
 }
 
@@ -467,6 +503,12 @@ void RedisClient::ExecuteBatch(std::vector<Command> commands, BatchCallback done
 
 void RedisClient::EvalScript(const RedisScript& script, std::vector<std::string> keys,
                              std::vector<std::string> args, ReplyCallback done) {
+  EvalScript(script, std::move(keys), std::move(args), absl::InfiniteDuration(), std::move(done));
+}
+
+void RedisClient::EvalScript(const RedisScript& script, std::vector<std::string> keys,
+                             std::vector<std::string> args, absl::Duration timeout,
+                             ReplyCallback done) {
   Command command;
   command.reserve(3 + keys.size() + args.size());
   command.push_back("EVALSHA");
@@ -477,11 +519,12 @@ void RedisClient::EvalScript(const RedisScript& script, std::vector<std::string>
   Command fallback = command;
   fallback[0] = "EVAL";
   fallback[1] = script.source();
-  Execute(std::move(command), [this, fallback = std::move(fallback), done = std::move(done)](
-                                  absl::StatusOr<RedisValue> result) mutable {
+  Execute(std::move(command), timeout,
+          [this, timeout, fallback = std::move(fallback),
+           done = std::move(done)](absl::StatusOr<RedisValue> result) mutable {
     if (!result.ok() && absl::StrContains(result.status().message(), "NOSCRIPT")) {
       // Redis restarted or flushed its scripts: EVAL loads the script again.
-      Execute(std::move(fallback), std::move(done));
+      Execute(std::move(fallback), timeout, std::move(done));
       return;
     }
     std::move(done)(std::move(result));

@@ -73,6 +73,11 @@ class RedisClient {
   // pending, INTERNAL for an error reply from Redis (a bug of ours).
   void Execute(Command command, ReplyCallback done);
 
+  // As above, but `done` gets UNAVAILABLE if no reply came within `timeout`
+  // (a late reply is then dropped). The connection is kept: this is for
+  // callers that prefer a fast answer to a complete one, such as rate limits.
+  void Execute(Command command, absl::Duration timeout, ReplyCallback done);
+
   // Sends several commands in one write; `done` gets one result per command,
   // in order.
   void ExecuteBatch(std::vector<Command> commands, BatchCallback done);
@@ -80,6 +85,8 @@ class RedisClient {
   // Runs a script by its SHA1, loading it first if Redis does not know it.
   void EvalScript(const RedisScript& script, std::vector<std::string> keys,
                   std::vector<std::string> args, ReplyCallback done);
+  void EvalScript(const RedisScript& script, std::vector<std::string> keys,
+                  std::vector<std::string> args, absl::Duration timeout, ReplyCallback done);
 
   // True while a connection is established (it may break any moment).
   [[nodiscard]] bool IsConnected() const;

@@ -8,6 +8,7 @@
 #include "tests/support/fake_random.h"
 #include "tests/support/in_memory_captcha_store.h"
 #include "tests/support/in_memory_comment_repository.h"
+#include "tests/support/in_memory_limit_store.h"
 
 namespace moderation::submission {
 namespace {
@@ -66,7 +67,9 @@ class SubmissionPipelineTest : public ::testing::Test {
   testing::InMemoryCommentRepository repository_;
   CommentIdGenerator ids_{clock_, random_};
   crypto::ServiceKeys keys_ = *crypto::DeriveServiceKeys(std::string(32, 'm'), "k1");
-  SubmissionPipeline pipeline_{captchas_, repository_, ids_, clock_, random_, keys_,
+  testing::InMemoryLimitStore limit_store_{clock_};
+  ratelimit::RateLimiter limiter_{limit_store_, clock_, ratelimit::LimiterOptions{}};
+  SubmissionPipeline pipeline_{captchas_, repository_, &limiter_, ids_, clock_, random_, keys_,
                                SubmissionOptions{}};
   std::string captcha_id_;
   std::string answer_;
@@ -140,6 +143,33 @@ TEST_F(SubmissionPipelineTest, StorageOutageIsUnavailableAndNothingIsHalfDone) {
   EXPECT_EQ(Submit(raw).status().code(), absl::StatusCode::kUnavailable);
   repository_.set_available(true);
   EXPECT_EQ(repository_.size(), 0u);
+}
+
+TEST_F(SubmissionPipelineTest, AFloodFromOneAddressIsRateLimited) {
+  // Default: three back to back per address and article.
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(Submit(Valid()).ok()) << i;
+  }
+  const absl::Status refused = Submit(Valid()).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(ReasonOf(refused), "RATE_LIMITED");
+  EXPECT_TRUE(RetryAfterOf(refused).has_value());
+  EXPECT_EQ(repository_.size(), 2u);
+}
+
+TEST_F(SubmissionPipelineTest, AllowListedAddressesSkipTheLimits) {
+  SubmissionOptions options;
+  options.allow_list = *ratelimit::AllowList::Parse({"198.51.100.0/24"});
+  SubmissionPipeline staff(captchas_, repository_, &limiter_, ids_, clock_, random_, keys_,
+                           std::move(options));
+  for (int i = 0; i < 6; ++i) {
+    const validation::RawSubmission raw = Valid();
+    EXPECT_TRUE(testing::Await<absl::StatusOr<SubmissionResult>>([&](auto done) {
+                  staff.Submit(raw, done);
+                })->ok())
+        << i;
+  }
+  EXPECT_EQ(limit_store_.checks_answered(), 0);
 }
 
 }  // namespace

@@ -1,0 +1,123 @@
+#include "service/ratelimit/rate_limiter.h"
+
+#include <atomic>
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+#include "service/common/errors.h"
+#include "service/common/log.h"
+
+namespace moderation::ratelimit {
+namespace {
+
+log::Sampler& TripLog() {
+  static auto* sampler = new log::Sampler(10);
+  return *sampler;
+}
+
+std::string CacheKey(const LimitSubject& subject) {
+  return absl::StrCat(subject.rule->name, ":", subject.subject);
+}
+
+}  // namespace
+
+absl::Status RateLimited(absl::string_view limit, absl::Duration retry_after) {
+  const int64_t seconds =
+      std::max<int64_t>(1, static_cast<int64_t>(std::ceil(absl::ToDoubleSeconds(retry_after))));
+  absl::Status status = ErrorWithReason(
+      absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
+      absl::StrCat("Bạn thao tác quá nhanh. Vui lòng thử lại sau ", seconds, " giây."),
+      absl::StrCat("rate limit ", limit, " exceeded; retry after ", seconds, "s"));
+  status.SetPayload("moderation/limit", absl::Cord(limit));
+  SetRetryAfter(status, retry_after);
+  return status;
+}
+
+RateLimiter::RateLimiter(LimitStore& store, const Clock& clock, LimiterOptions options)
+    : store_(store),
+      clock_(clock),
+      options_(options),
+      cache_(std::make_shared<OverLimitCache>()),
+      shadow_trips_(std::make_shared<std::atomic<int64_t>>(0)) {}
+
+int64_t RateLimiter::shadow_trips() const { return shadow_trips_->load(); }
+
+void RateLimiter::Check(std::vector<LimitSubject> subjects,
+                        absl::AnyInvocable<void(absl::Status) &&> done) {
+  const absl::Time now = clock_.Now();
+  std::vector<LimitSubject> asked;
+  std::vector<GcraCheck> checks;
+  for (LimitSubject& subject : subjects) {
+    const LimitRule& rule = *subject.rule;
+    if (rule.count <= 0) {
+      continue;
+    }
+    const bool shadow = rule.shadow || options_.shadow;
+    const std::string key = CacheKey(subject);
+    if (!shadow) {
+      if (const absl::Duration remaining = cache_->RemainingFor(key, now);
+          remaining > absl::ZeroDuration()) {
+        // Known to be over: no round trip until its window frees.
+        std::move(done)(RateLimited(rule.name, remaining));
+        return;
+      }
+    }
+    checks.push_back(GcraCheck{.key = key,
+                               .emission_interval = rule.period / rule.count,
+                               .burst = std::max<int64_t>(1, rule.burst)});
+    asked.push_back(std::move(subject));
+  }
+  if (checks.empty()) {
+    std::move(done)(absl::OkStatus());
+    return;
+  }
+  std::vector<GcraCheck> sent = checks;
+  store_.CheckAll(
+      std::move(checks), options_.store_timeout,
+      [this, asked = std::move(asked), sent = std::move(sent), now, shadow_all = options_.shadow,
+       cache = cache_, shadow_trips = shadow_trips_,
+       done = std::move(done)](std::vector<absl::StatusOr<GcraResult>> results) mutable {
+        absl::Status verdict;
+        absl::Duration longest_wait;
+        for (std::size_t i = 0; i < results.size() && i < asked.size(); ++i) {
+          const LimitRule& rule = *asked[i].rule;
+          const bool shadow = rule.shadow || shadow_all;
+          if (!results[i].ok()) {
+            if (rule.on_store_error == OnStoreError::kRefuse && !shadow && verdict.ok()) {
+              verdict = results[i].status();
+            }
+            continue;
+          }
+          if (results[i]->allowed) {
+            continue;
+          }
+          if (shadow) {
+            shadow_trips->fetch_add(1);
+            if (TripLog().Allow()) {
+              log::Info("rate limit tripped in shadow mode", {{"limit", rule.name}});
+            }
+            continue;
+          }
+          cache->Remember(CacheKey(asked[i]), now + results[i]->retry_after, now);
+          if (results[i]->retry_after > longest_wait) {
+            longest_wait = results[i]->retry_after;
+            verdict = RateLimited(rule.name, results[i]->retry_after);
+          }
+        }
+        if (verdict.code() == absl::StatusCode::kResourceExhausted) {
+          // The request is refused: give back what the other limits took.
+          std::vector<GcraCheck> refunds;
+          for (std::size_t i = 0; i < results.size() && i < sent.size(); ++i) {
+            if (results[i].ok() && results[i]->allowed) {
+              refunds.push_back(std::move(sent[i]));
+            }
+          }
+          if (!refunds.empty()) {
+            store_.Refund(std::move(refunds));
+          }
+        }
+        std::move(done)(std::move(verdict));
+      });
+}
+
+}  // namespace moderation::ratelimit

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/functional/any_invocable.h"
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "service/common/clock.h"
+#include "service/ratelimit/limit_store.h"
+#include "service/ratelimit/over_limit_cache.h"
+
+namespace moderation::ratelimit {
+
+// What to do when the store cannot answer in time.
+enum class OnStoreError { kAllow, kRefuse };
+
+// One configured limit, e.g. "submit_ip": `count` events per `period`, at
+// most `burst` back to back.
+struct LimitRule {
+  std::string name;
+  int64_t count = 0;  // 0 disables the rule
+  absl::Duration period = absl::Minutes(1);
+  int64_t burst = 1;
+  bool shadow = false;  // evaluate and count, never refuse
+  OnStoreError on_store_error = OnStoreError::kAllow;
+};
+
+// A rule applied to one subject (already a keyed hash where it is personal).
+struct LimitSubject {
+  const LimitRule* rule = nullptr;
+  std::string subject;
+};
+
+struct LimiterOptions {
+  absl::Duration store_timeout = absl::Milliseconds(50);
+  bool shadow = false;  // every rule in shadow mode
+};
+
+// Applies limits: consults the local cache of subjects known to be over their
+// limit, asks the store about the rest in one round trip, and refuses with
+// RESOURCE_EXHAUSTED naming the limit and the wait (reason RATE_LIMITED,
+// retry-after attached). A shadow rule that trips is logged and counted but
+// never refuses. Thread-safe.
+class RateLimiter {
+ public:
+  RateLimiter(LimitStore& store, const Clock& clock, LimiterOptions options);
+
+  void Check(std::vector<LimitSubject> subjects, absl::AnyInvocable<void(absl::Status) &&> done);
+
+  // Trips seen by shadow rules, for metrics and tests.
+  [[nodiscard]] int64_t shadow_trips() const;
+
+ private:
+  LimitStore& store_;
+  const Clock& clock_;
+  const LimiterOptions options_;
+  std::shared_ptr<OverLimitCache> cache_;
+  std::shared_ptr<std::atomic<int64_t>> shadow_trips_;
+};
+
+// The error returned when a limit trips.
+[[nodiscard]] absl::Status RateLimited(absl::string_view limit, absl::Duration retry_after);
+
+}  // namespace moderation::ratelimit

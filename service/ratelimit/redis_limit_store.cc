@@ -1,0 +1,122 @@
+#include "service/ratelimit/redis_limit_store.h"
+
+#include <atomic>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "service/storage/redis/keys.h"
+
+namespace moderation::ratelimit {
+namespace {
+
+// KEYS[1]: the key. ARGV: emission interval (µs), burst tolerance (µs), now
+// (µs, or '' for Redis TIME). Returns {1, 0} when allowed, {0, wait µs} when
+// refused. Refusals change nothing, so a flood cannot push its own window out.
+const redis::RedisScript& GcraScript() {
+  static const auto* script = new redis::RedisScript(R"lua(
+local now
+if ARGV[3] == '' then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+else
+  now = tonumber(ARGV[3])
+end
+local interval = tonumber(ARGV[1])
+local tolerance = tonumber(ARGV[2])
+local tat = tonumber(redis.call('GET', KEYS[1])) or now
+if tat < now then tat = now end
+local new_tat = tat + interval
+local allow_at = new_tat - tolerance
+if allow_at > now then
+  return {0, allow_at - now}
+end
+redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
+return {1, 0}
+)lua");
+  return *script;
+}
+
+// KEYS[1]: the key. ARGV: emission interval (µs). Moves the theoretical
+// arrival time back by one interval, keeping the expiry in step.
+const redis::RedisScript& RefundScript() {
+  static const auto* script = new redis::RedisScript(R"lua(
+local tat = tonumber(redis.call('GET', KEYS[1]))
+if not tat then return 0 end
+local ttl = redis.call('PTTL', KEYS[1])
+local interval_ms = math.floor(tonumber(ARGV[1]) / 1000)
+if ttl <= interval_ms then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+redis.call('SET', KEYS[1], string.format('%.0f', tat - tonumber(ARGV[1])), 'PX', ttl - interval_ms)
+return 1
+)lua");
+  return *script;
+}
+
+}  // namespace
+
+void RedisLimitStore::Refund(std::vector<GcraCheck> checks) {
+  for (const GcraCheck& check : checks) {
+    client_.EvalScript(RefundScript(), {redis::keys::RateLimit(check.key)},
+                       {absl::StrCat(absl::ToInt64Microseconds(check.emission_interval))},
+                       [](absl::StatusOr<redis::RedisValue>) {});
+  }
+}
+
+RedisLimitStore::RedisLimitStore(redis::RedisClient& client) : client_(client) {}
+
+void RedisLimitStore::CheckAll(
+    std::vector<GcraCheck> checks, absl::Duration timeout,
+    absl::AnyInvocable<void(std::vector<absl::StatusOr<GcraResult>>) &&> done) {
+  struct Gather {
+    absl::Mutex mutex;
+    std::vector<absl::StatusOr<GcraResult>> results;
+    std::atomic<std::size_t> remaining{0};
+    absl::AnyInvocable<void(std::vector<absl::StatusOr<GcraResult>>) &&> done;
+  };
+  auto gather = std::make_shared<Gather>();
+  gather->results.assign(checks.size(), absl::UnavailableError("no answer"));
+  gather->remaining = checks.size();
+  gather->done = std::move(done);
+  if (checks.empty()) {
+    std::move(gather->done)({});
+    return;
+  }
+  const int64_t pinned = pinned_micros_.load();
+  for (std::size_t i = 0; i < checks.size(); ++i) {
+    const GcraCheck& check = checks[i];
+    const int64_t interval = absl::ToInt64Microseconds(check.emission_interval);
+    client_.EvalScript(
+        GcraScript(), {redis::keys::RateLimit(check.key)},
+        {absl::StrCat(interval), absl::StrCat(interval * check.burst),
+         pinned > 0 ? absl::StrCat(pinned) : ""},
+        timeout, [gather, i](absl::StatusOr<redis::RedisValue> reply) {
+          absl::StatusOr<GcraResult> result;
+          if (!reply.ok()) {
+            result = reply.status();
+          } else if (reply->elements.size() != 2) {
+            result = absl::InternalError("unexpected rate limit reply");
+          } else {
+            result = GcraResult{
+                .allowed = reply->elements[0].integer == 1,
+                .retry_after = absl::Microseconds(reply->elements[1].integer)};
+          }
+          {
+            absl::MutexLock lock(&gather->mutex);
+            gather->results[i] = std::move(result);
+          }
+          if (gather->remaining.fetch_sub(1) == 1) {
+            std::vector<absl::StatusOr<GcraResult>> results;
+            {
+              absl::MutexLock lock(&gather->mutex);
+              results = std::move(gather->results);
+            }
+            std::move(gather->done)(std::move(results));
+          }
+        });
+  }
+}
+
+}  // namespace moderation::ratelimit

@@ -1,0 +1,72 @@
+#include "service/submission/captcha_issuance.h"
+
+#include <atomic>
+#include <memory>
+
+#include "absl/synchronization/mutex.h"
+
+namespace moderation::submission {
+
+CaptchaIssuance::CaptchaIssuance(captcha::CaptchaService& captchas,
+                                 ratelimit::RateLimiter* limiter, const crypto::ServiceKeys& keys,
+                                 IssuanceOptions options)
+    : captchas_(captchas), limiter_(limiter), keys_(keys), options_(std::move(options)) {}
+
+void CaptchaIssuance::Create(
+    const std::string& client_ip,
+    absl::AnyInvocable<void(absl::StatusOr<captcha::IssuedCaptcha>) &&> done) {
+  if (limiter_ == nullptr || (!client_ip.empty() && options_.allow_list.Contains(client_ip))) {
+    captchas_.Create(std::move(done));
+    return;
+  }
+  // The limit check travels to Redis while this thread draws the image; the
+  // later of the two saves the captcha. Drawing never happens on the storage
+  // thread, and a refusal known locally costs no drawing at all.
+  struct Pending {
+    absl::Mutex mutex;
+    absl::Status limits ABSL_GUARDED_BY(mutex);
+    std::atomic<int> awaiting{2};
+    absl::StatusOr<captcha::IssuedCaptcha> drawn = absl::UnknownError("not drawn");
+    absl::AnyInvocable<void(absl::StatusOr<captcha::IssuedCaptcha>) &&> done;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->done = std::move(done);
+  auto finish = [this, pending] {
+    if (pending->awaiting.fetch_sub(1) != 1) {
+      return;
+    }
+    absl::Status limits;
+    {
+      absl::MutexLock lock(&pending->mutex);
+      limits = pending->limits;
+    }
+    if (!limits.ok()) {
+      std::move(pending->done)(std::move(limits));
+      return;
+    }
+    if (!pending->drawn.ok()) {
+      std::move(pending->done)(pending->drawn.status());
+      return;
+    }
+    captchas_.Save(*std::move(pending->drawn), std::move(pending->done));
+  };
+  limiter_->Check(ratelimit::CaptchaSubjects(options_.rate_limits, keys_.lookup_key, client_ip),
+                  [pending, finish](absl::Status checked) mutable {
+                    {
+                      absl::MutexLock lock(&pending->mutex);
+                      pending->limits = std::move(checked);
+                    }
+                    finish();
+                  });
+  bool refused = false;
+  {
+    absl::MutexLock lock(&pending->mutex);
+    refused = !pending->limits.ok();
+  }
+  if (!refused) {
+    pending->drawn = captchas_.Draw();
+  }
+  finish();
+}
+
+}  // namespace moderation::submission

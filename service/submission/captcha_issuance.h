@@ -1,0 +1,38 @@
+#pragma once
+
+#include <string>
+
+#include "service/captcha/captcha_service.h"
+#include "service/crypto/secrets.h"
+#include "service/ratelimit/limit_keys.h"
+#include "service/ratelimit/rate_limiter.h"
+
+namespace moderation::submission {
+
+struct IssuanceOptions {
+  ratelimit::CaptchaLimits rate_limits;
+  ratelimit::AllowList allow_list;
+};
+
+// Hands out captchas within the issuance limits, so that nobody can mint (and
+// make us draw) captchas without bound. Thread-safe.
+class CaptchaIssuance {
+ public:
+  // `limiter` may be null: no limits.
+  CaptchaIssuance(captcha::CaptchaService& captchas, ratelimit::RateLimiter* limiter,
+                  const crypto::ServiceKeys& keys, IssuanceOptions options);
+
+  // `client_ip` is canonical, or empty when the portal did not send it.
+  // RESOURCE_EXHAUSTED (RATE_LIMITED, with retry-after) over a limit;
+  // otherwise as CaptchaService::Create.
+  void Create(const std::string& client_ip,
+              absl::AnyInvocable<void(absl::StatusOr<captcha::IssuedCaptcha>) &&> done);
+
+ private:
+  captcha::CaptchaService& captchas_;
+  ratelimit::RateLimiter* limiter_;
+  const crypto::ServiceKeys& keys_;
+  const IssuanceOptions options_;
+};
+
+}  // namespace moderation::submission
