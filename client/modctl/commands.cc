@@ -212,4 +212,81 @@ ExitCode RunReject(const CommandContext& context, const DecisionOptions& options
       });
 }
 
+ExitCode RunBan(const CommandContext& context, const BanOptions& options) {
+  for (const std::string* text : {&options.ip_address, &options.ip_prefix, &options.phone,
+                                  &options.comment_id, &options.reason}) {
+    if (!CheckUtf8(context, "argument", *text)) {
+      return kExitUsage;
+    }
+  }
+  v1::CreateBanRequest request;
+  request.set_ip_address(options.ip_address);
+  request.set_ip_prefix(options.ip_prefix);
+  request.set_phone(options.phone);
+  request.set_comment_id(options.comment_id);
+  request.set_reason(options.reason);
+  request.mutable_duration()->set_seconds(absl::ToInt64Seconds(options.duration));
+  v1::CreateBanResponse response;
+  grpc::ClientContext call;
+  PrepareCall(context.call, call);
+  const grpc::Status status = context.stub.CreateBan(&call, request, &response);
+  if (!status.ok()) {
+    return ReportError(context, DescribeError(status));
+  }
+  if (context.output == OutputFormat::kJson) {
+    return PrintJson(context, response);
+  }
+  context.out << RenderBansTable({response.bans().begin(), response.bans().end()},
+                                 context.time_zone);
+  return kExitOk;
+}
+
+ExitCode RunUnban(const CommandContext& context, const std::vector<std::string>& ban_ids) {
+  ExitCode worst = kExitOk;
+  for (const std::string& ban_id : ban_ids) {
+    if (!CheckUtf8(context, "ban id", ban_id)) {
+      worst = WorseOf(worst, kExitUsage);
+      continue;
+    }
+    v1::DeleteBanRequest request;
+    request.set_ban_id(ban_id);
+    v1::DeleteBanResponse response;
+    grpc::ClientContext call;
+    PrepareCall(context.call, call);
+    const grpc::Status status = context.stub.DeleteBan(&call, request, &response);
+    if (!status.ok()) {
+      context.err << SanitizeForTerminal(ban_id, LineBreaks::kReplace) << ": ";
+      worst = WorseOf(worst, ReportError(context, DescribeError(status)));
+      continue;
+    }
+    context.out << "unbanned " << SanitizeForTerminal(ban_id, LineBreaks::kReplace) << "\n";
+  }
+  return worst;
+}
+
+ExitCode RunBans(const CommandContext& context) {
+  v1::ListBansResponse all;
+  std::string page_token;
+  do {
+    v1::ListBansRequest request;
+    request.set_page_token(page_token);
+    v1::ListBansResponse page;
+    grpc::ClientContext call;
+    PrepareCall(context.call, call);
+    const grpc::Status status = context.stub.ListBans(&call, request, &page);
+    if (!status.ok()) {
+      return ReportError(context, DescribeError(status));
+    }
+    for (v1::Ban& ban : *page.mutable_bans()) {
+      *all.add_bans() = std::move(ban);
+    }
+    page_token = page.next_page_token();
+  } while (!page_token.empty());
+  if (context.output == OutputFormat::kJson) {
+    return PrintJson(context, all);
+  }
+  context.out << RenderBansTable({all.bans().begin(), all.bans().end()}, context.time_zone);
+  return kExitOk;
+}
+
 }  // namespace moderation::modctl

@@ -43,6 +43,15 @@ struct DecisionOptions {
   std::string reason;  // for rejections: one of RejectionReasonNames()
 };
 
+struct BanOptions {
+  std::string ip_address;
+  std::string ip_prefix;
+  std::string phone;
+  std::string comment_id;  // bans the comment author's address and phone
+  std::string reason;
+  absl::Duration duration = absl::ZeroDuration();  // zero: for ever
+};
+
 // Lists pending comments, oldest first (ListPending).
 [[nodiscard]] ExitCode RunList(const CommandContext& context, const ListOptions& options);
 
@@ -56,5 +65,15 @@ struct DecisionOptions {
 // As RunApprove, for rejections. An unknown reason is a usage error and
 // nothing is sent.
 [[nodiscard]] ExitCode RunReject(const CommandContext& context, const DecisionOptions& options);
+
+// Bans one target (CreateBan) and prints the bans made.
+[[nodiscard]] ExitCode RunBan(const CommandContext& context, const BanOptions& options);
+
+// Lifts bans by id (DeleteBan), going on after a failure.
+[[nodiscard]] ExitCode RunUnban(const CommandContext& context,
+                                const std::vector<std::string>& ban_ids);
+
+// Lists every live ban, newest first (ListBans, all pages).
+[[nodiscard]] ExitCode RunBans(const CommandContext& context);
 
 }  // namespace moderation::modctl

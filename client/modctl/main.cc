@@ -57,6 +57,24 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember(modctl::RejectionReasonNames()));
   reject->add_option("--note", reject_options.note, "note kept with the decision");
 
+  modctl::BanOptions ban_options;
+  double ban_hours = 0;
+  CLI::App* ban = app.add_subcommand("ban", "ban an address, a prefix, a phone or a comment's author");
+  ban->add_option("--ip", ban_options.ip_address, "an IP address");
+  ban->add_option("--prefix", ban_options.ip_prefix, "an IP prefix: IPv4 /16 or /24, IPv6 /48 or /64");
+  ban->add_option("--phone", ban_options.phone, "a Vietnamese phone number");
+  ban->add_option("--comment", ban_options.comment_id,
+                  "the author of this comment (address, and phone if given)");
+  ban->add_option("--reason", ban_options.reason, "why")->required();
+  ban->add_option("--hours", ban_hours, "how long; for ever if omitted")
+      ->check(CLI::Range(0.0, 24.0 * 365 * 10));
+
+  std::vector<std::string> unban_ids;
+  CLI::App* unban = app.add_subcommand("unban", "lift bans");
+  unban->add_option("ids", unban_ids, "ban ids, as `modctl bans` shows them")->required();
+
+  CLI::App* bans = app.add_subcommand("bans", "list live bans, newest first");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -84,6 +102,16 @@ int main(int argc, char** argv) {
   }
   if (approve->parsed()) {
     return modctl::RunApprove(context, approve_options);
+  }
+  if (ban->parsed()) {
+    ban_options.duration = absl::Seconds(static_cast<int64_t>(ban_hours * 3600));
+    return modctl::RunBan(context, ban_options);
+  }
+  if (unban->parsed()) {
+    return modctl::RunUnban(context, unban_ids);
+  }
+  if (bans->parsed()) {
+    return modctl::RunBans(context);
   }
   return modctl::RunReject(context, reject_options);
 }

@@ -167,6 +167,24 @@ std::string RenderComment(const v1::ModeratedComment& comment, absl::TimeZone ti
   return out;
 }
 
+std::string RenderBansTable(const std::vector<v1::Ban>& bans, absl::TimeZone time_zone) {
+  std::vector<std::vector<std::string>> rows;
+  for (const v1::Ban& ban : bans) {
+    std::string kind = "ip";
+    if (ban.kind() == v1::BAN_KIND_IP_PREFIX) {
+      kind = "prefix";
+    } else if (ban.kind() == v1::BAN_KIND_PHONE) {
+      kind = "phone";
+    }
+    rows.push_back({ban.ban_id(), kind, Cell(ban.target_display(), 40), Cell(ban.reason(), 40),
+                    ban.has_expire_time()
+                        ? FormatTimestamp(ban.expire_time(), "%Y-%m-%d %H:%M", time_zone)
+                        : "never"});
+  }
+  return absl::StrCat(RenderTable({"ID", "KIND", "TARGET", "REASON", "EXPIRES"}, rows),
+                      bans.size(), bans.size() == 1 ? " ban\n" : " bans\n");
+}
+
 absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.preserve_proto_field_names = true;

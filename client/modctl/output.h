@@ -33,6 +33,10 @@ enum class OutputFormat { kTable, kJson };
 [[nodiscard]] std::string RenderComment(const v1::ModeratedComment& comment,
                                         absl::TimeZone time_zone);
 
+// Bans: ID, KIND, TARGET, REASON, EXPIRES ("never" for a ban without end).
+[[nodiscard]] std::string RenderBansTable(const std::vector<v1::Ban>& bans,
+                                          absl::TimeZone time_zone);
+
 // `message` as one line of protobuf JSON, with proto field names and default
 // values included so that scripts always find every key. Fails (INTERNAL) only
 // for a message protobuf cannot express in JSON, e.g. a timestamp out of range.

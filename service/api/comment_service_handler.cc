@@ -108,9 +108,15 @@ grpc::ServerUnaryReactor* CommentServiceHandler::SubmitComment(
       return;
     }
     v1::SubmitCommentResponse reply;
-    reply.set_comment_id(result->comment_id);
-    reply.set_status(v1::SUBMISSION_STATUS_PENDING_MODERATION);
-    reply.set_message("Cảm ơn bạn! Bình luận của bạn đang chờ kiểm duyệt.");
+    if (result->outcome == submission::SubmissionOutcome::kRefused) {
+      reply.set_status(v1::SUBMISSION_STATUS_REFUSED);
+      reply.set_refusal_reason(result->refusal_reason);
+      reply.set_message("Bình luận của bạn không được chấp nhận.");
+    } else {
+      reply.set_comment_id(result->comment_id);
+      reply.set_status(v1::SUBMISSION_STATUS_PENDING_MODERATION);
+      reply.set_message("Cảm ơn bạn! Bình luận của bạn đang chờ kiểm duyệt.");
+    }
     WriteRawResponse(reply, *response);
     reactor->Finish(grpc::Status::OK);
   });

@@ -27,11 +27,39 @@ comments::Callback<comments::Comment> AnswerWithComment(grpc::CallbackServerCont
   };
 }
 
+void SetTime(absl::Time time, google::protobuf::Timestamp& out) {
+  out.set_seconds(absl::ToUnixSeconds(time));
+  out.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(
+                                                                          out.seconds()))));
+}
+
+void ToProto(const bans::Ban& ban, v1::Ban& out) {
+  out.set_ban_id(ban.id);
+  switch (ban.kind) {
+    case bans::BanKind::kIpAddress:
+      out.set_kind(v1::BAN_KIND_IP_ADDRESS);
+      break;
+    case bans::BanKind::kIpPrefix:
+      out.set_kind(v1::BAN_KIND_IP_PREFIX);
+      break;
+    case bans::BanKind::kPhone:
+      out.set_kind(v1::BAN_KIND_PHONE);
+      break;
+  }
+  out.set_target_display(ban.target_display);
+  out.set_reason(ban.reason);
+  out.set_created_by(ban.created_by);
+  SetTime(ban.create_time, *out.mutable_create_time());
+  if (ban.expire_time) {
+    SetTime(*ban.expire_time, *out.mutable_expire_time());
+  }
+}
+
 }  // namespace
 
-ModerationServiceHandler::ModerationServiceHandler(ModerationDesk& desk,
+ModerationServiceHandler::ModerationServiceHandler(ModerationDesk& desk, BanDesk& bans,
                                                    const crypto::FieldCipher& phone_cipher)
-    : desk_(desk), phone_cipher_(phone_cipher) {}
+    : desk_(desk), bans_(bans), phone_cipher_(phone_cipher) {}
 
 grpc::ServerUnaryReactor* ModerationServiceHandler::ListPending(
     grpc::CallbackServerContext* context, const v1::ListPendingRequest* request,
@@ -78,6 +106,63 @@ grpc::ServerUnaryReactor* ModerationServiceHandler::RejectComment(
   desk_.Reject(request->comment_id(), FromProto(request->reason()), request->note(),
                std::string(kUnidentifiedModerator),
                AnswerWithComment(context, reactor, response, phone_cipher_, "RejectComment"));
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ModerationServiceHandler::CreateBan(
+    grpc::CallbackServerContext* context, const v1::CreateBanRequest* request,
+    v1::CreateBanResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  BanOrder order{
+      .ip_address = request->ip_address(),
+      .ip_prefix = request->ip_prefix(),
+      .phone = request->phone(),
+      .comment_id = request->comment_id(),
+      .reason = request->reason(),
+      .duration = absl::Seconds(request->duration().seconds()) +
+                  absl::Nanoseconds(request->duration().nanos()),
+      .moderator = std::string(kUnidentifiedModerator),
+  };
+  bans_.Create(std::move(order), [context, reactor,
+                                  response](absl::StatusOr<std::vector<bans::Ban>> made) {
+    if (!made.ok()) {
+      Finish(context, reactor, made.status(), "CreateBan");
+      return;
+    }
+    for (const bans::Ban& ban : *made) {
+      ToProto(ban, *response->add_bans());
+    }
+    reactor->Finish(grpc::Status::OK);
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ModerationServiceHandler::DeleteBan(
+    grpc::CallbackServerContext* context, const v1::DeleteBanRequest* request,
+    v1::DeleteBanResponse* /*response*/) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  bans_.Delete(request->ban_id(), [context, reactor](absl::Status deleted) {
+    Finish(context, reactor, deleted, "DeleteBan");
+  });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ModerationServiceHandler::ListBans(grpc::CallbackServerContext* context,
+                                                             const v1::ListBansRequest* request,
+                                                             v1::ListBansResponse* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  bans_.List(request->page_size(), request->page_token(),
+             [context, reactor, response](absl::StatusOr<BanPage> page) {
+               if (!page.ok()) {
+                 Finish(context, reactor, page.status(), "ListBans");
+                 return;
+               }
+               for (const bans::Ban& ban : page->bans) {
+                 ToProto(ban, *response->add_bans());
+               }
+               response->set_next_page_token(page->next_page_token);
+               reactor->Finish(grpc::Status::OK);
+             });
   return reactor;
 }
 

@@ -102,18 +102,24 @@ Point Bezier(const std::array<Point, 4>& p, double t) {
 }
 
 // A curve from the left edge to the right one that wanders through the text
-// band, so that it touches most glyphs.
-void DrawCurve(Coverage& coverage, Dice& dice, double thickness) {
+// band, so that it touches most glyphs. Its width swells and thins between
+// `thinnest` and `thickest` along the way: no single filter width removes the
+// curve and keeps the glyphs.
+void DrawCurve(Coverage& coverage, Dice& dice, double thinnest, double thickest) {
   const std::array<Point, 4> control = {{
       {dice.Real(-10, 15), dice.Real(18, kHeight - 18)},
       {dice.Real(40, 90), dice.Real(0, kHeight)},
       {dice.Real(110, 160), dice.Real(0, kHeight)},
       {dice.Real(kWidth - 15, kWidth + 10), dice.Real(18, kHeight - 18)},
   }};
+  const double swells = dice.Real(1.5, 3.5);
+  const double phase = dice.Real(0, 2 * std::numbers::pi);
   constexpr int kSteps = 320;
   for (int step = 0; step <= kSteps; ++step) {
-    const Point p = Bezier(control, static_cast<double>(step) / kSteps);
-    StampDisc(coverage, p.x, p.y, thickness / 2, 1.0F);
+    const double t = static_cast<double>(step) / kSteps;
+    const Point p = Bezier(control, t);
+    const double swell = 0.5 + 0.5 * std::sin(2 * std::numbers::pi * swells * t + phase);
+    StampDisc(coverage, p.x, p.y, (thinnest + (thickest - thinnest) * swell) / 2, 1.0F);
   }
 }
 
@@ -206,15 +212,17 @@ absl::StatusOr<std::string> FreeTypeCaptchaRenderer::RenderPng(absl::string_view
     const GlyphBox& box = boxes_[static_cast<unsigned char>(code[i])];
     Placed& glyph = glyphs[i];
     glyph.points = base_points * dice.Real(0.88, 1.12);
-    glyph.angle = dice.Real(0.18, 0.5) * dice.Sign();
+    glyph.angle = dice.Real(0.05, 0.28) * dice.Sign();
     glyph.width = (box.right - box.left) * glyph.points / kReferencePoints;
     if (i > 0) {
       // Neighbours overlap: no clean gap to cut the line at.
-      span += (glyphs[i - 1].width + glyph.width) / 2 * dice.Real(0.74, 0.86);
+      span += (glyphs[i - 1].width + glyph.width) / 2 * dice.Real(0.97, 1.07);
     }
     glyph.center = span;
   }
-  const double start = (kWidth - span) / 2 + dice.Real(-6, 6);
+  // Centre the ink, not the glyph centres, so that no glyph leaves the image.
+  const double ink_width = span + (glyphs.front().width + glyphs.back().width) / 2;
+  const double start = (kWidth - ink_width) / 2 + glyphs.front().width / 2 + dice.Real(-4, 4);
   for (std::size_t i = 0; i < count; ++i) {
     const unsigned char c = static_cast<unsigned char>(code[i]);
     const GlyphBox& box = boxes_[c];
@@ -250,14 +258,14 @@ absl::StatusOr<std::string> FreeTypeCaptchaRenderer::RenderPng(absl::string_view
     const double bend = dice.Real(4, 8);
     const double bend_length = dice.Real(140, 240);
     const double bend_phase = dice.Real(0, kTwoPi);
-    const double ripple = dice.Real(1.0, 2.0);
+    const double ripple = dice.Real(0.8, 1.5);
     const double ripple_length = dice.Real(28, 44);
     const double ripple_phase = dice.Real(0, kTwoPi);
     for (int x = 0; x < kWidth; ++x) {
       shift_y[x] = bend * std::sin(kTwoPi * x / bend_length + bend_phase) +
                    ripple * std::sin(kTwoPi * x / ripple_length + ripple_phase);
     }
-    const double shear = dice.Real(-0.22, 0.22);
+    const double shear = dice.Real(-0.15, 0.15);
     const double wave = dice.Real(1.0, 2.5);
     const double wave_length = dice.Real(40, 70);
     const double wave_phase = dice.Real(0, kTwoPi);
@@ -288,14 +296,12 @@ absl::StatusOr<std::string> FreeTypeCaptchaRenderer::RenderPng(absl::string_view
   }
   text.reset();
 
-  // 3. Curves as thick as the strokes: two add ink, one cuts through it.
+  // 3. Curves as thick as the strokes: one adds ink, one cuts through it.
   const double stroke = base_points * 0.16;
-  for (int i = 0; i < 2; ++i) {
-    DrawCurve(coverage, dice, stroke * dice.Real(0.55, 0.85));
-  }
+  DrawCurve(coverage, dice, stroke * 0.3, stroke * dice.Real(0.6, 0.8));
   {
     Coverage cut{};
-    DrawCurve(cut, dice, stroke * dice.Real(0.45, 0.6));
+    DrawCurve(cut, dice, stroke * 0.3, stroke * dice.Real(0.5, 0.6));
     for (std::size_t i = 0; i < coverage.size(); ++i) {
       coverage[i] = coverage[i] + cut[i] - 2 * coverage[i] * cut[i];
     }

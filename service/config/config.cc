@@ -87,6 +87,7 @@ std::vector<Setting> Schema(ServerConfig& c) {
       {"ratelimit.shadow", &c.ratelimit.shadow},
       {"ratelimit.redis_timeout_ms", &c.ratelimit.redis_timeout_ms, {1, 10000}},
       {"ratelimit.allow_list", &c.ratelimit.allow_list},
+      {"bans.silent", &c.bans.silent},
   };
   RateLimitSettings& r = c.ratelimit;
   for (auto [name, limit] : std::initializer_list<std::pair<absl::string_view, LimitSettings*>>{

@@ -61,6 +61,11 @@ struct RateLimitSettings {
   LimitSettings captcha_global{30000, 60, 5000};
 };
 
+struct BanSettings {
+  // Accept a banned author's comment and drop it, instead of refusing it.
+  bool silent = false;
+};
+
 struct ServerConfig {
   std::string listen = "127.0.0.1:50051";
   // Development only: CreateCaptcha also returns the answer. Refused unless
@@ -77,6 +82,7 @@ struct ServerConfig {
   validation::FieldLimits limits;
   QueueSettings queue;
   RateLimitSettings ratelimit;
+  BanSettings bans;
 };
 
 using Environment = std::map<std::string, std::string>;

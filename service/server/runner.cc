@@ -16,6 +16,7 @@
 #include "service/api/moderation_service_handler.h"
 #include "service/captcha/gd_captcha_renderer.h"
 #include "service/captcha/redis_captcha_store.h"
+#include "service/bans/redis_ban_store.h"
 #include "service/comments/redis_comment_repository.h"
 #include "service/ratelimit/limit_keys.h"
 #include "service/ratelimit/redis_limit_store.h"
@@ -198,8 +199,9 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
                        .ip_block = RuleFrom("captcha_ip_block", limits.captcha_ip_block),
                        .global = RuleFrom("captcha_global", limits.captcha_global)},
        .allow_list = allow_list});
+  bans::RedisBanStore ban_store(*redis, clock);
   submission::SubmissionPipeline submissions(
-      captchas, repository, active_limiter, ids, clock, random, keys,
+      captchas, repository, active_limiter, &ban_store, ids, clock, random, keys,
       {.limits = config.limits,
        .idempotency_ttl = absl::Seconds(config.queue.idempotency_ttl_seconds),
        .rate_limits = {.ip = RuleFrom("submit_ip", limits.submit_ip),
@@ -208,7 +210,9 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
                        .article = RuleFrom("submit_article", limits.submit_article),
                        .ip_article = RuleFrom("submit_ip_article", limits.submit_ip_article),
                        .global = RuleFrom("submit_global", limits.submit_global)},
-       .allow_list = allow_list});
+       .allow_list = allow_list,
+       .silent_bans = config.bans.silent,
+       .ban_check_timeout = absl::Milliseconds(limits.redis_timeout_ms)});
   const PagingLimits paging{.default_page_size = static_cast<int>(config.queue.default_page_size),
                             .max_page_size = static_cast<int>(config.queue.max_page_size)};
   PublicFeed feed(repository, paging, config.limits.article_id_max_bytes);
@@ -217,7 +221,8 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
                        .note_max_chars = static_cast<std::size_t>(config.queue.note_max_chars)});
   api::CommentServiceHandler comment_service(issuance, submissions, feed,
                                              config.dev_reveal_captcha);
-  api::ModerationServiceHandler moderation_service(desk, keys.phone_cipher);
+  BanDesk ban_desk(ban_store, repository, clock, keys, paging);
+  api::ModerationServiceHandler moderation_service(desk, ban_desk, keys.phone_cipher);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

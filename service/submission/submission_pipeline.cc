@@ -15,6 +15,20 @@ absl::Status IdempotencyKeyReused() {
                          "Khóa chống gửi trùng đã được dùng cho một bình luận khác."}});
 }
 
+SubmissionResult Pending(std::string comment_id, bool replayed) {
+  SubmissionResult result;
+  result.comment_id = std::move(comment_id);
+  result.replayed = replayed;
+  return result;
+}
+
+SubmissionResult Refused(std::string reason) {
+  SubmissionResult result;
+  result.outcome = SubmissionOutcome::kRefused;
+  result.refusal_reason = std::move(reason);
+  return result;
+}
+
 }  // namespace
 
 // One submission in flight. Its lookups (captcha, rate limits, idempotency
@@ -29,6 +43,7 @@ struct SubmissionPipeline::Attempt {
   absl::Mutex mutex;
   absl::Status captcha_status ABSL_GUARDED_BY(mutex);
   absl::Status limits_status ABSL_GUARDED_BY(mutex);
+  bool banned ABSL_GUARDED_BY(mutex) = false;
   absl::StatusOr<std::optional<comments::PriorSubmission>> prior ABSL_GUARDED_BY(mutex);
   std::atomic<int> awaiting{0};
 
@@ -39,18 +54,20 @@ struct SubmissionPipeline::Attempt {
       std::move(done)(IdempotencyKeyReused());
       return;
     }
-    std::move(done)(SubmissionResult{.comment_id = earlier.comment_id, .replayed = true});
+    std::move(done)(Pending(earlier.comment_id, /*replayed=*/true));
   }
 };
 
 SubmissionPipeline::SubmissionPipeline(captcha::CaptchaService& captchas,
                                        comments::CommentRepository& repository,
-                                       ratelimit::RateLimiter* limiter, CommentIdGenerator& ids,
+                                       ratelimit::RateLimiter* limiter, bans::BanStore* bans,
+                                       CommentIdGenerator& ids,
                                        const Clock& clock, RandomSource& random,
                                        const crypto::ServiceKeys& keys, SubmissionOptions options)
     : captchas_(captchas),
       repository_(repository),
       limiter_(limiter),
+      bans_(bans),
       ids_(ids),
       clock_(clock),
       random_(random),
@@ -86,18 +103,21 @@ void SubmissionPipeline::Submit(const validation::RawSubmission& raw,
   }
   const bool limited = limiter_ != nullptr && !options_.allow_list.Contains(v.client_ip);
 
-  attempt->awaiting.store(1 + (attempt->idempotency ? 1 : 0) + (limited ? 1 : 0));
+  attempt->awaiting.store(1 + (attempt->idempotency ? 1 : 0) + (limited ? 1 : 0) +
+                          (bans_ != nullptr ? 1 : 0));
   auto join = [this, attempt] {
     if (attempt->awaiting.fetch_sub(1) != 1) {
       return;
     }
     absl::Status captcha_status;
     absl::Status limits_status;
+    bool banned = false;
     absl::StatusOr<std::optional<comments::PriorSubmission>> prior;
     {
       absl::MutexLock lock(&attempt->mutex);
       captcha_status = attempt->captcha_status;
       limits_status = attempt->limits_status;
+      banned = attempt->banned;
       prior = attempt->prior;
     }
     if (!prior.ok()) {
@@ -115,6 +135,15 @@ void SubmissionPipeline::Submit(const validation::RawSubmission& raw,
     }
     if (!captcha_status.ok()) {
       std::move(attempt->done)(std::move(captcha_status));
+      return;
+    }
+    if (banned) {
+      if (options_.silent_bans) {
+        // Looks accepted; nothing is stored.
+        std::move(attempt->done)(Pending(ids_.Next(), /*replayed=*/false));
+        return;
+      }
+      std::move(attempt->done)(Refused("BANNED"));
       return;
     }
     Store(attempt);
@@ -141,6 +170,17 @@ void SubmissionPipeline::Submit(const validation::RawSubmission& raw,
                       }
                       join();
                     });
+  }
+  if (bans_ != nullptr) {
+    bans_->FindAny(bans::BanIdsFor(keys_.lookup_key, v.client_ip, v.phone_e164),
+                   options_.ban_check_timeout,
+                   [attempt, join](absl::StatusOr<std::optional<bans::Ban>> found) mutable {
+                     {
+                       absl::MutexLock lock(&attempt->mutex);
+                       attempt->banned = found.ok() && found->has_value();
+                     }
+                     join();
+                   });
   }
   captchas_.Verify(v.captcha_id, v.captcha_answer, [attempt, join](absl::Status checked) mutable {
     {
@@ -184,7 +224,7 @@ void SubmissionPipeline::Store(std::shared_ptr<Attempt> attempt) {
                           return;
                         }
                         std::move(attempt->done)(
-                            SubmissionResult{.comment_id = std::move(stored->comment_id)});
+                            Pending(std::move(stored->comment_id), /*replayed=*/false));
                       });
 }
 

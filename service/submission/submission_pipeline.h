@@ -4,6 +4,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
+#include "service/bans/ban.h"
 #include "service/captcha/captcha_service.h"
 #include "service/comments/comment_repository.h"
 #include "service/common/clock.h"
@@ -16,12 +17,13 @@
 
 namespace moderation::submission {
 
-enum class SubmissionOutcome { kPendingModeration };
+enum class SubmissionOutcome { kPendingModeration, kRefused };
 
 struct SubmissionResult {
-  std::string comment_id;
+  std::string comment_id;  // empty when refused
   SubmissionOutcome outcome = SubmissionOutcome::kPendingModeration;
-  bool replayed = false;  // answered from an earlier attempt with the same key
+  std::string refusal_reason;  // stable code when refused, e.g. "BANNED"
+  bool replayed = false;       // answered from an earlier attempt with the same key
 };
 
 struct SubmissionOptions {
@@ -29,6 +31,12 @@ struct SubmissionOptions {
   absl::Duration idempotency_ttl = absl::Hours(24);
   ratelimit::SubmissionLimits rate_limits;
   ratelimit::AllowList allow_list;  // addresses that skip rate limits
+  // A banned author's comment is accepted and dropped instead of refused, so
+  // that a spammer does not learn of the ban.
+  bool silent_bans = false;
+  // Ban lookups give up after this; the comment is then let through (to
+  // moderation, which still sees it).
+  absl::Duration ban_check_timeout = absl::Milliseconds(50);
 };
 
 // The path of a reader's comment: validate and normalise every field; then,
@@ -38,13 +46,15 @@ struct SubmissionOptions {
 // nothing. Thread-safe; callbacks may run on storage threads.
 class SubmissionPipeline {
  public:
-  // `limiter` may be null: no rate limits.
+  // `limiter` and `bans` may be null: no rate limits, no bans.
   SubmissionPipeline(captcha::CaptchaService& captchas, comments::CommentRepository& repository,
-                     ratelimit::RateLimiter* limiter, CommentIdGenerator& ids, const Clock& clock,
+                     ratelimit::RateLimiter* limiter, bans::BanStore* bans,
+                     CommentIdGenerator& ids, const Clock& clock,
                      RandomSource& random, const crypto::ServiceKeys& keys,
                      SubmissionOptions options);
 
-  // OK once the comment is durably stored. INVALID_ARGUMENT naming every bad
+  // OK once the comment is durably stored, or with outcome kRefused when its
+  // author is banned. INVALID_ARGUMENT naming every bad
   // field (captcha problems included); RESOURCE_EXHAUSTED (reason
   // RATE_LIMITED, with retry-after) over a limit; UNAVAILABLE when storage is
   // down.
@@ -60,6 +70,7 @@ class SubmissionPipeline {
   captcha::CaptchaService& captchas_;
   comments::CommentRepository& repository_;
   ratelimit::RateLimiter* limiter_;
+  bans::BanStore* bans_;
   CommentIdGenerator& ids_;
   const Clock& clock_;
   RandomSource& random_;

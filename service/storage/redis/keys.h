@@ -40,6 +40,14 @@ inline std::string Idempotency(absl::string_view key_digest_hex) {
   return absl::StrCat("mod:{c}:idem:", key_digest_hex);
 }
 
+// Bans and their index share the tag {b}, so that one MGET checks every ban
+// that could apply to a submission.
+// String: one ban (see bans::EncodeBan), expiring with it.
+inline std::string Ban(absl::string_view ban_id) { return absl::StrCat("mod:{b}:ban:", ban_id); }
+inline constexpr absl::string_view kBanPrefix = "mod:{b}:ban:";
+// Sorted set: ban ids scored by creation time (ms).
+inline std::string BanIndex() { return "mod:{b}:bans"; }
+
 // String: a rate limit's "theoretical arrival time" (GCRA), in microseconds of
 // Redis time, for one rule and subject ("submit_ip:<hmac>"). Expires when the
 // subject is back to a full burst.

@@ -6,6 +6,7 @@
 #include "tests/support/await.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_random.h"
+#include "tests/support/in_memory_ban_store.h"
 #include "tests/support/in_memory_captcha_store.h"
 #include "tests/support/in_memory_comment_repository.h"
 #include "tests/support/in_memory_limit_store.h"
@@ -69,7 +70,7 @@ class SubmissionPipelineTest : public ::testing::Test {
   crypto::ServiceKeys keys_ = *crypto::DeriveServiceKeys(std::string(32, 'm'), "k1");
   testing::InMemoryLimitStore limit_store_{clock_};
   ratelimit::RateLimiter limiter_{limit_store_, clock_, ratelimit::LimiterOptions{}};
-  SubmissionPipeline pipeline_{captchas_, repository_, &limiter_, ids_, clock_, random_, keys_,
+  SubmissionPipeline pipeline_{captchas_, repository_, &limiter_, nullptr, ids_, clock_, random_, keys_,
                                SubmissionOptions{}};
   std::string captcha_id_;
   std::string answer_;
@@ -160,7 +161,7 @@ TEST_F(SubmissionPipelineTest, AFloodFromOneAddressIsRateLimited) {
 TEST_F(SubmissionPipelineTest, AllowListedAddressesSkipTheLimits) {
   SubmissionOptions options;
   options.allow_list = *ratelimit::AllowList::Parse({"198.51.100.0/24"});
-  SubmissionPipeline staff(captchas_, repository_, &limiter_, ids_, clock_, random_, keys_,
+  SubmissionPipeline staff(captchas_, repository_, &limiter_, nullptr, ids_, clock_, random_, keys_,
                            std::move(options));
   for (int i = 0; i < 6; ++i) {
     const validation::RawSubmission raw = Valid();
@@ -170,6 +171,34 @@ TEST_F(SubmissionPipelineTest, AllowListedAddressesSkipTheLimits) {
         << i;
   }
   EXPECT_EQ(limit_store_.checks_answered(), 0);
+}
+
+TEST_F(SubmissionPipelineTest, ABannedAuthorIsRefusedOrSilentlyDropped) {
+  testing::InMemoryBanStore bans(clock_);
+  bans::Ban ban;
+  ban.id = bans::PhoneBanId(keys_.lookup_key, "+84987654321");
+  ban.reason = "spam";
+  testing::Await<absl::Status>([&](auto done) { bans.Put(ban, done); });
+  SubmissionPipeline guarded(captchas_, repository_, nullptr, &bans, ids_, clock_, random_, keys_,
+                             SubmissionOptions{});
+  const validation::RawSubmission raw = Valid();
+  absl::StatusOr<SubmissionResult> refused = *testing::Await<absl::StatusOr<SubmissionResult>>(
+      [&](auto done) { guarded.Submit(raw, done); });
+  ASSERT_TRUE(refused.ok()) << refused.status();
+  EXPECT_EQ(refused->outcome, SubmissionOutcome::kRefused);
+  EXPECT_EQ(refused->refusal_reason, "BANNED");
+
+  SubmissionOptions silent;
+  silent.silent_bans = true;
+  SubmissionPipeline quiet(captchas_, repository_, nullptr, &bans, ids_, clock_, random_, keys_,
+                           std::move(silent));
+  const validation::RawSubmission again = Valid();
+  absl::StatusOr<SubmissionResult> dropped = *testing::Await<absl::StatusOr<SubmissionResult>>(
+      [&](auto done) { quiet.Submit(again, done); });
+  ASSERT_TRUE(dropped.ok());
+  EXPECT_EQ(dropped->outcome, SubmissionOutcome::kPendingModeration);
+  EXPECT_FALSE(dropped->comment_id.empty());
+  EXPECT_EQ(repository_.size(), 0u);
 }
 
 }  // namespace
