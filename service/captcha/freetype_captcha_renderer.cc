@@ -26,12 +26,12 @@ constexpr int kPixels = kWidth * kHeight;
 constexpr double kReferencePoints = 100.0;
 constexpr std::size_t kMaxCodeLength = 8;
 
-// The palette: kInkBands ink colours across the width, each with kLevels
-// shades of coverage over the background, so the image fits in 8 bits and no
-// colour quantisation runs per image.
-constexpr int kInkBands = 4;
+// The palette: kTextBands ink colours for the glyphs and one for the crossing
+// curve, each with kLevels shades of coverage over the paper, so that the image
+// fits in 8 bits and no colour quantisation runs per image.
+constexpr int kTextBands = 3;
 constexpr int kLevels = 64;
-static_assert(kInkBands * kLevels <= 256);
+static_assert((kTextBands + 1) * kLevels <= 256);
 
 // Noise compresses badly whatever the effort: the fastest zlib level costs a
 // fraction of the default's CPU for a file a little larger.
@@ -66,6 +66,22 @@ class Dice {
  private:
   std::mt19937 engine_;
 };
+
+struct Rgb {
+  int r = 0;
+  int g = 0;
+  int b = 0;
+};
+
+// Scales a hue to the given luma (Rec. 601, what grey conversion in OCR
+// pipelines computes), so that inks of different hues turn into one grey.
+Rgb WithLuma(double r, double g, double b, double luma) {
+  const double scale = luma / (0.299 * r + 0.587 * g + 0.114 * b);
+  auto channel = [scale](double value) {
+    return std::clamp(static_cast<int>(std::lround(value * scale)), 0, 255);
+  };
+  return {channel(r), channel(g), channel(b)};
+}
 
 // Ink coverage in [0, 1] per pixel, row-major.
 using Coverage = std::array<float, kPixels>;
@@ -296,62 +312,70 @@ absl::StatusOr<std::string> FreeTypeCaptchaRenderer::RenderPng(absl::string_view
   }
   text.reset();
 
-  // 3. Curves as thick as the strokes: one adds ink, one cuts through it.
+  // 3. A curve of ink in another hue but the same lightness: a person tells it
+  //    from the glyphs by its colour, OCR (which reads lightness) sees one more
+  //    stroke running through them. Speckles go to both layers.
   const double stroke = base_points * 0.16;
-  DrawCurve(coverage, dice, stroke * 0.3, stroke * dice.Real(0.6, 0.8));
-  {
-    Coverage cut{};
-    DrawCurve(cut, dice, stroke * 0.3, stroke * dice.Real(0.5, 0.6));
-    for (std::size_t i = 0; i < coverage.size(); ++i) {
-      coverage[i] = coverage[i] + cut[i] - 2 * coverage[i] * cut[i];
-    }
-  }
-
-  // 4. Speckles and short dashes of ink.
+  Coverage line{};
+  DrawCurve(line, dice, stroke * 0.3, stroke * dice.Real(0.6, 0.8));
   for (int i = 0; i < 90; ++i) {
-    StampDisc(coverage, dice.Real(0, kWidth), dice.Real(0, kHeight), dice.Real(0.4, 1.3),
-              static_cast<float>(dice.Real(0.5, 1.0)));
+    StampDisc(i % 2 == 0 ? coverage : line, dice.Real(0, kWidth), dice.Real(0, kHeight),
+              dice.Real(0.4, 1.3), static_cast<float>(dice.Real(0.5, 1.0)));
   }
+  // 4. A curve that cuts: paper where it crosses ink, ink elsewhere. It splits
+  //    glyphs into pieces that no filter joins back.
+  Coverage cut{};
+  DrawCurve(cut, dice, stroke * 0.3, stroke * dice.Real(0.5, 0.6));
 
-  // 5. Colour through the palette.
+  // 5. Colour through the palette: kTextBands inks across the width for the
+  //    glyphs, one more for the curve, each in kLevels shades over the paper.
   Image canvas(gdImageCreate(kWidth, kHeight));
   if (!canvas) {
     return absl::ResourceExhaustedError("cannot allocate the captcha image");
   }
-  const int paper_r = dice.Int(220, 250);
-  const int paper_g = dice.Int(220, 250);
-  const int paper_b = dice.Int(215, 245);
-  for (int band = 0; band < kInkBands; ++band) {
-    const int ink_r = dice.Int(10, 110);
-    const int ink_g = dice.Int(10, 90);
-    const int ink_b = dice.Int(30, 130);
+  const Rgb paper = {dice.Int(225, 250), dice.Int(225, 250), dice.Int(220, 245)};
+  const double luma = dice.Real(62, 80);
+  std::array<Rgb, kTextBands + 1> inks{};
+  for (int band = 0; band < kTextBands; ++band) {
+    inks[band] = WithLuma(dice.Real(0.25, 0.6), dice.Real(0.2, 0.45), 1.0, luma);
+  }
+  inks[kTextBands] = WithLuma(1.0, dice.Real(0.3, 0.55), dice.Real(0.05, 0.2), luma);
+  for (const Rgb& ink : inks) {
     for (int level = 0; level < kLevels; ++level) {
       const double a = static_cast<double>(level) / (kLevels - 1);
-      gdImageColorAllocate(canvas.get(), static_cast<int>(std::lround(paper_r + (ink_r - paper_r) * a)),
-                           static_cast<int>(std::lround(paper_g + (ink_g - paper_g) * a)),
-                           static_cast<int>(std::lround(paper_b + (ink_b - paper_b) * a)));
+      auto mix = [a](int from, int to) {
+        return static_cast<int>(std::lround(from + (to - from) * a));
+      };
+      gdImageColorAllocate(canvas.get(), mix(paper.r, ink.r), mix(paper.g, ink.g),
+                           mix(paper.b, ink.b));
     }
   }
   std::array<int, kWidth> band_of{};
   {
     int edge = 0;
-    for (int band = 0; band < kInkBands; ++band) {
-      const int next = band + 1 == kInkBands
+    for (int band = 0; band < kTextBands; ++band) {
+      const int next = band + 1 == kTextBands
                            ? kWidth
-                           : (kWidth * (band + 1)) / kInkBands + dice.Int(-12, 12);
+                           : (kWidth * (band + 1)) / kTextBands + dice.Int(-12, 12);
       for (int x = edge; x < next; ++x) {
         band_of[x] = band * kLevels;
       }
       edge = next;
     }
   }
+  constexpr int kLineBase = kTextBands * kLevels;
   for (int y = 0; y < kHeight; ++y) {
     unsigned char* row = canvas->pixels[y];
-    const float* source = &coverage[static_cast<std::size_t>(y * kWidth)];
+    const std::size_t offset = static_cast<std::size_t>(y * kWidth);
     for (int x = 0; x < kWidth; ++x) {
-      const int level =
-          static_cast<int>(std::clamp(source[x], 0.0F, 1.0F) * (kLevels - 1) + 0.5F);
-      row[x] = static_cast<unsigned char>(band_of[x] + level);
+      const float glyph_ink = coverage[offset + x];
+      const float line_ink = line[offset + x];
+      const float cut_ink = cut[offset + x];
+      float ink = std::max(glyph_ink, line_ink);
+      ink = ink + cut_ink - 2 * ink * cut_ink;
+      const int level = static_cast<int>(std::clamp(ink, 0.0F, 1.0F) * (kLevels - 1) + 0.5F);
+      const int base = line_ink > glyph_ink ? kLineBase : band_of[x];
+      row[x] = static_cast<unsigned char>(base + level);
     }
   }
 

@@ -84,6 +84,7 @@ std::vector<Setting> Schema(ServerConfig& c) {
       {"queue.idempotency_ttl_seconds", &c.queue.idempotency_ttl_seconds, {60, 30 * 86400}},
       {"queue.note_max_chars", &c.queue.note_max_chars, {1, 10000}},
       {"ratelimit.enabled", &c.ratelimit.enabled},
+      {"ratelimit.redis_url", &c.ratelimit.redis_url},
       {"ratelimit.shadow", &c.ratelimit.shadow},
       {"ratelimit.redis_timeout_ms", &c.ratelimit.redis_timeout_ms, {1, 10000}},
       {"ratelimit.allow_list", &c.ratelimit.allow_list},

@@ -46,6 +46,9 @@ struct LimitSettings {
 
 struct RateLimitSettings {
   bool enabled = true;
+  // Where limit state lives; empty: the main Redis. Limit state needs no
+  // durability, so a Redis without `appendfsync always` serves it faster.
+  std::string redis_url;
   bool shadow = false;  // every limit in shadow mode
   int64_t redis_timeout_ms = 50;
   // Addresses and CIDR prefixes that skip every limit.

@@ -185,7 +185,20 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
 
   const config::RateLimitSettings& limits = config.ratelimit;
   ASSIGN_OR_RETURN(ratelimit::AllowList allow_list, ratelimit::AllowList::Parse(limits.allow_list));
-  ratelimit::RedisLimitStore limit_store(*redis);
+  // Limit state may live in a Redis of its own (no fsync needed).
+  std::unique_ptr<redis::RedisClient> limits_redis;
+  if (!limits.redis_url.empty()) {
+    ASSIGN_OR_RETURN(redis::RedisEndpoint limits_endpoint, redis::ParseRedisUrl(limits.redis_url));
+    ASSIGN_OR_RETURN(limits_redis,
+                     redis::RedisClient::Create({
+                         .endpoint = limits_endpoint,
+                         .connect_timeout = absl::Milliseconds(config.redis.connect_timeout_ms),
+                         .command_timeout = absl::Milliseconds(config.redis.command_timeout_ms),
+                         .max_pending_commands =
+                             static_cast<std::size_t>(config.redis.max_pending_commands),
+                     }));
+  }
+  ratelimit::RedisLimitStore limit_store(limits_redis ? *limits_redis : *redis);
   ratelimit::RateLimiter limiter(limit_store, clock,
                                  {.store_timeout = absl::Milliseconds(limits.redis_timeout_ms),
                                   .shadow = limits.shadow});
@@ -253,6 +266,9 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
                    std::chrono::seconds(config.shutdown_grace_seconds));
   server->Wait();
   redis->Shutdown(absl::Seconds(1));
+  if (limits_redis) {
+    limits_redis->Shutdown(absl::Seconds(1));
+  }
   log::Info("stopped");
   return absl::OkStatus();
 }

@@ -23,8 +23,10 @@ bool CanConnect(const std::string& socket_path) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start() {
+absl::StatusOr<std::unique_ptr<RedisServer>> RedisServer::Start(
+    std::vector<std::string> extra_args) {
   std::unique_ptr<RedisServer> server(new RedisServer());
+  server->extra_args_ = std::move(extra_args);
   server->socket_path_ = server->dir_.path() + "/redis.sock";
   if (absl::Status launched = server->Launch(); !launched.ok()) {
     return launched;
@@ -39,11 +41,12 @@ RedisServer::~RedisServer() {
 }
 
 absl::Status RedisServer::Launch() {
-  absl::StatusOr<ChildProcess> process = ChildProcess::Start(
-      {"redis-server", MODERATION_SOURCE_DIR "/deploy/redis/redis.conf", "--port", "0",
-       "--unixsocket", socket_path_, "--unixsocketperm", "700", "--dir", dir_.path(),
-       "--daemonize", "no", "--enable-debug-command", "local"},
-      {}, dir_.path() + "/redis.log");
+  std::vector<std::string> argv = {
+      "redis-server", MODERATION_SOURCE_DIR "/deploy/redis/redis.conf", "--port", "0",
+      "--unixsocket", socket_path_, "--unixsocketperm", "700", "--dir", dir_.path(),
+      "--daemonize", "no", "--enable-debug-command", "local"};
+  argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
+  absl::StatusOr<ChildProcess> process = ChildProcess::Start(argv, {}, dir_.path() + "/redis.log");
   if (!process.ok()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "redis-server is required for this test and could not be started: ",

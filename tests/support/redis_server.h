@@ -14,7 +14,9 @@ namespace moderation::testing {
 // redis-server is not installed.
 class RedisServer {
  public:
-  static absl::StatusOr<std::unique_ptr<RedisServer>> Start();
+  // `extra_args` are appended to the command line, e.g. {"--appendfsync", "everysec"}.
+  static absl::StatusOr<std::unique_ptr<RedisServer>> Start(
+      std::vector<std::string> extra_args = {});
   ~RedisServer();
 
   // "unix:///tmp/.../redis.sock", the form the service's config takes.
@@ -33,6 +35,7 @@ class RedisServer {
   RedisServer() = default;
   absl::Status Launch();
 
+  std::vector<std::string> extra_args_;
   TempDir dir_;
   std::string socket_path_;
   std::unique_ptr<ChildProcess> process_;
