@@ -31,7 +31,8 @@ local allow_at = new_tat - tolerance
 if allow_at > now then
   return {0, allow_at - now}
 end
-redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX', math.ceil((new_tat - now) / 1000))
+redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX',
+           math.max(1, math.ceil((new_tat - now) / 1000)))
 return {1, 0}
 )lua");
   return *script;
@@ -87,7 +88,10 @@ void RedisLimitStore::CheckAll(
   const int64_t pinned = pinned_micros_.load();
   for (std::size_t i = 0; i < checks.size(); ++i) {
     const GcraCheck& check = checks[i];
-    const int64_t interval = absl::ToInt64Microseconds(check.emission_interval);
+    // Whole microseconds, at least one: a rate above a million a second is
+    // as good as none.
+    const int64_t interval =
+        std::max<int64_t>(1, absl::ToInt64Microseconds(check.emission_interval));
     client_.EvalScript(
         GcraScript(), {redis::keys::RateLimit(check.key)},
         {absl::StrCat(interval), absl::StrCat(interval * check.burst),
