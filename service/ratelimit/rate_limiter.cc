@@ -83,6 +83,10 @@ void RateLimiter::Check(std::vector<LimitSubject> subjects,
           const LimitRule& rule = *asked[i].rule;
           const bool shadow = rule.shadow || shadow_all;
           if (!results[i].ok()) {
+            if (TripLog().Allow()) {
+              log::Warning("rate limit not checked",
+                           {{"limit", rule.name}, {"error", results[i].status().message()}});
+            }
             if (rule.on_store_error == OnStoreError::kRefuse && !shadow && verdict.ok()) {
               verdict = results[i].status();
             }
