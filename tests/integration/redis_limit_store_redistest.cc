@@ -158,3 +158,22 @@ TEST_F(RedisLimitStoreTest, ARefundGivesOneEventBack) {
 
 }  // namespace
 }  // namespace moderation::ratelimit
+
+namespace moderation::ratelimit {
+namespace {
+
+TEST_F(RedisLimitStoreTest, ShadowModeRefusesNothingButCounts) {
+  SystemClock clock;
+  RateLimiter limiter(*store_, clock, LimiterOptions{.store_timeout = absl::Seconds(1)});
+  LimitRule shadow{.name = "shadowed", .count = 6, .period = absl::Minutes(1), .burst = 3,
+                   .shadow = true};
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_TRUE(testing::Await<absl::Status>([&](auto done) {
+                  limiter.Check({{&shadow, "s"}}, done);
+                })->ok());
+  }
+  EXPECT_EQ(limiter.shadow_trips(), 7);
+}
+
+}  // namespace
+}  // namespace moderation::ratelimit
