@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <csignal>
 #include <memory>
 #include <thread>
 
@@ -130,6 +131,11 @@ int WaitForShutdownSignal() {
 }  // namespace
 
 void BlockShutdownSignals() {
+  // A process started in the background by a shell inherits SIGINT ignored,
+  // and an ignored signal never reaches sigwait: restore the defaults first.
+  for (int signal_number : {SIGTERM, SIGINT, SIGHUP}) {
+    std::signal(signal_number, SIG_DFL);
+  }
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);

@@ -72,17 +72,25 @@ descendants() {
 }
 
 stop_server() {
-  # SIGTERM to the server itself (buildah does not forward signals), then
-  # wait for the graceful shutdown.
+  # buildah run -> buildah-chroot-runtime -> buildah-chroot-exec -> the server.
+  # SIGTERM goes to the server alone (the processes above it do not forward
+  # signals, and killing them kills it without its graceful shutdown); the
+  # rest exit after it.
   local pid
-  for pid in $(descendants "$server_pid") "$server_pid"; do
-    kill -TERM "$pid" 2>/dev/null || true
+  for pid in $(descendants "$server_pid"); do
+    if [ -z "$(pgrep -P "$pid" || true)" ]; then
+      kill -TERM "$pid" 2>/dev/null || true
+    fi
   done
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 200); do
     kill -0 "$server_pid" 2>/dev/null || break
     sleep 0.1
   done
-  kill -KILL "$server_pid" 2>/dev/null || true
+  if kill -0 "$server_pid" 2>/dev/null; then
+    for pid in $(descendants "$server_pid") "$server_pid"; do
+      kill -KILL "$pid" 2>/dev/null || true
+    done
+  fi
   wait "$server_pid" 2>/dev/null || true
   server_pid=""
 }
@@ -239,7 +247,7 @@ if inside modctl --server "127.0.0.1:$grpc_port" health >/dev/null 2>&1; then
 else
   echo "== modctl health (the image's HEALTHCHECK): not available or not serving"
 fi
-if python3 - "$metrics_port" <<'PY'; then
+if python3 - "$metrics_port" 2>/dev/null <<'PY'; then
 import sys, urllib.request
 with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/metrics", timeout=3) as r:
     sys.exit(0 if b"moderation_" in r.read() else 1)
