@@ -17,6 +17,7 @@ find_package(ICU REQUIRED COMPONENTS uc i18n)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 pkg_check_modules(LIBEVENT REQUIRED IMPORTED_TARGET libevent_core)
 pkg_check_modules(GD REQUIRED IMPORTED_TARGET gdlib)
+pkg_check_modules(ESPEAK_NG REQUIRED IMPORTED_TARGET espeak-ng)
 # Debian builds cpp-httplib as a shared library; its flags (OpenSSL, zlib,
 # brotli support) must match the ones it was built with.
 pkg_check_modules(HTTPLIB REQUIRED IMPORTED_TARGET cpp-httplib)

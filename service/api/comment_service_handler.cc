@@ -1,6 +1,7 @@
 #include "service/api/comment_service_handler.h"
 
 #include "moderation/internal/wire.pb.h"
+#include "absl/time/clock.h"
 #include "service/api/grpc_status.h"
 #include "service/api/proto_conversions.h"
 #include "service/api/raw_messages.h"
@@ -27,19 +28,22 @@ void SetTime(absl::Time time, google::protobuf::Timestamp& out) {
 
 CommentServiceHandler::CommentServiceHandler(submission::CaptchaIssuance& captchas,
                                              submission::SubmissionPipeline& submissions,
-                                             PublicFeed& feed, bool dev_reveal_captcha)
+                                             PublicFeed& feed, const CallFinisher& finisher,
+                                             bool dev_reveal_captcha)
     : captchas_(captchas),
       submissions_(submissions),
       feed_(feed),
+      finisher_(finisher),
       dev_reveal_captcha_(dev_reveal_captcha) {}
 
 grpc::ServerUnaryReactor* CommentServiceHandler::CreateCaptcha(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
+  const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   internal::LenientCreateCaptchaRequest parsed;
   if (!ParseRawRequest(*request, parsed)) {
-    Finish(context, reactor, MalformedRequest(), kCreateCaptcha);
+    finisher_.Finish(context, reactor, MalformedRequest(), kCreateCaptcha, start);
     return reactor;
   }
   std::vector<FieldViolation> violations;
@@ -56,13 +60,13 @@ grpc::ServerUnaryReactor* CommentServiceHandler::CreateCaptcha(
     violations.push_back({"audio", "UNSUPPORTED", "Mã xác nhận bằng âm thanh chưa được hỗ trợ."});
   }
   if (!violations.empty()) {
-    Finish(context, reactor, InvalidFields(std::move(violations)), kCreateCaptcha);
+    finisher_.Finish(context, reactor, InvalidFields(std::move(violations)), kCreateCaptcha, start);
     return reactor;
   }
-  captchas_.Create(client_ip, [this, context, reactor,
-                               response](absl::StatusOr<captcha::IssuedCaptcha> issued) {
+  captchas_.Create(client_ip, [this, context, reactor, response,
+                               start](absl::StatusOr<captcha::IssuedCaptcha> issued) {
     if (!issued.ok()) {
-      Finish(context, reactor, issued.status(), kCreateCaptcha);
+      finisher_.Finish(context, reactor, issued.status(), kCreateCaptcha, start);
       return;
     }
     v1::CreateCaptchaResponse reply;
@@ -73,7 +77,7 @@ grpc::ServerUnaryReactor* CommentServiceHandler::CreateCaptcha(
       reply.set_dev_answer(issued->answer);
     }
     WriteRawResponse(reply, *response);
-    reactor->Finish(grpc::Status::OK);
+    finisher_.Finish(context, reactor, absl::OkStatus(), kCreateCaptcha, start);
   });
   return reactor;
 }
@@ -81,12 +85,13 @@ grpc::ServerUnaryReactor* CommentServiceHandler::CreateCaptcha(
 grpc::ServerUnaryReactor* CommentServiceHandler::SubmitComment(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
+  const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // The pipeline copies what it keeps before returning, so views into this
   // local message are enough.
   internal::LenientSubmitCommentRequest parsed;
   if (!ParseRawRequest(*request, parsed)) {
-    Finish(context, reactor, MalformedRequest(), kSubmitComment);
+    finisher_.Finish(context, reactor, MalformedRequest(), kSubmitComment, start);
     return reactor;
   }
   const validation::RawSubmission raw{
@@ -101,10 +106,11 @@ grpc::ServerUnaryReactor* CommentServiceHandler::SubmitComment(
       .user_agent = parsed.user_agent(),
       .idempotency_key = parsed.idempotency_key(),
   };
-  submissions_.Submit(raw, [context, reactor, response](
+  submissions_.Submit(raw, [this, context, reactor, response, start](
                                absl::StatusOr<submission::SubmissionResult> result) {
     if (!result.ok()) {
-      Finish(context, reactor, result.status(), kSubmitComment);
+      finisher_.RecordSubmission(result.status(), "refused", "");
+      finisher_.Finish(context, reactor, result.status(), kSubmitComment, start);
       return;
     }
     v1::SubmitCommentResponse reply;
@@ -117,8 +123,13 @@ grpc::ServerUnaryReactor* CommentServiceHandler::SubmitComment(
       reply.set_status(v1::SUBMISSION_STATUS_PENDING_MODERATION);
       reply.set_message("Cảm ơn bạn! Bình luận của bạn đang chờ kiểm duyệt.");
     }
+    finisher_.RecordSubmission(absl::OkStatus(),
+                               result->outcome == submission::SubmissionOutcome::kRefused
+                                   ? "refused"
+                                   : (result->replayed ? "replayed" : "accepted"),
+                               result->refusal_reason);
     WriteRawResponse(reply, *response);
-    reactor->Finish(grpc::Status::OK);
+    finisher_.Finish(context, reactor, absl::OkStatus(), kSubmitComment, start);
   });
   return reactor;
 }
@@ -126,16 +137,18 @@ grpc::ServerUnaryReactor* CommentServiceHandler::SubmitComment(
 grpc::ServerUnaryReactor* CommentServiceHandler::ListApprovedComments(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
+  const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   internal::LenientListApprovedCommentsRequest parsed;
   if (!ParseRawRequest(*request, parsed)) {
-    Finish(context, reactor, MalformedRequest(), kListApproved);
+    finisher_.Finish(context, reactor, MalformedRequest(), kListApproved, start);
     return reactor;
   }
   feed_.ListApproved(parsed.article_id(), parsed.page_size(), parsed.page_token(),
-                     [context, reactor, response](absl::StatusOr<comments::CommentPage> page) {
+                     [this, context, reactor, response,
+                      start](absl::StatusOr<comments::CommentPage> page) {
                        if (!page.ok()) {
-                         Finish(context, reactor, page.status(), kListApproved);
+                         finisher_.Finish(context, reactor, page.status(), kListApproved, start);
                          return;
                        }
                        v1::ListApprovedCommentsResponse reply;
@@ -144,7 +157,7 @@ grpc::ServerUnaryReactor* CommentServiceHandler::ListApprovedComments(
                        }
                        reply.set_next_page_token(page->next_cursor);
                        WriteRawResponse(reply, *response);
-                       reactor->Finish(grpc::Status::OK);
+                       finisher_.Finish(context, reactor, absl::OkStatus(), kListApproved, start);
                      });
   return reactor;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "moderation/v1/comment_service.grpc.pb.h"
+#include "service/api/call_finisher.h"
 #include "service/moderation/public_feed.h"
 #include "service/submission/captcha_issuance.h"
 #include "service/submission/submission_pipeline.h"
@@ -18,7 +19,7 @@ class CommentServiceHandler final
  public:
   CommentServiceHandler(submission::CaptchaIssuance& captchas,
                         submission::SubmissionPipeline& submissions, PublicFeed& feed,
-                        bool dev_reveal_captcha);
+                        const CallFinisher& finisher, bool dev_reveal_captcha);
 
   grpc::ServerUnaryReactor* CreateCaptcha(grpc::CallbackServerContext* context,
                                           const grpc::ByteBuffer* request,
@@ -34,6 +35,7 @@ class CommentServiceHandler final
   submission::CaptchaIssuance& captchas_;
   submission::SubmissionPipeline& submissions_;
   PublicFeed& feed_;
+  const CallFinisher& finisher_;
   const bool dev_reveal_captcha_;
 };
 

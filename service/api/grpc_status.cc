@@ -75,13 +75,4 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view method) 
                       rpc_status.SerializeAsString());
 }
 
-void Finish(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
-            const absl::Status& status, absl::string_view method) {
-  if (std::optional<absl::Duration> wait = RetryAfterOf(status)) {
-    const double seconds = std::ceil(absl::ToDoubleSeconds(*wait));
-    context->AddTrailingMetadata("retry-after", absl::StrCat(static_cast<int64_t>(seconds)));
-  }
-  reactor->Finish(ToGrpcStatus(status, method));
-}
-
 }  // namespace moderation::api

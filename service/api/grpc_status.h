@@ -13,9 +13,4 @@ namespace moderation::api {
 // generic message: internals are never sent.
 [[nodiscard]] grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view method);
 
-// Finishes a call: adds a `retry-after` trailer (seconds) when the status
-// says how long to wait, then finishes the reactor.
-void Finish(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
-            const absl::Status& status, absl::string_view method);
-
 }  // namespace moderation::api

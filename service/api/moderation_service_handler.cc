@@ -1,5 +1,6 @@
 #include "service/api/moderation_service_handler.h"
 
+#include "absl/time/clock.h"
 #include "service/api/grpc_status.h"
 #include "service/api/proto_conversions.h"
 
@@ -15,15 +16,17 @@ comments::Callback<comments::Comment> AnswerWithComment(grpc::CallbackServerCont
                                                         grpc::ServerUnaryReactor* reactor,
                                                         Response* response,
                                                         const crypto::FieldCipher& phone_cipher,
-                                                        absl::string_view method) {
-  return [context, reactor, response, &phone_cipher,
-          method](absl::StatusOr<comments::Comment> comment) {
+                                                        const CallFinisher& finisher,
+                                                        absl::string_view method,
+                                                        absl::Time start) {
+  return [context, reactor, response, &phone_cipher, &finisher, method,
+          start](absl::StatusOr<comments::Comment> comment) {
     if (!comment.ok()) {
-      Finish(context, reactor, comment.status(), method);
+      finisher.Finish(context, reactor, comment.status(), method, start);
       return;
     }
     ToModeratedComment(*comment, phone_cipher, *response->mutable_comment());
-    reactor->Finish(grpc::Status::OK);
+    finisher.Finish(context, reactor, absl::OkStatus(), method, start);
   };
 }
 
@@ -58,17 +61,20 @@ void ToProto(const bans::Ban& ban, v1::Ban& out) {
 }  // namespace
 
 ModerationServiceHandler::ModerationServiceHandler(ModerationDesk& desk, BanDesk& bans,
-                                                   const crypto::FieldCipher& phone_cipher)
-    : desk_(desk), bans_(bans), phone_cipher_(phone_cipher) {}
+                                                   const crypto::FieldCipher& phone_cipher,
+                                                   const CallFinisher& finisher)
+    : desk_(desk), bans_(bans), phone_cipher_(phone_cipher), finisher_(finisher) {}
 
 grpc::ServerUnaryReactor* ModerationServiceHandler::ListPending(
     grpc::CallbackServerContext* context, const v1::ListPendingRequest* request,
     v1::ListPendingResponse* response) {
+  const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   desk_.ListPending(request->page_size(), request->page_token(),
-                    [this, context, reactor, response](absl::StatusOr<comments::CommentPage> page) {
+                    [this, context, reactor, response,
+                     start](absl::StatusOr<comments::CommentPage> page) {
                       if (!page.ok()) {
-                        Finish(context, reactor, page.status(), "ListPending");
+                        finisher_.Finish(context, reactor, page.status(), "ListPending", start);
                         return;
                       }
                       for (const comments::Comment& comment : page->comments) {
@@ -76,7 +82,7 @@ grpc::ServerUnaryReactor* ModerationServiceHandler::ListPending(
                       }
                       response->set_next_page_token(page->next_cursor);
                       response->set_total_pending(page->total);
-                      reactor->Finish(grpc::Status::OK);
+                      finisher_.Finish(context, reactor, absl::OkStatus(), "ListPending", start);
                     });
   return reactor;
 }
@@ -84,34 +90,38 @@ grpc::ServerUnaryReactor* ModerationServiceHandler::ListPending(
 grpc::ServerUnaryReactor* ModerationServiceHandler::GetComment(
     grpc::CallbackServerContext* context, const v1::GetCommentRequest* request,
     v1::GetCommentResponse* response) {
+  const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   desk_.Get(request->comment_id(),
-            AnswerWithComment(context, reactor, response, phone_cipher_, "GetComment"));
+            AnswerWithComment(context, reactor, response, phone_cipher_, finisher_, "GetComment", start));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* ModerationServiceHandler::ApproveComment(
     grpc::CallbackServerContext* context, const v1::ApproveCommentRequest* request,
     v1::ApproveCommentResponse* response) {
+  const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   desk_.Approve(request->comment_id(), request->note(), std::string(kUnidentifiedModerator),
-                AnswerWithComment(context, reactor, response, phone_cipher_, "ApproveComment"));
+                AnswerWithComment(context, reactor, response, phone_cipher_, finisher_, "ApproveComment", start));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* ModerationServiceHandler::RejectComment(
     grpc::CallbackServerContext* context, const v1::RejectCommentRequest* request,
     v1::RejectCommentResponse* response) {
+  const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   desk_.Reject(request->comment_id(), FromProto(request->reason()), request->note(),
                std::string(kUnidentifiedModerator),
-               AnswerWithComment(context, reactor, response, phone_cipher_, "RejectComment"));
+               AnswerWithComment(context, reactor, response, phone_cipher_, finisher_, "RejectComment", start));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* ModerationServiceHandler::CreateBan(
     grpc::CallbackServerContext* context, const v1::CreateBanRequest* request,
     v1::CreateBanResponse* response) {
+  const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   BanOrder order{
       .ip_address = request->ip_address(),
@@ -123,16 +133,16 @@ grpc::ServerUnaryReactor* ModerationServiceHandler::CreateBan(
                   absl::Nanoseconds(request->duration().nanos()),
       .moderator = std::string(kUnidentifiedModerator),
   };
-  bans_.Create(std::move(order), [context, reactor,
-                                  response](absl::StatusOr<std::vector<bans::Ban>> made) {
+  bans_.Create(std::move(order), [this, context, reactor, response,
+                                  start](absl::StatusOr<std::vector<bans::Ban>> made) {
     if (!made.ok()) {
-      Finish(context, reactor, made.status(), "CreateBan");
+      finisher_.Finish(context, reactor, made.status(), "CreateBan", start);
       return;
     }
     for (const bans::Ban& ban : *made) {
       ToProto(ban, *response->add_bans());
     }
-    reactor->Finish(grpc::Status::OK);
+    finisher_.Finish(context, reactor, absl::OkStatus(), "CreateBan", start);
   });
   return reactor;
 }
@@ -140,9 +150,10 @@ grpc::ServerUnaryReactor* ModerationServiceHandler::CreateBan(
 grpc::ServerUnaryReactor* ModerationServiceHandler::DeleteBan(
     grpc::CallbackServerContext* context, const v1::DeleteBanRequest* request,
     v1::DeleteBanResponse* /*response*/) {
+  const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  bans_.Delete(request->ban_id(), [context, reactor](absl::Status deleted) {
-    Finish(context, reactor, deleted, "DeleteBan");
+  bans_.Delete(request->ban_id(), [this, context, reactor, start](absl::Status deleted) {
+    finisher_.Finish(context, reactor, deleted, "DeleteBan", start);
   });
   return reactor;
 }
@@ -150,18 +161,19 @@ grpc::ServerUnaryReactor* ModerationServiceHandler::DeleteBan(
 grpc::ServerUnaryReactor* ModerationServiceHandler::ListBans(grpc::CallbackServerContext* context,
                                                              const v1::ListBansRequest* request,
                                                              v1::ListBansResponse* response) {
+  const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   bans_.List(request->page_size(), request->page_token(),
-             [context, reactor, response](absl::StatusOr<BanPage> page) {
+             [this, context, reactor, response, start](absl::StatusOr<BanPage> page) {
                if (!page.ok()) {
-                 Finish(context, reactor, page.status(), "ListBans");
+                 finisher_.Finish(context, reactor, page.status(), "ListBans", start);
                  return;
                }
                for (const bans::Ban& ban : page->bans) {
                  ToProto(ban, *response->add_bans());
                }
                response->set_next_page_token(page->next_page_token);
-               reactor->Finish(grpc::Status::OK);
+               finisher_.Finish(context, reactor, absl::OkStatus(), "ListBans", start);
              });
   return reactor;
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "moderation/v1/moderation_service.grpc.pb.h"
+#include "service/api/call_finisher.h"
 #include "service/crypto/crypto.h"
 #include "service/moderation/ban_desk.h"
 #include "service/moderation/moderation_desk.h"
@@ -11,7 +12,7 @@ namespace moderation::api {
 class ModerationServiceHandler final : public v1::ModerationService::CallbackService {
  public:
   ModerationServiceHandler(ModerationDesk& desk, BanDesk& bans,
-                           const crypto::FieldCipher& phone_cipher);
+                           const crypto::FieldCipher& phone_cipher, const CallFinisher& finisher);
 
   grpc::ServerUnaryReactor* ListPending(grpc::CallbackServerContext* context,
                                         const v1::ListPendingRequest* request,
@@ -39,6 +40,7 @@ class ModerationServiceHandler final : public v1::ModerationService::CallbackSer
   ModerationDesk& desk_;
   BanDesk& bans_;
   const crypto::FieldCipher& phone_cipher_;
+  const CallFinisher& finisher_;
 };
 
 }  // namespace moderation::api

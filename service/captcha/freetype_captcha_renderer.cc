@@ -5,26 +5,29 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdint>
 #include <mutex>
 #include <numbers>
-#include <random>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "service/captcha/distortion_random.h"
 
 namespace moderation::captcha {
 namespace {
 
 constexpr int kWidth = FreeTypeCaptchaRenderer::kWidth;
 constexpr int kHeight = FreeTypeCaptchaRenderer::kHeight;
-constexpr int kPixels = kWidth * kHeight;
-
-// Glyph boxes are measured once at this size and scaled: measuring every glyph
-// of every image would double the FreeType work.
-constexpr double kReferencePoints = 100.0;
 constexpr std::size_t kMaxCodeLength = 8;
+constexpr double kTwoPi = 2 * std::numbers::pi;
+
+// Glyphs are rasterised once at this size, larger than any they are drawn at,
+// so that drawing only ever shrinks them.
+constexpr double kReferencePoints = 48.0;
+// Glyph size in points for codes of up to kFullSizeLength characters; longer
+// codes shrink to fit the width.
+constexpr double kGlyphPoints = 34.0;
+constexpr double kFullSizeLength = 5.0;
 
 // The palette: kTextBands ink colours for the glyphs and one for the crossing
 // curve, each with kLevels shades of coverage over the paper, so that the image
@@ -42,30 +45,30 @@ struct ImageDeleter {
 };
 using Image = std::unique_ptr<gdImage, ImageDeleter>;
 
-// Distortions need variety, not secrecy: a fast generator seeded from the
-// secure source is enough (the code itself comes from the secure source).
-class Dice {
- public:
-  explicit Dice(RandomSource& secure_random) {
-    const std::string bytes = secure_random.Bytes(8);
-    std::array<uint32_t, 2> words{};
-    for (std::size_t i = 0; i < bytes.size(); ++i) {
-      words[i / 4] = (words[i / 4] << 8) | static_cast<unsigned char>(bytes[i]);
-    }
-    std::seed_seq seed(words.begin(), words.end());
-    engine_.seed(seed);
-  }
+// Ink coverage in [0, 1] per pixel, row-major, kWidth × kHeight.
+using Coverage = std::vector<float>;
 
-  double Real(double low, double high) {
-    return std::uniform_real_distribution<double>(low, high)(engine_);
-  }
-  int Int(int low, int high) { return std::uniform_int_distribution<int>(low, high)(engine_); }
-  bool Coin() { return Int(0, 1) == 1; }
-  double Sign() { return Coin() ? 1.0 : -1.0; }
-
- private:
-  std::mt19937 engine_;
+// The planes an image is drawn on. Each thread keeps its own between calls:
+// allocating and releasing them every time costs page faults worth a tenth of
+// the drawing.
+struct Planes {
+  Coverage upright;
+  Coverage text;
+  Coverage line;
+  Coverage cut;
 };
+
+Planes& BlankPlanes() {
+  thread_local Planes planes;
+  for (Coverage* plane : {&planes.upright, &planes.text, &planes.line, &planes.cut}) {
+    plane->assign(static_cast<std::size_t>(kWidth * kHeight), 0.0F);
+  }
+  return planes;
+}
+
+float& At(Coverage& coverage, int x, int y) {
+  return coverage[static_cast<std::size_t>(y * kWidth + x)];
+}
 
 struct Rgb {
   int r = 0;
@@ -83,20 +86,25 @@ Rgb WithLuma(double r, double g, double b, double luma) {
   return {channel(r), channel(g), channel(b)};
 }
 
-// Ink coverage in [0, 1] per pixel, row-major.
-using Coverage = std::array<float, kPixels>;
-
 // Adds an anti-aliased disc of ink (the union of strokes, not their sum).
 void StampDisc(Coverage& coverage, double center_x, double center_y, double radius, float ink) {
   const int x0 = std::max(0, static_cast<int>(std::floor(center_x - radius - 1)));
   const int x1 = std::min(kWidth - 1, static_cast<int>(std::ceil(center_x + radius + 1)));
   const int y0 = std::max(0, static_cast<int>(std::floor(center_y - radius - 1)));
   const int y1 = std::min(kHeight - 1, static_cast<int>(std::ceil(center_y + radius + 1)));
+  const double solid = std::max(0.0, radius - 0.5);
+  const double solid_squared = solid * solid;
+  const double outside_squared = (radius + 0.5) * (radius + 0.5);
   for (int y = y0; y <= y1; ++y) {
+    const double dy = y - center_y;
     for (int x = x0; x <= x1; ++x) {
-      const double distance = std::hypot(x - center_x, y - center_y);
-      const double edge = std::clamp(radius + 0.5 - distance, 0.0, 1.0);
-      float& pixel = coverage[static_cast<std::size_t>(y * kWidth + x)];
+      const double dx = x - center_x;
+      const double squared = dx * dx + dy * dy;
+      if (squared >= outside_squared) {
+        continue;
+      }
+      const double edge = squared <= solid_squared ? 1.0 : radius + 0.5 - std::sqrt(squared);
+      float& pixel = At(coverage, x, y);
       pixel = std::max(pixel, static_cast<float>(edge) * ink);
     }
   }
@@ -121,7 +129,7 @@ Point Bezier(const std::array<Point, 4>& p, double t) {
 // band, so that it touches most glyphs. Its width swells and thins between
 // `thinnest` and `thickest` along the way: no single filter width removes the
 // curve and keeps the glyphs.
-void DrawCurve(Coverage& coverage, Dice& dice, double thinnest, double thickest) {
+void DrawCurve(Coverage& coverage, DistortionRandom& dice, double thinnest, double thickest) {
   const std::array<Point, 4> control = {{
       {dice.Real(-10, 15), dice.Real(18, kHeight - 18)},
       {dice.Real(40, 90), dice.Real(0, kHeight)},
@@ -129,14 +137,53 @@ void DrawCurve(Coverage& coverage, Dice& dice, double thinnest, double thickest)
       {dice.Real(kWidth - 15, kWidth + 10), dice.Real(18, kHeight - 18)},
   }};
   const double swells = dice.Real(1.5, 3.5);
-  const double phase = dice.Real(0, 2 * std::numbers::pi);
-  constexpr int kSteps = 320;
+  const double phase = dice.Real(0, kTwoPi);
+  // About one stamp per pixel of length: enough for a smooth edge.
+  constexpr int kSteps = 240;
   for (int step = 0; step <= kSteps; ++step) {
     const double t = static_cast<double>(step) / kSteps;
     const Point p = Bezier(control, t);
-    const double swell = 0.5 + 0.5 * std::sin(2 * std::numbers::pi * swells * t + phase);
+    const double swell = 0.5 + 0.5 * std::sin(kTwoPi * swells * t + phase);
     StampDisc(coverage, p.x, p.y, (thinnest + (thickest - thinnest) * swell) / 2, 1.0F);
   }
+}
+
+// Bilinear sample of a row-major plane of `width` × `height`, 0 outside.
+template <typename T>
+float Sample(const T* plane, int width, int height, float x, float y) {
+  const float floor_x = std::floor(x);
+  const float floor_y = std::floor(y);
+  const int left = static_cast<int>(floor_x);
+  const int top = static_cast<int>(floor_y);
+  if (left < -1 || top < -1 || left >= width || top >= height) {
+    return 0.0F;
+  }
+  const float fx = x - floor_x;
+  const float fy = y - floor_y;
+  float a = 0;
+  float b = 0;
+  float c = 0;
+  float d = 0;
+  if (left >= 0 && top >= 0 && left + 1 < width && top + 1 < height) {
+    // Away from the edges (nearly always): four reads, no checks.
+    const T* p = plane + static_cast<std::ptrdiff_t>(top) * width + left;
+    a = static_cast<float>(p[0]);
+    b = static_cast<float>(p[1]);
+    c = static_cast<float>(p[width]);
+    d = static_cast<float>(p[width + 1]);
+  } else {
+    auto at = [&](int sx, int sy) -> float {
+      if (sx < 0 || sy < 0 || sx >= width || sy >= height) {
+        return 0.0F;
+      }
+      return static_cast<float>(plane[static_cast<std::size_t>(sy * width + sx)]);
+    };
+    a = at(left, top);
+    b = at(left + 1, top);
+    c = at(left, top + 1);
+    d = at(left + 1, top + 1);
+  }
+  return (a + (b - a) * fx) * (1 - fy) + (c + (d - c) * fx) * fy;
 }
 
 }  // namespace
@@ -160,40 +207,70 @@ absl::StatusOr<std::unique_ptr<FreeTypeCaptchaRenderer>> FreeTypeCaptchaRenderer
     return absl::InternalError("cannot set up libgd's FreeType font cache");
   }
 
+  // Each glyph is drawn on a square of two ems with its origin at (em/2,
+  // 3em/2), room for any Latin glyph, then cropped to its ink.
+  constexpr int kEm = static_cast<int>(kReferencePoints * 96 / 72);
+  constexpr int kScratch = 2 * kEm;
   std::vector<std::string> rejected;
   for (const std::string& path : font_search_list) {
     if (::access(path.c_str(), R_OK) != 0) {
       rejected.push_back(absl::StrCat(path, " (missing)"));
       continue;
     }
-    std::array<GlyphBox, 128> boxes{};
+    GlyphMasks masks;
     const char* error = nullptr;
-    for (std::size_t c = 0x21; c < 0x7f && error == nullptr; ++c) {
-      int corners[8] = {};
-      char text[2] = {static_cast<char>(c), '\0'};
-      error = gdImageStringFT(nullptr, corners, 0, const_cast<char*>(path.c_str()),
-                              kReferencePoints, 0.0, 0, 0, text);
-      // Corners: lower left, lower right, upper right, upper left.
-      boxes[c] = {.left = static_cast<double>(corners[0]),
-                  .right = static_cast<double>(corners[2]),
-                  .top = static_cast<double>(corners[5]),
-                  .bottom = static_cast<double>(corners[1])};
+    for (char c = kFirstGlyph; c <= kLastGlyph && error == nullptr; ++c) {
+      Image scratch(gdImageCreateTrueColor(kScratch, kScratch));
+      if (!scratch) {
+        return absl::ResourceExhaustedError("cannot allocate a glyph image");
+      }
+      char text[2] = {c, '\0'};
+      int corners[8];
+      error = gdImageStringFT(scratch.get(), corners, gdTrueColor(255, 255, 255),
+                              const_cast<char*>(path.c_str()), kReferencePoints, 0.0, kEm / 2,
+                              kEm * 3 / 2, text);
+      int left = kScratch;
+      int right = -1;
+      int top = kScratch;
+      int bottom = -1;
+      for (int y = 0; y < kScratch; ++y) {
+        for (int x = 0; x < kScratch; ++x) {
+          if (gdTrueColorGetRed(scratch->tpixels[y][x]) != 0) {
+            left = std::min(left, x);
+            right = std::max(right, x);
+            top = std::min(top, y);
+            bottom = std::max(bottom, y);
+          }
+        }
+      }
+      GlyphMask& mask = masks[static_cast<std::size_t>(c - kFirstGlyph)];
+      if (error != nullptr || right < left) {
+        continue;
+      }
+      mask.width = right - left + 1;
+      mask.height = bottom - top + 1;
+      mask.coverage.reserve(static_cast<std::size_t>(mask.width * mask.height));
+      for (int y = top; y <= bottom; ++y) {
+        for (int x = left; x <= right; ++x) {
+          mask.coverage.push_back(
+              static_cast<uint8_t>(gdTrueColorGetRed(scratch->tpixels[y][x])));
+        }
+      }
     }
     if (error != nullptr) {
       rejected.push_back(absl::StrCat(path, " (", error, ")"));
       continue;
     }
     return std::unique_ptr<FreeTypeCaptchaRenderer>(
-        new FreeTypeCaptchaRenderer(path, boxes));
+        new FreeTypeCaptchaRenderer(path, std::move(masks)));
   }
   return absl::NotFoundError(absl::StrCat(
       "no usable TrueType font for the captcha (install Debian's fonts-dejavu-core); tried: ",
       rejected.empty() ? "nothing" : absl::StrJoin(rejected, ", ")));
 }
 
-FreeTypeCaptchaRenderer::FreeTypeCaptchaRenderer(std::string font_path,
-                                                 std::array<GlyphBox, 128> boxes)
-    : font_path_(std::move(font_path)), boxes_(boxes) {}
+FreeTypeCaptchaRenderer::FreeTypeCaptchaRenderer(std::string font_path, GlyphMasks masks)
+    : font_path_(std::move(font_path)), masks_(std::move(masks)) {}
 
 absl::StatusOr<std::string> FreeTypeCaptchaRenderer::RenderPng(absl::string_view code,
                                                                RandomSource& secure_random) const {
@@ -202,75 +279,92 @@ absl::StatusOr<std::string> FreeTypeCaptchaRenderer::RenderPng(absl::string_view
         absl::StrCat("a captcha code has 1 to ", kMaxCodeLength, " characters"));
   }
   for (char c : code) {
-    if (c <= 0x20 || c >= 0x7f) {
-      return absl::InvalidArgumentError("a captcha code is printable ASCII");
+    if (c < kFirstGlyph || c > kLastGlyph) {
+      return absl::InvalidArgumentError("a captcha code is printable ASCII without spaces");
     }
   }
-  Dice dice(secure_random);
+  DistortionRandom dice(secure_random);
 
-  // 1. The glyphs, white on black: the red channel is the ink coverage.
-  Image text(gdImageCreateTrueColor(kWidth, kHeight));
-  if (!text) {
-    return absl::ResourceExhaustedError("cannot allocate the captcha image");
-  }
+  // 1. Lay the glyphs out: each with its own size and angle, neighbours
+  //    touching, so that there is no clean gap to cut the line at.
   const std::size_t count = code.size();
-  // Shrink long codes so that they still fit the width.
-  const double base_points = std::min(34.0, 175.0 / (0.78 * static_cast<double>(count)));
+  const double base_points =
+      kGlyphPoints * std::min(1.0, kFullSizeLength / static_cast<double>(count));
   struct Placed {
-    double points;
+    const GlyphMask* mask;
+    double scale;
     double angle;
-    double width;
-    double center;
+    double center_x;
+    double center_y;
   };
   std::vector<Placed> glyphs(count);
+  // Widths of the glyphs' turned boxes: neighbours are spaced by these, so
+  // that a tilted glyph does not run into the next one.
+  std::vector<double> widths(count);
   double span = 0;
   for (std::size_t i = 0; i < count; ++i) {
-    const GlyphBox& box = boxes_[static_cast<unsigned char>(code[i])];
     Placed& glyph = glyphs[i];
-    glyph.points = base_points * dice.Real(0.88, 1.12);
+    glyph.mask = &masks_[static_cast<std::size_t>(code[i] - kFirstGlyph)];
+    glyph.scale = base_points * dice.Real(0.88, 1.12) / kReferencePoints;
     glyph.angle = dice.Real(0.05, 0.28) * dice.Sign();
-    glyph.width = (box.right - box.left) * glyph.points / kReferencePoints;
+    glyph.center_y = kHeight / 2.0 + dice.Real(-4, 4);
+    widths[i] = (glyph.mask->width * std::abs(std::cos(glyph.angle)) +
+                 glyph.mask->height * std::abs(std::sin(glyph.angle))) *
+                glyph.scale;
     if (i > 0) {
-      // Neighbours overlap: no clean gap to cut the line at.
-      span += (glyphs[i - 1].width + glyph.width) / 2 * dice.Real(0.97, 1.07);
+      span += (widths[i - 1] + widths[i]) / 2 * dice.Real(0.86, 0.96);
     }
-    glyph.center = span;
+    glyph.center_x = span;
   }
-  // Centre the ink, not the glyph centres, so that no glyph leaves the image.
-  const double ink_width = span + (glyphs.front().width + glyphs.back().width) / 2;
-  const double start = (kWidth - ink_width) / 2 + glyphs.front().width / 2 + dice.Real(-4, 4);
-  for (std::size_t i = 0; i < count; ++i) {
-    const unsigned char c = static_cast<unsigned char>(code[i]);
-    const GlyphBox& box = boxes_[c];
-    const Placed& glyph = glyphs[i];
-    const double scale = glyph.points / kReferencePoints;
-    // gd turns the glyph about its origin on the baseline; place that origin
-    // so that the glyph's own centre lands where the layout wants it.
-    const double u = (box.left + box.right) / 2 * scale;
-    const double h = -(box.top + box.bottom) / 2 * scale;
-    const double cos_a = std::cos(glyph.angle);
-    const double sin_a = std::sin(glyph.angle);
-    const double target_x = start + glyph.center;
-    const double target_y = kHeight / 2.0 + dice.Real(-4, 4);
-    const int origin_x = static_cast<int>(std::lround(target_x - (u * cos_a - h * sin_a)));
-    const int origin_y = static_cast<int>(std::lround(target_y - (-u * sin_a - h * cos_a)));
-    char one[2] = {static_cast<char>(c), '\0'};
-    int corners[8];
-    const char* error =
-        gdImageStringFT(text.get(), corners, gdTrueColor(255, 255, 255),
-                        const_cast<char*>(font_path_.c_str()), glyph.points, glyph.angle,
-                        origin_x, origin_y, one);
-    if (error != nullptr) {
-      return absl::InternalError(absl::StrCat("cannot draw a captcha glyph: ", error));
+  // Shrink the line if it would not fit, then centre its ink (not the glyph
+  // centres), so that no glyph leaves the image.
+  constexpr double kUsableWidth = kWidth - 12;
+  const double ink_width = span + (widths.front() + widths.back()) / 2;
+  const double fit = std::min(1.0, kUsableWidth / ink_width);
+  for (Placed& glyph : glyphs) {
+    glyph.scale *= fit;
+    glyph.center_x *= fit;
+  }
+  const double shift =
+      (kWidth - ink_width * fit) / 2 + widths.front() * fit / 2 + dice.Real(-4, 4);
+
+  // 2. Draw them, turned about their own centres: for every pixel of a
+  //    glyph's turned box, read the upright glyph where that pixel comes from.
+  Planes& planes = BlankPlanes();
+  Coverage& upright = planes.upright;
+  for (Placed& glyph : glyphs) {
+    const GlyphMask& mask = *glyph.mask;
+    if (mask.coverage.empty()) {
+      continue;
+    }
+    glyph.center_x += shift;
+    // Per output pixel, the upright glyph is read at (u, v) = R(-angle) ×
+    // (pixel - centre) / scale + mask centre, stepped incrementally along rows.
+    const auto cos_s = static_cast<float>(std::cos(glyph.angle) / glyph.scale);
+    const auto sin_s = static_cast<float>(std::sin(glyph.angle) / glyph.scale);
+    const double reach = std::hypot(mask.width, mask.height) * glyph.scale / 2 + 1;
+    const int x0 = std::max(0, static_cast<int>(glyph.center_x - reach));
+    const int x1 = std::min(kWidth - 1, static_cast<int>(glyph.center_x + reach));
+    const int y0 = std::max(0, static_cast<int>(glyph.center_y - reach));
+    const int y1 = std::min(kHeight - 1, static_cast<int>(glyph.center_y + reach));
+    for (int y = y0; y <= y1; ++y) {
+      const auto dy = static_cast<float>(y - glyph.center_y);
+      const auto dx0 = static_cast<float>(x0 - glyph.center_x);
+      float u = cos_s * dx0 + sin_s * dy + static_cast<float>(mask.width) / 2;
+      float v = -sin_s * dx0 + cos_s * dy + static_cast<float>(mask.height) / 2;
+      float* row = &At(upright, 0, y);
+      for (int x = x0; x <= x1; ++x, u += cos_s, v -= sin_s) {
+        const float ink = Sample(mask.coverage.data(), mask.width, mask.height, u, v);
+        row[x] = std::max(row[x], ink * (1.0F / 255));
+      }
     }
   }
 
-  // 2. Bend the whole line: a slow wave moves the baseline, a faster one
-  //    ripples the strokes, and a shear leans the text.
-  std::array<double, kWidth> shift_y{};
-  std::array<double, kHeight> shift_x{};
+  // 3. Bend the whole line: a slow wave moves the baseline, a faster one
+  //    ripples the strokes, a shear and a wave lean the columns.
+  std::array<float, kWidth> shift_y{};
+  std::array<float, kHeight> shift_x{};
   {
-    constexpr double kTwoPi = 2 * std::numbers::pi;
     const double bend = dice.Real(4, 8);
     const double bend_length = dice.Real(140, 240);
     const double bend_phase = dice.Real(0, kTwoPi);
@@ -278,56 +372,42 @@ absl::StatusOr<std::string> FreeTypeCaptchaRenderer::RenderPng(absl::string_view
     const double ripple_length = dice.Real(28, 44);
     const double ripple_phase = dice.Real(0, kTwoPi);
     for (int x = 0; x < kWidth; ++x) {
-      shift_y[x] = bend * std::sin(kTwoPi * x / bend_length + bend_phase) +
-                   ripple * std::sin(kTwoPi * x / ripple_length + ripple_phase);
+      shift_y[x] = static_cast<float>(bend * std::sin(kTwoPi * x / bend_length + bend_phase) +
+                                      ripple * std::sin(kTwoPi * x / ripple_length + ripple_phase));
     }
     const double shear = dice.Real(-0.15, 0.15);
     const double wave = dice.Real(1.0, 2.5);
     const double wave_length = dice.Real(40, 70);
     const double wave_phase = dice.Real(0, kTwoPi);
     for (int y = 0; y < kHeight; ++y) {
-      shift_x[y] = shear * (y - kHeight / 2.0) +
-                   wave * std::sin(kTwoPi * y / wave_length + wave_phase);
+      shift_x[y] = static_cast<float>(shear * (y - kHeight / 2.0) +
+                                      wave * std::sin(kTwoPi * y / wave_length + wave_phase));
     }
   }
-  Coverage coverage;
+  Coverage& text = planes.text;
   for (int y = 0; y < kHeight; ++y) {
     for (int x = 0; x < kWidth; ++x) {
-      const double source_x = x + shift_x[y];
-      const double source_y = y + shift_y[x];
-      const int left = static_cast<int>(std::floor(source_x));
-      const int top = static_cast<int>(std::floor(source_y));
-      const double fx = source_x - left;
-      const double fy = source_y - top;
-      auto at = [&](int sx, int sy) -> double {
-        if (sx < 0 || sy < 0 || sx >= kWidth || sy >= kHeight) {
-          return 0.0;
-        }
-        return (text->tpixels[sy][sx] >> 16) & 0xff;
-      };
-      const double value = (at(left, top) * (1 - fx) + at(left + 1, top) * fx) * (1 - fy) +
-                           (at(left, top + 1) * (1 - fx) + at(left + 1, top + 1) * fx) * fy;
-      coverage[static_cast<std::size_t>(y * kWidth + x)] = static_cast<float>(value / 255.0);
+      At(text, x, y) = Sample(upright.data(), kWidth, kHeight, static_cast<float>(x) + shift_x[y],
+                              static_cast<float>(y) + shift_y[x]);
     }
   }
-  text.reset();
 
-  // 3. A curve of ink in another hue but the same lightness: a person tells it
+  // 4. A curve of ink in another hue but the same lightness: a person tells it
   //    from the glyphs by its colour, OCR (which reads lightness) sees one more
   //    stroke running through them. Speckles go to both layers.
   const double stroke = base_points * 0.16;
-  Coverage line{};
+  Coverage& line = planes.line;
   DrawCurve(line, dice, stroke * 0.3, stroke * dice.Real(0.6, 0.8));
   for (int i = 0; i < 90; ++i) {
-    StampDisc(i % 2 == 0 ? coverage : line, dice.Real(0, kWidth), dice.Real(0, kHeight),
+    StampDisc(i % 2 == 0 ? text : line, dice.Real(0, kWidth), dice.Real(0, kHeight),
               dice.Real(0.4, 1.3), static_cast<float>(dice.Real(0.5, 1.0)));
   }
-  // 4. A curve that cuts: paper where it crosses ink, ink elsewhere. It splits
+  // 5. A curve that cuts: paper where it crosses ink, ink elsewhere. It splits
   //    glyphs into pieces that no filter joins back.
-  Coverage cut{};
-  DrawCurve(cut, dice, stroke * 0.3, stroke * dice.Real(0.5, 0.6));
+  Coverage& cut = planes.cut;
+  DrawCurve(cut, dice, stroke * 0.25, stroke * dice.Real(0.4, 0.5));
 
-  // 5. Colour through the palette: kTextBands inks across the width for the
+  // 6. Colour through the palette: kTextBands inks across the width for the
   //    glyphs, one more for the curve, each in kLevels shades over the paper.
   Image canvas(gdImageCreate(kWidth, kHeight));
   if (!canvas) {
@@ -366,11 +446,10 @@ absl::StatusOr<std::string> FreeTypeCaptchaRenderer::RenderPng(absl::string_view
   constexpr int kLineBase = kTextBands * kLevels;
   for (int y = 0; y < kHeight; ++y) {
     unsigned char* row = canvas->pixels[y];
-    const std::size_t offset = static_cast<std::size_t>(y * kWidth);
     for (int x = 0; x < kWidth; ++x) {
-      const float glyph_ink = coverage[offset + x];
-      const float line_ink = line[offset + x];
-      const float cut_ink = cut[offset + x];
+      const float glyph_ink = At(text, x, y);
+      const float line_ink = At(line, x, y);
+      const float cut_ink = At(cut, x, y);
       float ink = std::max(glyph_ink, line_ink);
       ink = ink + cut_ink - 2 * ink * cut_ink;
       const int level = static_cast<int>(std::clamp(ink, 0.0F, 1.0F) * (kLevels - 1) + 0.5F);

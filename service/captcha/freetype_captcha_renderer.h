@@ -1,6 +1,7 @@
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -15,15 +16,16 @@ namespace moderation::captcha {
 // fonts-dejavu-core. The first readable file wins.
 std::vector<std::string> DefaultCaptchaFontSearchList();
 
-// Draws the code with a TrueType font (libgd + FreeType), each glyph at its own
-// size, angle and offset, the glyphs overlapping, the whole text bent by a
-// random wave, then crossed by curves as thick as the strokes (some drawn as
-// ink, one cutting through the ink) over speckles and a tinted background.
-// Segmenting the glyphs is what off-the-shelf OCR cannot do here; a person
-// still reads the shapes. Output: a 200×70 palette PNG.
+// Draws the code with a TrueType font (rasterised by libgd's FreeType
+// binding), each glyph at its own size, angle and height, neighbours touching,
+// the whole line bent and sheared by random waves, then crossed by two curves
+// whose width swells and thins: one of ink in another hue but the same
+// lightness (a person sees it apart from the glyphs by colour, OCR working on
+// grey sees one more stroke), one that cuts the glyphs into pieces; speckles
+// over a tinted paper. Output: a 200×70 palette PNG.
 //
-// Thread-safe and stateless after construction: every call draws on its own
-// buffers, and libgd's FreeType cache is set up once, before any drawing.
+// Thread-safe: after construction nothing changes, and every call draws on
+// buffers of its own.
 class FreeTypeCaptchaRenderer final : public CaptchaRenderer {
  public:
   static constexpr int kWidth = 200;
@@ -41,19 +43,22 @@ class FreeTypeCaptchaRenderer final : public CaptchaRenderer {
   [[nodiscard]] const std::string& font_path() const { return font_path_; }
 
  private:
-  // Ink extent of a glyph drawn upright at kReferencePoints, relative to its
-  // origin on the baseline (y grows downwards, so `top` is negative).
-  struct GlyphBox {
-    double left = 0;
-    double right = 0;
-    double top = 0;
-    double bottom = 0;
+  // A glyph drawn upright at kReferencePoints, cropped to its ink.
+  struct GlyphMask {
+    int width = 0;
+    int height = 0;
+    std::vector<uint8_t> coverage;  // row-major, 0 (paper) to 255 (ink)
   };
+  static constexpr char kFirstGlyph = '!';
+  static constexpr char kLastGlyph = '~';
+  using GlyphMasks = std::array<GlyphMask, kLastGlyph - kFirstGlyph + 1>;
 
-  FreeTypeCaptchaRenderer(std::string font_path, std::array<GlyphBox, 128> boxes);
+  FreeTypeCaptchaRenderer(std::string font_path, GlyphMasks masks);
 
   std::string font_path_;
-  std::array<GlyphBox, 128> boxes_;
+  // FreeType runs once per glyph at construction: hinting and rasterising
+  // every glyph of every image would cost more than all the rest of drawing.
+  GlyphMasks masks_;
 };
 
 }  // namespace moderation::captcha

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 
@@ -26,23 +27,34 @@ absl::string_view LevelName(Level level) {
   return "info";
 }
 
-void AppendValue(std::string& line, absl::string_view value) {
-  const bool needs_quotes = value.empty() || value.find_first_of(" \"=\n\t") != absl::string_view::npos;
-  if (!needs_quotes) {
-    line.append(value.data(), value.size());
-    return;
-  }
+// Appends `value` as a JSON string literal. Invalid UTF-8 bytes become U+FFFD so
+// that every line stays valid JSON whatever a caller passes.
+void AppendJsonString(std::string& line, absl::string_view value) {
   line.push_back('"');
-  for (char c : value) {
+  for (std::size_t i = 0; i < value.size(); ++i) {
+    const auto c = static_cast<unsigned char>(value[i]);
     if (c == '"' || c == '\\') {
       line.push_back('\\');
-      line.push_back(c);
+      line.push_back(static_cast<char>(c));
     } else if (c == '\n') {
       line.append("\\n");
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      line.push_back(' ');
+    } else if (c < 0x20 || c == 0x7f) {
+      line.append(absl::StrFormat("\\u%04x", c));
+    } else if (c < 0x80) {
+      line.push_back(static_cast<char>(c));
     } else {
-      line.push_back(c);
+      // Copy a well-formed UTF-8 sequence whole, or replace the bad byte.
+      const int length = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+      bool ok = length > 0 && i + length <= value.size();
+      for (int k = 1; ok && k < length; ++k) {
+        ok = (static_cast<unsigned char>(value[i + k]) & 0xc0) == 0x80;
+      }
+      if (ok) {
+        line.append(value.substr(i, length).data(), length);
+        i += length - 1;
+      } else {
+        line.append("\xEF\xBF\xBD");
+      }
     }
   }
   line.push_back('"');
@@ -58,14 +70,16 @@ void Write(Level level, absl::string_view message,
     return;
   }
   std::string line = absl::StrCat(
-      "ts=", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
-      " level=", LevelName(level), " msg=");
-  AppendValue(line, message);
+      "{\"time\":\"", absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone()),
+      "\",\"level\":\"", LevelName(level), "\",\"message\":");
+  AppendJsonString(line, message);
   for (const auto& [key, value] : fields) {
-    absl::StrAppend(&line, " ", key, "=");
-    AppendValue(line, value);
+    line.push_back(',');
+    AppendJsonString(line, key);
+    line.push_back(':');
+    AppendJsonString(line, value);
   }
-  line.push_back('\n');
+  line.append("}\n");
   // One fwrite per line keeps concurrent lines whole.
   std::fwrite(line.data(), 1, line.size(), stderr);
 }

@@ -7,8 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 
-// Structured logging to stderr, one logfmt line per event:
-//   ts=2026-11-26T10:00:00.123Z level=info msg="server listening" addr=127.0.0.1:50051
+// Structured logging to stderr, one JSON object per line:
+//   {"time":"2026-11-26T10:00:00.123Z","level":"info","message":"listening","port":"50051"}
 // Never pass personal data (phone numbers, IP addresses, comment text) here.
 namespace moderation::log {
 

@@ -62,6 +62,7 @@ void AddLimit(std::vector<Setting>& schema, absl::string_view name, LimitSetting
 std::vector<Setting> Schema(ServerConfig& c) {
   std::vector<Setting> schema = {
       {"listen", &c.listen},
+      {"metrics_listen", &c.metrics_listen},
       {"dev_reveal_captcha", &c.dev_reveal_captcha},
       {"max_message_bytes", &c.max_message_bytes, {1024, 16 * 1024 * 1024}},
       {"max_concurrent_streams", &c.max_concurrent_streams, {1, 10000}},

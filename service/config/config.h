@@ -71,6 +71,8 @@ struct BanSettings {
 
 struct ServerConfig {
   std::string listen = "127.0.0.1:50051";
+  // Prometheus text endpoint (GET /metrics); empty turns it off.
+  std::string metrics_listen = "127.0.0.1:9464";
   // Development only: CreateCaptcha also returns the answer. Refused unless
   // every listening address is loopback.
   bool dev_reveal_captcha = false;

@@ -33,6 +33,11 @@ absl::Status RateLimited(absl::string_view limit, absl::Duration retry_after) {
   return status;
 }
 
+std::string LimitOf(const absl::Status& status) {
+  absl::optional<absl::Cord> limit = status.GetPayload("moderation/limit");
+  return limit ? std::string(*limit) : std::string();
+}
+
 RateLimiter::RateLimiter(LimitStore& store, const Clock& clock, LimiterOptions options)
     : store_(store),
       clock_(clock),

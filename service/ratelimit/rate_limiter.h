@@ -63,4 +63,7 @@ class RateLimiter {
 // The error returned when a limit trips.
 [[nodiscard]] absl::Status RateLimited(absl::string_view limit, absl::Duration retry_after);
 
+// The name of the limit that refused, or "" when `status` is no such refusal.
+[[nodiscard]] std::string LimitOf(const absl::Status& status);
+
 }  // namespace moderation::ratelimit

@@ -17,8 +17,11 @@
 #include "service/api/moderation_service_handler.h"
 #include "service/captcha/gd_captcha_renderer.h"
 #include "service/captcha/redis_captcha_store.h"
+#include "service/api/call_finisher.h"
 #include "service/bans/redis_ban_store.h"
 #include "service/comments/redis_comment_repository.h"
+#include "service/metrics/metrics_server.h"
+#include "service/metrics/service_metrics.h"
 #include "service/ratelimit/limit_keys.h"
 #include "service/ratelimit/redis_limit_store.h"
 #include "service/common/ids.h"
@@ -27,6 +30,7 @@
 #include "service/crypto/secrets.h"
 #include "service/server/listen_address.h"
 #include "service/server/secrets_loader.h"
+#include "service/storage/redis/keys.h"
 #include "service/storage/redis/redis_client.h"
 
 namespace moderation::server {
@@ -128,6 +132,46 @@ int WaitForShutdownSignal() {
   }
 }
 
+// Reads the queue gauges from Redis at scrape time (on the metrics thread,
+// never a gRPC one), giving up after a short wait.
+void WatchQueue(metrics::ServiceMetrics& service_metrics, redis::RedisClient& redis,
+                const Clock& clock) {
+  service_metrics.queue_pending.SetCallback([&redis]() -> std::optional<double> {
+    absl::Notification done;
+    auto result = std::make_shared<absl::StatusOr<redis::RedisValue>>(absl::UnknownError(""));
+    redis.Execute({"ZCARD", redis::keys::PendingQueue()}, absl::Milliseconds(200),
+                  [result, &done](absl::StatusOr<redis::RedisValue> reply) {
+                    *result = std::move(reply);
+                    done.Notify();
+                  });
+    done.WaitForNotification();
+    if (!result->ok()) {
+      return std::nullopt;
+    }
+    return static_cast<double>((*result)->integer);
+  });
+  service_metrics.queue_oldest_pending_age_seconds.SetCallback(
+      [&redis, &clock]() -> std::optional<double> {
+        absl::Notification done;
+        auto result =
+            std::make_shared<absl::StatusOr<redis::RedisValue>>(absl::UnknownError(""));
+        redis.Execute({"ZRANGE", redis::keys::PendingQueue(), "0", "0"}, absl::Milliseconds(200),
+                      [result, &done](absl::StatusOr<redis::RedisValue> reply) {
+                        *result = std::move(reply);
+                        done.Notify();
+                      });
+        done.WaitForNotification();
+        if (!result->ok()) {
+          return std::nullopt;
+        }
+        if ((*result)->elements.empty()) {
+          return 0.0;
+        }
+        const std::string& oldest = (*result)->elements[0].string;
+        return std::max(0.0, absl::ToDoubleSeconds(clock.Now() - CommentIdTime(oldest)));
+      });
+}
+
 }  // namespace
 
 void BlockShutdownSignals() {
@@ -166,6 +210,17 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   ASSIGN_OR_RETURN(crypto::ServiceKeys keys,
                    crypto::DeriveServiceKeys(secret.bytes, config.encryption_key_id));
 
+  metrics::MetricsRegistry registry;
+  ASSIGN_OR_RETURN(std::unique_ptr<metrics::ServiceMetrics> service_metrics,
+                   metrics::ServiceMetrics::Create(registry, MODERATION_VERSION));
+  metrics::ServiceMetrics& counted = *service_metrics;
+  auto observe_redis = [&counted](absl::string_view result, absl::Duration took) {
+    counted.redis_commands.WithLabels({std::string(result)}).Increment();
+    if (result == "ok" || result == "error") {
+      counted.redis_command_duration_seconds.Observe(absl::ToDoubleSeconds(took));
+    }
+  };
+
   ASSIGN_OR_RETURN(redis::RedisEndpoint endpoint, redis::ParseRedisUrl(config.redis.url));
   ASSIGN_OR_RETURN(
       std::unique_ptr<redis::RedisClient> redis,
@@ -174,6 +229,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
           .connect_timeout = absl::Milliseconds(config.redis.connect_timeout_ms),
           .command_timeout = absl::Milliseconds(config.redis.command_timeout_ms),
           .max_pending_commands = static_cast<std::size_t>(config.redis.max_pending_commands),
+          .observer = observe_redis,
       }));
   if (!redis->WaitUntilConnected(absl::Milliseconds(config.redis.connect_timeout_ms))) {
     log::Warning("redis not reachable yet; serving NOT_SERVING until it is");
@@ -202,6 +258,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
                          .command_timeout = absl::Milliseconds(config.redis.command_timeout_ms),
                          .max_pending_commands =
                              static_cast<std::size_t>(config.redis.max_pending_commands),
+                         .observer = observe_redis,
                      }));
   }
   ratelimit::RedisLimitStore limit_store(limits_redis ? *limits_redis : *redis);
@@ -238,10 +295,11 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   ModerationDesk desk(repository, clock,
                       {.paging = paging,
                        .note_max_chars = static_cast<std::size_t>(config.queue.note_max_chars)});
-  api::CommentServiceHandler comment_service(issuance, submissions, feed,
+  api::CallFinisher finisher(service_metrics.get());
+  api::CommentServiceHandler comment_service(issuance, submissions, feed, finisher,
                                              config.dev_reveal_captcha);
   BanDesk ban_desk(ban_store, repository, clock, keys, paging);
-  api::ModerationServiceHandler moderation_service(desk, ban_desk, keys.phone_cipher);
+  api::ModerationServiceHandler moderation_service(desk, ban_desk, keys.phone_cipher, finisher);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -260,6 +318,20 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   log::Info("moderation-server listening",
             {{"address", config.listen}, {"port", absl::StrCat(bound_port)}});
 
+  WatchQueue(counted, *redis, clock);
+  std::unique_ptr<metrics::MetricsServer> metrics_server;
+  if (!config.metrics_listen.empty()) {
+    absl::StatusOr<std::unique_ptr<metrics::MetricsServer>> started =
+        metrics::MetricsServer::Start(config.metrics_listen, registry);
+    if (!started.ok()) {
+      server->Shutdown();
+      return started.status();
+    }
+    metrics_server = *std::move(started);
+    log::Info("metrics listening", {{"address", config.metrics_listen},
+                                    {"port", absl::StrCat(metrics_server->port())}});
+  }
+
   int signal_number = 0;
   {
     HealthWatcher health(*server->GetHealthCheckService(), *redis);
@@ -271,6 +343,9 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::seconds(config.shutdown_grace_seconds));
   server->Wait();
+  if (metrics_server) {
+    metrics_server->Stop();
+  }
   redis->Shutdown(absl::Seconds(1));
   if (limits_redis) {
     limits_redis->Shutdown(absl::Seconds(1));

@@ -28,12 +28,13 @@ void EndToEndTest::SetUp() {
   ASSERT_TRUE(redis.ok()) << redis.status();
   redis_ = *std::move(redis);
   address_ = absl::StrCat("127.0.0.1:", testing::PickFreePort());
+  metrics_port_ = testing::PickFreePort();
   server_log_ = redis_->data_dir() + "/moderation-server.log";
   StartServer();
 }
 
 void EndToEndTest::TearDown() {
-  if (HasFailure() && !server_log_.empty()) {
+  if ((HasFailure() || getenv("E2E_SHOW_LOG") != nullptr) && !server_log_.empty()) {
     std::cerr << "---- moderation-server log ----\n" << ReadFile(server_log_);
   }
   server_.reset();
@@ -47,7 +48,9 @@ void EndToEndTest::StartServer() {
        {"MODERATION_REDIS_URL", redis_->url()},
        {"MODERATION_DEV_REVEAL_CAPTCHA", "1"},
        {"MODERATION_SECRET_KEY", kSecretHex},
-       {"MODERATION_SHUTDOWN_GRACE_SECONDS", "5"}},
+       {"MODERATION_SHUTDOWN_GRACE_SECONDS", "5"},
+       {"MODERATION_METRICS_LISTEN", absl::StrCat("127.0.0.1:", metrics_port_)},
+       {"MODERATION_LOG_LEVEL", "debug"}},
       server_log_);
   ASSERT_TRUE(server.ok()) << server.status();
   server_ = std::make_unique<testing::ChildProcess>(*std::move(server));

@@ -44,6 +44,7 @@ class EndToEndTest : public ::testing::Test {
   std::unique_ptr<testing::RedisServer> redis_;
   std::unique_ptr<testing::ChildProcess> server_;
   std::string address_;
+  int metrics_port_ = 0;
   std::string server_log_;
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::CommentService::Stub> portal_;

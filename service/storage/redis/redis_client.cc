@@ -85,6 +85,7 @@ struct QueuedCommand {
 
 struct InFlight {
   ReplyCallback done;
+  absl::Time sent;
   absl::Time deadline;  // past it, the connection is considered stuck
   absl::Time answer_by = absl::InfiniteFuture();  // past it, the caller gets UNAVAILABLE
   bool answered = false;
@@ -142,6 +143,7 @@ class RedisClient::Loop {
         const absl::string_view why = stopping_ ? "client shut down" : "not connected";
         mutex_.Unlock();
         for (QueuedCommand& queued : commands) {
+          Observe("disconnected", absl::ZeroDuration());
           std::move(queued.done)(StorageUnavailable(why));
         }
         return;
@@ -149,6 +151,7 @@ class RedisClient::Loop {
       if (pending_count_ + commands.size() > options_.max_pending_commands) {
         mutex_.Unlock();
         for (QueuedCommand& queued : commands) {
+          Observe("overloaded", absl::ZeroDuration());
           absl::Status status = ErrorWithReason(absl::StatusCode::kResourceExhausted, "OVERLOADED",
                                                 "Hệ thống đang quá tải, vui lòng thử lại sau.",
                                                 "too many redis commands pending");
@@ -360,7 +363,7 @@ class RedisClient::Loop {
     }
     const absl::Time now = absl::Now();
     auto in_flight = std::make_unique<InFlight>(
-        InFlight{.done = std::move(done), .deadline = now + options_.command_timeout});
+        InFlight{.done = std::move(done), .sent = now, .deadline = now + options_.command_timeout});
     if (timeout != absl::InfiniteDuration()) {
       in_flight->answer_by = now + timeout;
       ++with_answer_by_;
@@ -394,7 +397,16 @@ class RedisClient::Loop {
       --pending_count_;
       return;
     }
-    Finish(std::move(done->done), ConvertReply(reply));
+    absl::StatusOr<RedisValue> result = ConvertReply(reply);
+    Observe(reply == nullptr ? "disconnected" : (result.ok() ? "ok" : "error"),
+            absl::Now() - done->sent);
+    Finish(std::move(done->done), std::move(result));
+  }
+
+  void Observe(absl::string_view result, absl::Duration took) const {
+    if (options_.observer) {
+      options_.observer(result, took);
+    }
   }
 
   void Finish(ReplyCallback done, absl::StatusOr<RedisValue> result) {
@@ -409,6 +421,7 @@ class RedisClient::Loop {
       for (const std::unique_ptr<InFlight>& in_flight : in_flight_) {
         if (!in_flight->answered && now > in_flight->answer_by) {
           in_flight->answered = true;
+          Observe("timeout", now - in_flight->sent);
           std::move(in_flight->done)(StorageUnavailable("no reply within the caller's timeout"));
         }
       }

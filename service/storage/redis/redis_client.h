@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,10 @@ struct RedisClientOptions {
   // Delays between reconnection attempts grow from the first to the second.
   absl::Duration reconnect_min_delay = absl::Milliseconds(50);
   absl::Duration reconnect_max_delay = absl::Milliseconds(500);
+  // Told of every command's end: "ok", "error" (an error reply), "timeout",
+  // "disconnected" or "overloaded", and how long it took. Runs on the client's
+  // thread or the caller's; must be quick and thread-safe. Optional.
+  std::function<void(absl::string_view result, absl::Duration took)> observer;
 };
 
 // A Lua script called by SHA1 (EVALSHA), loaded again on NOSCRIPT.

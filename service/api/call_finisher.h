@@ -1,0 +1,33 @@
+#pragma once
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "service/metrics/service_metrics.h"
+
+namespace moderation::api {
+
+// Ends every call the same way: converts the status (see grpc_status.h), adds
+// a `retry-after` trailer when the status says how long to wait, counts the
+// call and its duration, and writes a debug-level access log line (method,
+// status, latency, request id from `x-request-id`; never a request's content).
+// Thread-safe.
+class CallFinisher {
+ public:
+  // `metrics` may be null: nothing is counted.
+  explicit CallFinisher(metrics::ServiceMetrics* metrics) : metrics_(metrics) {}
+
+  void Finish(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+              const absl::Status& status, absl::string_view method, absl::Time start) const;
+
+  // What became of a submission: counted by outcome and reason, with the
+  // captcha's verdict and the limit that refused it, when there was one.
+  void RecordSubmission(const absl::Status& status, absl::string_view outcome,
+                        absl::string_view refusal_reason) const;
+
+ private:
+  metrics::ServiceMetrics* metrics_;
+};
+
+}  // namespace moderation::api
