@@ -9,6 +9,7 @@
 #include "absl/time/time.h"
 #include "client/modctl/commands.h"
 #include "client/modctl/enum_names.h"
+#include "client/modctl/health.h"
 #include "moderation/v1/moderation_service.grpc.pb.h"
 
 int main(int argc, char** argv) {
@@ -75,6 +76,12 @@ int main(int argc, char** argv) {
 
   CLI::App* bans = app.add_subcommand("bans", "list live bans, newest first");
 
+  std::string health_service;
+  CLI::App* health = app.add_subcommand(
+      "health", "ask the server's health service; exit 0 when serving (for probes)");
+  health->add_option("--service", health_service,
+                     "a service name, e.g. moderation.v1.CommentService; the server if omitted");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -112,6 +119,9 @@ int main(int argc, char** argv) {
   }
   if (bans->parsed()) {
     return modctl::RunBans(context);
+  }
+  if (health->parsed()) {
+    return modctl::RunHealth(channel, context.call, health_service, std::cout, std::cerr);
   }
   return modctl::RunReject(context, reject_options);
 }

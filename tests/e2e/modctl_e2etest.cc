@@ -49,5 +49,18 @@ TEST_F(ModctlTest, BadInputGivesAUsageOrServerError) {
   EXPECT_NE(Modctl({"show", "not-an-id"}).exit_code, 0);
 }
 
+TEST_F(ModctlTest, HealthFollowsRedis) {
+  testing::CommandResult healthy = Modctl({"health"});
+  EXPECT_EQ(healthy.exit_code, 0);
+  EXPECT_THAT(healthy.output, HasSubstr("SERVING"));
+  EXPECT_EQ(Modctl({"health", "--service", "moderation.v1.CommentService"}).exit_code, 0);
+  ASSERT_TRUE(redis_->Kill().ok());
+  EXPECT_TRUE(testing::WaitFor([&] { return Modctl({"health"}).exit_code == 1; },
+                               absl::Seconds(5)));
+  ASSERT_TRUE(redis_->Restart().ok());
+  EXPECT_TRUE(testing::WaitFor([&] { return Modctl({"health"}).exit_code == 0; },
+                               absl::Seconds(5)));
+}
+
 }  // namespace
 }  // namespace moderation::e2e
