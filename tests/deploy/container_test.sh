@@ -197,6 +197,7 @@ buildah config \
   --env MODERATION_METRICS_LISTEN="127.0.0.1:$metrics_port" \
   --env MODERATION_REDIS_URL="redis://127.0.0.1:$redis_port" \
   --env MODERATION_DEV_REVEAL_CAPTCHA=1 \
+  --env MODERATION_RATELIMIT_ENABLED=0 \
   --env MODERATION_SECRET_KEY="$(openssl rand -hex 32)" \
   "$server"
 buildah run --isolation chroot --network host "$server" -- moderation-server \
