@@ -8,6 +8,7 @@ packages=(
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc
   libhiredis-dev libevent-dev libssl-dev libicu-dev libphonenumber-dev
   libtomlplusplus-dev libcli11-dev libgd-dev libabsl-dev libre2-dev libcpp-httplib-dev
+  fonts-dejavu-core libespeak-ng-dev espeak-ng-data libbenchmark-dev
   libgtest-dev libgmock-dev
   redis-server redis-tools openssl
 )

@@ -20,8 +20,42 @@ absl::Status MalformedRequest() {
                          "Yêu cầu không hợp lệ.", "request is not a valid protobuf message");
 }
 
+constexpr absl::string_view kRefreshCaptcha = "RefreshCaptcha";
+
 void SetTime(absl::Time time, google::protobuf::Timestamp& out) {
   out.set_seconds(absl::ToUnixSeconds(time));
+}
+
+bool IsPrintableAscii(absl::string_view text) {
+  for (char c : text) {
+    if (c <= 0x20 || c >= 0x7f) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The canonical address, "" when none was sent, or INVALID_ARGUMENT.
+absl::StatusOr<std::string> OptionalClientIp(const std::string& raw) {
+  if (raw.empty()) {
+    return std::string();
+  }
+  if (std::optional<validation::ClientAddress> address = validation::ParseClientAddress(raw)) {
+    return std::move(address->canonical);
+  }
+  return InvalidFields({{"client_ip", "INVALID_FORMAT", "Địa chỉ IP không đúng định dạng."}});
+}
+
+// Both captcha responses carry the same fields.
+template <typename Reply>
+void FillCaptcha(captcha::IssuedCaptcha issued, bool reveal, Reply& reply) {
+  reply.set_captcha_id(std::move(issued.captcha_id));
+  reply.set_png(std::move(issued.png));
+  reply.set_wav(std::move(issued.wav));
+  SetTime(issued.expire_time, *reply.mutable_expire_time());
+  if (reveal) {
+    reply.set_dev_answer(std::move(issued.answer));
+  }
 }
 
 }  // namespace
@@ -46,39 +80,68 @@ grpc::ServerUnaryReactor* CommentServiceHandler::CreateCaptcha(
     finisher_.Finish(context, reactor, MalformedRequest(), kCreateCaptcha, start);
     return reactor;
   }
-  std::vector<FieldViolation> violations;
-  std::string client_ip;
-  if (!parsed.client_ip().empty()) {
-    if (std::optional<validation::ClientAddress> address =
-            validation::ParseClientAddress(parsed.client_ip())) {
-      client_ip = std::move(address->canonical);
-    } else {
-      violations.push_back({"client_ip", "INVALID_FORMAT", "Địa chỉ IP không đúng định dạng."});
-    }
-  }
-  if (parsed.audio()) {
-    violations.push_back({"audio", "UNSUPPORTED", "Mã xác nhận bằng âm thanh chưa được hỗ trợ."});
-  }
-  if (!violations.empty()) {
-    finisher_.Finish(context, reactor, InvalidFields(std::move(violations)), kCreateCaptcha, start);
+  absl::StatusOr<std::string> client_ip = OptionalClientIp(parsed.client_ip());
+  if (!client_ip.ok()) {
+    finisher_.Finish(context, reactor, client_ip.status(), kCreateCaptcha, start);
     return reactor;
   }
-  captchas_.Create(client_ip, [this, context, reactor, response,
-                               start](absl::StatusOr<captcha::IssuedCaptcha> issued) {
-    if (!issued.ok()) {
-      finisher_.Finish(context, reactor, issued.status(), kCreateCaptcha, start);
-      return;
+  captchas_.Create(*client_ip, parsed.audio(),
+                   [this, context, reactor, response,
+                    start](absl::StatusOr<captcha::IssuedCaptcha> issued) {
+                     if (!issued.ok()) {
+                       finisher_.Finish(context, reactor, issued.status(), kCreateCaptcha, start);
+                       return;
+                     }
+                     v1::CreateCaptchaResponse reply;
+                     FillCaptcha(*std::move(issued), dev_reveal_captcha_, reply);
+                     WriteRawResponse(reply, *response);
+                     finisher_.Finish(context, reactor, absl::OkStatus(), kCreateCaptcha, start);
+                   });
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* CommentServiceHandler::RefreshCaptcha(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  const absl::Time start = absl::Now();
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  internal::LenientRefreshCaptchaRequest parsed;
+  if (!ParseRawRequest(*request, parsed)) {
+    finisher_.Finish(context, reactor, MalformedRequest(), kRefreshCaptcha, start);
+    return reactor;
+  }
+  std::vector<FieldViolation> violations;
+  const std::string& old_id = parsed.captcha_id();
+  if (old_id.empty()) {
+    violations.push_back({"captcha_id", "REQUIRED", "Thiếu mã xác nhận cần đổi."});
+  } else if (old_id.size() > 64 || !IsPrintableAscii(old_id)) {
+    violations.push_back({"captcha_id", "INVALID_FORMAT", "Mã xác nhận không hợp lệ."});
+  }
+  absl::StatusOr<std::string> client_ip = OptionalClientIp(parsed.client_ip());
+  if (!client_ip.ok()) {
+    for (FieldViolation& violation : FieldViolationsOf(client_ip.status())) {
+      violations.push_back(std::move(violation));
     }
-    v1::CreateCaptchaResponse reply;
-    reply.set_captcha_id(issued->captcha_id);
-    reply.set_png(std::move(issued->png));
-    SetTime(issued->expire_time, *reply.mutable_expire_time());
-    if (dev_reveal_captcha_) {
-      reply.set_dev_answer(issued->answer);
-    }
-    WriteRawResponse(reply, *response);
-    finisher_.Finish(context, reactor, absl::OkStatus(), kCreateCaptcha, start);
-  });
+  }
+  if (!violations.empty()) {
+    finisher_.Finish(context, reactor, InvalidFields(std::move(violations)), kRefreshCaptcha,
+                     start);
+    return reactor;
+  }
+  captchas_.Refresh(old_id, *client_ip, parsed.audio(),
+                    [this, context, reactor, response,
+                     start](absl::StatusOr<captcha::IssuedCaptcha> issued) {
+                      if (!issued.ok()) {
+                        finisher_.Finish(context, reactor, issued.status(), kRefreshCaptcha,
+                                         start);
+                        return;
+                      }
+                      v1::RefreshCaptchaResponse reply;
+                      FillCaptcha(*std::move(issued), dev_reveal_captcha_, reply);
+                      WriteRawResponse(reply, *response);
+                      finisher_.Finish(context, reactor, absl::OkStatus(), kRefreshCaptcha,
+                                       start);
+                    });
   return reactor;
 }
 

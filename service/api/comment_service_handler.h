@@ -13,9 +13,10 @@ namespace moderation::api {
 // naming the field.
 class CommentServiceHandler final
     : public v1::CommentService::WithRawCallbackMethod_CreateCaptcha<
-          v1::CommentService::WithRawCallbackMethod_SubmitComment<
-              v1::CommentService::WithRawCallbackMethod_ListApprovedComments<
-                  v1::CommentService::Service>>> {
+          v1::CommentService::WithRawCallbackMethod_RefreshCaptcha<
+              v1::CommentService::WithRawCallbackMethod_SubmitComment<
+                  v1::CommentService::WithRawCallbackMethod_ListApprovedComments<
+                      v1::CommentService::Service>>>> {
  public:
   CommentServiceHandler(submission::CaptchaIssuance& captchas,
                         submission::SubmissionPipeline& submissions, PublicFeed& feed,
@@ -24,6 +25,9 @@ class CommentServiceHandler final
   grpc::ServerUnaryReactor* CreateCaptcha(grpc::CallbackServerContext* context,
                                           const grpc::ByteBuffer* request,
                                           grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* RefreshCaptcha(grpc::CallbackServerContext* context,
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* SubmitComment(grpc::CallbackServerContext* context,
                                           const grpc::ByteBuffer* request,
                                           grpc::ByteBuffer* response) override;

@@ -36,10 +36,12 @@ std::optional<absl::Time> ExpiryOf(absl::string_view captcha_id) {
 }  // namespace
 
 CaptchaService::CaptchaService(CaptchaStore& store, const CaptchaRenderer& renderer,
-                               const Clock& clock, RandomSource& random, std::string answer_key,
+                               const CaptchaAudio* audio, const Clock& clock,
+                               RandomSource& random, std::string answer_key,
                                CaptchaOptions options)
     : store_(store),
       renderer_(renderer),
+      audio_(audio),
       clock_(clock),
       random_(random),
       answer_key_(std::move(answer_key)),
@@ -50,8 +52,9 @@ std::string CaptchaService::Digest(absl::string_view captcha_id, absl::string_vi
                             absl::StrCat(captcha_id, ":", absl::AsciiStrToUpper(answer)));
 }
 
-void CaptchaService::Create(absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha>) &&> done) {
-  absl::StatusOr<IssuedCaptcha> issued = Draw();
+void CaptchaService::Create(bool audio,
+                            absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha>) &&> done) {
+  absl::StatusOr<IssuedCaptcha> issued = Draw(audio);
   if (!issued.ok()) {
     std::move(done)(issued.status());
     return;
@@ -59,15 +62,28 @@ void CaptchaService::Create(absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha
   Save(*std::move(issued), std::move(done));
 }
 
-absl::StatusOr<IssuedCaptcha> CaptchaService::Draw() {
+absl::StatusOr<IssuedCaptcha> CaptchaService::Draw(bool audio) {
+  if (audio && audio_ == nullptr) {
+    return InvalidFields(
+        {{"audio", "UNSUPPORTED", "Mã xác nhận bằng âm thanh chưa được hỗ trợ."}});
+  }
+  const absl::string_view alphabet = audio ? kAudioCaptchaAlphabet : kCaptchaAlphabet;
   std::string code;
   code.reserve(options_.length);
   for (int i = 0; i < options_.length; ++i) {
-    code.push_back(kCaptchaAlphabet[random_.Uniform(kCaptchaAlphabet.size())]);
+    code.push_back(alphabet[random_.Uniform(alphabet.size())]);
   }
   absl::StatusOr<std::string> png = renderer_.RenderPng(code, random_);
   if (!png.ok()) {
     return png.status();
+  }
+  std::string wav;
+  if (audio) {
+    absl::StatusOr<std::string> spoken = audio_->RenderWav(code, random_);
+    if (!spoken.ok()) {
+      return spoken.status();
+    }
+    wav = *std::move(spoken);
   }
   // Whole seconds, rounded up, so the id's expiry is never before the store's.
   const absl::Time expire_time =
@@ -76,6 +92,7 @@ absl::StatusOr<IssuedCaptcha> CaptchaService::Draw() {
       .captcha_id = absl::StrCat(crypto::HexEncode(random_.Bytes(kIdRandomBytes)), ".",
                                  absl::ToUnixSeconds(expire_time)),
       .png = *std::move(png),
+      .wav = std::move(wav),
       .expire_time = expire_time,
       .answer = std::move(code),
   };
@@ -93,6 +110,13 @@ void CaptchaService::Save(IssuedCaptcha issued,
                 }
                 std::move(done)(std::move(issued));
               });
+}
+
+void CaptchaService::Discard(const std::string& captcha_id,
+                             absl::AnyInvocable<void(absl::Status) &&> done) {
+  store_.Take(captcha_id, [done = std::move(done)](absl::StatusOr<TakeResult> taken) mutable {
+    std::move(done)(taken.status());
+  });
 }
 
 void CaptchaService::Verify(const std::string& captcha_id, const std::string& answer,

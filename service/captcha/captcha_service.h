@@ -5,6 +5,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "service/captcha/captcha_audio.h"
 #include "service/captcha/captcha_renderer.h"
 #include "service/captcha/captcha_store.h"
 #include "service/common/clock.h"
@@ -23,6 +24,7 @@ struct CaptchaOptions {
 struct IssuedCaptcha {
   std::string captcha_id;
   std::string png;
+  std::string wav;  // when audio was asked for
   absl::Time expire_time;
   std::string answer;  // for development reveal mode only; never stored
 };
@@ -33,16 +35,23 @@ struct IssuedCaptcha {
 // Thread-safe; callbacks may run on the store's thread.
 class CaptchaService {
  public:
-  CaptchaService(CaptchaStore& store, const CaptchaRenderer& renderer, const Clock& clock,
-                 RandomSource& random, std::string answer_key, CaptchaOptions options);
+  // `audio` may be null: audio captchas are then refused (UNSUPPORTED).
+  CaptchaService(CaptchaStore& store, const CaptchaRenderer& renderer, const CaptchaAudio* audio,
+                 const Clock& clock, RandomSource& random, std::string answer_key,
+                 CaptchaOptions options);
 
   // A new captcha, stored before `done` runs. UNAVAILABLE when the store is
   // unreachable; INTERNAL if the image cannot be drawn.
-  void Create(absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha>) &&> done);
+  // With `audio`, the code is digits only and also spoken (IssuedCaptcha::wav).
+  void Create(bool audio, absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha>) &&> done);
 
   // Create in two steps, for callers that overlap the drawing (CPU, on the
   // calling thread) with other work: Draw, then Save.
-  [[nodiscard]] absl::StatusOr<IssuedCaptcha> Draw();
+  [[nodiscard]] absl::StatusOr<IssuedCaptcha> Draw(bool audio);
+
+  // Uses up `captcha_id` whatever its state, as an attempt would; for
+  // "get a new code". UNAVAILABLE when the store is unreachable.
+  void Discard(const std::string& captcha_id, absl::AnyInvocable<void(absl::Status) &&> done);
   void Save(IssuedCaptcha issued, absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha>) &&> done);
 
   // Uses up the captcha and checks the answer (case-insensitive, constant
@@ -57,6 +66,7 @@ class CaptchaService {
 
   CaptchaStore& store_;
   const CaptchaRenderer& renderer_;
+  const CaptchaAudio* audio_;
   const Clock& clock_;
   RandomSource& random_;
   const std::string answer_key_;

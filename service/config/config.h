@@ -25,6 +25,9 @@ struct RedisSettings {
 struct CaptchaSettings {
   int64_t ttl_seconds = 300;
   int64_t length = 5;
+  // Spoken captchas (espeak-ng, Vietnamese voice); the server will not start
+  // without the voice unless this is off.
+  bool audio = true;
 };
 
 struct QueueSettings {

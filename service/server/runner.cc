@@ -15,7 +15,8 @@
 #include "google/protobuf/stubs/logging.h"
 #include "service/api/comment_service_handler.h"
 #include "service/api/moderation_service_handler.h"
-#include "service/captcha/gd_captcha_renderer.h"
+#include "service/captcha/espeak_captcha_audio.h"
+#include "service/captcha/freetype_captcha_renderer.h"
 #include "service/captcha/redis_captcha_store.h"
 #include "service/api/call_finisher.h"
 #include "service/bans/redis_ban_store.h"
@@ -239,8 +240,14 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   crypto::SecureRandom random;
   CommentIdGenerator ids(clock, random);
   captcha::RedisCaptchaStore captcha_store(*redis);
-  captcha::GdCaptchaRenderer renderer;
-  captcha::CaptchaService captchas(captcha_store, renderer, clock, random, keys.captcha_key,
+  ASSIGN_OR_RETURN(std::unique_ptr<captcha::FreeTypeCaptchaRenderer> renderer,
+                   captcha::FreeTypeCaptchaRenderer::Create());
+  std::unique_ptr<captcha::EspeakCaptchaAudio> audio;
+  if (config.captcha.audio) {
+    ASSIGN_OR_RETURN(audio, captcha::EspeakCaptchaAudio::Create());
+  }
+  captcha::CaptchaService captchas(captcha_store, *renderer, audio.get(), clock, random,
+                                   keys.captcha_key,
                                    {.ttl = absl::Seconds(config.captcha.ttl_seconds),
                                     .length = static_cast<int>(config.captcha.length)});
   comments::RedisCommentRepository repository(*redis);

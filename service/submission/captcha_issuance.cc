@@ -12,11 +12,60 @@ CaptchaIssuance::CaptchaIssuance(captcha::CaptchaService& captchas,
                                  IssuanceOptions options)
     : captchas_(captchas), limiter_(limiter), keys_(keys), options_(std::move(options)) {}
 
+void CaptchaIssuance::Refresh(
+    const std::string& old_captcha_id, const std::string& client_ip, bool audio,
+    absl::AnyInvocable<void(absl::StatusOr<captcha::IssuedCaptcha>) &&> done) {
+  // The old code is used up in the same write as the new one's checks, and the
+  // new one is drawn here, not on the storage thread. It is issued even if the
+  // old was unknown or expired: the link must always give a code.
+  struct Pending {
+    std::atomic<int> awaiting{2};
+    absl::Mutex mutex;
+    absl::Status discarded ABSL_GUARDED_BY(mutex);
+    absl::StatusOr<captcha::IssuedCaptcha> issued ABSL_GUARDED_BY(mutex) =
+        absl::UnknownError("not issued");
+    absl::AnyInvocable<void(absl::StatusOr<captcha::IssuedCaptcha>) &&> done;
+
+    void Finish() {
+      if (awaiting.fetch_sub(1) != 1) {
+        return;
+      }
+      absl::Status old_status;
+      absl::StatusOr<captcha::IssuedCaptcha> result = absl::UnknownError("");
+      {
+        absl::MutexLock lock(&mutex);
+        old_status = discarded;
+        result = std::move(issued);
+      }
+      if (!old_status.ok() && result.ok()) {
+        result = old_status;
+      }
+      std::move(done)(std::move(result));
+    }
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->done = std::move(done);
+  captchas_.Discard(old_captcha_id, [pending](absl::Status discarded) {
+    {
+      absl::MutexLock lock(&pending->mutex);
+      pending->discarded = std::move(discarded);
+    }
+    pending->Finish();
+  });
+  Create(client_ip, audio, [pending](absl::StatusOr<captcha::IssuedCaptcha> issued) {
+    {
+      absl::MutexLock lock(&pending->mutex);
+      pending->issued = std::move(issued);
+    }
+    pending->Finish();
+  });
+}
+
 void CaptchaIssuance::Create(
-    const std::string& client_ip,
+    const std::string& client_ip, bool audio,
     absl::AnyInvocable<void(absl::StatusOr<captcha::IssuedCaptcha>) &&> done) {
   if (limiter_ == nullptr || (!client_ip.empty() && options_.allow_list.Contains(client_ip))) {
-    captchas_.Create(std::move(done));
+    captchas_.Create(audio, std::move(done));
     return;
   }
   // The limit check travels to Redis while this thread draws the image; the
@@ -64,7 +113,7 @@ void CaptchaIssuance::Create(
     refused = !pending->limits.ok();
   }
   if (!refused) {
-    pending->drawn = captchas_.Draw();
+    pending->drawn = captchas_.Draw(audio);
   }
   finish();
 }

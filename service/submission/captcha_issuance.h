@@ -25,8 +25,12 @@ class CaptchaIssuance {
   // `client_ip` is canonical, or empty when the portal did not send it.
   // RESOURCE_EXHAUSTED (RATE_LIMITED, with retry-after) over a limit;
   // otherwise as CaptchaService::Create.
-  void Create(const std::string& client_ip,
+  void Create(const std::string& client_ip, bool audio,
               absl::AnyInvocable<void(absl::StatusOr<captcha::IssuedCaptcha>) &&> done);
+
+  // Uses up `old_captcha_id` and issues a new captcha, as Create.
+  void Refresh(const std::string& old_captcha_id, const std::string& client_ip, bool audio,
+               absl::AnyInvocable<void(absl::StatusOr<captcha::IssuedCaptcha>) &&> done);
 
  private:
   captcha::CaptchaService& captchas_;

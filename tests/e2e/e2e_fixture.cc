@@ -41,17 +41,28 @@ void EndToEndTest::TearDown() {
   redis_.reset();
 }
 
+void EndToEndTest::RestartServerWith(std::map<std::string, std::string> settings) {
+  if (server_) {
+    ASSERT_TRUE(server_->Stop(SIGTERM, absl::Seconds(10)).ok());
+  }
+  extra_settings_ = std::move(settings);
+  StartServer();
+}
+
 void EndToEndTest::StartServer() {
-  absl::StatusOr<testing::ChildProcess> server = testing::ChildProcess::Start(
-      {MODERATION_SERVER_BINARY},
-      {{"MODERATION_LISTEN", address_},
+  std::map<std::string, std::string> environment = {
+      {"MODERATION_LISTEN", address_},
        {"MODERATION_REDIS_URL", redis_->url()},
        {"MODERATION_DEV_REVEAL_CAPTCHA", "1"},
        {"MODERATION_SECRET_KEY", kSecretHex},
        {"MODERATION_SHUTDOWN_GRACE_SECONDS", "5"},
        {"MODERATION_METRICS_LISTEN", absl::StrCat("127.0.0.1:", metrics_port_)},
-       {"MODERATION_LOG_LEVEL", "debug"}},
-      server_log_);
+       {"MODERATION_LOG_LEVEL", "debug"}};
+  for (const auto& [name, value] : extra_settings_) {
+    environment[name] = value;
+  }
+  absl::StatusOr<testing::ChildProcess> server =
+      testing::ChildProcess::Start({MODERATION_SERVER_BINARY}, environment, server_log_);
   ASSERT_TRUE(server.ok()) << server.status();
   server_ = std::make_unique<testing::ChildProcess>(*std::move(server));
   channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());

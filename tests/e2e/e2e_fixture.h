@@ -3,6 +3,7 @@
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ class EndToEndTest : public ::testing::Test {
 
   // (Re)starts the server binary and waits until it answers.
   void StartServer();
+  // Stops the server and starts it again with these extra MODERATION_*
+  // settings (on the same Redis).
+  void RestartServerWith(std::map<std::string, std::string> settings);
 
   v1::CreateCaptchaResponse NewCaptcha();
   // A valid request for `article_id` with a fresh captcha and its answer.
@@ -44,6 +48,7 @@ class EndToEndTest : public ::testing::Test {
   std::unique_ptr<testing::RedisServer> redis_;
   std::unique_ptr<testing::ChildProcess> server_;
   std::string address_;
+  std::map<std::string, std::string> extra_settings_;
   int metrics_port_ = 0;
   std::string server_log_;
   std::shared_ptr<grpc::Channel> channel_;

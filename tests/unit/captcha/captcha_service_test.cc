@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
 #include "service/common/errors.h"
 #include "tests/support/await.h"
 #include "tests/support/fake_clock.h"
@@ -20,11 +21,19 @@ class TextRenderer final : public CaptchaRenderer {
   }
 };
 
+// Says the code as text: these tests are about which code is spoken.
+class TextAudio final : public CaptchaAudio {
+ public:
+  absl::StatusOr<std::string> RenderWav(absl::string_view code, RandomSource&) const override {
+    return absl::StrCat("WAV:", code);
+  }
+};
+
 class CaptchaServiceTest : public ::testing::Test {
  protected:
   IssuedCaptcha Issue() {
     std::optional<absl::StatusOr<IssuedCaptcha>> issued =
-        testing::Await<absl::StatusOr<IssuedCaptcha>>([&](auto done) { service_.Create(done); });
+        testing::Await<absl::StatusOr<IssuedCaptcha>>([&](auto done) { service_.Create(false, done); });
     EXPECT_TRUE(issued.has_value() && issued->ok());
     return **std::move(issued);
   }
@@ -47,7 +56,8 @@ class CaptchaServiceTest : public ::testing::Test {
   testing::FakeRandom random_;
   testing::InMemoryCaptchaStore store_{clock_};
   TextRenderer renderer_;
-  CaptchaService service_{store_, renderer_, clock_, random_, "answer-key",
+  TextAudio audio_;
+  CaptchaService service_{store_, renderer_, &audio_, clock_, random_, "answer-key",
                           CaptchaOptions{.ttl = absl::Minutes(5), .length = 6}};
 };
 
@@ -58,6 +68,34 @@ TEST_F(CaptchaServiceTest, IssuesCodesFromTheUnambiguousAlphabet) {
     EXPECT_NE(kCaptchaAlphabet.find(c), absl::string_view::npos) << c;
   }
   EXPECT_GE(issued.expire_time, clock_.Now() + absl::Minutes(5));
+}
+
+TEST_F(CaptchaServiceTest, AudioCaptchasAreDigitsSpokenAndShown) {
+  std::optional<absl::StatusOr<IssuedCaptcha>> issued =
+      testing::Await<absl::StatusOr<IssuedCaptcha>>([&](auto done) { service_.Create(true, done); });
+  ASSERT_TRUE(issued.has_value() && issued->ok());
+  const IssuedCaptcha& captcha = **issued;
+  EXPECT_EQ(captcha.answer.find_first_not_of("0123456789"), std::string::npos);
+  EXPECT_EQ(captcha.wav, "WAV:" + captcha.answer);
+  EXPECT_EQ(captcha.png, captcha.answer);
+  EXPECT_TRUE(Verify(captcha.captcha_id, captcha.answer).ok());
+}
+
+TEST_F(CaptchaServiceTest, WithoutAVoiceAudioIsUnsupported) {
+  CaptchaService silent(store_, renderer_, nullptr, clock_, random_, "k", CaptchaOptions{});
+  std::optional<absl::StatusOr<IssuedCaptcha>> issued =
+      testing::Await<absl::StatusOr<IssuedCaptcha>>([&](auto done) { silent.Create(true, done); });
+  ASSERT_TRUE(issued.has_value());
+  EXPECT_EQ(ReasonOfField(issued->status(), "audio"), "UNSUPPORTED");
+}
+
+TEST_F(CaptchaServiceTest, DiscardUsesACaptchaUp) {
+  const IssuedCaptcha issued = Issue();
+  EXPECT_TRUE(testing::Await<absl::Status>([&](auto done) {
+                service_.Discard(issued.captcha_id, done);
+              })->ok());
+  EXPECT_EQ(ReasonOfField(Verify(issued.captcha_id, issued.answer), "captcha_id"),
+            "CAPTCHA_ALREADY_USED");
 }
 
 TEST_F(CaptchaServiceTest, StoresAKeyedHashNeverTheAnswer) {
@@ -116,7 +154,7 @@ TEST_F(CaptchaServiceTest, AnAnswerIsBoundToItsOwnId) {
 TEST_F(CaptchaServiceTest, StorageOutageIsUnavailable) {
   store_.set_available(false);
   std::optional<absl::StatusOr<IssuedCaptcha>> issued =
-      testing::Await<absl::StatusOr<IssuedCaptcha>>([&](auto done) { service_.Create(done); });
+      testing::Await<absl::StatusOr<IssuedCaptcha>>([&](auto done) { service_.Create(false, done); });
   ASSERT_TRUE(issued.has_value());
   EXPECT_EQ(issued->status().code(), absl::StatusCode::kUnavailable);
 }

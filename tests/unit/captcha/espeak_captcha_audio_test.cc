@@ -99,15 +99,18 @@ TEST(EspeakCaptchaAudioTest, RefusesAnythingButDigits) {
 }
 
 TEST(EspeakCaptchaAudioTest, AnUnknownVoiceIsAClearError) {
-  absl::StatusOr<std::unique_ptr<EspeakCaptchaAudio>> audio =
-      EspeakCaptchaAudio::Create({.voices = {"no-such-voice"}});
+  EspeakCaptchaAudio::Options options;
+  options.voices = {"no-such-voice"};
+  absl::StatusOr<std::unique_ptr<EspeakCaptchaAudio>> audio = EspeakCaptchaAudio::Create(options);
   ASSERT_EQ(audio.status().code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_NE(audio.status().message().find("no-such-voice"), std::string::npos)
       << audio.status();
 }
 
 TEST(EspeakCaptchaAudioTest, NoVoiceIsAnError) {
-  EXPECT_EQ(EspeakCaptchaAudio::Create({.voices = {}}).status().code(),
+  EspeakCaptchaAudio::Options options;
+  options.voices.clear();
+  EXPECT_EQ(EspeakCaptchaAudio::Create(options).status().code(),
             absl::StatusCode::kInvalidArgument);
 }
 

@@ -25,7 +25,7 @@ class SubmissionPipelineTest : public ::testing::Test {
  protected:
   captcha::IssuedCaptcha Issue() {
     return **testing::Await<absl::StatusOr<captcha::IssuedCaptcha>>(
-        [&](auto done) { captchas_.Create(done); });
+        [&](auto done) { captchas_.Create(false, done); });
   }
 
   // A valid submission holding a fresh captcha and its answer. The strings
@@ -63,7 +63,7 @@ class SubmissionPipelineTest : public ::testing::Test {
   testing::FakeRandom random_;
   testing::InMemoryCaptchaStore captcha_store_{clock_};
   TextRenderer renderer_;
-  captcha::CaptchaService captchas_{captcha_store_, renderer_, clock_, random_, "captcha-key",
+  captcha::CaptchaService captchas_{captcha_store_, renderer_, nullptr, clock_, random_, "captcha-key",
                                     captcha::CaptchaOptions{}};
   testing::InMemoryCommentRepository repository_;
   CommentIdGenerator ids_{clock_, random_};
