@@ -120,15 +120,5 @@ TEST_F(ValidationTest, OversizedMessagesAreRefusedByTheTransport) {
   EXPECT_EQ(Submit(request, &response).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
 }
 
-TEST_F(ValidationTest, AudioCaptchaIsRefusedAsUnsupported) {
-  v1::CreateCaptchaRequest request;
-  request.set_audio(true);
-  v1::CreateCaptchaResponse response;
-  auto context = Context();
-  const grpc::Status status = portal_->CreateCaptcha(context.get(), request, &response);
-  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
-  EXPECT_THAT(ViolationsOf(status), ElementsAre("audio:UNSUPPORTED"));
-}
-
 }  // namespace
 }  // namespace moderation::e2e
