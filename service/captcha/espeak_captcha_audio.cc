@@ -32,6 +32,7 @@ constexpr int kWordsPerMinute = 150;
 // Every recording is brought to this RMS (full scale 1.0) so that voices are
 // equally loud; the mix is normalised to kPeak at the end.
 constexpr double kSpeechRms = 0.2;
+constexpr double kTwoPi = 2 * std::numbers::pi;
 constexpr double kPeak = 0.9;
 
 // espeak-ng keeps its state in globals: one engine per process, one caller at
@@ -57,18 +58,17 @@ absl::StatusOr<int> StartEngine(const std::string& data_path)
                                      data_path.empty() ? nullptr : data_path.c_str(),
                                      espeakINITIALIZE_DONT_EXIT);
   if (rate <= 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot start espeak-ng (data directory ",
-        data_path.empty() ? "the library's default" : data_path,
-        "); install Debian's espeak-ng-data"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot start espeak-ng (data directory ",
+                     data_path.empty() ? "the library's default" : data_path,
+                     "); install Debian's espeak-ng-data"));
   }
   espeak_SetSynthCallback(CollectSamples);
   engine_rate = rate;
   return rate;
 }
 
-absl::StatusOr<std::vector<int16_t>> Speak(const std::string& voice, int pitch,
-                                           const char* text)
+absl::StatusOr<std::vector<int16_t>> Speak(const std::string& voice, int pitch, const char* text)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(engine_mutex) {
   if (espeak_SetVoiceByName(voice.c_str()) != EE_OK) {
     return absl::FailedPreconditionError(
@@ -80,8 +80,8 @@ absl::StatusOr<std::vector<int16_t>> Speak(const std::string& voice, int pitch,
   const espeak_ERROR error = espeak_Synth(text, std::strlen(text) + 1, 0, POS_CHARACTER, 0,
                                           espeakCHARS_UTF8, nullptr, &samples);
   if (error != EE_OK || samples.empty()) {
-    return absl::InternalError(absl::StrCat("espeak-ng could not say \"", text, "\" in voice \"",
-                                            voice, "\""));
+    return absl::InternalError(
+        absl::StrCat("espeak-ng could not say \"", text, "\" in voice \"", voice, "\""));
   }
   return samples;
 }
@@ -94,9 +94,9 @@ std::vector<float> LowPass(const std::vector<float>& input, double cutoff_fracti
   std::array<double, 2 * kHalfTaps + 1> taps{};
   double sum = 0;
   for (int i = -kHalfTaps; i <= kHalfTaps; ++i) {
-    const double sinc = i == 0 ? 2 * cutoff_fraction
-                               : std::sin(2 * std::numbers::pi * cutoff_fraction * i) /
-                                     (std::numbers::pi * i);
+    const double sinc =
+        i == 0 ? 2 * cutoff_fraction
+               : std::sin(2 * std::numbers::pi * cutoff_fraction * i) / (std::numbers::pi * i);
     const double window = 0.54 + 0.46 * std::cos(std::numbers::pi * i / kHalfTaps);
     taps[static_cast<std::size_t>(i + kHalfTaps)] = sinc * window;
     sum += sinc * window;
@@ -175,31 +175,35 @@ std::size_t OutputLength(const std::vector<float>& clip, double step) {
   return static_cast<std::size_t>(static_cast<double>(clip.size()) / step);
 }
 
-void AppendLittleEndian(std::string& out, uint32_t value, int bytes) {
+void PutLittleEndian(char* out, uint32_t value, int bytes) {
   for (int i = 0; i < bytes; ++i) {
-    out.push_back(static_cast<char>((value >> (8 * i)) & 0xff));
+    out[i] = static_cast<char>((value >> (8 * i)) & 0xff);
   }
 }
 
 std::string EncodeWav(const std::vector<float>& mix) {
+  constexpr std::size_t kHeaderBytes = 44;
   const auto data_bytes = static_cast<uint32_t>(mix.size() * 2);
-  std::string wav;
-  wav.reserve(44 + data_bytes);
-  wav.append("RIFF");
-  AppendLittleEndian(wav, 36 + data_bytes, 4);
-  wav.append("WAVEfmt ");
-  AppendLittleEndian(wav, 16, 4);  // size of the fmt chunk
-  AppendLittleEndian(wav, 1, 2);   // PCM
-  AppendLittleEndian(wav, 1, 2);   // mono
-  AppendLittleEndian(wav, EspeakCaptchaAudio::kSampleRate, 4);
-  AppendLittleEndian(wav, EspeakCaptchaAudio::kSampleRate * 2, 4);  // bytes per second
-  AppendLittleEndian(wav, 2, 2);                                    // bytes per frame
-  AppendLittleEndian(wav, 16, 2);                                   // bits per sample
-  wav.append("data");
-  AppendLittleEndian(wav, data_bytes, 4);
+  std::string wav(kHeaderBytes + data_bytes, '\0');
+  char* out = wav.data();
+  std::memcpy(out, "RIFF", 4);
+  PutLittleEndian(out + 4, 36 + data_bytes, 4);
+  std::memcpy(out + 8, "WAVEfmt ", 8);
+  PutLittleEndian(out + 16, 16, 4);  // size of the fmt chunk
+  PutLittleEndian(out + 20, 1, 2);   // PCM
+  PutLittleEndian(out + 22, 1, 2);   // mono
+  PutLittleEndian(out + 24, EspeakCaptchaAudio::kSampleRate, 4);
+  PutLittleEndian(out + 28, EspeakCaptchaAudio::kSampleRate * 2, 4);  // bytes per second
+  PutLittleEndian(out + 32, 2, 2);                                    // bytes per frame
+  PutLittleEndian(out + 34, 16, 2);                                   // bits per sample
+  std::memcpy(out + 36, "data", 4);
+  PutLittleEndian(out + 40, data_bytes, 4);
+  out += kHeaderBytes;
   for (float sample : mix) {
-    const long value = std::lround(std::clamp(sample, -1.0F, 1.0F) * 32767.0F);
-    AppendLittleEndian(wav, static_cast<uint32_t>(static_cast<int16_t>(value)) & 0xffff, 2);
+    const float scaled = std::clamp(sample, -1.0F, 1.0F) * 32767.0F;
+    const auto value = static_cast<int16_t>(scaled + (scaled >= 0 ? 0.5F : -0.5F));
+    PutLittleEndian(out, static_cast<uint16_t>(value), 2);
+    out += 2;
   }
   return wav;
 }
@@ -226,6 +230,10 @@ absl::StatusOr<std::unique_ptr<EspeakCaptchaAudio>> EspeakCaptchaAudio::Create(
           return spoken.status();
         }
         digits[digit].push_back(Prepare(*spoken, *rate));
+        if (digits[digit].back().size() < static_cast<std::size_t>(*rate / 20)) {
+          return absl::InternalError(absl::StrCat("espeak-ng said \"", kDigitWords[digit],
+                                                  "\" in voice \"", voice, "\" as silence"));
+        }
       }
       absl::StatusOr<std::vector<int16_t>> prompt = Speak(voice, pitch, kPrompt);
       if (!prompt.ok()) {
@@ -307,14 +315,26 @@ absl::StatusOr<std::string> EspeakCaptchaAudio::RenderWav(absl::string_view code
     // smoothing / (2 - smoothing) of it.
     const double filtered_rms = std::sqrt(smoothing / (3 * (2 - smoothing)));
     const double level = kSpeechRms * dice.Real(0.3, 0.45) / filtered_rms;
-    const double swell_rate = 2 * std::numbers::pi * dice.Real(0.3, 1.2) / kSampleRate;
-    const double swell_phase = dice.Real(0, 2 * std::numbers::pi);
+    const double swell_rate = kTwoPi * dice.Real(0.3, 1.2) / kSampleRate;
+    const double swell_phase = dice.Real(0, kTwoPi);
+    // xorshift64: the noise needs speed, not quality, and a sample each.
+    uint64_t state = (static_cast<uint64_t>(dice.Bits()) << 32) | dice.Bits() | 1;
     double filtered = 0;
-    for (std::size_t n = 0; n < mix.size(); ++n) {
-      const double white = static_cast<double>(dice.Bits()) / 2147483648.0 - 1.0;
-      filtered += smoothing * (white - filtered);
-      const double swell = 1.0 + 0.6 * std::sin(swell_rate * static_cast<double>(n) + swell_phase);
-      mix[n] += static_cast<float>(filtered * level * swell);
+    // The swell is below 2 Hz: computing it every 2 ms is smooth enough.
+    constexpr std::size_t kSwellBlock = 32;
+    for (std::size_t block = 0; block < mix.size(); block += kSwellBlock) {
+      const double swell =
+          1.0 + 0.6 * std::sin(swell_rate * static_cast<double>(block) + swell_phase);
+      const auto gain = static_cast<float>(level * swell);
+      const std::size_t end = std::min(mix.size(), block + kSwellBlock);
+      for (std::size_t n = block; n < end; ++n) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        const double white = static_cast<double>(state >> 11) * (2.0 / 9007199254740992.0) - 1.0;
+        filtered += smoothing * (white - filtered);
+        mix[n] += static_cast<float>(filtered) * gain;
+      }
     }
   }
 

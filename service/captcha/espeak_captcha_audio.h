@@ -27,7 +27,8 @@ class EspeakCaptchaAudio final : public CaptchaAudio {
 
   struct Options {
     // The directory holding espeak-ng-data; empty for the library's default
-    // (Debian's espeak-ng-data package).
+    // (Debian's espeak-ng-data package). The engine is started once per
+    // process, so only the first Create's path counts.
     std::string data_path;
     // espeak-ng voice names ("language+variant"); each must speak Vietnamese.
     std::vector<std::string> voices = {"vi", "vi+f2", "vi+m3", "vi+f4", "vi+m7", "vi+f5"};

@@ -252,8 +252,7 @@ absl::StatusOr<std::unique_ptr<FreeTypeCaptchaRenderer>> FreeTypeCaptchaRenderer
       mask.coverage.reserve(static_cast<std::size_t>(mask.width * mask.height));
       for (int y = top; y <= bottom; ++y) {
         for (int x = left; x <= right; ++x) {
-          mask.coverage.push_back(
-              static_cast<uint8_t>(gdTrueColorGetRed(scratch->tpixels[y][x])));
+          mask.coverage.push_back(static_cast<uint8_t>(gdTrueColorGetRed(scratch->tpixels[y][x])));
         }
       }
     }
@@ -281,6 +280,10 @@ absl::StatusOr<std::string> FreeTypeCaptchaRenderer::RenderPng(absl::string_view
   for (char c : code) {
     if (c < kFirstGlyph || c > kLastGlyph) {
       return absl::InvalidArgumentError("a captcha code is printable ASCII without spaces");
+    }
+    if (masks_[static_cast<std::size_t>(c - kFirstGlyph)].coverage.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("the captcha font has no glyph for \"", std::string(1, c), "\""));
     }
   }
   DistortionRandom dice(secure_random);
@@ -312,7 +315,7 @@ absl::StatusOr<std::string> FreeTypeCaptchaRenderer::RenderPng(absl::string_view
                  glyph.mask->height * std::abs(std::sin(glyph.angle))) *
                 glyph.scale;
     if (i > 0) {
-      span += (widths[i - 1] + widths[i]) / 2 * dice.Real(0.86, 0.96);
+      span += (widths[i - 1] + widths[i]) / 2 * dice.Real(0.95, 1.04);
     }
     glyph.center_x = span;
   }
@@ -325,8 +328,7 @@ absl::StatusOr<std::string> FreeTypeCaptchaRenderer::RenderPng(absl::string_view
     glyph.scale *= fit;
     glyph.center_x *= fit;
   }
-  const double shift =
-      (kWidth - ink_width * fit) / 2 + widths.front() * fit / 2 + dice.Real(-4, 4);
+  const double shift = (kWidth - ink_width * fit) / 2 + widths.front() * fit / 2 + dice.Real(-4, 4);
 
   // 2. Draw them, turned about their own centres: for every pixel of a
   //    glyph's turned box, read the upright glyph where that pixel comes from.
@@ -334,9 +336,6 @@ absl::StatusOr<std::string> FreeTypeCaptchaRenderer::RenderPng(absl::string_view
   Coverage& upright = planes.upright;
   for (Placed& glyph : glyphs) {
     const GlyphMask& mask = *glyph.mask;
-    if (mask.coverage.empty()) {
-      continue;
-    }
     glyph.center_x += shift;
     // Per output pixel, the upright glyph is read at (u, v) = R(-angle) ×
     // (pixel - centre) / scale + mask centre, stepped incrementally along rows.
@@ -434,9 +433,8 @@ absl::StatusOr<std::string> FreeTypeCaptchaRenderer::RenderPng(absl::string_view
   {
     int edge = 0;
     for (int band = 0; band < kTextBands; ++band) {
-      const int next = band + 1 == kTextBands
-                           ? kWidth
-                           : (kWidth * (band + 1)) / kTextBands + dice.Int(-12, 12);
+      const int next =
+          band + 1 == kTextBands ? kWidth : (kWidth * (band + 1)) / kTextBands + dice.Int(-12, 12);
       for (int x = edge; x < next; ++x) {
         band_of[x] = band * kLevels;
       }

@@ -31,8 +31,8 @@ void RunRenderer(benchmark::State& state, const CaptchaRenderer& renderer) {
   testing::FakeRandom random;
   std::size_t bytes = 0;
   for (auto _ : state) {
-    absl::StatusOr<std::string> png = renderer.RenderPng(NextCode(random, kCaptchaAlphabet, 5),
-                                                         random);
+    absl::StatusOr<std::string> png =
+        renderer.RenderPng(NextCode(random, kCaptchaAlphabet, 5), random);
     if (!png.ok()) {
       state.SkipWithError(png.status().ToString().c_str());
       return;

@@ -11,7 +11,11 @@
 // answers.txt ("NNNN CODE" per line).
 
 #include <gd.h>
+#include <grpcpp/client_context.h>
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -19,11 +23,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
-#include <grpcpp/client_context.h>
-#include <grpcpp/create_channel.h>
-#include <grpcpp/security/credentials.h>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
@@ -128,12 +127,14 @@ int main(int argc, char** argv) {
   int length = 5;
   app.add_option("--target", target, "server address (reveal mode)")->capture_default_str();
   app.add_option("--out", out_dir, "output directory")->required();
-  app.add_option("--count", count, "how many captchas")->capture_default_str()->check(
-      CLI::Range(1, 100000));
+  app.add_option("--count", count, "how many captchas")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
   app.add_flag("--plain", plain, "also draw each code undistorted into <out>/plain");
   app.add_flag("--local", local, "draw in-process instead of calling the server");
-  app.add_option("--length", length, "code length with --local")->capture_default_str()->check(
-      CLI::Range(1, 8));
+  app.add_option("--length", length, "code length with --local")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 8));
   CLI11_PARSE(app, argc, argv);
 
   // The control uses the renderer's own font, found the same way.

@@ -92,8 +92,7 @@ TEST(EspeakCaptchaAudioTest, TheSameRandomnessGivesTheSameSound) {
 TEST(EspeakCaptchaAudioTest, RefusesAnythingButDigits) {
   testing::FakeRandom random;
   for (const char* code : {"", "12A45", "12 45", "-1", "1234567890123"}) {
-    EXPECT_EQ(Audio().RenderWav(code, random).status().code(),
-              absl::StatusCode::kInvalidArgument)
+    EXPECT_EQ(Audio().RenderWav(code, random).status().code(), absl::StatusCode::kInvalidArgument)
         << code;
   }
 }
@@ -103,8 +102,7 @@ TEST(EspeakCaptchaAudioTest, AnUnknownVoiceIsAClearError) {
   options.voices = {"no-such-voice"};
   absl::StatusOr<std::unique_ptr<EspeakCaptchaAudio>> audio = EspeakCaptchaAudio::Create(options);
   ASSERT_EQ(audio.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_NE(audio.status().message().find("no-such-voice"), std::string::npos)
-      << audio.status();
+  EXPECT_NE(audio.status().message().find("no-such-voice"), std::string::npos) << audio.status();
 }
 
 TEST(EspeakCaptchaAudioTest, NoVoiceIsAnError) {
