@@ -11,7 +11,6 @@
 #include "service/captcha/captcha_service.h"
 #include "service/captcha/espeak_captcha_audio.h"
 #include "service/captcha/freetype_captcha_renderer.h"
-#include "service/captcha/gd_captcha_renderer.h"
 #include "tests/support/fake_random.h"
 
 namespace moderation::captcha {
@@ -55,12 +54,6 @@ void BM_FreeTypeCaptchaPng(benchmark::State& state) {
   RunRenderer(state, **renderer);
 }
 BENCHMARK(BM_FreeTypeCaptchaPng);
-
-void BM_GdBitmapCaptchaPng(benchmark::State& state) {
-  static const GdCaptchaRenderer renderer;
-  RunRenderer(state, renderer);
-}
-BENCHMARK(BM_GdBitmapCaptchaPng);
 
 void BM_EspeakCaptchaWav(benchmark::State& state) {
   static const absl::StatusOr<std::unique_ptr<EspeakCaptchaAudio>> audio =
