@@ -30,8 +30,7 @@ ExitCode RunHealth(const std::shared_ptr<grpc::Channel>& channel, const CallSett
                    const std::string& service, std::ostream& out, std::ostream& err) {
   grpc::GenericStub stub(channel);
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       absl::ToChronoMilliseconds(call.timeout));
+  context.set_deadline(std::chrono::system_clock::now() + absl::ToChronoMilliseconds(call.timeout));
   const std::string request_bytes = EncodeRequest(service);
   grpc::Slice slice(request_bytes);
   grpc::ByteBuffer request(&slice, 1);

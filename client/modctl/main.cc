@@ -60,9 +60,11 @@ int main(int argc, char** argv) {
 
   modctl::BanOptions ban_options;
   double ban_hours = 0;
-  CLI::App* ban = app.add_subcommand("ban", "ban an address, a prefix, a phone or a comment's author");
+  CLI::App* ban =
+      app.add_subcommand("ban", "ban an address, a prefix, a phone or a comment's author");
   ban->add_option("--ip", ban_options.ip_address, "an IP address");
-  ban->add_option("--prefix", ban_options.ip_prefix, "an IP prefix: IPv4 /16 or /24, IPv6 /48 or /64");
+  ban->add_option("--prefix", ban_options.ip_prefix,
+                  "an IP prefix: IPv4 /16 or /24, IPv6 /48 or /64");
   ban->add_option("--phone", ban_options.phone, "a Vietnamese phone number");
   ban->add_option("--comment", ban_options.comment_id,
                   "the author of this comment (address, and phone if given)");

@@ -181,8 +181,8 @@ std::string RenderBansTable(const std::vector<v1::Ban>& bans, absl::TimeZone tim
                         ? FormatTimestamp(ban.expire_time(), "%Y-%m-%d %H:%M", time_zone)
                         : "never"});
   }
-  return absl::StrCat(RenderTable({"ID", "KIND", "TARGET", "REASON", "EXPIRES"}, rows),
-                      bans.size(), bans.size() == 1 ? " ban\n" : " bans\n");
+  return absl::StrCat(RenderTable({"ID", "KIND", "TARGET", "REASON", "EXPIRES"}, rows), bans.size(),
+                      bans.size() == 1 ? " ban\n" : " bans\n");
 }
 
 absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message) {

@@ -1,7 +1,7 @@
 #include "service/api/comment_service_handler.h"
 
-#include "moderation/internal/wire.pb.h"
 #include "absl/time/clock.h"
+#include "moderation/internal/wire.pb.h"
 #include "service/api/grpc_status.h"
 #include "service/api/proto_conversions.h"
 #include "service/api/raw_messages.h"
@@ -70,9 +70,9 @@ CommentServiceHandler::CommentServiceHandler(submission::CaptchaIssuance& captch
       finisher_(finisher),
       dev_reveal_captcha_(dev_reveal_captcha) {}
 
-grpc::ServerUnaryReactor* CommentServiceHandler::CreateCaptcha(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
+grpc::ServerUnaryReactor* CommentServiceHandler::CreateCaptcha(grpc::CallbackServerContext* context,
+                                                               const grpc::ByteBuffer* request,
+                                                               grpc::ByteBuffer* response) {
   const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   internal::LenientCreateCaptchaRequest parsed;
@@ -85,18 +85,18 @@ grpc::ServerUnaryReactor* CommentServiceHandler::CreateCaptcha(
     finisher_.Finish(context, reactor, client_ip.status(), kCreateCaptcha, start);
     return reactor;
   }
-  captchas_.Create(*client_ip, parsed.audio(),
-                   [this, context, reactor, response,
-                    start](absl::StatusOr<captcha::IssuedCaptcha> issued) {
-                     if (!issued.ok()) {
-                       finisher_.Finish(context, reactor, issued.status(), kCreateCaptcha, start);
-                       return;
-                     }
-                     v1::CreateCaptchaResponse reply;
-                     FillCaptcha(*std::move(issued), dev_reveal_captcha_, reply);
-                     WriteRawResponse(reply, *response);
-                     finisher_.Finish(context, reactor, absl::OkStatus(), kCreateCaptcha, start);
-                   });
+  captchas_.Create(
+      *client_ip, parsed.audio(),
+      [this, context, reactor, response, start](absl::StatusOr<captcha::IssuedCaptcha> issued) {
+        if (!issued.ok()) {
+          finisher_.Finish(context, reactor, issued.status(), kCreateCaptcha, start);
+          return;
+        }
+        v1::CreateCaptchaResponse reply;
+        FillCaptcha(*std::move(issued), dev_reveal_captcha_, reply);
+        WriteRawResponse(reply, *response);
+        finisher_.Finish(context, reactor, absl::OkStatus(), kCreateCaptcha, start);
+      });
   return reactor;
 }
 
@@ -128,26 +128,24 @@ grpc::ServerUnaryReactor* CommentServiceHandler::RefreshCaptcha(
                      start);
     return reactor;
   }
-  captchas_.Refresh(old_id, *client_ip, parsed.audio(),
-                    [this, context, reactor, response,
-                     start](absl::StatusOr<captcha::IssuedCaptcha> issued) {
-                      if (!issued.ok()) {
-                        finisher_.Finish(context, reactor, issued.status(), kRefreshCaptcha,
-                                         start);
-                        return;
-                      }
-                      v1::RefreshCaptchaResponse reply;
-                      FillCaptcha(*std::move(issued), dev_reveal_captcha_, reply);
-                      WriteRawResponse(reply, *response);
-                      finisher_.Finish(context, reactor, absl::OkStatus(), kRefreshCaptcha,
-                                       start);
-                    });
+  captchas_.Refresh(
+      old_id, *client_ip, parsed.audio(),
+      [this, context, reactor, response, start](absl::StatusOr<captcha::IssuedCaptcha> issued) {
+        if (!issued.ok()) {
+          finisher_.Finish(context, reactor, issued.status(), kRefreshCaptcha, start);
+          return;
+        }
+        v1::RefreshCaptchaResponse reply;
+        FillCaptcha(*std::move(issued), dev_reveal_captcha_, reply);
+        WriteRawResponse(reply, *response);
+        finisher_.Finish(context, reactor, absl::OkStatus(), kRefreshCaptcha, start);
+      });
   return reactor;
 }
 
-grpc::ServerUnaryReactor* CommentServiceHandler::SubmitComment(
-    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
-    grpc::ByteBuffer* response) {
+grpc::ServerUnaryReactor* CommentServiceHandler::SubmitComment(grpc::CallbackServerContext* context,
+                                                               const grpc::ByteBuffer* request,
+                                                               grpc::ByteBuffer* response) {
   const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   // The pipeline copies what it keeps before returning, so views into this
@@ -169,8 +167,8 @@ grpc::ServerUnaryReactor* CommentServiceHandler::SubmitComment(
       .user_agent = parsed.user_agent(),
       .idempotency_key = parsed.idempotency_key(),
   };
-  submissions_.Submit(raw, [this, context, reactor, response, start](
-                               absl::StatusOr<submission::SubmissionResult> result) {
+  submissions_.Submit(raw, [this, context, reactor, response,
+                            start](absl::StatusOr<submission::SubmissionResult> result) {
     if (!result.ok()) {
       finisher_.RecordSubmission(result.status(), "refused", "");
       finisher_.Finish(context, reactor, result.status(), kSubmitComment, start);
@@ -207,21 +205,21 @@ grpc::ServerUnaryReactor* CommentServiceHandler::ListApprovedComments(
     finisher_.Finish(context, reactor, MalformedRequest(), kListApproved, start);
     return reactor;
   }
-  feed_.ListApproved(parsed.article_id(), parsed.page_size(), parsed.page_token(),
-                     [this, context, reactor, response,
-                      start](absl::StatusOr<comments::CommentPage> page) {
-                       if (!page.ok()) {
-                         finisher_.Finish(context, reactor, page.status(), kListApproved, start);
-                         return;
-                       }
-                       v1::ListApprovedCommentsResponse reply;
-                       for (const comments::Comment& comment : page->comments) {
-                         ToPublishedComment(comment, *reply.add_comments());
-                       }
-                       reply.set_next_page_token(page->next_cursor);
-                       WriteRawResponse(reply, *response);
-                       finisher_.Finish(context, reactor, absl::OkStatus(), kListApproved, start);
-                     });
+  feed_.ListApproved(
+      parsed.article_id(), parsed.page_size(), parsed.page_token(),
+      [this, context, reactor, response, start](absl::StatusOr<comments::CommentPage> page) {
+        if (!page.ok()) {
+          finisher_.Finish(context, reactor, page.status(), kListApproved, start);
+          return;
+        }
+        v1::ListApprovedCommentsResponse reply;
+        for (const comments::Comment& comment : page->comments) {
+          ToPublishedComment(comment, *reply.add_comments());
+        }
+        reply.set_next_page_token(page->next_cursor);
+        WriteRawResponse(reply, *response);
+        finisher_.Finish(context, reactor, absl::OkStatus(), kListApproved, start);
+      });
   return reactor;
 }
 

@@ -42,7 +42,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view method) 
   if (IsServerFault(status.code())) {
     if (MayLogFailure()) {
       log::Error("request failed", {{"method", method},
-                                  {"code", absl::StatusCodeToString(status.code())},
+                                    {"code", absl::StatusCodeToString(status.code())},
                                     {"error", status.message()}});
     }
     detail.set_reason("INTERNAL_ERROR");

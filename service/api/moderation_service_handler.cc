@@ -12,13 +12,10 @@ constexpr absl::string_view kUnidentifiedModerator = "unidentified";
 
 // Finishes a call whose answer is one comment.
 template <typename Response>
-comments::Callback<comments::Comment> AnswerWithComment(grpc::CallbackServerContext* context,
-                                                        grpc::ServerUnaryReactor* reactor,
-                                                        Response* response,
-                                                        const crypto::FieldCipher& phone_cipher,
-                                                        const CallFinisher& finisher,
-                                                        absl::string_view method,
-                                                        absl::Time start) {
+comments::Callback<comments::Comment> AnswerWithComment(
+    grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, Response* response,
+    const crypto::FieldCipher& phone_cipher, const CallFinisher& finisher, absl::string_view method,
+    absl::Time start) {
   return [context, reactor, response, &phone_cipher, &finisher, method,
           start](absl::StatusOr<comments::Comment> comment) {
     if (!comment.ok()) {
@@ -32,8 +29,8 @@ comments::Callback<comments::Comment> AnswerWithComment(grpc::CallbackServerCont
 
 void SetTime(absl::Time time, google::protobuf::Timestamp& out) {
   out.set_seconds(absl::ToUnixSeconds(time));
-  out.set_nanos(static_cast<int32_t>(absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(
-                                                                          out.seconds()))));
+  out.set_nanos(
+      static_cast<int32_t>(absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(out.seconds()))));
 }
 
 void ToProto(const bans::Ban& ban, v1::Ban& out) {
@@ -70,30 +67,30 @@ grpc::ServerUnaryReactor* ModerationServiceHandler::ListPending(
     v1::ListPendingResponse* response) {
   const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  desk_.ListPending(request->page_size(), request->page_token(),
-                    [this, context, reactor, response,
-                     start](absl::StatusOr<comments::CommentPage> page) {
-                      if (!page.ok()) {
-                        finisher_.Finish(context, reactor, page.status(), "ListPending", start);
-                        return;
-                      }
-                      for (const comments::Comment& comment : page->comments) {
-                        ToModeratedComment(comment, phone_cipher_, *response->add_comments());
-                      }
-                      response->set_next_page_token(page->next_cursor);
-                      response->set_total_pending(page->total);
-                      finisher_.Finish(context, reactor, absl::OkStatus(), "ListPending", start);
-                    });
+  desk_.ListPending(
+      request->page_size(), request->page_token(),
+      [this, context, reactor, response, start](absl::StatusOr<comments::CommentPage> page) {
+        if (!page.ok()) {
+          finisher_.Finish(context, reactor, page.status(), "ListPending", start);
+          return;
+        }
+        for (const comments::Comment& comment : page->comments) {
+          ToModeratedComment(comment, phone_cipher_, *response->add_comments());
+        }
+        response->set_next_page_token(page->next_cursor);
+        response->set_total_pending(page->total);
+        finisher_.Finish(context, reactor, absl::OkStatus(), "ListPending", start);
+      });
   return reactor;
 }
 
-grpc::ServerUnaryReactor* ModerationServiceHandler::GetComment(
-    grpc::CallbackServerContext* context, const v1::GetCommentRequest* request,
-    v1::GetCommentResponse* response) {
+grpc::ServerUnaryReactor* ModerationServiceHandler::GetComment(grpc::CallbackServerContext* context,
+                                                               const v1::GetCommentRequest* request,
+                                                               v1::GetCommentResponse* response) {
   const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  desk_.Get(request->comment_id(),
-            AnswerWithComment(context, reactor, response, phone_cipher_, finisher_, "GetComment", start));
+  desk_.Get(request->comment_id(), AnswerWithComment(context, reactor, response, phone_cipher_,
+                                                     finisher_, "GetComment", start));
   return reactor;
 }
 
@@ -103,7 +100,8 @@ grpc::ServerUnaryReactor* ModerationServiceHandler::ApproveComment(
   const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   desk_.Approve(request->comment_id(), request->note(), std::string(kUnidentifiedModerator),
-                AnswerWithComment(context, reactor, response, phone_cipher_, finisher_, "ApproveComment", start));
+                AnswerWithComment(context, reactor, response, phone_cipher_, finisher_,
+                                  "ApproveComment", start));
   return reactor;
 }
 
@@ -114,13 +112,14 @@ grpc::ServerUnaryReactor* ModerationServiceHandler::RejectComment(
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   desk_.Reject(request->comment_id(), FromProto(request->reason()), request->note(),
                std::string(kUnidentifiedModerator),
-               AnswerWithComment(context, reactor, response, phone_cipher_, finisher_, "RejectComment", start));
+               AnswerWithComment(context, reactor, response, phone_cipher_, finisher_,
+                                 "RejectComment", start));
   return reactor;
 }
 
-grpc::ServerUnaryReactor* ModerationServiceHandler::CreateBan(
-    grpc::CallbackServerContext* context, const v1::CreateBanRequest* request,
-    v1::CreateBanResponse* response) {
+grpc::ServerUnaryReactor* ModerationServiceHandler::CreateBan(grpc::CallbackServerContext* context,
+                                                              const v1::CreateBanRequest* request,
+                                                              v1::CreateBanResponse* response) {
   const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   BanOrder order{
@@ -147,9 +146,9 @@ grpc::ServerUnaryReactor* ModerationServiceHandler::CreateBan(
   return reactor;
 }
 
-grpc::ServerUnaryReactor* ModerationServiceHandler::DeleteBan(
-    grpc::CallbackServerContext* context, const v1::DeleteBanRequest* request,
-    v1::DeleteBanResponse* /*response*/) {
+grpc::ServerUnaryReactor* ModerationServiceHandler::DeleteBan(grpc::CallbackServerContext* context,
+                                                              const v1::DeleteBanRequest* request,
+                                                              v1::DeleteBanResponse* /*response*/) {
   const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   bans_.Delete(request->ban_id(), [this, context, reactor, start](absl::Status deleted) {

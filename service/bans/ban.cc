@@ -95,8 +95,8 @@ absl::StatusOr<std::string> CanonicalBanPrefix(absl::string_view text) {
 std::string EncodeBan(const Ban& ban) {
   const std::string sep(1, kSeparator);
   return absl::StrCat(ban.id, sep, static_cast<int>(ban.kind), sep, ban.target_display, sep,
-                      ban.reason, sep, ban.created_by, sep,
-                      absl::ToUnixMillis(ban.create_time), sep,
+                      ban.reason, sep, ban.created_by, sep, absl::ToUnixMillis(ban.create_time),
+                      sep,
                       ban.expire_time ? absl::StrCat(absl::ToUnixMillis(*ban.expire_time)) : "");
 }
 

@@ -65,12 +65,12 @@ void RedisBanStore::Put(Ban ban, absl::AnyInvocable<void(absl::Status) &&> done)
     const int64_t millis = absl::ToInt64Milliseconds(*ban.expire_time - clock_.Now());
     ttl = absl::StrCat(std::max<int64_t>(1, millis));
   }
-  client_.EvalScript(PutScript(), {redis::keys::Ban(ban.id), redis::keys::BanIndex()},
-                     {ban.id, EncodeBan(ban), absl::StrCat(absl::ToUnixMillis(ban.create_time)),
-                      ttl},
-                     [done = std::move(done)](absl::StatusOr<redis::RedisValue> reply) mutable {
-                       std::move(done)(reply.status());
-                     });
+  client_.EvalScript(
+      PutScript(), {redis::keys::Ban(ban.id), redis::keys::BanIndex()},
+      {ban.id, EncodeBan(ban), absl::StrCat(absl::ToUnixMillis(ban.create_time)), ttl},
+      [done = std::move(done)](absl::StatusOr<redis::RedisValue> reply) mutable {
+        std::move(done)(reply.status());
+      });
 }
 
 void RedisBanStore::Delete(const std::string& ban_id,
@@ -112,9 +112,8 @@ void RedisBanStore::List(int offset, int limit,
       });
 }
 
-void RedisBanStore::FindAny(
-    std::vector<std::string> ban_ids, absl::Duration timeout,
-    absl::AnyInvocable<void(absl::StatusOr<std::optional<Ban>>) &&> done) {
+void RedisBanStore::FindAny(std::vector<std::string> ban_ids, absl::Duration timeout,
+                            absl::AnyInvocable<void(absl::StatusOr<std::optional<Ban>>) &&> done) {
   redis::Command command = {"MGET"};
   for (const std::string& id : ban_ids) {
     command.push_back(redis::keys::Ban(id));

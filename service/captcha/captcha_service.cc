@@ -36,9 +36,8 @@ std::optional<absl::Time> ExpiryOf(absl::string_view captcha_id) {
 }  // namespace
 
 CaptchaService::CaptchaService(CaptchaStore& store, const CaptchaRenderer& renderer,
-                               const CaptchaAudio* audio, const Clock& clock,
-                               RandomSource& random, std::string answer_key,
-                               CaptchaOptions options)
+                               const CaptchaAudio* audio, const Clock& clock, RandomSource& random,
+                               std::string answer_key, CaptchaOptions options)
     : store_(store),
       renderer_(renderer),
       audio_(audio),
@@ -64,8 +63,7 @@ void CaptchaService::Create(bool audio,
 
 absl::StatusOr<IssuedCaptcha> CaptchaService::Draw(bool audio) {
   if (audio && audio_ == nullptr) {
-    return InvalidFields(
-        {{"audio", "UNSUPPORTED", "Mã xác nhận bằng âm thanh chưa được hỗ trợ."}});
+    return InvalidFields({{"audio", "UNSUPPORTED", "Mã xác nhận bằng âm thanh chưa được hỗ trợ."}});
   }
   const absl::string_view alphabet = audio ? kAudioCaptchaAlphabet : kCaptchaAlphabet;
   std::string code;

@@ -33,22 +33,22 @@ void RedisCaptchaStore::Save(const std::string& captcha_id, const std::string& a
 
 void RedisCaptchaStore::Take(const std::string& captcha_id,
                              absl::AnyInvocable<void(absl::StatusOr<TakeResult>) &&> done) {
-  client_.EvalScript(
-      TakeScript(), {redis::keys::Captcha(captcha_id)}, {},
-      [done = std::move(done)](absl::StatusOr<redis::RedisValue> reply) mutable {
-        if (!reply.ok()) {
-          std::move(done)(reply.status());
-          return;
-        }
-        TakeResult result;
-        if (reply->type == redis::RedisValue::Type::kString) {
-          result.outcome = TakeOutcome::kTaken;
-          result.answer_digest = std::move(reply->string);
-        } else {
-          result.outcome = reply->integer == 1 ? TakeOutcome::kAlreadyUsed : TakeOutcome::kMissing;
-        }
-        std::move(done)(std::move(result));
-      });
+  client_.EvalScript(TakeScript(), {redis::keys::Captcha(captcha_id)}, {},
+                     [done = std::move(done)](absl::StatusOr<redis::RedisValue> reply) mutable {
+                       if (!reply.ok()) {
+                         std::move(done)(reply.status());
+                         return;
+                       }
+                       TakeResult result;
+                       if (reply->type == redis::RedisValue::Type::kString) {
+                         result.outcome = TakeOutcome::kTaken;
+                         result.answer_digest = std::move(reply->string);
+                       } else {
+                         result.outcome = reply->integer == 1 ? TakeOutcome::kAlreadyUsed
+                                                              : TakeOutcome::kMissing;
+                       }
+                       std::move(done)(std::move(result));
+                     });
 }
 
 }  // namespace moderation::captcha

@@ -2,10 +2,10 @@
 
 #include <optional>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace moderation::comments {
@@ -37,7 +37,7 @@ struct Comment {
 // A moderator's decision on a pending comment.
 struct Decision {
   CommentStatus status = CommentStatus::kApproved;  // kApproved or kRejected
-  std::optional<RejectionReason> rejection_reason;   // set when rejected
+  std::optional<RejectionReason> rejection_reason;  // set when rejected
   std::string note;
   std::string moderator;
   absl::Time time;

@@ -55,20 +55,18 @@ class CommentRepository {
 
   // Pending comments, oldest first, starting after `after_id` (empty: from
   // the start), at most `limit`.
-  virtual void ListPending(const std::string& after_id, int limit,
-                           Callback<CommentPage> done) = 0;
+  virtual void ListPending(const std::string& after_id, int limit, Callback<CommentPage> done) = 0;
 
   // Approved comments of an article, newest first, starting after
   // `after_id`, at most `limit`.
-  virtual void ListApproved(const std::string& article_id, const std::string& after_id,
-                            int limit, Callback<CommentPage> done) = 0;
+  virtual void ListApproved(const std::string& article_id, const std::string& after_id, int limit,
+                            Callback<CommentPage> done) = 0;
 
   // Applies `decision` if, and only if, the comment is still pending
   // (compare-and-set): approved comments join their article's list. Returns
   // the updated comment; NOT_FOUND; FAILED_PRECONDITION (reason
   // COMMENT_NOT_PENDING) when already decided, with nothing changed.
-  virtual void Decide(const std::string& comment_id, Decision decision,
-                      Callback<Comment> done) = 0;
+  virtual void Decide(const std::string& comment_id, Decision decision, Callback<Comment> done) = 0;
 };
 
 }  // namespace moderation::comments

@@ -208,30 +208,29 @@ void RedisCommentRepository::Enqueue(Comment comment, std::optional<IdempotencyR
   std::vector<std::string> fields = FieldsOf(comment);
   args.insert(args.end(), std::make_move_iterator(fields.begin()),
               std::make_move_iterator(fields.end()));
-  client_.EvalScript(
-      EnqueueScript(), std::move(keys), std::move(args),
-      [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
-        if (!reply.ok()) {
-          std::move(done)(reply.status());
-          return;
-        }
-        if (reply->elements.size() != 2) {
-          std::move(done)(Malformed("enqueue reply"));
-          return;
-        }
-        EnqueueResult result;
-        if (reply->elements[0].integer == 1) {
-          result.comment_id = reply->elements[1].string;
-        } else {
-          result.prior = ParsePrior(reply->elements[1].string);
-          if (!result.prior) {
-            std::move(done)(Malformed("idempotency record"));
-            return;
-          }
-          result.comment_id = result.prior->comment_id;
-        }
-        std::move(done)(std::move(result));
-      });
+  client_.EvalScript(EnqueueScript(), std::move(keys), std::move(args),
+                     [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+                       if (!reply.ok()) {
+                         std::move(done)(reply.status());
+                         return;
+                       }
+                       if (reply->elements.size() != 2) {
+                         std::move(done)(Malformed("enqueue reply"));
+                         return;
+                       }
+                       EnqueueResult result;
+                       if (reply->elements[0].integer == 1) {
+                         result.comment_id = reply->elements[1].string;
+                       } else {
+                         result.prior = ParsePrior(reply->elements[1].string);
+                         if (!result.prior) {
+                           std::move(done)(Malformed("idempotency record"));
+                           return;
+                         }
+                         result.comment_id = result.prior->comment_id;
+                       }
+                       std::move(done)(std::move(result));
+                     });
 }
 
 void RedisCommentRepository::FindPrior(const std::string& key_digest,
@@ -268,8 +267,8 @@ void RedisCommentRepository::Get(const std::string& comment_id, Callback<Comment
 void RedisCommentRepository::ListPending(const std::string& after_id, int limit,
                                          Callback<CommentPage> done) {
   client_.EvalScript(ListScript(), {redis::keys::PendingQueue()},
-                     {after_id.empty() ? "-" : absl::StrCat("(", after_id),
-                      absl::StrCat(limit + 1), std::string(redis::keys::kCommentPrefix), "0"},
+                     {after_id.empty() ? "-" : absl::StrCat("(", after_id), absl::StrCat(limit + 1),
+                      std::string(redis::keys::kCommentPrefix), "0"},
                      [limit, done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
                        if (!reply.ok()) {
                          std::move(done)(reply.status());
@@ -283,8 +282,8 @@ void RedisCommentRepository::ListApproved(const std::string& article_id,
                                           const std::string& after_id, int limit,
                                           Callback<CommentPage> done) {
   client_.EvalScript(ListScript(), {redis::keys::Approved(article_id)},
-                     {after_id.empty() ? "+" : absl::StrCat("(", after_id),
-                      absl::StrCat(limit + 1), std::string(redis::keys::kCommentPrefix), "1"},
+                     {after_id.empty() ? "+" : absl::StrCat("(", after_id), absl::StrCat(limit + 1),
+                      std::string(redis::keys::kCommentPrefix), "1"},
                      [limit, done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
                        if (!reply.ok()) {
                          std::move(done)(reply.status());

@@ -35,8 +35,8 @@ absl::Status InvalidFields(std::vector<FieldViolation> violations) {
                                    violation.message));
     names.push_back(absl::StrCat(violation.field, " (", violation.reason, ")"));
   }
-  absl::Status status = absl::InvalidArgumentError(
-      absl::StrCat("invalid field(s): ", absl::StrJoin(names, ", ")));
+  absl::Status status =
+      absl::InvalidArgumentError(absl::StrCat("invalid field(s): ", absl::StrJoin(names, ", ")));
   status.SetPayload(kViolationsUrl,
                     absl::Cord(absl::StrJoin(records, std::string(1, kRecordSeparator))));
   status.SetPayload(kReasonUrl, absl::Cord("INVALID_FIELDS"));
@@ -56,9 +56,9 @@ absl::Status ErrorWithReason(absl::StatusCode code, absl::string_view reason,
 }
 
 absl::Status StorageUnavailable(absl::string_view detail) {
-  absl::Status status = ErrorWithReason(
-      absl::StatusCode::kUnavailable, "STORAGE_UNAVAILABLE",
-      "Hệ thống đang bận, vui lòng thử lại sau ít phút.", absl::StrCat("storage: ", detail));
+  absl::Status status = ErrorWithReason(absl::StatusCode::kUnavailable, "STORAGE_UNAVAILABLE",
+                                        "Hệ thống đang bận, vui lòng thử lại sau ít phút.",
+                                        absl::StrCat("storage: ", detail));
   SetRetryAfter(status, absl::Seconds(1));
   return status;
 }

@@ -1,11 +1,10 @@
 #pragma once
 
-#include "absl/strings/string_view.h"
-
 #include <atomic>
 #include <cstdint>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 // Structured logging to stderr, one JSON object per line:
 //   {"time":"2026-11-26T10:00:00.123Z","level":"info","message":"listening","port":"50051"}
@@ -20,16 +19,19 @@ void SetMinimumLevel(Level level);
 void Write(Level level, absl::string_view message,
            std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields = {});
 
-inline void Info(absl::string_view message,
-                 std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields = {}) {
+inline void Info(
+    absl::string_view message,
+    std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields = {}) {
   Write(Level::kInfo, message, fields);
 }
-inline void Warning(absl::string_view message,
-                    std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields = {}) {
+inline void Warning(
+    absl::string_view message,
+    std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields = {}) {
   Write(Level::kWarning, message, fields);
 }
-inline void Error(absl::string_view message,
-                  std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields = {}) {
+inline void Error(
+    absl::string_view message,
+    std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields = {}) {
   Write(Level::kError, message, fields);
 }
 

@@ -7,11 +7,11 @@
 #define MODERATION_CONCAT_INNER(a, b) a##b
 #define MODERATION_CONCAT(a, b) MODERATION_CONCAT_INNER(a, b)
 
-#define RETURN_IF_ERROR(expr)                 \
-  do {                                        \
+#define RETURN_IF_ERROR(expr)                           \
+  do {                                                  \
     if (absl::Status _status = (expr); !_status.ok()) { \
-      return _status;                         \
-    }                                         \
+      return _status;                                   \
+    }                                                   \
   } while (false)
 
 #define ASSIGN_OR_RETURN(lhs, expr) \

@@ -109,7 +109,8 @@ std::vector<Setting> Schema(ServerConfig& c) {
 }
 
 std::string EnvironmentName(absl::string_view path) {
-  return absl::AsciiStrToUpper(absl::StrCat("MODERATION_", absl::StrReplaceAll(path, {{".", "_"}})));
+  return absl::AsciiStrToUpper(
+      absl::StrCat("MODERATION_", absl::StrReplaceAll(path, {{".", "_"}})));
 }
 
 absl::Status SetInt(const Setting& setting, int64_t value, absl::string_view source) {
@@ -126,7 +127,8 @@ absl::Status SetInt(const Setting& setting, int64_t value, absl::string_view sou
   return absl::OkStatus();
 }
 
-absl::Status ApplyTomlValue(const Setting& setting, const toml::node& node, absl::string_view file) {
+absl::Status ApplyTomlValue(const Setting& setting, const toml::node& node,
+                            absl::string_view file) {
   const auto type_error = [&](absl::string_view expected) {
     return absl::InvalidArgumentError(
         absl::StrCat(file, ": ", setting.path, " must be ", expected));
@@ -206,8 +208,7 @@ absl::Status ApplyTable(const toml::table& table, const std::string& prefix,
                         const std::vector<Setting>& schema, absl::string_view file) {
   for (const auto& [key, node] : table) {
     const std::string path =
-        prefix.empty() ? std::string(key.str())
-                       : absl::StrCat(prefix, ".", std::string(key.str()));
+        prefix.empty() ? std::string(key.str()) : absl::StrCat(prefix, ".", std::string(key.str()));
     if (const toml::table* sub = node.as_table()) {
       RETURN_IF_ERROR(ApplyTable(*sub, path, schema, file));
       continue;
@@ -224,14 +225,14 @@ absl::Status ApplyTable(const toml::table& table, const std::string& prefix,
 
 // Names read by the server besides the settings (secrets never live in TOML).
 constexpr absl::string_view kOtherVariables[] = {"MODERATION_SECRET_KEY",
-                                                "MODERATION_SECRET_KEY_FILE"};
+                                                 "MODERATION_SECRET_KEY_FILE"};
 
 absl::Status CheckConsistency(const ServerConfig& config) {
   if (config.queue.default_page_size > config.queue.max_page_size) {
     return absl::InvalidArgumentError("queue.default_page_size exceeds queue.max_page_size");
   }
-  if (config.log_level != "debug" && config.log_level != "info" &&
-      config.log_level != "warning" && config.log_level != "error") {
+  if (config.log_level != "debug" && config.log_level != "info" && config.log_level != "warning" &&
+      config.log_level != "error") {
     return absl::InvalidArgumentError("log_level must be debug, info, warning or error");
   }
   for (const LimitSettings* limit :
@@ -271,9 +272,8 @@ absl::StatusOr<LoadedConfig> LoadConfig(const std::optional<std::string>& path,
     if (!absl::StartsWith(name, "MODERATION_")) {
       continue;
     }
-    auto setting = std::find_if(schema.begin(), schema.end(), [&](const Setting& s) {
-      return EnvironmentName(s.path) == name;
-    });
+    auto setting = std::find_if(schema.begin(), schema.end(),
+                                [&](const Setting& s) { return EnvironmentName(s.path) == name; });
     if (setting != schema.end()) {
       RETURN_IF_ERROR(ApplyEnvironmentValue(*setting, name, value));
     } else if (std::find(std::begin(kOtherVariables), std::end(kOtherVariables), name) ==

@@ -69,14 +69,14 @@ std::string DeriveKey(absl::string_view secret, absl::string_view info, std::siz
       EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, nullptr));
   std::string out(length, '\0');
   std::size_t out_length = length;
-  CheckOpenSsl(ctx != nullptr && EVP_PKEY_derive_init(ctx.get()) > 0 &&
-                   EVP_PKEY_CTX_set_hkdf_md(ctx.get(), EVP_sha256()) > 0 &&
-                   EVP_PKEY_CTX_set1_hkdf_key(ctx.get(), Bytes(secret),
-                                              static_cast<int>(secret.size())) > 0 &&
-                   EVP_PKEY_CTX_add1_hkdf_info(ctx.get(), Bytes(info),
-                                               static_cast<int>(info.size())) > 0 &&
-                   EVP_PKEY_derive(ctx.get(), MutableBytes(out), &out_length) > 0,
-               "HKDF");
+  CheckOpenSsl(
+      ctx != nullptr && EVP_PKEY_derive_init(ctx.get()) > 0 &&
+          EVP_PKEY_CTX_set_hkdf_md(ctx.get(), EVP_sha256()) > 0 &&
+          EVP_PKEY_CTX_set1_hkdf_key(ctx.get(), Bytes(secret), static_cast<int>(secret.size())) >
+              0 &&
+          EVP_PKEY_CTX_add1_hkdf_info(ctx.get(), Bytes(info), static_cast<int>(info.size())) > 0 &&
+          EVP_PKEY_derive(ctx.get(), MutableBytes(out), &out_length) > 0,
+      "HKDF");
   return out;
 }
 
@@ -173,16 +173,16 @@ absl::StatusOr<std::string> FieldCipher::Open(absl::string_view sealed) const {
   std::string tag = raw->substr(kNonceBytes + text_size);
   CipherContext ctx(EVP_CIPHER_CTX_new());
   int length = 0;
-  CheckOpenSsl(ctx != nullptr &&
-                   EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_),
-                                      Bytes(*raw)) == 1 &&
-                   EVP_DecryptUpdate(ctx.get(), nullptr, &length, Bytes(aad),
-                                     static_cast<int>(aad.size())) == 1 &&
-                   EVP_DecryptUpdate(ctx.get(), MutableBytes(plaintext), &length,
-                                     Bytes(*raw) + kNonceBytes, static_cast<int>(text_size)) == 1 &&
-                   EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes,
-                                       MutableBytes(tag)) == 1,
-               "AES-GCM decrypt");
+  CheckOpenSsl(
+      ctx != nullptr &&
+          EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_), Bytes(*raw)) ==
+              1 &&
+          EVP_DecryptUpdate(ctx.get(), nullptr, &length, Bytes(aad),
+                            static_cast<int>(aad.size())) == 1 &&
+          EVP_DecryptUpdate(ctx.get(), MutableBytes(plaintext), &length, Bytes(*raw) + kNonceBytes,
+                            static_cast<int>(text_size)) == 1 &&
+          EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, MutableBytes(tag)) == 1,
+      "AES-GCM decrypt");
   int final_length = 0;
   if (EVP_DecryptFinal_ex(ctx.get(), MutableBytes(plaintext) + length, &final_length) != 1) {
     return absl::DataLossError("sealed value failed authentication");

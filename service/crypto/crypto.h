@@ -2,9 +2,9 @@
 
 #include <cstddef>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "service/common/random.h"
 
 // Small, safe wrappers over OpenSSL: keyed hashes, authenticated encryption,

@@ -9,8 +9,8 @@ absl::StatusOr<ServiceKeys> DeriveServiceKeys(absl::string_view master_secret, s
     return absl::InvalidArgumentError("the master secret must hold at least 32 bytes");
   }
   ASSIGN_OR_RETURN(FieldCipher cipher,
-                   FieldCipher::Create(key_id, DeriveKey(master_secret,
-                                                         "moderation/phone-encryption/" + key_id)));
+                   FieldCipher::Create(
+                       key_id, DeriveKey(master_secret, "moderation/phone-encryption/" + key_id)));
   return ServiceKeys{
       .captcha_key = DeriveKey(master_secret, "moderation/captcha-answer"),
       .lookup_key = DeriveKey(master_secret, "moderation/lookup-hash"),

@@ -1,9 +1,9 @@
 #pragma once
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "service/crypto/crypto.h"
 
 namespace moderation::crypto {
@@ -12,8 +12,8 @@ namespace moderation::crypto {
 // for one purpose, so that a leak of one does not expose the others and ops
 // handle a single secret.
 struct ServiceKeys {
-  std::string captcha_key;  // HMAC key for stored captcha answers
-  std::string lookup_key;   // HMAC key for Redis keys derived from phones, IPs, idempotency keys
+  std::string captcha_key;   // HMAC key for stored captcha answers
+  std::string lookup_key;    // HMAC key for Redis keys derived from phones, IPs, idempotency keys
   FieldCipher phone_cipher;  // AES-256-GCM for phone numbers at rest
 };
 

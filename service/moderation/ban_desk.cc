@@ -30,8 +30,8 @@ bans::Ban NewBan(const BanOrder& order, absl::Time now) {
 
 }  // namespace
 
-BanDesk::BanDesk(bans::BanStore& store, comments::CommentRepository& comments,
-                 const Clock& clock, const crypto::ServiceKeys& keys, PagingLimits paging)
+BanDesk::BanDesk(bans::BanStore& store, comments::CommentRepository& comments, const Clock& clock,
+                 const crypto::ServiceKeys& keys, PagingLimits paging)
     : store_(store), comments_(comments), clock_(clock), keys_(keys), paging_(paging) {}
 
 void BanDesk::Create(BanOrder order,
@@ -181,9 +181,9 @@ void BanDesk::List(int page_size, const std::string& page_token,
     violations.push_back({"page_token", "INVALID_FORMAT", "Mã trang không hợp lệ."});
   }
   if (page_size < 0 || page_size > paging_.max_page_size) {
-    violations.push_back({"page_size", "OUT_OF_RANGE",
-                          absl::StrCat("Số mục mỗi trang phải từ 1 đến ", paging_.max_page_size,
-                                       ".")});
+    violations.push_back(
+        {"page_size", "OUT_OF_RANGE",
+         absl::StrCat("Số mục mỗi trang phải từ 1 đến ", paging_.max_page_size, ".")});
   }
   if (!violations.empty()) {
     std::move(done)(InvalidFields(std::move(violations)));
@@ -191,8 +191,8 @@ void BanDesk::List(int page_size, const std::string& page_token,
   }
   const int limit = page_size == 0 ? paging_.default_page_size : page_size;
   store_.List(offset, limit + 1,
-              [offset, limit, done = std::move(done)](
-                  absl::StatusOr<std::vector<bans::Ban>> listed) mutable {
+              [offset, limit,
+               done = std::move(done)](absl::StatusOr<std::vector<bans::Ban>> listed) mutable {
                 if (!listed.ok()) {
                   std::move(done)(listed.status());
                   return;

@@ -37,8 +37,8 @@ class BanDesk {
   // INVALID_ARGUMENT naming the field for a bad order; NOT_FOUND for an
   // unknown comment. Returns the bans made (two for a comment whose author
   // gave a phone).
-  void Create(BanOrder order, absl::AnyInvocable<void(absl::StatusOr<std::vector<bans::Ban>>) &&>
-                                  done);
+  void Create(BanOrder order,
+              absl::AnyInvocable<void(absl::StatusOr<std::vector<bans::Ban>>) &&> done);
   void Delete(const std::string& ban_id, absl::AnyInvocable<void(absl::Status) &&> done);
   void List(int page_size, const std::string& page_token,
             absl::AnyInvocable<void(absl::StatusOr<BanPage>) &&> done);

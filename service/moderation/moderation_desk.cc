@@ -86,9 +86,9 @@ void ModerationDesk::Decide(const std::string& comment_id, comments::Decision de
       break;
     case validation::TextProblem::kNone:
       if (note.code_points > options_.note_max_chars) {
-        violations.push_back({"note", "TOO_LONG",
-                              absl::StrCat("Ghi chú quá dài (tối đa ", options_.note_max_chars,
-                                           " ký tự).")});
+        violations.push_back(
+            {"note", "TOO_LONG",
+             absl::StrCat("Ghi chú quá dài (tối đa ", options_.note_max_chars, " ký tự).")});
       }
       break;
   }

@@ -18,8 +18,7 @@ struct DeskOptions {
 // repository, whose decisions are compare-and-set. Thread-safe.
 class ModerationDesk {
  public:
-  ModerationDesk(comments::CommentRepository& repository, const Clock& clock,
-                 DeskOptions options);
+  ModerationDesk(comments::CommentRepository& repository, const Clock& clock, DeskOptions options);
 
   // Oldest first. INVALID_ARGUMENT for a bad page size or token.
   void ListPending(int page_size, const std::string& page_token,
@@ -29,8 +28,8 @@ class ModerationDesk {
   void Get(const std::string& comment_id, comments::Callback<comments::Comment> done);
 
   // NOT_FOUND; FAILED_PRECONDITION when no longer pending.
-  void Approve(const std::string& comment_id, const std::string& note,
-               const std::string& moderator, comments::Callback<comments::Comment> done);
+  void Approve(const std::string& comment_id, const std::string& note, const std::string& moderator,
+               comments::Callback<comments::Comment> done);
 
   // As Approve; INVALID_ARGUMENT when `reason` is missing.
   void Reject(const std::string& comment_id, std::optional<comments::RejectionReason> reason,

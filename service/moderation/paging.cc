@@ -13,9 +13,9 @@ absl::StatusOr<PageRequest> ResolvePage(int page_size, absl::string_view page_to
   std::vector<FieldViolation> violations;
   PageRequest request;
   if (page_size < 0 || page_size > limits.max_page_size) {
-    violations.push_back({"page_size", "OUT_OF_RANGE",
-                          absl::StrCat("Số mục mỗi trang phải từ 1 đến ", limits.max_page_size,
-                                       ".")});
+    violations.push_back(
+        {"page_size", "OUT_OF_RANGE",
+         absl::StrCat("Số mục mỗi trang phải từ 1 đến ", limits.max_page_size, ".")});
   } else {
     request.page_size = page_size == 0 ? limits.default_page_size : page_size;
   }

@@ -70,8 +70,7 @@ std::vector<LimitSubject> SubmissionSubjects(const SubmissionLimits& limits,
   return subjects;
 }
 
-std::vector<LimitSubject> CaptchaSubjects(const CaptchaLimits& limits,
-                                          absl::string_view lookup_key,
+std::vector<LimitSubject> CaptchaSubjects(const CaptchaLimits& limits, absl::string_view lookup_key,
                                           absl::string_view client_ip) {
   std::vector<LimitSubject> subjects = {{&limits.global, "all"}};
   if (!client_ip.empty()) {

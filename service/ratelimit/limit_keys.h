@@ -11,24 +11,24 @@ namespace moderation::ratelimit {
 // The limits on comment submissions, as configured.
 struct SubmissionLimits {
   LimitRule ip{.name = "submit_ip", .count = 5, .period = absl::Minutes(1), .burst = 3};
-  LimitRule ip_block{.name = "submit_ip_block", .count = 30, .period = absl::Minutes(1),
-                     .burst = 20};
+  LimitRule ip_block{
+      .name = "submit_ip_block", .count = 30, .period = absl::Minutes(1), .burst = 20};
   LimitRule phone{.name = "submit_phone", .count = 5, .period = absl::Minutes(1), .burst = 3};
-  LimitRule article{.name = "submit_article", .count = 600, .period = absl::Minutes(1),
-                    .burst = 100};
-  LimitRule ip_article{.name = "submit_ip_article", .count = 3, .period = absl::Minutes(1),
-                       .burst = 2};
-  LimitRule global{.name = "submit_global", .count = 12000, .period = absl::Minutes(1),
-                   .burst = 2000};
+  LimitRule article{
+      .name = "submit_article", .count = 600, .period = absl::Minutes(1), .burst = 100};
+  LimitRule ip_article{
+      .name = "submit_ip_article", .count = 3, .period = absl::Minutes(1), .burst = 2};
+  LimitRule global{
+      .name = "submit_global", .count = 12000, .period = absl::Minutes(1), .burst = 2000};
 };
 
 // The limits on captcha creation and refresh.
 struct CaptchaLimits {
   LimitRule ip{.name = "captcha_ip", .count = 20, .period = absl::Minutes(1), .burst = 10};
-  LimitRule ip_block{.name = "captcha_ip_block", .count = 200, .period = absl::Minutes(1),
-                     .burst = 100};
-  LimitRule global{.name = "captcha_global", .count = 30000, .period = absl::Minutes(1),
-                   .burst = 5000};
+  LimitRule ip_block{
+      .name = "captcha_ip_block", .count = 200, .period = absl::Minutes(1), .burst = 100};
+  LimitRule global{
+      .name = "captcha_global", .count = 30000, .period = absl::Minutes(1), .burst = 5000};
 };
 
 // The subjects a submission counts against. IPs and phones appear only as

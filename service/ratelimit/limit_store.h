@@ -33,9 +33,9 @@ class LimitStore {
   // Evaluates every check atomically per key, all in one round trip, using
   // the store's clock. One result per check, in order; a failed status per
   // check when the store cannot answer within `timeout`.
-  virtual void CheckAll(std::vector<GcraCheck> checks, absl::Duration timeout,
-                        absl::AnyInvocable<void(std::vector<absl::StatusOr<GcraResult>>) &&>
-                            done) = 0;
+  virtual void CheckAll(
+      std::vector<GcraCheck> checks, absl::Duration timeout,
+      absl::AnyInvocable<void(std::vector<absl::StatusOr<GcraResult>>) &&> done) = 0;
 
   // Gives back one event under each check's key: used when another limit of
   // the same request refused it, so a refused request costs the subject

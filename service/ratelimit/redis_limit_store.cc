@@ -92,34 +92,33 @@ void RedisLimitStore::CheckAll(
     // as good as none.
     const int64_t interval =
         std::max<int64_t>(1, absl::ToInt64Microseconds(check.emission_interval));
-    client_.EvalScript(
-        GcraScript(), {redis::keys::RateLimit(check.key)},
-        {absl::StrCat(interval), absl::StrCat(interval * check.burst),
-         pinned > 0 ? absl::StrCat(pinned) : ""},
-        timeout, [gather, i](absl::StatusOr<redis::RedisValue> reply) {
-          absl::StatusOr<GcraResult> result;
-          if (!reply.ok()) {
-            result = reply.status();
-          } else if (reply->elements.size() != 2) {
-            result = absl::InternalError("unexpected rate limit reply");
-          } else {
-            result = GcraResult{
-                .allowed = reply->elements[0].integer == 1,
-                .retry_after = absl::Microseconds(reply->elements[1].integer)};
-          }
-          {
-            absl::MutexLock lock(&gather->mutex);
-            gather->results[i] = std::move(result);
-          }
-          if (gather->remaining.fetch_sub(1) == 1) {
-            std::vector<absl::StatusOr<GcraResult>> results;
-            {
-              absl::MutexLock lock(&gather->mutex);
-              results = std::move(gather->results);
-            }
-            std::move(gather->done)(std::move(results));
-          }
-        });
+    client_.EvalScript(GcraScript(), {redis::keys::RateLimit(check.key)},
+                       {absl::StrCat(interval), absl::StrCat(interval * check.burst),
+                        pinned > 0 ? absl::StrCat(pinned) : ""},
+                       timeout, [gather, i](absl::StatusOr<redis::RedisValue> reply) {
+                         absl::StatusOr<GcraResult> result;
+                         if (!reply.ok()) {
+                           result = reply.status();
+                         } else if (reply->elements.size() != 2) {
+                           result = absl::InternalError("unexpected rate limit reply");
+                         } else {
+                           result = GcraResult{
+                               .allowed = reply->elements[0].integer == 1,
+                               .retry_after = absl::Microseconds(reply->elements[1].integer)};
+                         }
+                         {
+                           absl::MutexLock lock(&gather->mutex);
+                           gather->results[i] = std::move(result);
+                         }
+                         if (gather->remaining.fetch_sub(1) == 1) {
+                           std::vector<absl::StatusOr<GcraResult>> results;
+                           {
+                             absl::MutexLock lock(&gather->mutex);
+                             results = std::move(gather->results);
+                           }
+                           std::move(gather->done)(std::move(results));
+                         }
+                       });
   }
 }
 

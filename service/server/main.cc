@@ -1,8 +1,7 @@
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <optional>
 #include <string>
-
-#include <CLI/CLI.hpp>
 
 #include "service/common/log.h"
 #include "service/config/config.h"

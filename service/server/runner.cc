@@ -13,22 +13,22 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "google/protobuf/stubs/logging.h"
+#include "service/api/call_finisher.h"
 #include "service/api/comment_service_handler.h"
 #include "service/api/moderation_service_handler.h"
+#include "service/bans/redis_ban_store.h"
 #include "service/captcha/espeak_captcha_audio.h"
 #include "service/captcha/freetype_captcha_renderer.h"
 #include "service/captcha/redis_captcha_store.h"
-#include "service/api/call_finisher.h"
-#include "service/bans/redis_ban_store.h"
 #include "service/comments/redis_comment_repository.h"
-#include "service/metrics/metrics_server.h"
-#include "service/metrics/service_metrics.h"
-#include "service/ratelimit/limit_keys.h"
-#include "service/ratelimit/redis_limit_store.h"
 #include "service/common/ids.h"
 #include "service/common/log.h"
 #include "service/common/status_macros.h"
 #include "service/crypto/secrets.h"
+#include "service/metrics/metrics_server.h"
+#include "service/metrics/service_metrics.h"
+#include "service/ratelimit/limit_keys.h"
+#include "service/ratelimit/redis_limit_store.h"
 #include "service/server/listen_address.h"
 #include "service/server/secrets_loader.h"
 #include "service/storage/redis/keys.h"
@@ -50,8 +50,9 @@ void InstallProtobufLogHandler() {
     if (last_second.exchange(now) == now) {
       return;
     }
-    log::Write(level >= google::protobuf::LOGLEVEL_ERROR ? log::Level::kError : log::Level::kWarning,
-               "protobuf", {{"detail", message}});
+    log::Write(
+        level >= google::protobuf::LOGLEVEL_ERROR ? log::Level::kError : log::Level::kWarning,
+        "protobuf", {{"detail", message}});
   });
 }
 
@@ -154,8 +155,7 @@ void WatchQueue(metrics::ServiceMetrics& service_metrics, redis::RedisClient& re
   service_metrics.queue_oldest_pending_age_seconds.SetCallback(
       [&redis, &clock]() -> std::optional<double> {
         absl::Notification done;
-        auto result =
-            std::make_shared<absl::StatusOr<redis::RedisValue>>(absl::UnknownError(""));
+        auto result = std::make_shared<absl::StatusOr<redis::RedisValue>>(absl::UnknownError(""));
         redis.Execute({"ZRANGE", redis::keys::PendingQueue(), "0", "0"}, absl::Milliseconds(200),
                       [result, &done](absl::StatusOr<redis::RedisValue> reply) {
                         *result = std::move(reply);
@@ -258,20 +258,20 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   std::unique_ptr<redis::RedisClient> limits_redis;
   if (!limits.redis_url.empty()) {
     ASSIGN_OR_RETURN(redis::RedisEndpoint limits_endpoint, redis::ParseRedisUrl(limits.redis_url));
-    ASSIGN_OR_RETURN(limits_redis,
-                     redis::RedisClient::Create({
-                         .endpoint = limits_endpoint,
-                         .connect_timeout = absl::Milliseconds(config.redis.connect_timeout_ms),
-                         .command_timeout = absl::Milliseconds(config.redis.command_timeout_ms),
-                         .max_pending_commands =
-                             static_cast<std::size_t>(config.redis.max_pending_commands),
-                         .observer = observe_redis,
-                     }));
+    ASSIGN_OR_RETURN(
+        limits_redis,
+        redis::RedisClient::Create({
+            .endpoint = limits_endpoint,
+            .connect_timeout = absl::Milliseconds(config.redis.connect_timeout_ms),
+            .command_timeout = absl::Milliseconds(config.redis.command_timeout_ms),
+            .max_pending_commands = static_cast<std::size_t>(config.redis.max_pending_commands),
+            .observer = observe_redis,
+        }));
   }
   ratelimit::RedisLimitStore limit_store(limits_redis ? *limits_redis : *redis);
-  ratelimit::RateLimiter limiter(limit_store, clock,
-                                 {.store_timeout = absl::Milliseconds(limits.redis_timeout_ms),
-                                  .shadow = limits.shadow});
+  ratelimit::RateLimiter limiter(
+      limit_store, clock,
+      {.store_timeout = absl::Milliseconds(limits.redis_timeout_ms), .shadow = limits.shadow});
   ratelimit::RateLimiter* active_limiter = limits.enabled ? &limiter : nullptr;
   if (!limits.enabled) {
     log::Warning("rate limits are off (ratelimit.enabled = false)");
@@ -299,9 +299,9 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   const PagingLimits paging{.default_page_size = static_cast<int>(config.queue.default_page_size),
                             .max_page_size = static_cast<int>(config.queue.max_page_size)};
   PublicFeed feed(repository, paging, config.limits.article_id_max_bytes);
-  ModerationDesk desk(repository, clock,
-                      {.paging = paging,
-                       .note_max_chars = static_cast<std::size_t>(config.queue.note_max_chars)});
+  ModerationDesk desk(
+      repository, clock,
+      {.paging = paging, .note_max_chars = static_cast<std::size_t>(config.queue.note_max_chars)});
   api::CallFinisher finisher(service_metrics.get());
   api::CommentServiceHandler comment_service(issuance, submissions, feed, finisher,
                                              config.dev_reveal_captcha);
@@ -335,8 +335,8 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
       return started.status();
     }
     metrics_server = *std::move(started);
-    log::Info("metrics listening", {{"address", config.metrics_listen},
-                                    {"port", absl::StrCat(metrics_server->port())}});
+    log::Info("metrics listening",
+              {{"address", config.metrics_listen}, {"port", absl::StrCat(metrics_server->port())}});
   }
 
   int signal_number = 0;

@@ -7,9 +7,8 @@
 
 namespace moderation::submission {
 
-CaptchaIssuance::CaptchaIssuance(captcha::CaptchaService& captchas,
-                                 ratelimit::RateLimiter* limiter, const crypto::ServiceKeys& keys,
-                                 IssuanceOptions options)
+CaptchaIssuance::CaptchaIssuance(captcha::CaptchaService& captchas, ratelimit::RateLimiter* limiter,
+                                 const crypto::ServiceKeys& keys, IssuanceOptions options)
     : captchas_(captchas), limiter_(limiter), keys_(keys), options_(std::move(options)) {}
 
 void CaptchaIssuance::Refresh(

@@ -61,9 +61,9 @@ struct SubmissionPipeline::Attempt {
 SubmissionPipeline::SubmissionPipeline(captcha::CaptchaService& captchas,
                                        comments::CommentRepository& repository,
                                        ratelimit::RateLimiter* limiter, bans::BanStore* bans,
-                                       CommentIdGenerator& ids,
-                                       const Clock& clock, RandomSource& random,
-                                       const crypto::ServiceKeys& keys, SubmissionOptions options)
+                                       CommentIdGenerator& ids, const Clock& clock,
+                                       RandomSource& random, const crypto::ServiceKeys& keys,
+                                       SubmissionOptions options)
     : captchas_(captchas),
       repository_(repository),
       limiter_(limiter),
@@ -74,8 +74,9 @@ SubmissionPipeline::SubmissionPipeline(captcha::CaptchaService& captchas,
       keys_(keys),
       options_(std::move(options)) {}
 
-void SubmissionPipeline::Submit(const validation::RawSubmission& raw,
-                                absl::AnyInvocable<void(absl::StatusOr<SubmissionResult>) &&> done) {
+void SubmissionPipeline::Submit(
+    const validation::RawSubmission& raw,
+    absl::AnyInvocable<void(absl::StatusOr<SubmissionResult>) &&> done) {
   absl::StatusOr<validation::ValidSubmission> valid =
       validation::ValidateSubmission(raw, options_.limits);
   if (!valid.ok()) {
@@ -95,8 +96,8 @@ void SubmissionPipeline::Submit(const validation::RawSubmission& raw,
                    v.body.size(), ":", v.body)));
   if (!v.idempotency_key.empty()) {
     attempt->idempotency = comments::IdempotencyRecord{
-        .key_digest = crypto::HexEncode(crypto::HmacSha256(
-            keys_.lookup_key, absl::StrCat("idempotency:", v.idempotency_key))),
+        .key_digest = crypto::HexEncode(
+            crypto::HmacSha256(keys_.lookup_key, absl::StrCat("idempotency:", v.idempotency_key))),
         .fingerprint = attempt->fingerprint,
         .ttl = options_.idempotency_ttl,
     };
@@ -201,8 +202,8 @@ comments::Comment SubmissionPipeline::BuildComment(const validation::ValidSubmis
   if (!valid.phone_e164.empty()) {
     comment.phone_sealed = keys_.phone_cipher.Seal(valid.phone_e164, random_);
   }
-  comment.client_ip_digest = crypto::HexEncode(
-      crypto::HmacSha256(keys_.lookup_key, absl::StrCat("ip:", valid.client_ip)));
+  comment.client_ip_digest =
+      crypto::HexEncode(crypto::HmacSha256(keys_.lookup_key, absl::StrCat("ip:", valid.client_ip)));
   comment.client_network = valid.client_network;
   comment.user_agent = valid.user_agent;
   comment.status = comments::CommentStatus::kPending;
@@ -212,20 +213,20 @@ comments::Comment SubmissionPipeline::BuildComment(const validation::ValidSubmis
 
 void SubmissionPipeline::Store(std::shared_ptr<Attempt> attempt) {
   comments::Comment comment = BuildComment(attempt->valid);
-  repository_.Enqueue(std::move(comment), attempt->idempotency,
-                      [attempt](absl::StatusOr<comments::EnqueueResult> stored) {
-                        if (!stored.ok()) {
-                          std::move(attempt->done)(stored.status());
-                          return;
-                        }
-                        if (stored->prior) {
-                          // Another attempt with this key got there first.
-                          attempt->AnswerFromPrior(*stored->prior);
-                          return;
-                        }
-                        std::move(attempt->done)(
-                            Pending(std::move(stored->comment_id), /*replayed=*/false));
-                      });
+  repository_.Enqueue(
+      std::move(comment), attempt->idempotency,
+      [attempt](absl::StatusOr<comments::EnqueueResult> stored) {
+        if (!stored.ok()) {
+          std::move(attempt->done)(stored.status());
+          return;
+        }
+        if (stored->prior) {
+          // Another attempt with this key got there first.
+          attempt->AnswerFromPrior(*stored->prior);
+          return;
+        }
+        std::move(attempt->done)(Pending(std::move(stored->comment_id), /*replayed=*/false));
+      });
 }
 
 }  // namespace moderation::submission

@@ -48,9 +48,8 @@ class SubmissionPipeline {
  public:
   // `limiter` and `bans` may be null: no rate limits, no bans.
   SubmissionPipeline(captcha::CaptchaService& captchas, comments::CommentRepository& repository,
-                     ratelimit::RateLimiter* limiter, bans::BanStore* bans,
-                     CommentIdGenerator& ids, const Clock& clock,
-                     RandomSource& random, const crypto::ServiceKeys& keys,
+                     ratelimit::RateLimiter* limiter, bans::BanStore* bans, CommentIdGenerator& ids,
+                     const Clock& clock, RandomSource& random, const crypto::ServiceKeys& keys,
                      SubmissionOptions options);
 
   // OK once the comment is durably stored, or with outcome kRefused when its

@@ -32,7 +32,7 @@ std::optional<ClientAddress> ParseClientAddress(absl::string_view text) {
     return std::nullopt;
   }
   static constexpr std::array<unsigned char, 12> kMappedPrefix = {0, 0, 0, 0, 0,    0,
-                                                                   0, 0, 0, 0, 0xff, 0xff};
+                                                                  0, 0, 0, 0, 0xff, 0xff};
   if (std::memcmp(bytes.data(), kMappedPrefix.data(), kMappedPrefix.size()) == 0) {
     const unsigned char* v4 = bytes.data() + 12;
     std::array<unsigned char, 4> network = {v4[0], v4[1], v4[2], 0};

@@ -19,11 +19,16 @@ struct FieldLabel {
 };
 
 constexpr FieldLabel kLabels[] = {
-    {"article_id", "Mã bài viết"},   {"name", "Họ tên"},
-    {"phone", "Số điện thoại"},      {"title", "Tiêu đề"},
-    {"body", "Nội dung"},            {"captcha_id", "Mã xác nhận"},
-    {"captcha_answer", "Mã xác nhận"}, {"client_ip", "Địa chỉ IP"},
-    {"user_agent", "Thông tin trình duyệt"}, {"idempotency_key", "Khóa chống gửi trùng"},
+    {"article_id", "Mã bài viết"},
+    {"name", "Họ tên"},
+    {"phone", "Số điện thoại"},
+    {"title", "Tiêu đề"},
+    {"body", "Nội dung"},
+    {"captcha_id", "Mã xác nhận"},
+    {"captcha_answer", "Mã xác nhận"},
+    {"client_ip", "Địa chỉ IP"},
+    {"user_agent", "Thông tin trình duyệt"},
+    {"idempotency_key", "Khóa chống gửi trùng"},
 };
 
 absl::string_view LabelOf(absl::string_view field) {
@@ -122,8 +127,8 @@ bool IsValidArticleId(absl::string_view article_id, std::size_t max_bytes) {
     return false;
   }
   for (char c : article_id) {
-    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' &&
-        c != ':' && c != '-') {
+    if (!absl::ascii_isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != ':' &&
+        c != '-') {
       return false;
     }
   }

@@ -2,9 +2,9 @@
 
 #include <cstddef>
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace moderation::validation {
 
@@ -53,7 +53,7 @@ struct ValidSubmission {
 // INVALID_ARGUMENT naming every bad field (in request order) with its reason
 // code and a Vietnamese message. Pure; thread-safe.
 [[nodiscard]] absl::StatusOr<ValidSubmission> ValidateSubmission(const RawSubmission& raw,
-                                                                  const FieldLimits& limits);
+                                                                 const FieldLimits& limits);
 
 // Article ids: 1–`max_bytes` characters from [A-Za-z0-9._:-].
 [[nodiscard]] bool IsValidArticleId(absl::string_view article_id, std::size_t max_bytes);

@@ -2,6 +2,7 @@
 
 #include <cstddef>
 #include <string>
+
 #include "absl/strings/string_view.h"
 
 namespace moderation::validation {
@@ -11,7 +12,7 @@ enum class LineBreaks { kRefuse, kAllow };
 enum class TextProblem { kNone, kInvalidUtf8, kControlCharacter };
 
 struct NormalizedText {
-  std::string text;           // NFC, trimmed, line breaks as "\n"
+  std::string text;             // NFC, trimmed, line breaks as "\n"
   std::size_t code_points = 0;  // length as limits count it
 };
 

@@ -11,8 +11,7 @@
 namespace moderation::e2e {
 namespace {
 
-constexpr char kSecretHex[] =
-    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+constexpr char kSecretHex[] = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 std::string ReadFile(const std::string& path) {
   std::ifstream file(path);
@@ -52,12 +51,12 @@ void EndToEndTest::RestartServerWith(std::map<std::string, std::string> settings
 void EndToEndTest::StartServer() {
   std::map<std::string, std::string> environment = {
       {"MODERATION_LISTEN", address_},
-       {"MODERATION_REDIS_URL", redis_->url()},
-       {"MODERATION_DEV_REVEAL_CAPTCHA", "1"},
-       {"MODERATION_SECRET_KEY", kSecretHex},
-       {"MODERATION_SHUTDOWN_GRACE_SECONDS", "5"},
-       {"MODERATION_METRICS_LISTEN", absl::StrCat("127.0.0.1:", metrics_port_)},
-       {"MODERATION_LOG_LEVEL", "debug"}};
+      {"MODERATION_REDIS_URL", redis_->url()},
+      {"MODERATION_DEV_REVEAL_CAPTCHA", "1"},
+      {"MODERATION_SECRET_KEY", kSecretHex},
+      {"MODERATION_SHUTDOWN_GRACE_SECONDS", "5"},
+      {"MODERATION_METRICS_LISTEN", absl::StrCat("127.0.0.1:", metrics_port_)},
+      {"MODERATION_LOG_LEVEL", "debug"}};
   for (const auto& [name, value] : extra_settings_) {
     environment[name] = value;
   }

@@ -55,11 +55,11 @@ TEST_F(ModctlTest, HealthFollowsRedis) {
   EXPECT_THAT(healthy.output, HasSubstr("SERVING"));
   EXPECT_EQ(Modctl({"health", "--service", "moderation.v1.CommentService"}).exit_code, 0);
   ASSERT_TRUE(redis_->Kill().ok());
-  EXPECT_TRUE(testing::WaitFor([&] { return Modctl({"health"}).exit_code == 1; },
-                               absl::Seconds(5)));
+  EXPECT_TRUE(
+      testing::WaitFor([&] { return Modctl({"health"}).exit_code == 1; }, absl::Seconds(5)));
   ASSERT_TRUE(redis_->Restart().ok());
-  EXPECT_TRUE(testing::WaitFor([&] { return Modctl({"health"}).exit_code == 0; },
-                               absl::Seconds(5)));
+  EXPECT_TRUE(
+      testing::WaitFor([&] { return Modctl({"health"}).exit_code == 0; }, absl::Seconds(5)));
 }
 
 }  // namespace

@@ -63,7 +63,8 @@ TEST_F(ObservabilityTest, MetricsCountKnownTraffic) {
   EXPECT_THAT(metrics, HasSubstr("moderation_captcha_verifications_total{outcome=\"wrong\"} 1\n"));
   EXPECT_THAT(metrics, HasSubstr("moderation_queue_pending 1\n"));
   EXPECT_THAT(metrics, HasSubstr("moderation_redis_commands_total{result=\"ok\"}"));
-  EXPECT_THAT(metrics, HasSubstr("moderation_rpc_duration_seconds_count{method=\"SubmitComment\"} 3\n"));
+  EXPECT_THAT(metrics,
+              HasSubstr("moderation_rpc_duration_seconds_count{method=\"SubmitComment\"} 3\n"));
   EXPECT_THAT(HttpGet(metrics_port_, "/healthz"), HasSubstr("200 OK"));
 }
 

@@ -54,7 +54,8 @@ TEST_F(RateLimitTest, TwoServerProcessesShareTheLimits) {
        {"MODERATION_REDIS_URL", redis_->url()},
        {"MODERATION_DEV_REVEAL_CAPTCHA", "1"},
        {"MODERATION_METRICS_LISTEN", "127.0.0.1:0"},
-       {"MODERATION_SECRET_KEY", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"}},
+       {"MODERATION_SECRET_KEY",
+        "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"}},
       redis_->data_dir() + "/second-server.log");
   ASSERT_TRUE(second.ok()) << second.status();
   auto channel = grpc::CreateChannel(second_address, grpc::InsecureChannelCredentials());

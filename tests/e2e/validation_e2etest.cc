@@ -26,9 +26,9 @@ class ValidationTest : public EndToEndTest {
 
 TEST_F(ValidationTest, RequiredFields) {
   v1::SubmitCommentRequest request;
-  ExpectViolations(request, {"article_id:REQUIRED", "name:REQUIRED", "title:REQUIRED",
-                             "body:REQUIRED", "captcha_id:REQUIRED", "captcha_answer:REQUIRED",
-                             "client_ip:REQUIRED"});
+  ExpectViolations(request,
+                   {"article_id:REQUIRED", "name:REQUIRED", "title:REQUIRED", "body:REQUIRED",
+                    "captcha_id:REQUIRED", "captcha_answer:REQUIRED", "client_ip:REQUIRED"});
 }
 
 TEST_F(ValidationTest, TooLongFields) {

@@ -1,7 +1,6 @@
-#include "service/bans/redis_ban_store.h"
-
 #include <gtest/gtest.h>
 
+#include "service/bans/redis_ban_store.h"
 #include "tests/support/await.h"
 #include "tests/support/redis_server.h"
 
@@ -38,15 +37,13 @@ class RedisBanStoreTest : public ::testing::Test {
     return *testing::Await<absl::Status>([&](auto done) { store_->Put(ban, done); });
   }
   std::optional<Ban> Find(std::vector<std::string> ids) {
-    return testing::Await<absl::StatusOr<std::optional<Ban>>>([&](auto done) {
-             store_->FindAny(ids, absl::Seconds(1), done);
-           })
+    return testing::Await<absl::StatusOr<std::optional<Ban>>>(
+               [&](auto done) { store_->FindAny(ids, absl::Seconds(1), done); })
         ->value();
   }
   std::vector<Ban> List(int offset, int limit) {
-    return testing::Await<absl::StatusOr<std::vector<Ban>>>([&](auto done) {
-             store_->List(offset, limit, done);
-           })
+    return testing::Await<absl::StatusOr<std::vector<Ban>>>(
+               [&](auto done) { store_->List(offset, limit, done); })
         ->value();
   }
 
@@ -75,7 +72,8 @@ TEST_F(RedisBanStoreTest, PermanentBansListNewestFirstAndCanBeLifted) {
   ASSERT_EQ(listed.size(), 2u);
   EXPECT_EQ(listed[0].id, "net-b");
   EXPECT_EQ(List(1, 10).size(), 1u);
-  EXPECT_TRUE(testing::Await<absl::Status>([&](auto done) { store_->Delete("net-b", done); })->ok());
+  EXPECT_TRUE(
+      testing::Await<absl::Status>([&](auto done) { store_->Delete("net-b", done); })->ok());
   EXPECT_EQ(testing::Await<absl::Status>([&](auto done) { store_->Delete("net-b", done); })->code(),
             absl::StatusCode::kNotFound);
   EXPECT_FALSE(Find({"net-b"}).has_value());

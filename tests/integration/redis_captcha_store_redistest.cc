@@ -1,8 +1,7 @@
-#include "service/captcha/redis_captcha_store.h"
-
 #include <gtest/gtest.h>
 
 #include "absl/strings/numbers.h"
+#include "service/captcha/redis_captcha_store.h"
 #include "service/storage/redis/keys.h"
 #include "tests/support/await.h"
 #include "tests/support/redis_server.h"
@@ -27,8 +26,7 @@ class RedisCaptchaStoreTest : public ::testing::Test {
     return *testing::Await<absl::Status>([&](auto done) { store_->Save(id, digest, ttl, done); });
   }
   absl::StatusOr<TakeResult> Take(const std::string& id) {
-    return *testing::Await<absl::StatusOr<TakeResult>>(
-        [&](auto done) { store_->Take(id, done); });
+    return *testing::Await<absl::StatusOr<TakeResult>>([&](auto done) { store_->Take(id, done); });
   }
 
   std::unique_ptr<testing::RedisServer> server_;

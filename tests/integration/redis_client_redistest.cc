@@ -1,7 +1,6 @@
-#include "service/storage/redis/redis_client.h"
-
 #include <gtest/gtest.h>
 
+#include "service/storage/redis/redis_client.h"
 #include "tests/support/await.h"
 #include "tests/support/redis_server.h"
 

@@ -1,7 +1,6 @@
-#include "service/comments/redis_comment_repository.h"
-
 #include <gtest/gtest.h>
 
+#include "service/comments/redis_comment_repository.h"
 #include "service/common/errors.h"
 #include "service/storage/redis/keys.h"
 #include "tests/support/await.h"
@@ -93,8 +92,8 @@ TEST_F(RedisCommentRepositoryTest, StoresAndReadsBackEveryField) {
 }
 
 TEST_F(RedisCommentRepositoryTest, PendingIsOldestFirstAndPaged) {
-  for (const char* id : {"01JD0000000000000000000003", "01JD0000000000000000000001",
-                         "01JD0000000000000000000002"}) {
+  for (const char* id :
+       {"01JD0000000000000000000003", "01JD0000000000000000000001", "01JD0000000000000000000002"}) {
     ASSERT_TRUE(Enqueue(MakeComment(id)).ok());
   }
   absl::StatusOr<CommentPage> first = Pending("", 2);
@@ -149,18 +148,17 @@ TEST_F(RedisCommentRepositoryTest, ConcurrentDecisionsOnOneCommentLetOneWin) {
     decision.rejection_reason = RejectionReason::kSpam;
     decision.moderator = "m" + std::to_string(i);
     decision.time = absl::Now();
-    repository_->Decide("01JD0000000000000000000001", decision,
-                        [&](absl::StatusOr<Comment> result) {
-                          if (result.ok()) {
-                            ++wins;
-                          } else if (result.status().code() ==
-                                     absl::StatusCode::kFailedPrecondition) {
-                            ++refused;
-                          }
-                          if (--remaining == 0) {
-                            done.Notify();
-                          }
-                        });
+    repository_->Decide(
+        "01JD0000000000000000000001", decision, [&](absl::StatusOr<Comment> result) {
+          if (result.ok()) {
+            ++wins;
+          } else if (result.status().code() == absl::StatusCode::kFailedPrecondition) {
+            ++refused;
+          }
+          if (--remaining == 0) {
+            done.Notify();
+          }
+        });
   }
   ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(10)));
   EXPECT_EQ(wins.load(), 1);
@@ -168,8 +166,8 @@ TEST_F(RedisCommentRepositoryTest, ConcurrentDecisionsOnOneCommentLetOneWin) {
 }
 
 TEST_F(RedisCommentRepositoryTest, ApprovedListIsPerArticleNewestFirst) {
-  for (const char* id : {"01JD0000000000000000000001", "01JD0000000000000000000002",
-                         "01JD0000000000000000000003"}) {
+  for (const char* id :
+       {"01JD0000000000000000000001", "01JD0000000000000000000002", "01JD0000000000000000000003"}) {
     ASSERT_TRUE(Enqueue(MakeComment(id)).ok());
     ASSERT_TRUE(Decide(id, CommentStatus::kApproved).ok());
   }
@@ -198,8 +196,9 @@ TEST_F(RedisCommentRepositoryTest, IdempotencyRecordReturnsTheFirstSubmission) {
   EXPECT_EQ(Pending("", 10)->total, 1);
   EXPECT_EQ(Get("01JD0000000000000000000002").status().code(), absl::StatusCode::kNotFound);
 
-  std::optional<PriorSubmission> prior = **testing::Await<absl::StatusOr<std::optional<PriorSubmission>>>(
-      [&](auto done) { repository_->FindPrior(record.key_digest, done); });
+  std::optional<PriorSubmission> prior =
+      **testing::Await<absl::StatusOr<std::optional<PriorSubmission>>>(
+          [&](auto done) { repository_->FindPrior(record.key_digest, done); });
   ASSERT_TRUE(prior.has_value());
   EXPECT_EQ(prior->comment_id, "01JD0000000000000000000001");
 }

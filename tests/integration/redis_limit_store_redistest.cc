@@ -1,8 +1,7 @@
-#include "service/ratelimit/redis_limit_store.h"
-
 #include <gtest/gtest.h>
 
 #include "service/ratelimit/rate_limiter.h"
+#include "service/ratelimit/redis_limit_store.h"
 #include "tests/support/await.h"
 #include "tests/support/redis_server.h"
 
@@ -104,8 +103,9 @@ TEST_F(RedisLimitStoreTest, UsesRedisTimeWhenNotPinned) {
 TEST_F(RedisLimitStoreTest, AllChecksOfARequestAnswerTogether) {
   store_->PinTimeForTesting(kStart);
   Results results = *testing::Await<Results>([&](auto done) {
-    store_->CheckAll({{"a", absl::Seconds(10), 1}, {"b", absl::Seconds(10), 1}, {"a", absl::Seconds(10), 1}},
-                     absl::Seconds(1), done);
+    store_->CheckAll(
+        {{"a", absl::Seconds(10), 1}, {"b", absl::Seconds(10), 1}, {"a", absl::Seconds(10), 1}},
+        absl::Seconds(1), done);
   });
   ASSERT_EQ(results.size(), 3u);
   EXPECT_TRUE(results[0]->allowed);
@@ -125,10 +125,12 @@ TEST_F(RedisLimitStoreTest, AStalledRedisAnswersWithinTheTimeoutByPolicy) {
   strict.on_store_error = OnStoreError::kRefuse;
 
   const absl::Time start = absl::Now();
-  absl::Status allowed = *testing::Await<absl::Status>(
-      [&](auto done) { limiter.Check({{&lenient, "x"}}, done); });
-  absl::Status refused = *testing::Await<absl::Status>(
-      [&](auto done) { limiter.Check({{&strict, "x"}}, done); });
+  absl::Status allowed = *testing::Await<absl::Status>([&](auto done) {
+    limiter.Check({{&lenient, "x"}}, done);
+  });
+  absl::Status refused = *testing::Await<absl::Status>([&](auto done) {
+    limiter.Check({{&strict, "x"}}, done);
+  });
   const absl::Duration took = absl::Now() - start;
   EXPECT_TRUE(allowed.ok()) << allowed;
   EXPECT_EQ(refused.code(), absl::StatusCode::kUnavailable);
@@ -150,8 +152,11 @@ TEST_F(RedisLimitStoreTest, ARefundGivesOneEventBack) {
   const std::string before = *server_->Cli({"GET", "mod:rl:{r}"});
   store_->Refund({{"r", absl::Seconds(10), 3}});
   // Fire and forget: wait until Redis has applied it.
-  ASSERT_TRUE(testing::WaitFor([&] { return *server_->Cli({"GET", "mod:rl:{r}"}) != before; },
-                               absl::Seconds(5)));
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        return *server_->Cli({"GET", "mod:rl:{r}"}) != before;
+      },
+      absl::Seconds(5)));
   EXPECT_TRUE(Allowed(*store_, "r", kStart));
   EXPECT_FALSE(Allowed(*store_, "r", kStart));
 }
@@ -165,8 +170,8 @@ namespace {
 TEST_F(RedisLimitStoreTest, ShadowModeRefusesNothingButCounts) {
   SystemClock clock;
   RateLimiter limiter(*store_, clock, LimiterOptions{.store_timeout = absl::Seconds(1)});
-  LimitRule shadow{.name = "shadowed", .count = 6, .period = absl::Minutes(1), .burst = 3,
-                   .shadow = true};
+  LimitRule shadow{
+      .name = "shadowed", .count = 6, .period = absl::Minutes(1), .burst = 3, .shadow = true};
   for (int i = 0; i < 10; ++i) {
     EXPECT_TRUE(testing::Await<absl::Status>([&](auto done) {
                   limiter.Check({{&shadow, "s"}}, done);

@@ -1,12 +1,12 @@
 #pragma once
 
+#include <grpcpp/support/status_code_enum.h>
+
 #include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
-
-#include <grpcpp/support/status_code_enum.h>
 
 namespace moderation::loadgen {
 

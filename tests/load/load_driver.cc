@@ -1,13 +1,5 @@
 #include "tests/load/load_driver.h"
 
-#include <algorithm>
-#include <cstdint>
-#include <cstdio>
-#include <random>
-#include <string_view>
-#include <thread>
-#include <utility>
-
 #include <grpcpp/client_context.h>
 #include <grpcpp/completion_queue.h>
 #include <grpcpp/create_channel.h>
@@ -17,6 +9,14 @@
 #include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/channel_arguments.h>
 #include <grpcpp/support/slice.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <random>
+#include <string_view>
+#include <thread>
+#include <utility>
 
 #include "moderation/v1/comment_service.grpc.pb.h"
 #include "tests/load/error_description.h"

@@ -2,6 +2,7 @@
 // service sustains, against the ceiling set by an empty handler (the standard
 // health check) on the same machine.
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -10,8 +11,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "tests/load/load_driver.h"
 #include "tests/load/report.h"

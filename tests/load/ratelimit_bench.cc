@@ -3,11 +3,10 @@
 // six GCRA checks, one Lua call each, sent in one write), with many decisions
 // in flight at once, as under load. Prints a table; not part of the tests.
 
+#include <CLI/CLI.hpp>
 #include <atomic>
 #include <cstdio>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
@@ -50,10 +49,10 @@ Run Drive(moderation::ratelimit::RateLimiter& limiter,
     const int64_t n = next++;
     // Consecutive readers sit in different /24 blocks, as a real audience does.
     const int64_t reader = n % subjects;
-    const std::string ip = absl::StrCat("10.", reader % 256, ".", reader / 256 % 256, ".",
-                                        reader / 65536 % 256);
-    limiter.Check(moderation::ratelimit::SubmissionSubjects(
-                      limits, "bench-key", ip, "", absl::StrCat("article-", n % 50)),
+    const std::string ip =
+        absl::StrCat("10.", reader % 256, ".", reader / 256 % 256, ".", reader / 65536 % 256);
+    limiter.Check(moderation::ratelimit::SubmissionSubjects(limits, "bench-key", ip, "",
+                                                            absl::StrCat("article-", n % 50)),
                   [&](absl::Status status) {
                     ++decisions;
                     if (!status.ok()) {
@@ -107,16 +106,15 @@ int main(int argc, char** argv) {
   limits.article.count = 1000000000;
   limits.article.burst = 1000000000;
 
-  std::printf("%-10s %12s %14s %14s %10s\n", "in-flight", "decisions", "decisions/s",
-              "checks/s", "refused");
+  std::printf("%-10s %12s %14s %14s %10s\n", "in-flight", "decisions", "decisions/s", "checks/s",
+              "refused");
   int64_t first_reader = 0;
   for (int depth : in_flight) {
     const Run run = Drive(limiter, limits, depth, absl::Seconds(seconds), 10000000, first_reader);
     first_reader += run.decisions;
     const double per_second = static_cast<double>(run.decisions) / run.seconds;
-    std::printf("%-10d %12lld %14.0f %14.0f %10lld\n", depth,
-                static_cast<long long>(run.decisions), per_second, per_second * 5,
-                static_cast<long long>(run.refused));
+    std::printf("%-10d %12lld %14.0f %14.0f %10lld\n", depth, static_cast<long long>(run.decisions),
+                per_second, per_second * 5, static_cast<long long>(run.refused));
   }
   return 0;
 }

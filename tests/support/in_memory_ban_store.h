@@ -50,9 +50,9 @@ class InMemoryBanStore final : public bans::BanStore {
     std::move(done)(std::move(page));
   }
 
-  void FindAny(std::vector<std::string> ban_ids, absl::Duration /*timeout*/,
-               absl::AnyInvocable<void(absl::StatusOr<std::optional<bans::Ban>>) &&> done)
-      override {
+  void FindAny(
+      std::vector<std::string> ban_ids, absl::Duration /*timeout*/,
+      absl::AnyInvocable<void(absl::StatusOr<std::optional<bans::Ban>>) &&> done) override {
     std::optional<bans::Ban> found;
     {
       absl::MutexLock lock(&mutex_);
@@ -69,8 +69,7 @@ class InMemoryBanStore final : public bans::BanStore {
  private:
   bool Live(const std::string& id) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     auto it = bans_.find(id);
-    return it != bans_.end() &&
-           (!it->second.expire_time || *it->second.expire_time > clock_.Now());
+    return it != bans_.end() && (!it->second.expire_time || *it->second.expire_time > clock_.Now());
   }
 
   const Clock& clock_;

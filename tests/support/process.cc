@@ -74,8 +74,8 @@ absl::StatusOr<pid_t> Spawn(const std::vector<std::string>& argv,
   std::vector<char*> arg_pointers = Pointers(args);
   std::vector<char*> env_pointers = Pointers(env);
   pid_t pid = -1;
-  const int error = posix_spawnp(&pid, args[0].c_str(), &actions, &attributes,
-                                 arg_pointers.data(), env_pointers.data());
+  const int error = posix_spawnp(&pid, args[0].c_str(), &actions, &attributes, arg_pointers.data(),
+                                 env_pointers.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   if (error != 0) {

@@ -41,16 +41,26 @@ RedisServer::~RedisServer() {
 }
 
 absl::Status RedisServer::Launch() {
-  std::vector<std::string> argv = {
-      "redis-server", MODERATION_SOURCE_DIR "/deploy/redis/redis.conf", "--port", "0",
-      "--unixsocket", socket_path_, "--unixsocketperm", "700", "--dir", dir_.path(),
-      "--daemonize", "no", "--enable-debug-command", "local"};
+  std::vector<std::string> argv = {"redis-server",
+                                   MODERATION_SOURCE_DIR "/deploy/redis/redis.conf",
+                                   "--port",
+                                   "0",
+                                   "--unixsocket",
+                                   socket_path_,
+                                   "--unixsocketperm",
+                                   "700",
+                                   "--dir",
+                                   dir_.path(),
+                                   "--daemonize",
+                                   "no",
+                                   "--enable-debug-command",
+                                   "local"};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   absl::StatusOr<ChildProcess> process = ChildProcess::Start(argv, {}, dir_.path() + "/redis.log");
   if (!process.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "redis-server is required for this test and could not be started: ",
-        process.status().message()));
+    return absl::FailedPreconditionError(
+        absl::StrCat("redis-server is required for this test and could not be started: ",
+                     process.status().message()));
   }
   process_ = std::make_unique<ChildProcess>(*std::move(process));
   if (!WaitFor([this] { return CanConnect(socket_path_); }, absl::Seconds(10))) {

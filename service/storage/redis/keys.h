@@ -1,9 +1,9 @@
 #pragma once
 
 #include <string>
-#include "absl/strings/string_view.h"
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 // The whole Redis key scheme (also in the README). Keys of one multi-key
 // operation share a hash tag ({...}) so that the same code runs on Redis

@@ -26,8 +26,8 @@ namespace {
 // loading its data, busy with a script, a replica, or out of memory under
 // noeviction. Callers may retry them, so they are UNAVAILABLE.
 bool IsTransientError(absl::string_view error) {
-  for (absl::string_view prefix : {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "READONLY",
-                                   "OOM", "CLUSTERDOWN", "NOREPLICAS"}) {
+  for (absl::string_view prefix : {"LOADING", "BUSY", "MASTERDOWN", "TRYAGAIN", "READONLY", "OOM",
+                                   "CLUSTERDOWN", "NOREPLICAS"}) {
     if (absl::StartsWith(error, prefix)) {
       return true;
     }
@@ -57,8 +57,8 @@ absl::StatusOr<RedisValue> ConvertReply(const redisReply* reply) {
       return value;
     case REDIS_REPLY_STRING:
     case REDIS_REPLY_STATUS:
-      value.type = reply->type == REDIS_REPLY_STRING ? RedisValue::Type::kString
-                                                     : RedisValue::Type::kStatus;
+      value.type =
+          reply->type == REDIS_REPLY_STRING ? RedisValue::Type::kString : RedisValue::Type::kStatus;
       value.string.assign(reply->str, reply->len);
       return value;
     case REDIS_REPLY_ARRAY:
@@ -86,7 +86,7 @@ struct QueuedCommand {
 struct InFlight {
   ReplyCallback done;
   absl::Time sent;
-  absl::Time deadline;  // past it, the connection is considered stuck
+  absl::Time deadline;                            // past it, the connection is considered stuck
   absl::Time answer_by = absl::InfiniteFuture();  // past it, the caller gets UNAVAILABLE
   bool answered = false;
 };
@@ -254,7 +254,8 @@ class RedisClient::Loop {
     if (context != loop->context_) {
       return;  // we dropped it ourselves and already reacted
     }
-    log::Warning("redis connection lost", {{"error", status == REDIS_OK ? "closed" : context->errstr}});
+    log::Warning("redis connection lost",
+                 {{"error", status == REDIS_OK ? "closed" : context->errstr}});
     loop->context_ = nullptr;
     loop->connected_.store(false, std::memory_order_release);
     loop->ScheduleReconnect();
@@ -270,10 +271,9 @@ class RedisClient::Loop {
       return;
     }
     const RedisEndpoint& endpoint = options_.endpoint;
-    redisAsyncContext* context =
-        endpoint.unix_path.empty()
-            ? redisAsyncConnect(endpoint.host.c_str(), endpoint.port)
-            : redisAsyncConnectUnix(endpoint.unix_path.c_str());
+    redisAsyncContext* context = endpoint.unix_path.empty()
+                                     ? redisAsyncConnect(endpoint.host.c_str(), endpoint.port)
+                                     : redisAsyncConnectUnix(endpoint.unix_path.c_str());
     if (context == nullptr || context->err != 0) {
       if (connect_failures_++ % 20 == 0) {
         log::Warning("redis connect failed",
@@ -535,13 +535,13 @@ void RedisClient::EvalScript(const RedisScript& script, std::vector<std::string>
   Execute(std::move(command), timeout,
           [this, timeout, fallback = std::move(fallback),
            done = std::move(done)](absl::StatusOr<RedisValue> result) mutable {
-    if (!result.ok() && absl::StrContains(result.status().message(), "NOSCRIPT")) {
-      // Redis restarted or flushed its scripts: EVAL loads the script again.
-      Execute(std::move(fallback), timeout, std::move(done));
-      return;
-    }
-    std::move(done)(std::move(result));
-  });
+            if (!result.ok() && absl::StrContains(result.status().message(), "NOSCRIPT")) {
+              // Redis restarted or flushed its scripts: EVAL loads the script again.
+              Execute(std::move(fallback), timeout, std::move(done));
+              return;
+            }
+            std::move(done)(std::move(result));
+          });
 }
 
 bool RedisClient::IsConnected() const { return loop_->IsConnected(); }

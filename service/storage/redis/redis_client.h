@@ -19,9 +19,9 @@ using BatchCallback = absl::AnyInvocable<void(std::vector<absl::StatusOr<RedisVa
 
 // Where Redis is. Parsed from "redis://host:port[/db]" or "unix:///path".
 struct RedisEndpoint {
-  std::string host;         // empty for a unix socket
+  std::string host;  // empty for a unix socket
   int port = 6379;
-  std::string unix_path;    // empty for TCP
+  std::string unix_path;  // empty for TCP
   int database = 0;
 };
 [[nodiscard]] absl::StatusOr<RedisEndpoint> ParseRedisUrl(absl::string_view url);

@@ -33,14 +33,14 @@ class CaptchaServiceTest : public ::testing::Test {
  protected:
   IssuedCaptcha Issue() {
     std::optional<absl::StatusOr<IssuedCaptcha>> issued =
-        testing::Await<absl::StatusOr<IssuedCaptcha>>([&](auto done) { service_.Create(false, done); });
+        testing::Await<absl::StatusOr<IssuedCaptcha>>(
+            [&](auto done) { service_.Create(false, done); });
     EXPECT_TRUE(issued.has_value() && issued->ok());
     return **std::move(issued);
   }
 
   absl::Status Verify(const std::string& id, const std::string& answer) {
-    return *testing::Await<absl::Status>(
-        [&](auto done) { service_.Verify(id, answer, done); });
+    return *testing::Await<absl::Status>([&](auto done) { service_.Verify(id, answer, done); });
   }
 
   static std::string ReasonOfField(const absl::Status& status, const std::string& field) {
@@ -57,7 +57,12 @@ class CaptchaServiceTest : public ::testing::Test {
   testing::InMemoryCaptchaStore store_{clock_};
   TextRenderer renderer_;
   TextAudio audio_;
-  CaptchaService service_{store_, renderer_, &audio_, clock_, random_, "answer-key",
+  CaptchaService service_{store_,
+                          renderer_,
+                          &audio_,
+                          clock_,
+                          random_,
+                          "answer-key",
                           CaptchaOptions{.ttl = absl::Minutes(5), .length = 6}};
 };
 
@@ -72,7 +77,8 @@ TEST_F(CaptchaServiceTest, IssuesCodesFromTheUnambiguousAlphabet) {
 
 TEST_F(CaptchaServiceTest, AudioCaptchasAreDigitsSpokenAndShown) {
   std::optional<absl::StatusOr<IssuedCaptcha>> issued =
-      testing::Await<absl::StatusOr<IssuedCaptcha>>([&](auto done) { service_.Create(true, done); });
+      testing::Await<absl::StatusOr<IssuedCaptcha>>(
+          [&](auto done) { service_.Create(true, done); });
   ASSERT_TRUE(issued.has_value() && issued->ok());
   const IssuedCaptcha& captcha = **issued;
   EXPECT_EQ(captcha.answer.find_first_not_of("0123456789"), std::string::npos);
@@ -132,9 +138,9 @@ TEST_F(CaptchaServiceTest, TellsExpiredFromUnknown) {
   clock_.Advance(absl::Minutes(6));
   EXPECT_EQ(ReasonOfField(Verify(issued.captcha_id, issued.answer), "captcha_id"),
             "CAPTCHA_EXPIRED");
-  EXPECT_EQ(ReasonOfField(Verify("0123456789abcdef0123456789abcdef.9999999999", "ABCDE"),
-                          "captcha_id"),
-            "CAPTCHA_UNKNOWN");
+  EXPECT_EQ(
+      ReasonOfField(Verify("0123456789abcdef0123456789abcdef.9999999999", "ABCDE"), "captcha_id"),
+      "CAPTCHA_UNKNOWN");
 }
 
 TEST_F(CaptchaServiceTest, MalformedIdsAreUnknownWithoutAStoreLookup) {
@@ -154,7 +160,8 @@ TEST_F(CaptchaServiceTest, AnAnswerIsBoundToItsOwnId) {
 TEST_F(CaptchaServiceTest, StorageOutageIsUnavailable) {
   store_.set_available(false);
   std::optional<absl::StatusOr<IssuedCaptcha>> issued =
-      testing::Await<absl::StatusOr<IssuedCaptcha>>([&](auto done) { service_.Create(false, done); });
+      testing::Await<absl::StatusOr<IssuedCaptcha>>(
+          [&](auto done) { service_.Create(false, done); });
   ASSERT_TRUE(issued.has_value());
   EXPECT_EQ(issued->status().code(), absl::StatusCode::kUnavailable);
 }

@@ -44,9 +44,9 @@ TEST(CommentIdGeneratorTest, StaysOrderedWhenTheClockStepsBack) {
 
 TEST(IsWellFormedCommentIdTest, RefusesOtherShapes) {
   EXPECT_FALSE(IsWellFormedCommentId(""));
-  EXPECT_FALSE(IsWellFormedCommentId("01HZZZZZZZZZZZZZZZZZZZZZZ"));    // 25
-  EXPECT_FALSE(IsWellFormedCommentId("01HZZZZZZZZZZZZZZZZZZZZZZU"));   // U not Crockford
-  EXPECT_FALSE(IsWellFormedCommentId("81HZZZZZZZZZZZZZZZZZZZZZZZ"));   // overflows 128 bits
+  EXPECT_FALSE(IsWellFormedCommentId("01HZZZZZZZZZZZZZZZZZZZZZZ"));   // 25
+  EXPECT_FALSE(IsWellFormedCommentId("01HZZZZZZZZZZZZZZZZZZZZZZU"));  // U not Crockford
+  EXPECT_FALSE(IsWellFormedCommentId("81HZZZZZZZZZZZZZZZZZZZZZZZ"));  // overflows 128 bits
   EXPECT_TRUE(IsWellFormedCommentId("01HZZZZZZZZZZZZZZZZZZZZZZZ"));
 }
 

@@ -70,10 +70,9 @@ TEST_F(ConfigTest, UnknownKeyIsAnError) {
 }
 
 TEST_F(ConfigTest, WrongTypeAndRangeAreErrors) {
-  EXPECT_THAT(LoadConfig(WriteToml("[redis]\ncommand_timeout_ms = \"fast\"\n"), {})
-                  .status()
-                  .message(),
-              HasSubstr("redis.command_timeout_ms must be an integer"));
+  EXPECT_THAT(
+      LoadConfig(WriteToml("[redis]\ncommand_timeout_ms = \"fast\"\n"), {}).status().message(),
+      HasSubstr("redis.command_timeout_ms must be an integer"));
   EXPECT_THAT(LoadConfig(WriteToml("[captcha]\nlength = 99\n"), {}).status().message(),
               HasSubstr("captcha.length must be between 4 and 10"));
   EXPECT_FALSE(LoadConfig(std::nullopt, {{"MODERATION_DEV_REVEAL_CAPTCHA", "maybe"}}).ok());
@@ -97,7 +96,8 @@ TEST_F(ConfigTest, ReportsUnknownEnvironmentVariablesButKnowsTheSecrets) {
 
 TEST_F(ConfigTest, DescribesEverySettingWithItsVariable) {
   const std::string description = DescribeSettings();
-  EXPECT_THAT(description, HasSubstr("redis.url = \"redis://127.0.0.1:6379\"    # MODERATION_REDIS_URL"));
+  EXPECT_THAT(description,
+              HasSubstr("redis.url = \"redis://127.0.0.1:6379\"    # MODERATION_REDIS_URL"));
   EXPECT_THAT(description, HasSubstr("# MODERATION_DEV_REVEAL_CAPTCHA"));
 }
 

@@ -62,8 +62,8 @@ TEST_F(ModerationDeskTest, ASecondDecisionIsRefusedAndChangesNothing) {
   const absl::Status again = Reject(id1_, comments::RejectionReason::kSpam).status();
   EXPECT_EQ(again.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(ReasonOf(again), "COMMENT_NOT_PENDING");
-  absl::StatusOr<Comment> stored = *testing::Await<absl::StatusOr<Comment>>(
-      [&](auto done) { desk_.Get(id1_, done); });
+  absl::StatusOr<Comment> stored =
+      *testing::Await<absl::StatusOr<Comment>>([&](auto done) { desk_.Get(id1_, done); });
   EXPECT_EQ(stored->status, CommentStatus::kApproved);
   EXPECT_FALSE(stored->rejection_reason.has_value());
 }
@@ -91,8 +91,9 @@ TEST_F(ModerationDeskTest, RefusesMalformedIdsLongNotesAndUnknownComments) {
 TEST_F(ModerationDeskTest, ListsPendingOldestFirstInPages) {
   AddPending(id2_);
   AddPending(id1_);
-  absl::StatusOr<comments::CommentPage> first = *testing::Await<absl::StatusOr<comments::CommentPage>>(
-      [&](auto done) { desk_.ListPending(1, "", done); });
+  absl::StatusOr<comments::CommentPage> first =
+      *testing::Await<absl::StatusOr<comments::CommentPage>>(
+          [&](auto done) { desk_.ListPending(1, "", done); });
   ASSERT_TRUE(first.ok());
   ASSERT_EQ(first->comments.size(), 1u);
   EXPECT_EQ(first->comments[0].id, id1_);

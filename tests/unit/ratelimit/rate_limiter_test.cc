@@ -14,8 +14,9 @@ namespace {
 class RateLimiterTest : public ::testing::Test {
  protected:
   absl::Status Check(const LimitRule& rule, const std::string& subject) {
-    return *testing::Await<absl::Status>(
-        [&](auto done) { limiter_.Check({{&rule, subject}}, done); });
+    return *testing::Await<absl::Status>([&](auto done) {
+      limiter_.Check({{&rule, subject}}, done);
+    });
   }
 
   testing::FakeClock clock_;
@@ -143,7 +144,8 @@ TEST(LimitKeysTest, BlocksAreSlash24AndSlash64) {
 }
 
 TEST(AllowListTest, MatchesAddressesAndPrefixes) {
-  absl::StatusOr<AllowList> list = AllowList::Parse({"10.0.0.0/8", "198.51.100.7", "2001:db8::/32"});
+  absl::StatusOr<AllowList> list =
+      AllowList::Parse({"10.0.0.0/8", "198.51.100.7", "2001:db8::/32"});
   ASSERT_TRUE(list.ok()) << list.status();
   EXPECT_TRUE(list->Contains("10.200.3.4"));
   EXPECT_TRUE(list->Contains("198.51.100.7"));

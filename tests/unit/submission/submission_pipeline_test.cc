@@ -63,15 +63,16 @@ class SubmissionPipelineTest : public ::testing::Test {
   testing::FakeRandom random_;
   testing::InMemoryCaptchaStore captcha_store_{clock_};
   TextRenderer renderer_;
-  captcha::CaptchaService captchas_{captcha_store_, renderer_, nullptr, clock_, random_, "captcha-key",
-                                    captcha::CaptchaOptions{}};
+  captcha::CaptchaService captchas_{
+      captcha_store_,           renderer_, nullptr, clock_, random_, "captcha-key",
+      captcha::CaptchaOptions{}};
   testing::InMemoryCommentRepository repository_;
   CommentIdGenerator ids_{clock_, random_};
   crypto::ServiceKeys keys_ = *crypto::DeriveServiceKeys(std::string(32, 'm'), "k1");
   testing::InMemoryLimitStore limit_store_{clock_};
   ratelimit::RateLimiter limiter_{limit_store_, clock_, ratelimit::LimiterOptions{}};
-  SubmissionPipeline pipeline_{captchas_, repository_, &limiter_, nullptr, ids_, clock_, random_, keys_,
-                               SubmissionOptions{}};
+  SubmissionPipeline pipeline_{captchas_, repository_, &limiter_,          nullptr, ids_, clock_,
+                               random_,   keys_,       SubmissionOptions{}};
   std::string captcha_id_;
   std::string answer_;
   std::string key_;

@@ -32,7 +32,7 @@ TEST(NormalizeUserTextTest, TrimsSurroundingWhiteSpaceAndUnifiesLineBreaks) {
 TEST(NormalizeUserTextTest, RefusesMalformedUtf8) {
   NormalizedText out;
   for (const std::string& bad : {std::string("\xC0\xAF"), std::string("abc\xED\xA0\x80"),
-                                std::string("tr\xC3"), std::string("\xFF")}) {
+                                 std::string("tr\xC3"), std::string("\xFF")}) {
     EXPECT_EQ(NormalizeUserText(bad, LineBreaks::kAllow, out), TextProblem::kInvalidUtf8);
   }
 }
