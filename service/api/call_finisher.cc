@@ -46,11 +46,13 @@ void CallFinisher::Finish(grpc::CallbackServerContext* context, grpc::ServerUnar
     metrics_->rpc_duration_seconds.WithLabels({std::string(method)})
         .Observe(absl::ToDoubleSeconds(took));
   }
-  log::Write(log::Level::kDebug, "rpc",
-             {{"method", method},
-              {"status", code},
-              {"latency_ms", absl::StrCat(absl::ToDoubleMilliseconds(took))},
-              {"request_id", RequestIdOf(*context)}});
+  if (log::Enabled(log::Level::kDebug)) {
+    log::Write(log::Level::kDebug, "rpc",
+               {{"method", method},
+                {"status", code},
+                {"latency_ms", absl::StrCat(absl::ToDoubleMilliseconds(took))},
+                {"request_id", RequestIdOf(*context)}});
+  }
   reactor->Finish(ToGrpcStatus(status, method));
 }
 

@@ -22,10 +22,6 @@ absl::Status MalformedRequest() {
 
 constexpr absl::string_view kRefreshCaptcha = "RefreshCaptcha";
 
-void SetTime(absl::Time time, google::protobuf::Timestamp& out) {
-  out.set_seconds(absl::ToUnixSeconds(time));
-}
-
 bool IsPrintableAscii(absl::string_view text) {
   for (char c : text) {
     if (c <= 0x20 || c >= 0x7f) {
@@ -52,7 +48,7 @@ void FillCaptcha(captcha::IssuedCaptcha issued, bool reveal, Reply& reply) {
   reply.set_captcha_id(std::move(issued.captcha_id));
   reply.set_png(std::move(issued.png));
   reply.set_wav(std::move(issued.wav));
-  SetTime(issued.expire_time, *reply.mutable_expire_time());
+  SetTimestamp(issued.expire_time, *reply.mutable_expire_time());
   if (reveal) {
     reply.set_dev_answer(std::move(issued.answer));
   }

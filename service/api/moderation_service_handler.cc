@@ -27,34 +27,6 @@ comments::Callback<comments::Comment> AnswerWithComment(
   };
 }
 
-void SetTime(absl::Time time, google::protobuf::Timestamp& out) {
-  out.set_seconds(absl::ToUnixSeconds(time));
-  out.set_nanos(
-      static_cast<int32_t>(absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(out.seconds()))));
-}
-
-void ToProto(const bans::Ban& ban, v1::Ban& out) {
-  out.set_ban_id(ban.id);
-  switch (ban.kind) {
-    case bans::BanKind::kIpAddress:
-      out.set_kind(v1::BAN_KIND_IP_ADDRESS);
-      break;
-    case bans::BanKind::kIpPrefix:
-      out.set_kind(v1::BAN_KIND_IP_PREFIX);
-      break;
-    case bans::BanKind::kPhone:
-      out.set_kind(v1::BAN_KIND_PHONE);
-      break;
-  }
-  out.set_target_display(ban.target_display);
-  out.set_reason(ban.reason);
-  out.set_created_by(ban.created_by);
-  SetTime(ban.create_time, *out.mutable_create_time());
-  if (ban.expire_time) {
-    SetTime(*ban.expire_time, *out.mutable_expire_time());
-  }
-}
-
 }  // namespace
 
 ModerationServiceHandler::ModerationServiceHandler(ModerationDesk& desk, BanDesk& bans,
@@ -139,7 +111,7 @@ grpc::ServerUnaryReactor* ModerationServiceHandler::CreateBan(grpc::CallbackServ
       return;
     }
     for (const bans::Ban& ban : *made) {
-      ToProto(ban, *response->add_bans());
+      ToProtoBan(ban, *response->add_bans());
     }
     finisher_.Finish(context, reactor, absl::OkStatus(), "CreateBan", start);
   });
@@ -169,7 +141,7 @@ grpc::ServerUnaryReactor* ModerationServiceHandler::ListBans(grpc::CallbackServe
                  return;
                }
                for (const bans::Ban& ban : page->bans) {
-                 ToProto(ban, *response->add_bans());
+                 ToProtoBan(ban, *response->add_bans());
                }
                response->set_next_page_token(page->next_page_token);
                finisher_.Finish(context, reactor, absl::OkStatus(), "ListBans", start);

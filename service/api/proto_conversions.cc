@@ -7,12 +7,6 @@
 namespace moderation::api {
 namespace {
 
-void SetTime(absl::Time time, google::protobuf::Timestamp& out) {
-  const int64_t nanos = absl::ToUnixNanos(time);
-  out.set_seconds(nanos / 1000000000);
-  out.set_nanos(static_cast<int32_t>(nanos % 1000000000));
-}
-
 v1::CommentStatus ToProto(comments::CommentStatus status) {
   switch (status) {
     case comments::CommentStatus::kPending:
@@ -45,13 +39,41 @@ v1::RejectionReason ToProto(comments::RejectionReason reason) {
 
 }  // namespace
 
+void SetTimestamp(absl::Time time, google::protobuf::Timestamp& out) {
+  const int64_t nanos = absl::ToUnixNanos(time);
+  out.set_seconds(nanos / 1000000000);
+  out.set_nanos(static_cast<int32_t>(nanos % 1000000000));
+}
+
+void ToProtoBan(const bans::Ban& ban, v1::Ban& out) {
+  out.set_ban_id(ban.id);
+  switch (ban.kind) {
+    case bans::BanKind::kIpAddress:
+      out.set_kind(v1::BAN_KIND_IP_ADDRESS);
+      break;
+    case bans::BanKind::kIpPrefix:
+      out.set_kind(v1::BAN_KIND_IP_PREFIX);
+      break;
+    case bans::BanKind::kPhone:
+      out.set_kind(v1::BAN_KIND_PHONE);
+      break;
+  }
+  out.set_target_display(ban.target_display);
+  out.set_reason(ban.reason);
+  out.set_created_by(ban.created_by);
+  SetTimestamp(ban.create_time, *out.mutable_create_time());
+  if (ban.expire_time) {
+    SetTimestamp(*ban.expire_time, *out.mutable_expire_time());
+  }
+}
+
 void ToPublishedComment(const comments::Comment& comment, v1::PublishedComment& out) {
   out.set_comment_id(comment.id);
   out.set_article_id(comment.article_id);
   out.set_name(comment.name);
   out.set_title(comment.title);
   out.set_body(comment.body);
-  SetTime(comment.create_time, *out.mutable_create_time());
+  SetTimestamp(comment.create_time, *out.mutable_create_time());
 }
 
 void ToModeratedComment(const comments::Comment& comment, const crypto::FieldCipher& phone_cipher,
@@ -62,7 +84,7 @@ void ToModeratedComment(const comments::Comment& comment, const crypto::FieldCip
   out.set_title(comment.title);
   out.set_body(comment.body);
   out.set_status(ToProto(comment.status));
-  SetTime(comment.create_time, *out.mutable_create_time());
+  SetTimestamp(comment.create_time, *out.mutable_create_time());
   if (!comment.phone_sealed.empty()) {
     absl::StatusOr<std::string> phone = phone_cipher.Open(comment.phone_sealed);
     if (phone.ok()) {
@@ -77,7 +99,7 @@ void ToModeratedComment(const comments::Comment& comment, const crypto::FieldCip
   out.set_client_network(comment.client_network);
   out.set_user_agent(comment.user_agent);
   if (comment.decide_time) {
-    SetTime(*comment.decide_time, *out.mutable_decide_time());
+    SetTimestamp(*comment.decide_time, *out.mutable_decide_time());
   }
   out.set_decided_by(comment.decided_by);
   if (comment.rejection_reason) {

@@ -64,9 +64,11 @@ void AppendJsonString(std::string& line, absl::string_view value) {
 
 void SetMinimumLevel(Level level) { minimum_level.store(level); }
 
+bool Enabled(Level level) { return level >= minimum_level.load(std::memory_order_relaxed); }
+
 void Write(Level level, absl::string_view message,
            std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields) {
-  if (level < minimum_level.load(std::memory_order_relaxed)) {
+  if (!Enabled(level)) {
     return;
   }
   std::string line = absl::StrCat(

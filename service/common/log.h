@@ -15,6 +15,10 @@ enum class Level { kDebug, kInfo, kWarning, kError };
 
 void SetMinimumLevel(Level level);
 
+// True when lines at `level` are written: lets a caller skip building fields
+// for a line nobody will see.
+[[nodiscard]] bool Enabled(Level level);
+
 // Writes one line. `fields` are alternating keys and values. Thread-safe.
 void Write(Level level, absl::string_view message,
            std::initializer_list<std::pair<absl::string_view, absl::string_view>> fields = {});

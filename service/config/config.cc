@@ -6,7 +6,6 @@
 #include <toml++/toml.h>
 
 #include <functional>
-#include <memory>
 #include <variant>
 
 #include "absl/strings/ascii.h"
@@ -17,7 +16,6 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/synchronization/mutex.h"
 #include "service/common/status_macros.h"
 
 extern char** environ;
@@ -32,31 +30,18 @@ struct IntRange {
 };
 
 struct Setting {
-  absl::string_view path;
+  std::string path;
   std::variant<std::string*, bool*, int64_t*, std::size_t*, std::vector<std::string>*> target;
   IntRange range{0, 0};
 };
 
 void AddLimit(std::vector<Setting>& schema, absl::string_view name, LimitSettings& limit) {
-  // The paths must outlive the schema: keep them in a static pool.
-  static auto* paths = new std::vector<std::unique_ptr<std::string>>();
-  static absl::Mutex paths_mutex;
-  auto path = [&](absl::string_view field) {
-    absl::MutexLock lock(&paths_mutex);
-    const std::string full = absl::StrCat("ratelimit.", name, ".", field);
-    for (const auto& existing : *paths) {
-      if (*existing == full) {
-        return absl::string_view(*existing);
-      }
-    }
-    paths->push_back(std::make_unique<std::string>(full));
-    return absl::string_view(*paths->back());
-  };
-  schema.push_back({path("count"), &limit.count, {0, 100000000}});
-  schema.push_back({path("period_seconds"), &limit.period_seconds, {1, 86400}});
-  schema.push_back({path("burst"), &limit.burst, {1, 100000000}});
-  schema.push_back({path("shadow"), &limit.shadow});
-  schema.push_back({path("on_redis_error"), &limit.on_redis_error});
+  const std::string prefix = absl::StrCat("ratelimit.", name, ".");
+  schema.push_back({prefix + "count", &limit.count, {0, 100000000}});
+  schema.push_back({prefix + "period_seconds", &limit.period_seconds, {1, 86400}});
+  schema.push_back({prefix + "burst", &limit.burst, {1, 100000000}});
+  schema.push_back({prefix + "shadow", &limit.shadow});
+  schema.push_back({prefix + "on_redis_error", &limit.on_redis_error});
 }
 
 std::vector<Setting> Schema(ServerConfig& c) {

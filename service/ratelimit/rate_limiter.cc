@@ -15,6 +15,9 @@ log::Sampler& TripLog() {
   return *sampler;
 }
 
+// Names the limit that refused, for metrics and logs.
+constexpr absl::string_view kLimitPayload = "moderation/limit";
+
 std::string CacheKey(const LimitSubject& subject) {
   return absl::StrCat(subject.rule->name, ":", subject.subject);
 }
@@ -28,13 +31,13 @@ absl::Status RateLimited(absl::string_view limit, absl::Duration retry_after) {
       absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
       absl::StrCat("Bạn thao tác quá nhanh. Vui lòng thử lại sau ", seconds, " giây."),
       absl::StrCat("rate limit ", limit, " exceeded; retry after ", seconds, "s"));
-  status.SetPayload("moderation/limit", absl::Cord(limit));
+  status.SetPayload(kLimitPayload, absl::Cord(limit));
   SetRetryAfter(status, retry_after);
   return status;
 }
 
 std::string LimitOf(const absl::Status& status) {
-  absl::optional<absl::Cord> limit = status.GetPayload("moderation/limit");
+  absl::optional<absl::Cord> limit = status.GetPayload(kLimitPayload);
   return limit ? std::string(*limit) : std::string();
 }
 

@@ -88,13 +88,14 @@ void SubmissionPipeline::Submit(
   attempt->done = std::move(done);
   attempt->prior = std::optional<comments::PriorSubmission>();
   const validation::ValidSubmission& v = attempt->valid;
-  // Length-prefixed so that moving text between fields changes the digest.
-  attempt->fingerprint = crypto::HexEncode(crypto::HmacSha256(
-      keys_.lookup_key,
-      absl::StrCat("content:", v.article_id.size(), ":", v.article_id, v.name.size(), ":", v.name,
-                   v.phone_e164.size(), ":", v.phone_e164, v.title.size(), ":", v.title,
-                   v.body.size(), ":", v.body)));
   if (!v.idempotency_key.empty()) {
+    // What a retry must repeat to be one. Length-prefixed so that moving text
+    // between fields changes the digest.
+    attempt->fingerprint = crypto::HexEncode(crypto::HmacSha256(
+        keys_.lookup_key,
+        absl::StrCat("content:", v.article_id.size(), ":", v.article_id, v.name.size(), ":", v.name,
+                     v.phone_e164.size(), ":", v.phone_e164, v.title.size(), ":", v.title,
+                     v.body.size(), ":", v.body)));
     attempt->idempotency = comments::IdempotencyRecord{
         .key_digest = crypto::HexEncode(
             crypto::HmacSha256(keys_.lookup_key, absl::StrCat("idempotency:", v.idempotency_key))),
