@@ -14,6 +14,7 @@ if(NOT CLI11_FOUND)
 endif()
 find_package(ICU REQUIRED COMPONENTS uc i18n)
 
+pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
 pkg_check_modules(HIREDIS REQUIRED IMPORTED_TARGET hiredis)
 pkg_check_modules(LIBEVENT REQUIRED IMPORTED_TARGET libevent_core)
 pkg_check_modules(GD REQUIRED IMPORTED_TARGET gdlib)

@@ -1,0 +1,418 @@
+#include "service/spam/spam_scorer.h"
+
+#include <re2/re2.h>
+
+#include <algorithm>
+#include <bit>
+#include <set>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "service/spam/text_analysis.h"
+#include "service/validation/phone.h"
+
+namespace moderation::spam {
+namespace {
+
+// Top-level domains a bare "name.tld" is taken as a link for; with a scheme
+// or "www." any domain counts. Keeps "tp.hcm" or "v.v." from being links.
+const std::set<std::string, std::less<>>& BareLinkTlds() {
+  static const auto* tlds = new std::set<std::string, std::less<>>{
+      "com",  "net",   "org", "vn",  "info", "biz",    "xyz",  "top",  "io",  "co",
+      "me",   "ly",    "gl",  "cc",  "site", "online", "shop", "club", "app", "link",
+      "live", "store", "tk",  "ml",  "ga",   "cf",     "gq",   "ru",   "cn",  "asia",
+      "win",  "bet",   "vip", "fun", "icu",  "pro",    "tv",   "id",   "at",  "gd"};
+  return *tlds;
+}
+
+struct Patterns {
+  RE2 link{R"((https?://|www\.)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+([a-z]{2,24}))\b)"};
+  // A Vietnamese number: 0 or (+)84, then 8 to 10 more digits, with up to
+  // three separators between digits ("0 9 1 2.345-678", "(+84) 912 345 678").
+  RE2 phone{R"(((?:\+?\s*8\s*4|\b0)(?:[\s.\-()]{0,3}[0-9]){8,10})\b)"};
+  RE2 email{R"([a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,})"};
+  RE2 messenger_link{
+      R"(\b(zalo\.me|t\.me|m\.me|fb\.com|facebook\.com|fb\.me|wa\.me)/[a-z0-9._\-]+)"};
+  RE2 messenger_word{R"(\b(zalo|telegram|tele|viber|whatsapp|wechat|skype|fanpage|inbox|ib)\b)"};
+};
+
+const Patterns& Regexes() {
+  static const auto* patterns = new Patterns();
+  return *patterns;
+}
+
+bool DomainIn(absl::string_view domain, const std::vector<std::string>& list) {
+  for (const std::string& entry : list) {
+    if (domain == entry || absl::EndsWith(domain, absl::StrCat(".", entry))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+class Evaluation {
+ public:
+  Evaluation(const SpamRules& rules, std::vector<Signal>& signals)
+      : rules_(rules), signals_(signals) {}
+
+  void Fire(absl::string_view rule, const RuleBase& base, double score, std::string detail) {
+    if (score == 0) {
+      return;
+    }
+    signals_.push_back(Signal{std::string(rule), score, std::move(detail), base.shadow});
+  }
+
+  void Words(const AnalyzedText& text, const AnalyzedText& name) {
+    std::vector<std::string> banned = rules_.banned_words.list.FindIn(text);
+    for (std::string& word : rules_.banned_words.list.FindIn(name)) {
+      if (std::find(banned.begin(), banned.end(), word) == banned.end()) {
+        banned.push_back(std::move(word));
+      }
+    }
+    if (!banned.empty()) {
+      Fire("banned_words", rules_.banned_words, rules_.banned_words.weight,
+           absl::StrJoin(banned, ", "));
+    }
+    const std::vector<std::string> suspect = rules_.suspect_words.list.FindIn(text);
+    if (!suspect.empty()) {
+      Fire("suspect_words", rules_.suspect_words,
+           rules_.suspect_words.weight * static_cast<double>(suspect.size()),
+           absl::StrJoin(suspect, ", "));
+    }
+    const std::vector<std::string> names = rules_.restricted_names.list.FindIn(name);
+    if (!names.empty()) {
+      Fire("restricted_names", rules_.restricted_names, rules_.restricted_names.weight,
+           absl::StrJoin(names, ", "));
+    }
+  }
+
+  void Links(const AnalyzedText& text) {
+    const LinkRule& rule = rules_.links;
+    re2::StringPiece input(text.folded);
+    std::string scheme;
+    std::string domain;
+    std::string tld;
+    int counted = 0;
+    std::vector<std::string> blocked;
+    std::vector<std::string> shortened;
+    std::vector<std::string> seen;
+    while (RE2::FindAndConsume(&input, Regexes().link, &scheme, &domain, &tld)) {
+      if (scheme.empty() && !BareLinkTlds().contains(tld)) {
+        continue;
+      }
+      if (DomainIn(domain, rule.allowed_domains)) {
+        continue;
+      }
+      ++counted;
+      seen.push_back(domain);
+      if (DomainIn(domain, rule.blocked_domains)) {
+        blocked.push_back(domain);
+      } else if (DomainIn(domain, rule.shorteners)) {
+        shortened.push_back(domain);
+      }
+    }
+    if (counted > rule.free_links) {
+      Fire("links", rule, rule.weight * (counted - rule.free_links),
+           absl::StrCat(counted, ": ", absl::StrJoin(seen, ", ")));
+    }
+    if (!blocked.empty()) {
+      Fire("links_blocked", rule, rule.blocked_weight, absl::StrJoin(blocked, ", "));
+    }
+    if (!shortened.empty()) {
+      Fire("links_shortened", rule, rule.shortener_weight, absl::StrJoin(shortened, ", "));
+    }
+  }
+
+  void Contact(const AnalyzedText& text) {
+    const ContactRule& rule = rules_.contact;
+    std::vector<std::string> found;
+    double score = 0;
+    // Phones: candidates by pattern, confirmed by libphonenumber, shown masked.
+    {
+      re2::StringPiece input(text.folded);
+      re2::StringPiece match;
+      int phones = 0;
+      while (RE2::FindAndConsume(&input, Regexes().phone, &match)) {
+        std::string digits;
+        for (char c : match) {
+          if (absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '+') {
+            digits.push_back(c);
+          }
+        }
+        if (validation::NormalizeVietnamesePhone(digits).ok()) {
+          ++phones;
+        }
+      }
+      if (phones > 0) {
+        score += rule.phone_weight;
+        found.push_back(absl::StrCat("phone ×", phones));
+      }
+    }
+    if (RE2::PartialMatch(text.folded, Regexes().email)) {
+      score += rule.email_weight;
+      found.emplace_back("e-mail");
+    }
+    std::string messenger;
+    if (RE2::PartialMatch(text.plain, Regexes().messenger_link, &messenger) ||
+        RE2::PartialMatch(text.plain, Regexes().messenger_word, &messenger)) {
+      score += rule.messenger_weight;
+      found.push_back(messenger);
+    }
+    if (!found.empty()) {
+      Fire("contact", rule, score, absl::StrJoin(found, ", "));
+    }
+  }
+
+  void Repetition(const AnalyzedText& text) {
+    // The same character many times ("!!!!!!!", "đẹpppppppp").
+    {
+      const RepeatedCharactersRule& rule = rules_.repeated_characters;
+      int longest = 0;
+      std::string longest_char;
+      std::size_t i = 0;
+      const std::string& s = text.folded;
+      while (i < s.size()) {
+        std::size_t len = 1;
+        while (i + len < s.size() && (static_cast<unsigned char>(s[i + len]) & 0xC0) == 0x80) {
+          ++len;
+        }
+        const absl::string_view ch(s.data() + i, len);
+        int run = 1;
+        std::size_t j = i + len;
+        while (j + len <= s.size() && absl::string_view(s.data() + j, len) == ch) {
+          ++run;
+          j += len;
+        }
+        if (ch != " " && run > longest) {
+          longest = run;
+          longest_char = std::string(ch);
+        }
+        i = j;
+      }
+      if (longest >= rule.min_run) {
+        Fire("repeated_characters", rule, rule.weight,
+             absl::StrCat("\"", longest_char, "\" ×", longest));
+      }
+    }
+    // The same word many times in a row ("mua mua mua mua").
+    {
+      const RepeatedWordsRule& rule = rules_.repeated_words;
+      int longest = 1;
+      std::string word;
+      int run = 1;
+      for (std::size_t k = 1; k < text.words.size(); ++k) {
+        run = text.words[k].folded == text.words[k - 1].folded ? run + 1 : 1;
+        if (run > longest) {
+          longest = run;
+          word = text.words[k].folded;
+        }
+      }
+      if (longest >= rule.min_run) {
+        Fire("repeated_words", rule, rule.weight, absl::StrCat("\"", word, "\" ×", longest));
+      }
+    }
+  }
+
+  void Shouting(const AnalyzedText& text) {
+    const ShoutingRule& rule = rules_.shouting;
+    if (text.letters >= rule.min_letters &&
+        text.uppercase_letters >= rule.min_uppercase_ratio * text.letters) {
+      Fire("shouting", rule, rule.weight,
+           absl::StrCat(text.uppercase_letters * 100 / text.letters, "% upper case"));
+    }
+  }
+
+  void Length(absl::string_view body) {
+    const LengthRule& rule = rules_.length;
+    int64_t chars = 0;
+    for (char c : body) {
+      chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
+    }
+    if (chars < rule.min_chars) {
+      Fire("length", rule, rule.weight, absl::StrCat(chars, " characters"));
+    } else if (chars > rule.max_chars) {
+      Fire("length", rule, rule.weight, absl::StrCat(chars, " characters"));
+    }
+  }
+
+  void Behaviour(const SpamInput& input) {
+    if (!input.honeypot.empty()) {
+      Fire("honeypot", rules_.honeypot, rules_.honeypot.weight, "hidden field filled in");
+    }
+    if (input.since_captcha && *input.since_captcha < rules_.too_fast.min_delay) {
+      Fire("too_fast", rules_.too_fast, rules_.too_fast.weight,
+           absl::StrCat(absl::ToInt64Milliseconds(*input.since_captcha), " ms after the captcha"));
+    }
+  }
+
+  void Classifier(const SpamModel* model, const SpamInput& input) {
+    const ClassifierRule& rule = rules_.classifier;
+    if (model == nullptr || rule.weight == 0) {
+      return;
+    }
+    const double p = model->SpamProbability(ClassifierText(input.title, input.body));
+    double score = 0;
+    if (p >= rule.neutral) {
+      score = rule.weight * (p - rule.neutral) / (1 - rule.neutral);
+    } else {
+      score = -rule.weight * rule.ham_factor * (rule.neutral - p) / rule.neutral;
+    }
+    if (std::abs(score) >= 0.01) {
+      Fire("classifier", rule, score, absl::StrFormat("p=%.3f", p));
+    }
+  }
+
+ private:
+  const SpamRules& rules_;
+  std::vector<Signal>& signals_;
+};
+
+// The reason code a reader sees for the rule that weighed most.
+absl::string_view RefusalReasonFor(absl::string_view rule) {
+  if (rule == "banned_words" || rule == "restricted_names") {
+    return "BANNED_WORD";
+  }
+  if (rule == "links_blocked") {
+    return "LINK_NOT_ALLOWED";
+  }
+  if (rule == "repeat_post" || rule == "near_duplicate") {
+    return "DUPLICATE_COMMENT";
+  }
+  return "SPAM_SUSPECTED";
+}
+
+uint64_t Fnv1a(absl::string_view text) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  // A final mix so that every output bit depends on every input bit.
+  hash ^= hash >> 33;
+  hash *= 0xff51afd7ed558ccdULL;
+  hash ^= hash >> 33;
+  hash *= 0xc4ceb9fe1a85ec53ULL;
+  hash ^= hash >> 33;
+  return hash;
+}
+
+}  // namespace
+
+uint64_t SimHash(const std::vector<std::string>& words) {
+  int counts[64] = {};
+  const auto add = [&](uint64_t hash) {
+    for (int bit = 0; bit < 64; ++bit) {
+      counts[bit] += ((hash >> bit) & 1) != 0 ? 1 : -1;
+    }
+  };
+  if (words.size() < 2) {
+    for (const std::string& word : words) {
+      add(Fnv1a(word));
+    }
+  }
+  for (std::size_t i = 1; i < words.size(); ++i) {
+    add(Fnv1a(absl::StrCat(words[i - 1], " ", words[i])));
+  }
+  uint64_t hash = 0;
+  for (int bit = 0; bit < 64; ++bit) {
+    if (counts[bit] > 0) {
+      hash |= uint64_t{1} << bit;
+    }
+  }
+  return hash;
+}
+
+int HammingDistance(uint64_t a, uint64_t b) { return std::popcount(a ^ b); }
+
+std::string ClassifierText(absl::string_view title, absl::string_view body) {
+  return absl::StrCat(title, "\n", body);
+}
+
+SpamScorer::SpamScorer(SpamRules rules, const SpamModel* model)
+    : rules_(std::make_shared<const SpamRules>(std::move(rules))), model_(model) {}
+
+void SpamScorer::ReplaceRules(SpamRules rules) {
+  auto replacement = std::make_shared<const SpamRules>(std::move(rules));
+  absl::MutexLock lock(&mutex_);
+  rules_ = std::move(replacement);
+}
+
+std::shared_ptr<const SpamRules> SpamScorer::rules() const {
+  absl::MutexLock lock(&mutex_);
+  return rules_;
+}
+
+Examination SpamScorer::Examine(const SpamInput& input) const {
+  Examination examination;
+  examination.rules = rules();
+  const SpamRules& rules = *examination.rules;
+  const AnalyzedText text = AnalyzeText(absl::StrCat(input.title, "\n", input.body));
+  const AnalyzedText name = AnalyzeText(input.name);
+
+  Evaluation evaluation(rules, examination.signals);
+  evaluation.Words(text, name);
+  evaluation.Links(text);
+  evaluation.Contact(text);
+  evaluation.Repetition(text);
+  evaluation.Shouting(text);
+  evaluation.Length(input.body);
+  evaluation.Behaviour(input);
+  evaluation.Classifier(model_, input);
+
+  // What the shared memory compares: the body alone, folded and unaccented,
+  // so that re-typing it with or without diacritics is still a repeat.
+  const AnalyzedText body = AnalyzeText(input.body);
+  std::vector<std::string> plain_words;
+  plain_words.reserve(body.words.size());
+  for (const Word& word : body.words) {
+    plain_words.push_back(word.plain);
+  }
+  BodyTraces& traces = examination.traces;
+  traces.normalized_body = absl::StrJoin(plain_words, " ");
+  traces.repeat_eligible = static_cast<int>(plain_words.size()) >= rules.repeat_post.min_words;
+  if (static_cast<int>(plain_words.size()) >= rules.near_duplicate.min_words) {
+    traces.simhash = SimHash(plain_words);
+  }
+  return examination;
+}
+
+Verdict SpamScorer::Decide(Examination examination, const Recollection& recollection) const {
+  const SpamRules& rules = *examination.rules;
+  Verdict verdict;
+  verdict.signals = std::move(examination.signals);
+  Evaluation evaluation(rules, verdict.signals);
+  if (examination.traces.repeat_eligible && recollection.earlier_copies > 0) {
+    evaluation.Fire("repeat_post", rules.repeat_post, rules.repeat_post.weight,
+                    absl::StrCat("posted ", recollection.earlier_copies + 1, " times"));
+  }
+  if (examination.traces.simhash &&
+      recollection.near_duplicate_authors >= rules.near_duplicate.min_other_authors) {
+    evaluation.Fire("near_duplicate", rules.near_duplicate, rules.near_duplicate.weight,
+                    absl::StrCat(recollection.near_duplicate_authors,
+                                 " other author(s) posted nearly the same text"));
+  }
+  const Signal* heaviest = nullptr;
+  for (const Signal& signal : verdict.signals) {
+    if (signal.shadow) {
+      continue;
+    }
+    verdict.score += signal.score;
+    if (heaviest == nullptr || signal.score > heaviest->score) {
+      heaviest = &signal;
+    }
+  }
+  if (verdict.score >= rules.thresholds.reject) {
+    verdict.action = SpamAction::kReject;
+    verdict.refusal_reason =
+        std::string(heaviest != nullptr ? RefusalReasonFor(heaviest->rule) : "SPAM_SUSPECTED");
+    verdict.discard = rules.thresholds.reject_action == RejectAction::kDiscard;
+  } else if (verdict.score >= rules.thresholds.flag) {
+    verdict.action = SpamAction::kFlag;
+  }
+  return verdict;
+}
+
+}  // namespace moderation::spam

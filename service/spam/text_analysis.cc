@@ -1,0 +1,279 @@
+#include "service/spam/text_analysis.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/uscript.h>
+#include <unicode/uspoof.h>
+
+namespace moderation::spam {
+namespace {
+
+struct IcuTools {
+  const icu::Normalizer2* fold = nullptr;  // NFKC_Casefold
+  const icu::Normalizer2* nfd = nullptr;
+  const icu::Normalizer2* nfc = nullptr;
+  USpoofChecker* spoof = nullptr;  // only for skeletons; const use is thread-safe
+};
+
+// ICU's data ships with the library, so these cannot fail on an installed
+// system; if they somehow do, text is compared unfolded rather than crashing.
+const IcuTools& Icu() {
+  static const IcuTools tools = [] {
+    IcuTools t;
+    UErrorCode error = U_ZERO_ERROR;
+    t.fold = icu::Normalizer2::getNFKCCasefoldInstance(error);
+    if (U_FAILURE(error)) {
+      t.fold = nullptr;
+    }
+    error = U_ZERO_ERROR;
+    t.nfd = icu::Normalizer2::getNFDInstance(error);
+    if (U_FAILURE(error)) {
+      t.nfd = nullptr;
+    }
+    error = U_ZERO_ERROR;
+    t.nfc = icu::Normalizer2::getNFCInstance(error);
+    if (U_FAILURE(error)) {
+      t.nfc = nullptr;
+    }
+    error = U_ZERO_ERROR;
+    t.spoof = uspoof_open(&error);
+    if (U_FAILURE(error)) {
+      t.spoof = nullptr;
+    }
+    return t;
+  }();
+  return tools;
+}
+
+bool IsWordChar(UChar32 c) {
+  const int8_t type = u_charType(c);
+  return u_isalnum(c) || type == U_NON_SPACING_MARK || type == U_COMBINING_SPACING_MARK;
+}
+
+// A letter from a script other than Latin becomes its Latin look-alike when
+// it has one ("а" Cyrillic → "a"), so that mixed-script spellings match.
+UChar32 LatinLookAlike(UChar32 c) {
+  if (c < 0x80 || !u_isalpha(c)) {
+    return c;
+  }
+  UErrorCode error = U_ZERO_ERROR;
+  const UScriptCode script = uscript_getScript(c, &error);
+  if (U_FAILURE(error) || script == USCRIPT_LATIN || script == USCRIPT_COMMON ||
+      script == USCRIPT_INHERITED) {
+    return c;
+  }
+  const IcuTools& icu = Icu();
+  if (icu.spoof == nullptr) {
+    return c;
+  }
+  icu::UnicodeString skeleton;
+  uspoof_getSkeletonUnicodeString(icu.spoof, 0, icu::UnicodeString(c), skeleton, &error);
+  if (U_FAILURE(error) || skeleton.length() != 1) {
+    return c;
+  }
+  const UChar32 mapped = skeleton.char32At(0);
+  if (mapped >= 0x80 || !u_isalpha(mapped)) {
+    return c;
+  }
+  return u_tolower(mapped);
+}
+
+icu::UnicodeString Fold(const icu::UnicodeString& text) {
+  const IcuTools& icu = Icu();
+  icu::UnicodeString folded = text;
+  if (icu.fold != nullptr) {
+    UErrorCode error = U_ZERO_ERROR;
+    icu::UnicodeString out = icu.fold->normalize(text, error);
+    if (U_SUCCESS(error)) {
+      folded = std::move(out);
+    }
+  }
+  icu::UnicodeString mapped;
+  for (int32_t i = 0; i < folded.length();) {
+    const UChar32 c = folded.char32At(i);
+    mapped.append(LatinLookAlike(c));
+    i += U16_LENGTH(c);
+  }
+  return mapped;
+}
+
+// Vietnamese without its tone marks and vowel hats, and đ as d: the way many
+// readers type on a keyboard without a Vietnamese layout.
+icu::UnicodeString StripDiacritics(const icu::UnicodeString& folded) {
+  const IcuTools& icu = Icu();
+  icu::UnicodeString decomposed = folded;
+  UErrorCode error = U_ZERO_ERROR;
+  if (icu.nfd != nullptr) {
+    icu::UnicodeString out = icu.nfd->normalize(folded, error);
+    if (U_SUCCESS(error)) {
+      decomposed = std::move(out);
+    }
+  }
+  icu::UnicodeString plain;
+  for (int32_t i = 0; i < decomposed.length();) {
+    const UChar32 c = decomposed.char32At(i);
+    i += U16_LENGTH(c);
+    if (u_charType(c) == U_NON_SPACING_MARK) {
+      continue;
+    }
+    if (c == 0x0111 || c == 0x0110) {  // đ Đ
+      plain.append(static_cast<UChar32>('d'));
+      continue;
+    }
+    plain.append(c);
+  }
+  if (icu.nfc != nullptr) {
+    error = U_ZERO_ERROR;
+    icu::UnicodeString out = icu.nfc->normalize(plain, error);
+    if (U_SUCCESS(error)) {
+      return out;
+    }
+  }
+  return plain;
+}
+
+std::string Utf8(const icu::UnicodeString& text) {
+  std::string out;
+  text.toUTF8String(out);
+  return out;
+}
+
+Word MakeWord(const icu::UnicodeString& folded) {
+  return Word{Utf8(folded), Utf8(StripDiacritics(folded))};
+}
+
+// Word boundaries, as spans of code units.
+std::vector<std::pair<int32_t, int32_t>> WordSpans(const icu::UnicodeString& text,
+                                                   std::vector<int32_t>* lengths) {
+  std::vector<std::pair<int32_t, int32_t>> spans;
+  int32_t start = -1;
+  int32_t code_points = 0;
+  for (int32_t i = 0; i < text.length();) {
+    const UChar32 c = text.char32At(i);
+    const int32_t next = i + U16_LENGTH(c);
+    if (IsWordChar(c)) {
+      if (start < 0) {
+        start = i;
+        code_points = 0;
+      }
+      if (u_charType(c) != U_NON_SPACING_MARK) {
+        ++code_points;
+      }
+    } else if (start >= 0) {
+      spans.emplace_back(start, i);
+      if (lengths != nullptr) {
+        lengths->push_back(code_points);
+      }
+      start = -1;
+    }
+    i = next;
+  }
+  if (start >= 0) {
+    spans.emplace_back(start, text.length());
+    if (lengths != nullptr) {
+      lengths->push_back(code_points);
+    }
+  }
+  return spans;
+}
+
+// Splits both forms of the text at once: removing diacritics never moves a
+// word boundary, so the i-th plain word is the i-th folded word unaccented.
+void SplitWords(const icu::UnicodeString& folded, const icu::UnicodeString& plain,
+                std::vector<Word>& words, std::vector<int32_t>* lengths) {
+  const auto folded_spans = WordSpans(folded, lengths);
+  const auto plain_spans = WordSpans(plain, nullptr);
+  const bool aligned = folded_spans.size() == plain_spans.size();
+  words.reserve(folded_spans.size());
+  for (std::size_t i = 0; i < folded_spans.size(); ++i) {
+    const icu::UnicodeString word =
+        folded.tempSubStringBetween(folded_spans[i].first, folded_spans[i].second);
+    if (aligned) {
+      words.push_back(Word{Utf8(word), Utf8(plain.tempSubStringBetween(plain_spans[i].first,
+                                                                       plain_spans[i].second))});
+    } else {
+      words.push_back(MakeWord(word));
+    }
+  }
+}
+
+// "v i a g r a" → "viagra": three or more one-letter words in a row.
+std::vector<Word> JoinSpelledOut(const std::vector<Word>& words,
+                                 const std::vector<int32_t>& lengths) {
+  constexpr std::size_t kMinRun = 3;
+  std::vector<Word> joined;
+  std::size_t start = 0;
+  while (start < words.size()) {
+    std::size_t end = start;
+    while (end < words.size() && lengths[end] == 1) {
+      ++end;
+    }
+    if (end - start >= kMinRun) {
+      Word word;
+      for (std::size_t i = start; i < end; ++i) {
+        word.folded += words[i].folded;
+        word.plain += words[i].plain;
+      }
+      joined.push_back(std::move(word));
+    }
+    start = end + 1;
+  }
+  return joined;
+}
+
+std::string CollapseSpaces(const icu::UnicodeString& text) {
+  icu::UnicodeString out;
+  bool in_space = false;
+  for (int32_t i = 0; i < text.length();) {
+    const UChar32 c = text.char32At(i);
+    i += U16_LENGTH(c);
+    if (u_isUWhiteSpace(c)) {
+      in_space = true;
+      continue;
+    }
+    if (in_space && !out.isEmpty()) {
+      out.append(static_cast<UChar32>(' '));
+    }
+    in_space = false;
+    out.append(c);
+  }
+  return Utf8(out);
+}
+
+}  // namespace
+
+AnalyzedText AnalyzeText(absl::string_view utf8) {
+  AnalyzedText analyzed;
+  const icu::UnicodeString original = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  for (int32_t i = 0; i < original.length();) {
+    const UChar32 c = original.char32At(i);
+    i += U16_LENGTH(c);
+    if (u_isalpha(c)) {
+      ++analyzed.letters;
+      if (u_isupper(c)) {
+        ++analyzed.uppercase_letters;
+      }
+    }
+  }
+  const icu::UnicodeString folded = Fold(original);
+  const icu::UnicodeString plain = StripDiacritics(folded);
+  analyzed.folded = CollapseSpaces(folded);
+  analyzed.plain = CollapseSpaces(plain);
+  std::vector<int32_t> lengths;
+  SplitWords(folded, plain, analyzed.words, &lengths);
+  analyzed.joined_words = JoinSpelledOut(analyzed.words, lengths);
+  return analyzed;
+}
+
+std::vector<Word> AnalyzeWords(absl::string_view utf8) {
+  const icu::UnicodeString original = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  std::vector<Word> words;
+  const icu::UnicodeString folded = Fold(original);
+  SplitWords(folded, StripDiacritics(folded), words, nullptr);
+  return words;
+}
+
+}  // namespace moderation::spam

@@ -1,0 +1,90 @@
+#include "service/spam/word_list.h"
+
+#include <algorithm>
+
+namespace moderation::spam {
+
+bool WordMatches(const Word& text, const Word& entry) {
+  if (text.plain != entry.plain) {
+    return false;
+  }
+  return !text.has_diacritics() || !entry.has_diacritics() || text.folded == entry.folded;
+}
+
+WordList::WordList(const std::vector<std::string>& entries) {
+  for (const std::string& original : entries) {
+    Entry entry;
+    entry.original = original;
+    entry.words = AnalyzeWords(original);
+    if (entry.words.empty()) {
+      continue;
+    }
+    for (const Word& word : entry.words) {
+      entry.joined_plain += word.plain;
+    }
+    const std::size_t index = entries_.size();
+    by_first_word_[entry.words.front().plain].push_back(index);
+    by_joined_[entry.joined_plain].push_back(index);
+    entries_.push_back(std::move(entry));
+  }
+}
+
+bool WordList::MatchesAt(const Entry& entry, const std::vector<Word>& words, std::size_t at) const {
+  if (at + entry.words.size() > words.size()) {
+    return false;
+  }
+  for (std::size_t k = 0; k < entry.words.size(); ++k) {
+    if (!WordMatches(words[at + k], entry.words[k])) {
+      return false;
+    }
+  }
+  return true;
+}
+
+std::vector<std::string> WordList::FindIn(const AnalyzedText& text) const {
+  if (entries_.empty()) {
+    return {};
+  }
+  std::vector<bool> found(entries_.size(), false);
+  for (std::size_t at = 0; at < text.words.size(); ++at) {
+    const auto candidates = by_first_word_.find(text.words[at].plain);
+    if (candidates == by_first_word_.end()) {
+      continue;
+    }
+    for (std::size_t index : candidates->second) {
+      if (!found[index] && MatchesAt(entries_[index], text.words, at)) {
+        found[index] = true;
+      }
+    }
+  }
+  for (const Word& joined : text.joined_words) {
+    const auto candidates = by_joined_.find(joined.plain);
+    if (candidates == by_joined_.end()) {
+      continue;
+    }
+    for (std::size_t index : candidates->second) {
+      found[index] = true;
+    }
+  }
+  std::vector<std::string> matches;
+  for (std::size_t index = 0; index < entries_.size(); ++index) {
+    if (found[index]) {
+      matches.push_back(entries_[index].original);
+    }
+  }
+  return matches;
+}
+
+bool WordList::MatchesWhole(const AnalyzedText& text) const {
+  for (const Entry& entry : entries_) {
+    if (entry.words.size() == text.words.size() && MatchesAt(entry, text.words, 0)) {
+      return true;
+    }
+  }
+  if (text.joined_words.size() == 1 && text.words.size() >= 3) {
+    return by_joined_.contains(text.joined_words.front().plain);
+  }
+  return false;
+}
+
+}  // namespace moderation::spam

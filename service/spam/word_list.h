@@ -1,0 +1,51 @@
+#pragma once
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "absl/strings/string_view.h"
+#include "service/spam/text_analysis.h"
+
+namespace moderation::spam {
+
+// A list of words and phrases ("bóng đá", "vay tiền nhanh") matched as whole
+// words against analysed text. An entry written with diacritics matches text
+// with the same diacritics, or text typed without any ("bong da"), but not a
+// different accented word that only unaccents the same way ("bông"); an entry
+// written without diacritics matches every accented form. Letters spelled out
+// one by one ("v i a g r a") match the entry written together.
+class WordList {
+ public:
+  WordList() = default;
+  explicit WordList(const std::vector<std::string>& entries);
+
+  // The entries found in `text`, as configured, each at most once, in list
+  // order.
+  [[nodiscard]] std::vector<std::string> FindIn(const AnalyzedText& text) const;
+
+  // True when `text` as a whole is one of the entries (names).
+  [[nodiscard]] bool MatchesWhole(const AnalyzedText& text) const;
+
+  [[nodiscard]] bool empty() const { return entries_.empty(); }
+
+ private:
+  struct Entry {
+    std::string original;
+    std::vector<Word> words;
+    std::string joined_plain;  // the words run together, for spelled-out text
+  };
+
+  [[nodiscard]] bool MatchesAt(const Entry& entry, const std::vector<Word>& words,
+                               std::size_t at) const;
+
+  std::vector<Entry> entries_;
+  // Entries by their first word's plain form; spelled-out words by joined form.
+  std::unordered_map<std::string, std::vector<std::size_t>> by_first_word_;
+  std::unordered_map<std::string, std::vector<std::size_t>> by_joined_;
+};
+
+// Whether one word of text matches one word of an entry (see WordList).
+[[nodiscard]] bool WordMatches(const Word& text, const Word& entry);
+
+}  // namespace moderation::spam

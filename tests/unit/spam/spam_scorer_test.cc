@@ -1,0 +1,282 @@
+#include "service/spam/spam_scorer.h"
+
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "absl/strings/match.h"
+
+namespace moderation::spam {
+namespace {
+
+class FixedModel final : public SpamModel {
+ public:
+  explicit FixedModel(double p) : p_(p) {}
+  double SpamProbability(absl::string_view /*text*/) const override { return p_; }
+
+ private:
+  double p_;
+};
+
+SpamRules TestRules() {
+  absl::StatusOr<SpamRules> rules = ParseSpamRules(R"toml(
+[thresholds]
+flag = 3
+reject = 10
+[banned_words]
+weight = 10
+words = ["địt", "viagra"]
+[suspect_words]
+weight = 3
+words = ["vay tiền", "nhà cái"]
+[restricted_names]
+weight = 4
+words = ["ban biên tập"]
+[links]
+weight = 1
+blocked_domains = ["casino-vip.com"]
+allowed_domains = ["vnexpress.net"]
+)toml",
+                                                   "test.toml");
+  EXPECT_TRUE(rules.ok()) << rules.status();
+  return *rules;
+}
+
+SpamInput Input(absl::string_view body, absl::string_view title = "Ý kiến",
+                absl::string_view name = "Lan") {
+  SpamInput input;
+  input.name = name;
+  input.title = title;
+  input.body = body;
+  return input;
+}
+
+const Signal* Find(const Verdict& verdict, absl::string_view rule) {
+  for (const Signal& signal : verdict.signals) {
+    if (signal.rule == rule) {
+      return &signal;
+    }
+  }
+  return nullptr;
+}
+
+Verdict Score(const SpamScorer& scorer, const SpamInput& input, Recollection recollection = {}) {
+  return scorer.Decide(scorer.Examine(input), recollection);
+}
+
+TEST(SpamScorerTest, OrdinaryCommentIsQueuedWithoutSignals) {
+  SpamScorer scorer(TestRules(), nullptr);
+  const Verdict verdict =
+      Score(scorer, Input("Bài viết rất hay, cảm ơn tác giả đã phân tích kỹ vấn đề này."));
+  EXPECT_EQ(verdict.action, SpamAction::kQueue);
+  EXPECT_TRUE(verdict.signals.empty());
+  EXPECT_EQ(verdict.score, 0);
+}
+
+TEST(SpamScorerTest, BannedWordRejectsWithReason) {
+  SpamScorer scorer(TestRules(), nullptr);
+  const Verdict verdict = Score(scorer, Input("mua v.i.a.g.r.a giá rẻ"));
+  EXPECT_EQ(verdict.action, SpamAction::kReject);
+  EXPECT_EQ(verdict.refusal_reason, "BANNED_WORD");
+  ASSERT_NE(Find(verdict, "banned_words"), nullptr);
+  EXPECT_EQ(Find(verdict, "banned_words")->detail, "viagra");
+  EXPECT_FALSE(verdict.discard);
+}
+
+TEST(SpamScorerTest, SuspectWordsAddUpPerEntry) {
+  SpamScorer scorer(TestRules(), nullptr);
+  const Verdict verdict = Score(scorer, Input("Vay tien nhanh qua nha cai uy tin"));
+  ASSERT_NE(Find(verdict, "suspect_words"), nullptr);
+  EXPECT_EQ(Find(verdict, "suspect_words")->score, 6);
+  EXPECT_EQ(verdict.action, SpamAction::kFlag);
+}
+
+TEST(SpamScorerTest, PhoneNumberInAnySpacingIsAdvertising) {
+  SpamScorer scorer(TestRules(), nullptr);
+  for (const char* body : {"Liên hệ 0912 345 678 để mua", "lh 0 9 1 2 . 3 4 5 . 6 7 8 nha",
+                           "goi +84 912-345-678", "Gọi ０９１２３４５６７８"}) {
+    const Verdict verdict = Score(scorer, Input(body));
+    const Signal* contact = Find(verdict, "contact");
+    ASSERT_NE(contact, nullptr) << body;
+    EXPECT_TRUE(absl::StrContains(contact->detail, "phone")) << body;
+    EXPECT_FALSE(absl::StrContains(contact->detail, "345")) << "phone digits leaked: " << body;
+    EXPECT_EQ(verdict.action, SpamAction::kFlag) << body;
+  }
+  // A year and a price are not phone numbers.
+  EXPECT_EQ(Find(Score(scorer, Input("Năm 2024 giá 150000 đồng")), "contact"), nullptr);
+}
+
+TEST(SpamScorerTest, EmailAndMessengerHandlesAreContacts) {
+  SpamScorer scorer(TestRules(), nullptr);
+  EXPECT_NE(Find(Score(scorer, Input("mail ban@example.com nhé")), "contact"), nullptr);
+  EXPECT_NE(Find(Score(scorer, Input("kết bạn Zalo mình nha")), "contact"), nullptr);
+  EXPECT_NE(Find(Score(scorer, Input("join t.me/kiemtien99")), "contact"), nullptr);
+}
+
+TEST(SpamScorerTest, LinksCountedBlockedAndAllowed) {
+  SpamScorer scorer(TestRules(), nullptr);
+  const Verdict two = Score(scorer, Input("xem https://a.example/x và www.b.example"));
+  ASSERT_NE(Find(two, "links"), nullptr);
+  EXPECT_EQ(Find(two, "links")->score, 2);
+  EXPECT_EQ(Find(Score(scorer, Input("nguồn: https://vnexpress.net/abc")), "links"), nullptr);
+  const Verdict blocked = Score(scorer, Input("chơi tại m.casino-vip.com ngay"));
+  ASSERT_NE(Find(blocked, "links_blocked"), nullptr);
+  EXPECT_EQ(blocked.refusal_reason, "LINK_NOT_ALLOWED");
+  EXPECT_NE(Find(Score(scorer, Input("bấm bit.ly/abc")), "links_shortened"), nullptr);
+  // Abbreviations with dots are not links.
+  EXPECT_EQ(Find(Score(scorer, Input("ở tp.hcm v.v.")), "links"), nullptr);
+}
+
+TEST(SpamScorerTest, RepetitionShoutingAndLength) {
+  SpamScorer scorer(TestRules(), nullptr);
+  EXPECT_NE(Find(Score(scorer, Input("hay quá!!!!!!!!")), "repeated_characters"), nullptr);
+  EXPECT_NE(Find(Score(scorer, Input("đẹppppppp")), "repeated_characters"), nullptr);
+  EXPECT_NE(Find(Score(scorer, Input("mua mua mua mua đi")), "repeated_words"), nullptr);
+  EXPECT_NE(
+      Find(Score(scorer, Input("MUA NGAY HÔM NAY GIẢM GIÁ CỰC SỐC", "KHUYẾN MÃI")), "shouting"),
+      nullptr);
+  EXPECT_EQ(Find(Score(scorer, Input("Tôi đồng ý với ý kiến của Bộ Y tế")), "shouting"), nullptr);
+  EXPECT_NE(Find(Score(scorer, Input("k")), "length"), nullptr);
+}
+
+TEST(SpamScorerTest, HoneypotAndTooFast) {
+  SpamScorer scorer(TestRules(), nullptr);
+  SpamInput input = Input("Bình luận bình thường");
+  input.honeypot = "http://x";
+  EXPECT_EQ(Score(scorer, input).action, SpamAction::kReject);
+  input.honeypot = "";
+  input.since_captcha = absl::Milliseconds(800);
+  ASSERT_NE(Find(Score(scorer, input), "too_fast"), nullptr);
+  input.since_captcha = absl::Seconds(20);
+  EXPECT_EQ(Find(Score(scorer, input), "too_fast"), nullptr);
+}
+
+TEST(SpamScorerTest, RestrictedNameIsFlagged) {
+  SpamScorer scorer(TestRules(), nullptr);
+  const Verdict verdict = Score(scorer, Input("Thông báo mới", "Tin", "Ban Bien Tap"));
+  ASSERT_NE(Find(verdict, "restricted_names"), nullptr);
+  EXPECT_EQ(verdict.action, SpamAction::kFlag);
+}
+
+TEST(SpamScorerTest, RepeatAndNearDuplicateComeFromRecollection) {
+  SpamScorer scorer(TestRules(), nullptr);
+  const SpamInput input =
+      Input("Sản phẩm này rất tốt, mọi người nên mua thử một lần cho biết nhé các bạn");
+  const Examination examination = scorer.Examine(input);
+  EXPECT_TRUE(examination.traces.repeat_eligible);
+  ASSERT_TRUE(examination.traces.simhash.has_value());
+  EXPECT_EQ(examination.traces.normalized_body.substr(0, 16), "san pham nay rat");
+
+  Recollection seen;
+  seen.earlier_copies = 2;
+  const Verdict repeat = scorer.Decide(examination, seen);
+  ASSERT_NE(Find(repeat, "repeat_post"), nullptr);
+  EXPECT_EQ(Find(repeat, "repeat_post")->detail, "posted 3 times");
+
+  Recollection near;
+  near.near_duplicate_authors = 2;
+  EXPECT_NE(Find(scorer.Decide(examination, near), "near_duplicate"), nullptr);
+  // Short bodies are not compared.
+  EXPECT_FALSE(scorer.Examine(Input("cảm ơn")).traces.repeat_eligible);
+}
+
+TEST(SpamScorerTest, SimHashIsCloseForNearCopiesAndFarOtherwise) {
+  const std::vector<std::string> a = {"san",   "pham", "nay", "rat", "tot", "moi",
+                                      "nguoi", "nen",  "mua", "thu", "mot", "lan"};
+  std::vector<std::string> b = a;
+  b.back() = "lanh";
+  const std::vector<std::string> c = {"chinh", "phu", "vua", "cong", "bo",  "ke",
+                                      "hoach", "dau", "tu",  "cong", "nam", "moi"};
+  EXPECT_LE(HammingDistance(SimHash(a), SimHash(b)), 16);
+  EXPECT_GT(HammingDistance(SimHash(a), SimHash(c)), 16);
+  EXPECT_EQ(SimHash(a), SimHash(a));
+}
+
+TEST(SpamScorerTest, ClassifierAddsWeightAboveNeutral) {
+  const FixedModel spammy(0.95);
+  SpamScorer scorer(TestRules(), &spammy);
+  const Verdict verdict = Score(scorer, Input("nội dung bất kỳ"));
+  const Signal* classifier = Find(verdict, "classifier");
+  ASSERT_NE(classifier, nullptr);
+  EXPECT_NEAR(classifier->score, 6 * 0.9, 1e-9);
+  EXPECT_EQ(classifier->detail, "p=0.950");
+
+  const FixedModel neutral(0.5);
+  SpamScorer quiet(TestRules(), &neutral);
+  EXPECT_EQ(Find(Score(quiet, Input("nội dung bất kỳ")), "classifier"), nullptr);
+}
+
+TEST(SpamScorerTest, ShadowRulesAreReportedButNotCounted) {
+  absl::StatusOr<SpamRules> rules = ParseSpamRules(R"toml(
+[banned_words]
+weight = 10
+shadow = true
+words = ["viagra"]
+)toml",
+                                                   "shadow.toml");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  SpamScorer scorer(*rules, nullptr);
+  const Verdict verdict = Score(scorer, Input("viagra"));
+  ASSERT_NE(Find(verdict, "banned_words"), nullptr);
+  EXPECT_TRUE(Find(verdict, "banned_words")->shadow);
+  EXPECT_EQ(verdict.score, 0);
+  EXPECT_EQ(verdict.action, SpamAction::kQueue);
+}
+
+TEST(SpamScorerTest, DiscardActionHidesTheRefusal) {
+  SpamRules rules = TestRules();
+  rules.thresholds.reject_action = RejectAction::kDiscard;
+  SpamScorer scorer(rules, nullptr);
+  const Verdict verdict = Score(scorer, Input("viagra"));
+  EXPECT_EQ(verdict.action, SpamAction::kReject);
+  EXPECT_TRUE(verdict.discard);
+}
+
+TEST(SpamScorerTest, RulesReplacedWhileScoring) {
+  SpamScorer scorer(TestRules(), nullptr);
+  std::atomic<bool> stop{false};
+  std::thread scoring([&] {
+    while (!stop.load()) {
+      const Verdict verdict = Score(scorer, Input("viagra"));
+      // Whichever rules it got, it got one whole set.
+      ASSERT_TRUE(verdict.action == SpamAction::kReject || verdict.action == SpamAction::kQueue);
+    }
+  });
+  for (int i = 0; i < 50; ++i) {
+    scorer.ReplaceRules(i % 2 == 0 ? DefaultSpamRules() : TestRules());
+  }
+  stop.store(true);
+  scoring.join();
+  scorer.ReplaceRules(DefaultSpamRules());
+  EXPECT_EQ(Score(scorer, Input("viagra")).action, SpamAction::kQueue);
+}
+
+TEST(SpamRulesTest, RejectsUnknownKeysWrongTypesAndRanges) {
+  const auto error = [](absl::string_view toml) {
+    absl::StatusOr<SpamRules> rules = ParseSpamRules(toml, "rules.toml");
+    EXPECT_FALSE(rules.ok()) << toml;
+    return std::string(rules.status().message());
+  };
+  EXPECT_EQ(error("[suspect_words]\nweigth = 3\n"),
+            "rules.toml:2: suspect_words.weigth is not a known setting");
+  EXPECT_EQ(error("[links]\nweight = \"high\"\n"), "rules.toml:2: links.weight must be a number");
+  EXPECT_EQ(error("[thresholds]\nflag = 20\nreject = 10\n"),
+            "rules.toml: thresholds.flag must not exceed thresholds.reject");
+  EXPECT_EQ(error("[thresholds]\nreject_action = \"drop\"\n"),
+            "rules.toml: thresholds.reject_action must be \"refuse\" or \"discard\"");
+  EXPECT_TRUE(absl::StartsWith(error("[bogus]\n"), "rules.toml:1: bogus is not a known section"));
+  EXPECT_TRUE(absl::StartsWith(error("[links\n"), "rules.toml:1:"));
+  EXPECT_EQ(error("[near_duplicate]\nmax_distance = 9\n"),
+            "rules.toml:2: near_duplicate.max_distance must be between 0 and 3");
+}
+
+TEST(SpamRulesTest, ShippedRulesFileParses) {
+  absl::StatusOr<SpamRules> rules =
+      LoadSpamRules(std::string(MODERATION_SOURCE_DIR) + "/deploy/spam-rules.toml");
+  ASSERT_TRUE(rules.ok()) << rules.status();
+  EXPECT_FALSE(rules->banned_words.words.empty());
+  EXPECT_FALSE(rules->suspect_words.words.empty());
+}
+
+}  // namespace
+}  // namespace moderation::spam
