@@ -106,6 +106,15 @@ void ToModeratedComment(const comments::Comment& comment, const crypto::FieldCip
     out.set_rejection_reason(ToProto(*comment.rejection_reason));
   }
   out.set_decision_note(comment.decision_note);
+  out.set_spam_score(comment.spam_score);
+  out.set_flagged(comment.flagged);
+  for (const comments::SpamSignal& signal : comment.spam_signals) {
+    v1::SpamSignal* added = out.add_spam_signals();
+    added->set_rule(signal.rule);
+    added->set_score(signal.score);
+    added->set_detail(signal.detail);
+    added->set_shadow(signal.shadow);
+  }
 }
 
 std::optional<comments::RejectionReason> FromProto(v1::RejectionReason reason) {

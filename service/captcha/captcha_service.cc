@@ -46,6 +46,14 @@ CaptchaService::CaptchaService(CaptchaStore& store, const CaptchaRenderer& rende
       answer_key_(std::move(answer_key)),
       options_(options) {}
 
+std::optional<absl::Time> CaptchaService::IssueTime(absl::string_view captcha_id) const {
+  const std::optional<absl::Time> expiry = ExpiryOf(captcha_id);
+  if (!expiry) {
+    return std::nullopt;
+  }
+  return *expiry - options_.ttl;
+}
+
 std::string CaptchaService::Digest(absl::string_view captcha_id, absl::string_view answer) const {
   return crypto::HmacSha256(answer_key_,
                             absl::StrCat(captcha_id, ":", absl::AsciiStrToUpper(answer)));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "absl/functional/any_invocable.h"
@@ -60,6 +61,10 @@ class CaptchaService {
   // CAPTCHA_UNKNOWN, CAPTCHA_ALREADY_USED); UNAVAILABLE when the store is down.
   void Verify(const std::string& captcha_id, const std::string& answer,
               absl::AnyInvocable<void(absl::Status) &&> done);
+
+  // When a captcha was issued, to the second, read from its id (which a
+  // successful Verify has shown to be ours); nullopt for a malformed id.
+  [[nodiscard]] std::optional<absl::Time> IssueTime(absl::string_view captcha_id) const;
 
  private:
   [[nodiscard]] std::string Digest(absl::string_view captcha_id, absl::string_view answer) const;

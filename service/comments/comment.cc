@@ -3,6 +3,9 @@
 #include <array>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
+#include "service/common/ids.h"
+
 namespace moderation::comments {
 namespace {
 
@@ -22,6 +25,15 @@ constexpr std::array<std::pair<RejectionReason, absl::string_view>, 6> kReasonNa
 }};
 
 }  // namespace
+
+std::string QueuePosition(absl::string_view comment_id, bool flagged) {
+  return absl::StrCat(flagged ? "0" : "1", comment_id);
+}
+
+bool IsWellFormedQueuePosition(absl::string_view position) {
+  return !position.empty() && (position[0] == '0' || position[0] == '1') &&
+         IsWellFormedCommentId(position.substr(1));
+}
 
 absl::string_view StatusName(CommentStatus status) {
   for (const auto& [value, name] : kStatusNames) {

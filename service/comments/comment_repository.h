@@ -53,9 +53,10 @@ class CommentRepository {
   // NOT_FOUND when there is no such comment.
   virtual void Get(const std::string& comment_id, Callback<Comment> done) = 0;
 
-  // Pending comments, oldest first, starting after `after_id` (empty: from
-  // the start), at most `limit`.
-  virtual void ListPending(const std::string& after_id, int limit, Callback<CommentPage> done) = 0;
+  // Pending comments, flagged ones first, then the others, each oldest
+  // first; starting after the queue position `after` (see QueuePosition;
+  // empty: from the start), at most `limit`. The next cursor is a position.
+  virtual void ListPending(const std::string& after, int limit, Callback<CommentPage> done) = 0;
 
   // Approved comments of an article, newest first, starting after
   // `after_id`, at most `limit`.

@@ -13,7 +13,7 @@ using redis::RedisScript;
 using redis::RedisValue;
 
 // KEYS: comment hash, pending set[, idempotency key]. ARGV: id, idempotency
-// value, idempotency ttl (s), then the hash's field/value pairs.
+// value, idempotency ttl (s), queue position, then the hash's field/value pairs.
 // Returns {1, id} when stored, {0, prior value} when the key was used before.
 const RedisScript& EnqueueScript() {
   static const auto* script = new RedisScript(R"lua(
@@ -21,8 +21,8 @@ if KEYS[3] then
   local prior = redis.call('GET', KEYS[3])
   if prior then return {0, prior} end
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 4))
-redis.call('ZADD', KEYS[2], 0, ARGV[1])
+redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+redis.call('ZADD', KEYS[2], 0, ARGV[4])
 if KEYS[3] then redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3]) end
 return {1, ARGV[1]}
 )lua");
@@ -41,7 +41,7 @@ if status ~= 'pending' then return {2, redis.call('HGETALL', KEYS[1])} end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'decided_ms', ARGV[3], 'decided_by', ARGV[4])
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'reason', ARGV[5]) end
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'note', ARGV[6]) end
-redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[2], '0' .. ARGV[1], '1' .. ARGV[1])
 if ARGV[2] == 'approved' then
   local article = redis.call('HGET', KEYS[1], 'article_id')
   redis.call('ZADD', ARGV[7] .. article, 0, ARGV[1])
@@ -51,8 +51,9 @@ return {1, redis.call('HGETALL', KEYS[1])}
   return *script;
 }
 
-// KEYS: a sorted set of ids. ARGV: start bound, limit, comment key prefix,
-// '1' for newest first. Returns {total, fields, fields, ...}.
+// KEYS: a sorted set of ids, or of queue positions (ARGV[5] = '1': the id
+// follows a one-character prefix). ARGV: start bound, limit, comment key
+// prefix, '1' for newest first. Returns {total, fields, fields, ...}.
 const RedisScript& ListScript() {
   static const auto* script = new RedisScript(R"lua(
 local ids
@@ -62,8 +63,9 @@ else
   ids = redis.call('ZRANGE', KEYS[1], ARGV[1], '+', 'BYLEX', 'LIMIT', 0, ARGV[2])
 end
 local out = {redis.call('ZCARD', KEYS[1])}
+local skip = tonumber(ARGV[5]) + 1
 for _, id in ipairs(ids) do
-  out[#out + 1] = redis.call('HGETALL', ARGV[3] .. id)
+  out[#out + 1] = redis.call('HGETALL', ARGV[3] .. string.sub(id, skip))
 end
 return out
 )lua");
@@ -80,6 +82,42 @@ std::optional<absl::Time> ParseMillis(absl::string_view text) {
     return std::nullopt;
   }
   return absl::FromUnixMillis(millis);
+}
+
+// Signals as "rule US score US detail US shadow", joined by RS: the ASCII
+// unit and record separators, which validation keeps out of reader text.
+constexpr char kUnit = '\x1f';
+constexpr char kRecord = '\x1e';
+
+std::string EncodeSignals(const std::vector<SpamSignal>& signals) {
+  std::string out;
+  for (const SpamSignal& signal : signals) {
+    if (!out.empty()) {
+      out.push_back(kRecord);
+    }
+    absl::StrAppend(&out, signal.rule, std::string(1, kUnit), signal.score, std::string(1, kUnit),
+                    signal.detail, std::string(1, kUnit), signal.shadow ? "1" : "0");
+  }
+  return out;
+}
+
+std::vector<SpamSignal> DecodeSignals(absl::string_view encoded) {
+  std::vector<SpamSignal> signals;
+  for (absl::string_view record : absl::StrSplit(encoded, kRecord, absl::SkipEmpty())) {
+    std::vector<absl::string_view> parts = absl::StrSplit(record, kUnit);
+    if (parts.size() != 4) {
+      continue;
+    }
+    SpamSignal signal;
+    signal.rule = std::string(parts[0]);
+    if (!absl::SimpleAtod(parts[1], &signal.score)) {
+      continue;
+    }
+    signal.detail = std::string(parts[2]);
+    signal.shadow = parts[3] == "1";
+    signals.push_back(std::move(signal));
+  }
+  return signals;
 }
 
 absl::StatusOr<Comment> CommentFromFields(const RedisValue& fields) {
@@ -132,6 +170,14 @@ absl::StatusOr<Comment> CommentFromFields(const RedisValue& fields) {
       comment.rejection_reason = ParseReason(value);
     } else if (name == "note") {
       comment.decision_note = value;
+    } else if (name == "score") {
+      if (!absl::SimpleAtod(value, &comment.spam_score)) {
+        return Malformed("score");
+      }
+    } else if (name == "flagged") {
+      comment.flagged = value == "1";
+    } else if (name == "signals") {
+      comment.spam_signals = DecodeSignals(value);
     }
   }
   if (comment.id.empty() || !has_status || !has_created) {
@@ -158,6 +204,15 @@ std::vector<std::string> FieldsOf(const Comment& comment) {
   }
   if (!comment.user_agent.empty()) {
     fields.insert(fields.end(), {"ua", comment.user_agent});
+  }
+  if (comment.spam_score != 0) {
+    fields.insert(fields.end(), {"score", absl::StrCat(comment.spam_score)});
+  }
+  if (comment.flagged) {
+    fields.insert(fields.end(), {"flagged", "1"});
+  }
+  if (!comment.spam_signals.empty()) {
+    fields.insert(fields.end(), {"signals", EncodeSignals(comment.spam_signals)});
   }
   return fields;
 }
@@ -199,7 +254,7 @@ RedisCommentRepository::RedisCommentRepository(redis::RedisClient& client) : cli
 void RedisCommentRepository::Enqueue(Comment comment, std::optional<IdempotencyRecord> idempotency,
                                      Callback<EnqueueResult> done) {
   std::vector<std::string> keys = {redis::keys::Comment(comment.id), redis::keys::PendingQueue()};
-  std::vector<std::string> args = {comment.id, "", "0"};
+  std::vector<std::string> args = {comment.id, "", "0", QueuePosition(comment.id, comment.flagged)};
   if (idempotency) {
     keys.push_back(redis::keys::Idempotency(idempotency->key_digest));
     args[1] = absl::StrCat(comment.id, " ", idempotency->fingerprint);
@@ -268,13 +323,18 @@ void RedisCommentRepository::ListPending(const std::string& after_id, int limit,
                                          Callback<CommentPage> done) {
   client_.EvalScript(ListScript(), {redis::keys::PendingQueue()},
                      {after_id.empty() ? "-" : absl::StrCat("(", after_id), absl::StrCat(limit + 1),
-                      std::string(redis::keys::kCommentPrefix), "0"},
+                      std::string(redis::keys::kCommentPrefix), "0", "1"},
                      [limit, done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
                        if (!reply.ok()) {
                          std::move(done)(reply.status());
                          return;
                        }
-                       std::move(done)(PageFromReply(*reply, limit));
+                       absl::StatusOr<CommentPage> page = PageFromReply(*reply, limit);
+                       if (page.ok() && !page->next_cursor.empty()) {
+                         const Comment& last = page->comments.back();
+                         page->next_cursor = QueuePosition(last.id, last.flagged);
+                       }
+                       std::move(done)(std::move(page));
                      });
 }
 
@@ -283,7 +343,7 @@ void RedisCommentRepository::ListApproved(const std::string& article_id,
                                           Callback<CommentPage> done) {
   client_.EvalScript(ListScript(), {redis::keys::Approved(article_id)},
                      {after_id.empty() ? "+" : absl::StrCat("(", after_id), absl::StrCat(limit + 1),
-                      std::string(redis::keys::kCommentPrefix), "1"},
+                      std::string(redis::keys::kCommentPrefix), "1", "0"},
                      [limit, done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
                        if (!reply.ok()) {
                          std::move(done)(reply.status());

@@ -17,12 +17,13 @@ FieldViolation MalformedId() {
 }  // namespace
 
 ModerationDesk::ModerationDesk(comments::CommentRepository& repository, const Clock& clock,
-                               DeskOptions options)
-    : repository_(repository), clock_(clock), options_(options) {}
+                               DeskOptions options, DecisionListener* listener)
+    : repository_(repository), clock_(clock), options_(options), listener_(listener) {}
 
 void ModerationDesk::ListPending(int page_size, const std::string& page_token,
                                  comments::Callback<comments::CommentPage> done) {
-  absl::StatusOr<PageRequest> page = ResolvePage(page_size, page_token, options_.paging);
+  absl::StatusOr<PageRequest> page =
+      ResolvePage(page_size, page_token, options_.paging, comments::IsWellFormedQueuePosition);
   if (!page.ok()) {
     std::move(done)(page.status());
     return;
@@ -98,7 +99,18 @@ void ModerationDesk::Decide(const std::string& comment_id, comments::Decision de
   }
   decision.note = std::move(note.text);
   decision.time = clock_.Now();
-  repository_.Decide(comment_id, std::move(decision), std::move(done));
+  if (listener_ == nullptr) {
+    repository_.Decide(comment_id, std::move(decision), std::move(done));
+    return;
+  }
+  repository_.Decide(comment_id, std::move(decision),
+                     [listener = listener_,
+                      done = std::move(done)](absl::StatusOr<comments::Comment> decided) mutable {
+                       if (decided.ok()) {
+                         listener->OnDecided(*decided);
+                       }
+                       std::move(done)(std::move(decided));
+                     });
 }
 
 }  // namespace moderation

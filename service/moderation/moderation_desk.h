@@ -14,13 +14,24 @@ struct DeskOptions {
   std::size_t note_max_chars = 500;
 };
 
+// Hears of every decision that took effect (the learned spam filter learns
+// from them). Called on storage threads; must not block.
+class DecisionListener {
+ public:
+  virtual ~DecisionListener() = default;
+  virtual void OnDecided(const comments::Comment& decided) = 0;
+};
+
 // What moderators do with the queue. Checks their input, then asks the
 // repository, whose decisions are compare-and-set. Thread-safe.
 class ModerationDesk {
  public:
-  ModerationDesk(comments::CommentRepository& repository, const Clock& clock, DeskOptions options);
+  // `listener` may be null.
+  ModerationDesk(comments::CommentRepository& repository, const Clock& clock, DeskOptions options,
+                 DecisionListener* listener = nullptr);
 
-  // Oldest first. INVALID_ARGUMENT for a bad page size or token.
+  // Flagged first, then the others; each oldest first. INVALID_ARGUMENT for a bad page size or
+  // token.
   void ListPending(int page_size, const std::string& page_token,
                    comments::Callback<comments::CommentPage> done);
 
@@ -43,6 +54,7 @@ class ModerationDesk {
   comments::CommentRepository& repository_;
   const Clock& clock_;
   const DeskOptions options_;
+  DecisionListener* listener_;
 };
 
 }  // namespace moderation

@@ -9,7 +9,8 @@
 namespace moderation {
 
 absl::StatusOr<PageRequest> ResolvePage(int page_size, absl::string_view page_token,
-                                        const PagingLimits& limits) {
+                                        const PagingLimits& limits,
+                                        bool (*token_is_valid)(absl::string_view)) {
   std::vector<FieldViolation> violations;
   PageRequest request;
   if (page_size < 0 || page_size > limits.max_page_size) {
@@ -19,7 +20,7 @@ absl::StatusOr<PageRequest> ResolvePage(int page_size, absl::string_view page_to
   } else {
     request.page_size = page_size == 0 ? limits.default_page_size : page_size;
   }
-  if (!page_token.empty() && !IsWellFormedCommentId(page_token)) {
+  if (!page_token.empty() && !token_is_valid(page_token)) {
     violations.push_back({"page_token", "INVALID_FORMAT", "Mã trang không hợp lệ."});
   } else {
     request.after_id = std::string(page_token);

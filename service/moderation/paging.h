@@ -4,6 +4,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "service/common/ids.h"
 
 namespace moderation {
 
@@ -18,8 +19,10 @@ struct PageRequest {
 };
 
 // Checks a listing's `page_size` (0 = default, else 1..max) and `page_token`
-// (a comment id from an earlier page). INVALID_ARGUMENT naming the field.
-[[nodiscard]] absl::StatusOr<PageRequest> ResolvePage(int page_size, absl::string_view page_token,
-                                                      const PagingLimits& limits);
+// (by default a comment id from an earlier page). INVALID_ARGUMENT naming the
+// field.
+[[nodiscard]] absl::StatusOr<PageRequest> ResolvePage(
+    int page_size, absl::string_view page_token, const PagingLimits& limits,
+    bool (*token_is_valid)(absl::string_view) = IsWellFormedCommentId);
 
 }  // namespace moderation

@@ -4,8 +4,10 @@
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "service/common/errors.h"
+#include "service/common/log.h"
 
 namespace moderation::submission {
 namespace {
@@ -45,7 +47,14 @@ struct SubmissionPipeline::Attempt {
   absl::Status limits_status ABSL_GUARDED_BY(mutex);
   bool banned ABSL_GUARDED_BY(mutex) = false;
   absl::StatusOr<std::optional<comments::PriorSubmission>> prior ABSL_GUARDED_BY(mutex);
+  spam::Recollection recollection ABSL_GUARDED_BY(mutex);
   std::atomic<int> awaiting{0};
+
+  // Spam scoring: the local rules' findings, and what the memory of recent
+  // comments is asked (when the body is long enough for it).
+  std::optional<spam::Examination> examination;
+  std::optional<spam::BodyRecord> body_record;
+  spam::Verdict verdict;
 
   // The earlier answer for this key, or an error if the key was used for
   // different content.
@@ -63,7 +72,7 @@ SubmissionPipeline::SubmissionPipeline(captcha::CaptchaService& captchas,
                                        ratelimit::RateLimiter* limiter, bans::BanStore* bans,
                                        CommentIdGenerator& ids, const Clock& clock,
                                        RandomSource& random, const crypto::ServiceKeys& keys,
-                                       SubmissionOptions options)
+                                       SubmissionOptions options, SpamCheck spam)
     : captchas_(captchas),
       repository_(repository),
       limiter_(limiter),
@@ -72,7 +81,8 @@ SubmissionPipeline::SubmissionPipeline(captcha::CaptchaService& captchas,
       clock_(clock),
       random_(random),
       keys_(keys),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      spam_(spam) {}
 
 void SubmissionPipeline::Submit(
     const validation::RawSubmission& raw,
@@ -104,9 +114,11 @@ void SubmissionPipeline::Submit(
     };
   }
   const bool limited = limiter_ != nullptr && !options_.allow_list.Contains(v.client_ip);
+  Examine(*attempt);
+  const bool recall = attempt->body_record.has_value();
 
   attempt->awaiting.store(1 + (attempt->idempotency ? 1 : 0) + (limited ? 1 : 0) +
-                          (bans_ != nullptr ? 1 : 0));
+                          (bans_ != nullptr ? 1 : 0) + (recall ? 1 : 0));
   auto join = [this, attempt] {
     if (attempt->awaiting.fetch_sub(1) != 1) {
       return;
@@ -115,12 +127,14 @@ void SubmissionPipeline::Submit(
     absl::Status limits_status;
     bool banned = false;
     absl::StatusOr<std::optional<comments::PriorSubmission>> prior;
+    spam::Recollection recollection;
     {
       absl::MutexLock lock(&attempt->mutex);
       captcha_status = attempt->captcha_status;
       limits_status = attempt->limits_status;
       banned = attempt->banned;
       prior = attempt->prior;
+      recollection = attempt->recollection;
     }
     if (!prior.ok()) {
       std::move(attempt->done)(prior.status());
@@ -147,6 +161,30 @@ void SubmissionPipeline::Submit(
       }
       std::move(attempt->done)(Refused("BANNED"));
       return;
+    }
+    if (attempt->examination) {
+      if (attempt->body_record) {
+        spam_.memory->Remember(*attempt->body_record);
+      }
+      attempt->verdict = spam_.scorer->Decide(*std::move(attempt->examination), recollection);
+      const spam::Verdict& verdict = attempt->verdict;
+      if (verdict.action == spam::SpamAction::kReject) {
+        std::vector<std::string> rules;
+        for (const spam::Signal& signal : verdict.signals) {
+          rules.push_back(signal.rule);
+        }
+        log::Info("comment refused by the spam rules",
+                  {{"reason", verdict.refusal_reason},
+                   {"score", absl::StrCat(verdict.score)},
+                   {"rules", absl::StrJoin(rules, ",")},
+                   {"discarded", verdict.discard ? "true" : "false"}});
+        if (verdict.discard) {
+          std::move(attempt->done)(Pending(ids_.Next(), /*replayed=*/false));
+        } else {
+          std::move(attempt->done)(Refused(verdict.refusal_reason));
+        }
+        return;
+      }
     }
     Store(attempt);
   };
@@ -184,6 +222,16 @@ void SubmissionPipeline::Submit(
                      join();
                    });
   }
+  if (recall) {
+    spam_.memory->Recall(*attempt->body_record,
+                         [attempt, join](absl::StatusOr<spam::Recollection> recalled) mutable {
+                           if (recalled.ok()) {
+                             absl::MutexLock lock(&attempt->mutex);
+                             attempt->recollection = *recalled;
+                           }
+                           join();
+                         });
+  }
   captchas_.Verify(v.captcha_id, v.captcha_answer, [attempt, join](absl::Status checked) mutable {
     {
       absl::MutexLock lock(&attempt->mutex);
@@ -212,8 +260,49 @@ comments::Comment SubmissionPipeline::BuildComment(const validation::ValidSubmis
   return comment;
 }
 
+void SubmissionPipeline::Examine(Attempt& attempt) {
+  if (spam_.scorer == nullptr) {
+    return;
+  }
+  const validation::ValidSubmission& v = attempt.valid;
+  spam::SpamInput input;
+  input.name = v.name;
+  input.title = v.title;
+  input.body = v.body;
+  if (v.honeypot_filled) {
+    input.honeypot = "filled";
+  }
+  if (const std::optional<absl::Time> issued = captchas_.IssueTime(v.captcha_id)) {
+    input.since_captcha = clock_.Now() - *issued;
+  }
+  attempt.examination = spam_.scorer->Examine(input);
+  const spam::BodyTraces& traces = attempt.examination->traces;
+  if (spam_.memory == nullptr || !(traces.repeat_eligible || traces.simhash)) {
+    return;
+  }
+  const spam::SpamRules& rules = *attempt.examination->rules;
+  spam::BodyRecord record;
+  record.body_digest = crypto::HexEncode(
+      crypto::HmacSha256(keys_.lookup_key, absl::StrCat("body:", traces.normalized_body)));
+  record.simhash = traces.simhash;
+  // The author as bans know them: by phone when given, else by address.
+  record.author_digest = crypto::HexEncode(crypto::HmacSha256(
+      keys_.lookup_key, v.phone_e164.empty() ? absl::StrCat("ip:", v.client_ip)
+                                             : absl::StrCat("phone:", v.phone_e164)));
+  record.repeat_window = rules.repeat_post.window;
+  record.near_window = rules.near_duplicate.window;
+  record.max_distance = rules.near_duplicate.max_distance;
+  attempt.body_record = std::move(record);
+}
+
 void SubmissionPipeline::Store(std::shared_ptr<Attempt> attempt) {
   comments::Comment comment = BuildComment(attempt->valid);
+  const spam::Verdict& verdict = attempt->verdict;
+  comment.spam_score = verdict.score;
+  comment.flagged = verdict.action == spam::SpamAction::kFlag;
+  for (const spam::Signal& signal : verdict.signals) {
+    comment.spam_signals.push_back({signal.rule, signal.score, signal.detail, signal.shadow});
+  }
   repository_.Enqueue(
       std::move(comment), attempt->idempotency,
       [attempt](absl::StatusOr<comments::EnqueueResult> stored) {

@@ -13,6 +13,8 @@
 #include "service/crypto/secrets.h"
 #include "service/ratelimit/limit_keys.h"
 #include "service/ratelimit/rate_limiter.h"
+#include "service/spam/spam_memory.h"
+#include "service/spam/spam_scorer.h"
 #include "service/validation/submission_fields.h"
 
 namespace moderation::submission {
@@ -39,9 +41,18 @@ struct SubmissionOptions {
   absl::Duration ban_check_timeout = absl::Milliseconds(50);
 };
 
-// The path of a reader's comment: validate and normalise every field; then,
-// all in one round trip, use up the captcha, apply the rate limits and look up
-// the idempotency key; then store and queue the comment for moderation. A
+// Spam scoring for the pipeline; both may be null (no scoring; no memory of
+// recent comments).
+struct SpamCheck {
+  const spam::SpamScorer* scorer = nullptr;
+  spam::SpamMemory* memory = nullptr;
+};
+
+// The path of a reader's comment: validate and normalise every field, and
+// score it with the spam rules; then, all in one round trip, use up the
+// captcha, apply the rate limits, look up bans, the idempotency key and
+// earlier copies of the body; then refuse it, or store and queue it for
+// moderation (flagged when its score says so). A
 // retry with the same idempotency key gets the first answer and queues
 // nothing. Thread-safe; callbacks may run on storage threads.
 class SubmissionPipeline {
@@ -50,13 +61,12 @@ class SubmissionPipeline {
   SubmissionPipeline(captcha::CaptchaService& captchas, comments::CommentRepository& repository,
                      ratelimit::RateLimiter* limiter, bans::BanStore* bans, CommentIdGenerator& ids,
                      const Clock& clock, RandomSource& random, const crypto::ServiceKeys& keys,
-                     SubmissionOptions options);
+                     SubmissionOptions options, SpamCheck spam = {});
 
   // OK once the comment is durably stored, or with outcome kRefused when its
-  // author is banned. INVALID_ARGUMENT naming every bad
-  // field (captcha problems included); RESOURCE_EXHAUSTED (reason
-  // RATE_LIMITED, with retry-after) over a limit; UNAVAILABLE when storage is
-  // down.
+  // author is banned or its spam score reaches the reject threshold. INVALID_ARGUMENT naming every
+  // bad field (captcha problems included); RESOURCE_EXHAUSTED (reason RATE_LIMITED, with
+  // retry-after) over a limit; UNAVAILABLE when storage is down.
   void Submit(const validation::RawSubmission& raw,
               absl::AnyInvocable<void(absl::StatusOr<SubmissionResult>) &&> done);
 
@@ -65,6 +75,7 @@ class SubmissionPipeline {
 
   void Store(std::shared_ptr<Attempt> attempt);
   [[nodiscard]] comments::Comment BuildComment(const validation::ValidSubmission& valid);
+  void Examine(Attempt& attempt);
 
   captcha::CaptchaService& captchas_;
   comments::CommentRepository& repository_;
@@ -75,6 +86,7 @@ class SubmissionPipeline {
   RandomSource& random_;
   const crypto::ServiceKeys& keys_;
   const SubmissionOptions options_;
+  const SpamCheck spam_;
 };
 
 }  // namespace moderation::submission

@@ -186,6 +186,8 @@ absl::StatusOr<ValidSubmission> ValidateSubmission(const RawSubmission& raw,
   }
   check.Token("idempotency_key", raw.idempotency_key, false, limits.idempotency_key_max_bytes,
               valid.idempotency_key);
+  // Whatever a robot put there, only its presence matters.
+  valid.honeypot_filled = !raw.honeypot.empty();
 
   std::vector<FieldViolation> violations = check.TakeViolations();
   if (!violations.empty()) {

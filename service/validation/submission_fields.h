@@ -32,6 +32,7 @@ struct RawSubmission {
   absl::string_view client_ip;
   absl::string_view user_agent;
   absl::string_view idempotency_key;
+  absl::string_view honeypot;  // the form's hidden trap field
 };
 
 // A submission whose every field is well-formed and normalised.
@@ -47,6 +48,7 @@ struct ValidSubmission {
   std::string client_network;  // truncated display form
   std::string user_agent;
   std::string idempotency_key;
+  bool honeypot_filled = false;  // the hidden trap field was not empty
 };
 
 // Checks every field and returns the normalised submission, or

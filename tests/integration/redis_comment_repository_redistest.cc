@@ -91,22 +91,52 @@ TEST_F(RedisCommentRepositoryTest, StoresAndReadsBackEveryField) {
   EXPECT_EQ(Get("01JD0000000000000000000009").status().code(), absl::StatusCode::kNotFound);
 }
 
-TEST_F(RedisCommentRepositoryTest, PendingIsOldestFirstAndPaged) {
+TEST_F(RedisCommentRepositoryTest, PendingIsFlaggedFirstThenOldestFirstAndPaged) {
   for (const char* id :
        {"01JD0000000000000000000003", "01JD0000000000000000000001", "01JD0000000000000000000002"}) {
     ASSERT_TRUE(Enqueue(MakeComment(id)).ok());
   }
+  Comment flagged = MakeComment("01JD0000000000000000000004");
+  flagged.flagged = true;
+  ASSERT_TRUE(Enqueue(flagged).ok());
+
   absl::StatusOr<CommentPage> first = Pending("", 2);
   ASSERT_TRUE(first.ok()) << first.status();
-  EXPECT_EQ(first->total, 3);
+  EXPECT_EQ(first->total, 4);
   ASSERT_EQ(first->comments.size(), 2u);
-  EXPECT_EQ(first->comments[0].id, "01JD0000000000000000000001");
-  EXPECT_EQ(first->comments[1].id, "01JD0000000000000000000002");
-  EXPECT_EQ(first->next_cursor, "01JD0000000000000000000002");
+  EXPECT_EQ(first->comments[0].id, "01JD0000000000000000000004");
+  EXPECT_TRUE(first->comments[0].flagged);
+  EXPECT_EQ(first->comments[1].id, "01JD0000000000000000000001");
+  EXPECT_EQ(first->next_cursor, "101JD0000000000000000000001");
   absl::StatusOr<CommentPage> second = Pending(first->next_cursor, 2);
-  ASSERT_EQ(second->comments.size(), 1u);
-  EXPECT_EQ(second->comments[0].id, "01JD0000000000000000000003");
+  ASSERT_EQ(second->comments.size(), 2u);
+  EXPECT_EQ(second->comments[0].id, "01JD0000000000000000000002");
+  EXPECT_EQ(second->comments[1].id, "01JD0000000000000000000003");
   EXPECT_TRUE(second->next_cursor.empty());
+
+  // A decided flagged comment leaves the queue like any other.
+  ASSERT_TRUE(Decide("01JD0000000000000000000004", CommentStatus::kApproved).ok());
+  EXPECT_EQ(Pending("", 10)->total, 3);
+}
+
+TEST_F(RedisCommentRepositoryTest, SpamScoreAndSignalsRoundTrip) {
+  Comment comment = MakeComment("01JD0000000000000000000001");
+  comment.spam_score = 7.5;
+  comment.flagged = true;
+  comment.spam_signals = {{"suspect_words", 3, "vay tiền, nhà cái", false},
+                          {"contact", 4, "phone ×1", false},
+                          {"shouting", 1.5, "90% upper case", true}};
+  ASSERT_TRUE(Enqueue(comment).ok());
+  absl::StatusOr<Comment> stored = Get(comment.id);
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->spam_score, 7.5);
+  EXPECT_TRUE(stored->flagged);
+  ASSERT_EQ(stored->spam_signals.size(), 3u);
+  EXPECT_EQ(stored->spam_signals[0].rule, "suspect_words");
+  EXPECT_EQ(stored->spam_signals[0].detail, "vay tiền, nhà cái");
+  EXPECT_EQ(stored->spam_signals[1].score, 4);
+  EXPECT_TRUE(stored->spam_signals[2].shadow);
+  EXPECT_FALSE(stored->spam_signals[1].shadow);
 }
 
 TEST_F(RedisCommentRepositoryTest, DecisionsAreCompareAndSet) {

@@ -34,7 +34,7 @@ class InMemoryCommentRepository final : public comments::CommentRepository {
         if (idempotency) {
           idempotency_[idempotency->key_digest] = {comment.id, idempotency->fingerprint};
         }
-        pending_.insert(comment.id);
+        pending_.insert(comments::QueuePosition(comment.id, comment.flagged));
         comments_[comment.id] = std::move(comment);
       }
     }
@@ -72,7 +72,7 @@ class InMemoryCommentRepository final : public comments::CommentRepository {
     std::move(done)(std::move(result));
   }
 
-  void ListPending(const std::string& after_id, int limit,
+  void ListPending(const std::string& after, int limit,
                    comments::Callback<comments::CommentPage> done) override {
     if (!available()) {
       std::move(done)(StorageUnavailable("fake repository down"));
@@ -82,13 +82,14 @@ class InMemoryCommentRepository final : public comments::CommentRepository {
     {
       absl::MutexLock lock(&mutex_);
       page.total = static_cast<int64_t>(pending_.size());
-      auto it = after_id.empty() ? pending_.begin() : pending_.upper_bound(after_id);
+      auto it = after.empty() ? pending_.begin() : pending_.upper_bound(after);
       for (; it != pending_.end(); ++it) {
         if (static_cast<int>(page.comments.size()) == limit) {
-          page.next_cursor = page.comments.back().id;
+          const comments::Comment& last = page.comments.back();
+          page.next_cursor = comments::QueuePosition(last.id, last.flagged);
           break;
         }
-        page.comments.push_back(comments_.at(*it));
+        page.comments.push_back(comments_.at(it->substr(1)));
       }
     }
     std::move(done)(std::move(page));
@@ -138,7 +139,7 @@ class InMemoryCommentRepository final : public comments::CommentRepository {
           comment.decided_by = decision.moderator;
           comment.rejection_reason = decision.rejection_reason;
           comment.decision_note = decision.note;
-          pending_.erase(comment_id);
+          pending_.erase(comments::QueuePosition(comment_id, comment.flagged));
           if (decision.status == comments::CommentStatus::kApproved) {
             approved_[comment.article_id].insert(comment_id);
           }

@@ -26,8 +26,9 @@ inline std::string Comment(absl::string_view comment_id) {
   return absl::StrCat(kCommentPrefix, comment_id);
 }
 
-// Sorted set, all scores 0, members comment ids: pending comments in id
-// (= time) order.
+// Sorted set, all scores 0, members queue positions ("0" flagged or "1",
+// then the comment id): pending comments, flagged first, each in id (= time)
+// order.
 inline std::string PendingQueue() { return "mod:{c}:pending"; }
 
 // Sorted set as above: the approved comments of one article.
@@ -54,5 +55,24 @@ inline std::string BanIndex() { return "mod:{b}:bans"; }
 inline std::string RateLimit(absl::string_view rule_and_subject) {
   return absl::StrCat("mod:rl:{", rule_and_subject, "}");
 }
+
+// The memory of recent comment bodies for the spam rules shares the tag {s}.
+// String: how many times a body (keyed hash of its normalised text) was
+// posted within the repeat window; expires with it.
+inline std::string SpamBody(absl::string_view body_digest_hex) {
+  return absl::StrCat("mod:{s}:body:", body_digest_hex);
+}
+// Sorted set: "simhash:author-hash" members scored by time (ms), for one
+// 16-bit band value of the SimHash; expires with the near-duplicate window.
+inline std::string SpamNearBand(int band, absl::string_view value_hex) {
+  return absl::StrCat("mod:{s}:near:", band, ":", value_hex);
+}
+
+// Stream: the learned spam filter's lessons (label and features, never the
+// text), applied in order by every replica.
+inline std::string SpamLessons() { return "mod:spam:lessons"; }
+// String: "<last lesson id> <serialised model>", the starting point for a
+// replica that starts later.
+inline std::string SpamModel() { return "mod:spam:model"; }
 
 }  // namespace moderation::redis::keys
