@@ -35,7 +35,16 @@ ExitCode ReportError(const CommandContext& context, const CallError& error) {
   // most often the address is wrong or the server is down.
   if (!error.detail.has_value() && ExitCodeFor(error.code) == kExitUnreachable) {
     context.err << "  server: " << SanitizeForTerminal(context.call.server, LineBreaks::kReplace)
-                << " (--server or MODCTL_SERVER)\n";
+                << " (--server or MODCTL_SERVER; with TLS, --tls-ca and, for mutual TLS, "
+                   "--tls-cert and --tls-key)\n";
+  }
+  if (error.code == grpc::StatusCode::UNAUTHENTICATED) {
+    context.err << (context.call.token.empty() ? "  no token given: --token or MODCTL_TOKEN\n"
+                                               : "  the server does not know this token "
+                                                 "(--token or MODCTL_TOKEN)\n");
+  } else if (error.code == grpc::StatusCode::PERMISSION_DENIED) {
+    context.err << "  this token's role does not allow this command (bans need an admin "
+                   "token)\n";
   }
   return ExitCodeFor(error.code);
 }

@@ -8,6 +8,7 @@
 
 #include "absl/time/time.h"
 #include "client/modctl/commands.h"
+#include "client/modctl/connection.h"
 #include "client/modctl/enum_names.h"
 #include "client/modctl/health.h"
 #include "moderation/v1/moderation_service.grpc.pb.h"
@@ -28,6 +29,20 @@ int main(int argc, char** argv) {
       ->envname("MODCTL_SERVER")
       ->capture_default_str();
   app.add_option("--token", token, "bearer token sent with every call")->envname("MODCTL_TOKEN");
+  modctl::TlsOptions tls;
+  app.add_flag("--tls", tls.enabled, "connect with TLS (implied by the --tls-* files)")
+      ->envname("MODCTL_TLS");
+  app.add_option("--tls-ca", tls.ca_file,
+                 "PEM file of the CA that signs the server's certificate (TLS; system roots "
+                 "if omitted)")
+      ->envname("MODCTL_TLS_CA");
+  app.add_option("--tls-cert", tls.cert_file, "PEM client certificate, for mutual TLS")
+      ->envname("MODCTL_TLS_CERT");
+  app.add_option("--tls-key", tls.key_file, "PEM private key of --tls-cert")
+      ->envname("MODCTL_TLS_KEY");
+  app.add_option("--tls-server-name", tls.server_name,
+                 "name the server's certificate must carry, when not the --server host")
+      ->envname("MODCTL_TLS_SERVER_NAME");
   app.add_option("--output", output, "table (for people) or json (for scripts)")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
@@ -91,8 +106,12 @@ int main(int argc, char** argv) {
     return app.exit(error) == 0 ? modctl::kExitOk : modctl::kExitUsage;
   }
 
-  const std::shared_ptr<grpc::Channel> channel =
-      grpc::CreateChannel(server, grpc::InsecureChannelCredentials());
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> opened = modctl::OpenChannel(server, tls);
+  if (!opened.ok()) {
+    std::cerr << "error: " << opened.status().message() << "\n";
+    return modctl::kExitUsage;
+  }
+  const std::shared_ptr<grpc::Channel> channel = *std::move(opened);
   const std::unique_ptr<moderation::v1::ModerationService::Stub> stub =
       moderation::v1::ModerationService::NewStub(channel);
   const modctl::CommandContext context{

@@ -33,8 +33,8 @@ std::string RequestIdOf(const grpc::CallbackServerContext& context) {
 }  // namespace
 
 void CallFinisher::Finish(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
-                          const absl::Status& status, absl::string_view method,
-                          absl::Time start) const {
+                          const absl::Status& status, absl::string_view method, absl::Time start,
+                          absl::string_view principal) const {
   if (std::optional<absl::Duration> wait = RetryAfterOf(status)) {
     const double seconds = std::ceil(absl::ToDoubleSeconds(*wait));
     context->AddTrailingMetadata("retry-after", absl::StrCat(static_cast<int64_t>(seconds)));
@@ -51,7 +51,8 @@ void CallFinisher::Finish(grpc::CallbackServerContext* context, grpc::ServerUnar
                {{"method", method},
                 {"status", code},
                 {"latency_ms", absl::StrCat(absl::ToDoubleMilliseconds(took))},
-                {"request_id", RequestIdOf(*context)}});
+                {"request_id", RequestIdOf(*context)},
+                {"principal", principal}});
   }
   reactor->Finish(ToGrpcStatus(status, method));
 }

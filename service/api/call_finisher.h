@@ -11,15 +11,16 @@ namespace moderation::api {
 // Ends every call the same way: converts the status (see grpc_status.h), adds
 // a `retry-after` trailer when the status says how long to wait, counts the
 // call and its duration, and writes a debug-level access log line (method,
-// status, latency, request id from `x-request-id`; never a request's content).
-// Thread-safe.
+// status, latency, request id from `x-request-id`, the caller's principal
+// name when known; never a request's content or a token). Thread-safe.
 class CallFinisher {
  public:
   // `metrics` may be null: nothing is counted.
   explicit CallFinisher(metrics::ServiceMetrics* metrics) : metrics_(metrics) {}
 
   void Finish(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
-              const absl::Status& status, absl::string_view method, absl::Time start) const;
+              const absl::Status& status, absl::string_view method, absl::Time start,
+              absl::string_view principal = {}) const;
 
   // What became of a submission: counted by outcome and reason, with the
   // captcha's verdict and the limit that refused it, when there was one.

@@ -2,6 +2,7 @@
 
 #include "absl/time/clock.h"
 #include "moderation/internal/wire.pb.h"
+#include "service/api/call_auth.h"
 #include "service/api/grpc_status.h"
 #include "service/api/proto_conversions.h"
 #include "service/api/raw_messages.h"
@@ -14,11 +15,6 @@ namespace {
 constexpr absl::string_view kCreateCaptcha = "CreateCaptcha";
 constexpr absl::string_view kSubmitComment = "SubmitComment";
 constexpr absl::string_view kListApproved = "ListApprovedComments";
-
-absl::Status MalformedRequest() {
-  return ErrorWithReason(absl::StatusCode::kInvalidArgument, "MALFORMED_REQUEST",
-                         "Yêu cầu không hợp lệ.", "request is not a valid protobuf message");
-}
 
 constexpr absl::string_view kRefreshCaptcha = "RefreshCaptcha";
 
@@ -59,18 +55,35 @@ void FillCaptcha(captcha::IssuedCaptcha issued, bool reveal, Reply& reply) {
 CommentServiceHandler::CommentServiceHandler(submission::CaptchaIssuance& captchas,
                                              submission::SubmissionPipeline& submissions,
                                              PublicFeed& feed, const CallFinisher& finisher,
+                                             const auth::AccessPolicy& access,
                                              bool dev_reveal_captcha)
     : captchas_(captchas),
       submissions_(submissions),
       feed_(feed),
       finisher_(finisher),
+      access_(access),
       dev_reveal_captcha_(dev_reveal_captcha) {}
+
+bool CommentServiceHandler::Admit(grpc::CallbackServerContext* context,
+                                  grpc::ServerUnaryReactor* reactor, absl::string_view method,
+                                  absl::Time start) const {
+  absl::StatusOr<auth::Principal> caller =
+      AuthorizeCall(*context, access_, auth::Permission::kPortal);
+  if (!caller.ok()) {
+    finisher_.Finish(context, reactor, caller.status(), method, start);
+    return false;
+  }
+  return true;
+}
 
 grpc::ServerUnaryReactor* CommentServiceHandler::CreateCaptcha(grpc::CallbackServerContext* context,
                                                                const grpc::ByteBuffer* request,
                                                                grpc::ByteBuffer* response) {
   const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!Admit(context, reactor, kCreateCaptcha, start)) {
+    return reactor;
+  }
   internal::LenientCreateCaptchaRequest parsed;
   if (!ParseRawRequest(*request, parsed)) {
     finisher_.Finish(context, reactor, MalformedRequest(), kCreateCaptcha, start);
@@ -101,6 +114,9 @@ grpc::ServerUnaryReactor* CommentServiceHandler::RefreshCaptcha(
     grpc::ByteBuffer* response) {
   const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!Admit(context, reactor, kRefreshCaptcha, start)) {
+    return reactor;
+  }
   internal::LenientRefreshCaptchaRequest parsed;
   if (!ParseRawRequest(*request, parsed)) {
     finisher_.Finish(context, reactor, MalformedRequest(), kRefreshCaptcha, start);
@@ -144,6 +160,9 @@ grpc::ServerUnaryReactor* CommentServiceHandler::SubmitComment(grpc::CallbackSer
                                                                grpc::ByteBuffer* response) {
   const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!Admit(context, reactor, kSubmitComment, start)) {
+    return reactor;
+  }
   // The pipeline copies what it keeps before returning, so views into this
   // local message are enough.
   internal::LenientSubmitCommentRequest parsed;
@@ -196,6 +215,9 @@ grpc::ServerUnaryReactor* CommentServiceHandler::ListApprovedComments(
     grpc::ByteBuffer* response) {
   const absl::Time start = absl::Now();
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  if (!Admit(context, reactor, kListApproved, start)) {
+    return reactor;
+  }
   internal::LenientListApprovedCommentsRequest parsed;
   if (!ParseRawRequest(*request, parsed)) {
     finisher_.Finish(context, reactor, MalformedRequest(), kListApproved, start);

@@ -2,6 +2,7 @@
 
 #include "moderation/v1/comment_service.grpc.pb.h"
 #include "service/api/call_finisher.h"
+#include "service/auth/access_policy.h"
 #include "service/moderation/public_feed.h"
 #include "service/submission/captcha_issuance.h"
 #include "service/submission/submission_pipeline.h"
@@ -10,7 +11,7 @@ namespace moderation::api {
 
 // The portal's CommentService. Every method takes raw bytes and parses them
 // itself (see raw_messages.h), so invalid UTF-8 is answered INVALID_ARGUMENT
-// naming the field.
+// naming the field; before that, the caller must hold the portal role.
 class CommentServiceHandler final
     : public v1::CommentService::WithRawCallbackMethod_CreateCaptcha<
           v1::CommentService::WithRawCallbackMethod_RefreshCaptcha<
@@ -20,7 +21,8 @@ class CommentServiceHandler final
  public:
   CommentServiceHandler(submission::CaptchaIssuance& captchas,
                         submission::SubmissionPipeline& submissions, PublicFeed& feed,
-                        const CallFinisher& finisher, bool dev_reveal_captcha);
+                        const CallFinisher& finisher, const auth::AccessPolicy& access,
+                        bool dev_reveal_captcha);
 
   grpc::ServerUnaryReactor* CreateCaptcha(grpc::CallbackServerContext* context,
                                           const grpc::ByteBuffer* request,
@@ -36,10 +38,15 @@ class CommentServiceHandler final
                                                  grpc::ByteBuffer* response) override;
 
  private:
+  // False, with the call finished, when the caller may not use this service.
+  bool Admit(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
+             absl::string_view method, absl::Time start) const;
+
   submission::CaptchaIssuance& captchas_;
   submission::SubmissionPipeline& submissions_;
   PublicFeed& feed_;
   const CallFinisher& finisher_;
+  const auth::AccessPolicy& access_;
   const bool dev_reveal_captcha_;
 };
 

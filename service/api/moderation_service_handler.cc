@@ -1,150 +1,201 @@
 #include "service/api/moderation_service_handler.h"
 
 #include "absl/time/clock.h"
+#include "service/api/call_auth.h"
 #include "service/api/grpc_status.h"
 #include "service/api/proto_conversions.h"
+#include "service/api/raw_messages.h"
 
 namespace moderation::api {
-namespace {
-
-// Until callers authenticate, decisions are recorded under this name.
-constexpr absl::string_view kUnidentifiedModerator = "unidentified";
-
-// Finishes a call whose answer is one comment.
-template <typename Response>
-comments::Callback<comments::Comment> AnswerWithComment(
-    grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor, Response* response,
-    const crypto::FieldCipher& phone_cipher, const CallFinisher& finisher, absl::string_view method,
-    absl::Time start) {
-  return [context, reactor, response, &phone_cipher, &finisher, method,
-          start](absl::StatusOr<comments::Comment> comment) {
-    if (!comment.ok()) {
-      finisher.Finish(context, reactor, comment.status(), method, start);
-      return;
-    }
-    ToModeratedComment(*comment, phone_cipher, *response->mutable_comment());
-    finisher.Finish(context, reactor, absl::OkStatus(), method, start);
-  };
-}
-
-}  // namespace
 
 ModerationServiceHandler::ModerationServiceHandler(ModerationDesk& desk, BanDesk& bans,
                                                    const crypto::FieldCipher& phone_cipher,
-                                                   const CallFinisher& finisher)
-    : desk_(desk), bans_(bans), phone_cipher_(phone_cipher), finisher_(finisher) {}
+                                                   const CallFinisher& finisher,
+                                                   const auth::AccessPolicy& access)
+    : desk_(desk), bans_(bans), phone_cipher_(phone_cipher), finisher_(finisher), access_(access) {}
+
+bool ModerationServiceHandler::Admit(Call& call, auth::Permission needed,
+                                     const grpc::ByteBuffer& request,
+                                     google::protobuf::Message& out) const {
+  absl::StatusOr<auth::Principal> caller = AuthorizeCall(*call.context, access_, needed);
+  if (!caller.ok()) {
+    Finish(call, caller.status());
+    return false;
+  }
+  call.caller = std::move(caller->name);
+  if (!ParseRawRequest(request, out)) {
+    Finish(call, MalformedRequest());
+    return false;
+  }
+  return true;
+}
+
+void ModerationServiceHandler::Finish(const Call& call, const absl::Status& status) const {
+  finisher_.Finish(call.context, call.reactor, status, call.method, call.start, call.caller);
+}
+
+template <typename Response>
+comments::Callback<comments::Comment> ModerationServiceHandler::AnswerWithComment(
+    Call call, grpc::ByteBuffer* response) const {
+  return [this, call = std::move(call), response](absl::StatusOr<comments::Comment> comment) {
+    if (!comment.ok()) {
+      Finish(call, comment.status());
+      return;
+    }
+    Response reply;
+    ToModeratedComment(*comment, phone_cipher_, *reply.mutable_comment());
+    WriteRawResponse(reply, *response);
+    Finish(call, absl::OkStatus());
+  };
+}
 
 grpc::ServerUnaryReactor* ModerationServiceHandler::ListPending(
-    grpc::CallbackServerContext* context, const v1::ListPendingRequest* request,
-    v1::ListPendingResponse* response) {
-  const absl::Time start = absl::Now();
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  Call call{context, context->DefaultReactor(), "ListPending", absl::Now(), ""};
+  v1::ListPendingRequest parsed;
+  if (!Admit(call, auth::Permission::kModerate, *request, parsed)) {
+    return call.reactor;
+  }
+  grpc::ServerUnaryReactor* reactor = call.reactor;
   desk_.ListPending(
-      request->page_size(), request->page_token(),
-      [this, context, reactor, response, start](absl::StatusOr<comments::CommentPage> page) {
+      parsed.page_size(), parsed.page_token(),
+      [this, call = std::move(call), response](absl::StatusOr<comments::CommentPage> page) {
         if (!page.ok()) {
-          finisher_.Finish(context, reactor, page.status(), "ListPending", start);
+          Finish(call, page.status());
           return;
         }
+        v1::ListPendingResponse reply;
         for (const comments::Comment& comment : page->comments) {
-          ToModeratedComment(comment, phone_cipher_, *response->add_comments());
+          ToModeratedComment(comment, phone_cipher_, *reply.add_comments());
         }
-        response->set_next_page_token(page->next_cursor);
-        response->set_total_pending(page->total);
-        finisher_.Finish(context, reactor, absl::OkStatus(), "ListPending", start);
+        reply.set_next_page_token(page->next_cursor);
+        reply.set_total_pending(page->total);
+        WriteRawResponse(reply, *response);
+        Finish(call, absl::OkStatus());
       });
   return reactor;
 }
 
 grpc::ServerUnaryReactor* ModerationServiceHandler::GetComment(grpc::CallbackServerContext* context,
-                                                               const v1::GetCommentRequest* request,
-                                                               v1::GetCommentResponse* response) {
-  const absl::Time start = absl::Now();
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  desk_.Get(request->comment_id(), AnswerWithComment(context, reactor, response, phone_cipher_,
-                                                     finisher_, "GetComment", start));
+                                                               const grpc::ByteBuffer* request,
+                                                               grpc::ByteBuffer* response) {
+  Call call{context, context->DefaultReactor(), "GetComment", absl::Now(), ""};
+  v1::GetCommentRequest parsed;
+  if (!Admit(call, auth::Permission::kModerate, *request, parsed)) {
+    return call.reactor;
+  }
+  grpc::ServerUnaryReactor* reactor = call.reactor;
+  desk_.Get(parsed.comment_id(),
+            AnswerWithComment<v1::GetCommentResponse>(std::move(call), response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* ModerationServiceHandler::ApproveComment(
-    grpc::CallbackServerContext* context, const v1::ApproveCommentRequest* request,
-    v1::ApproveCommentResponse* response) {
-  const absl::Time start = absl::Now();
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  desk_.Approve(request->comment_id(), request->note(), std::string(kUnidentifiedModerator),
-                AnswerWithComment(context, reactor, response, phone_cipher_, finisher_,
-                                  "ApproveComment", start));
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  Call call{context, context->DefaultReactor(), "ApproveComment", absl::Now(), ""};
+  v1::ApproveCommentRequest parsed;
+  if (!Admit(call, auth::Permission::kModerate, *request, parsed)) {
+    return call.reactor;
+  }
+  grpc::ServerUnaryReactor* reactor = call.reactor;
+  std::string moderator = call.caller;
+  desk_.Approve(parsed.comment_id(), parsed.note(), std::move(moderator),
+                AnswerWithComment<v1::ApproveCommentResponse>(std::move(call), response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* ModerationServiceHandler::RejectComment(
-    grpc::CallbackServerContext* context, const v1::RejectCommentRequest* request,
-    v1::RejectCommentResponse* response) {
-  const absl::Time start = absl::Now();
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  desk_.Reject(request->comment_id(), FromProto(request->reason()), request->note(),
-               std::string(kUnidentifiedModerator),
-               AnswerWithComment(context, reactor, response, phone_cipher_, finisher_,
-                                 "RejectComment", start));
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+    grpc::ByteBuffer* response) {
+  Call call{context, context->DefaultReactor(), "RejectComment", absl::Now(), ""};
+  v1::RejectCommentRequest parsed;
+  if (!Admit(call, auth::Permission::kModerate, *request, parsed)) {
+    return call.reactor;
+  }
+  grpc::ServerUnaryReactor* reactor = call.reactor;
+  std::string moderator = call.caller;
+  desk_.Reject(parsed.comment_id(), FromProto(parsed.reason()), parsed.note(), std::move(moderator),
+               AnswerWithComment<v1::RejectCommentResponse>(std::move(call), response));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* ModerationServiceHandler::CreateBan(grpc::CallbackServerContext* context,
-                                                              const v1::CreateBanRequest* request,
-                                                              v1::CreateBanResponse* response) {
-  const absl::Time start = absl::Now();
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+                                                              const grpc::ByteBuffer* request,
+                                                              grpc::ByteBuffer* response) {
+  Call call{context, context->DefaultReactor(), "CreateBan", absl::Now(), ""};
+  v1::CreateBanRequest parsed;
+  if (!Admit(call, auth::Permission::kAdminister, *request, parsed)) {
+    return call.reactor;
+  }
+  grpc::ServerUnaryReactor* reactor = call.reactor;
   BanOrder order{
-      .ip_address = request->ip_address(),
-      .ip_prefix = request->ip_prefix(),
-      .phone = request->phone(),
-      .comment_id = request->comment_id(),
-      .reason = request->reason(),
-      .duration = absl::Seconds(request->duration().seconds()) +
-                  absl::Nanoseconds(request->duration().nanos()),
-      .moderator = std::string(kUnidentifiedModerator),
+      .ip_address = parsed.ip_address(),
+      .ip_prefix = parsed.ip_prefix(),
+      .phone = parsed.phone(),
+      .comment_id = parsed.comment_id(),
+      .reason = parsed.reason(),
+      .duration =
+          absl::Seconds(parsed.duration().seconds()) + absl::Nanoseconds(parsed.duration().nanos()),
+      .moderator = call.caller,
   };
-  bans_.Create(std::move(order), [this, context, reactor, response,
-                                  start](absl::StatusOr<std::vector<bans::Ban>> made) {
+  bans_.Create(std::move(order), [this, call = std::move(call),
+                                  response](absl::StatusOr<std::vector<bans::Ban>> made) {
     if (!made.ok()) {
-      finisher_.Finish(context, reactor, made.status(), "CreateBan", start);
+      Finish(call, made.status());
       return;
     }
+    v1::CreateBanResponse reply;
     for (const bans::Ban& ban : *made) {
-      ToProtoBan(ban, *response->add_bans());
+      ToProtoBan(ban, *reply.add_bans());
     }
-    finisher_.Finish(context, reactor, absl::OkStatus(), "CreateBan", start);
+    WriteRawResponse(reply, *response);
+    Finish(call, absl::OkStatus());
   });
   return reactor;
 }
 
 grpc::ServerUnaryReactor* ModerationServiceHandler::DeleteBan(grpc::CallbackServerContext* context,
-                                                              const v1::DeleteBanRequest* request,
-                                                              v1::DeleteBanResponse* /*response*/) {
-  const absl::Time start = absl::Now();
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  bans_.Delete(request->ban_id(), [this, context, reactor, start](absl::Status deleted) {
-    finisher_.Finish(context, reactor, deleted, "DeleteBan", start);
+                                                              const grpc::ByteBuffer* request,
+                                                              grpc::ByteBuffer* response) {
+  Call call{context, context->DefaultReactor(), "DeleteBan", absl::Now(), ""};
+  v1::DeleteBanRequest parsed;
+  if (!Admit(call, auth::Permission::kAdminister, *request, parsed)) {
+    return call.reactor;
+  }
+  grpc::ServerUnaryReactor* reactor = call.reactor;
+  bans_.Delete(parsed.ban_id(), [this, call = std::move(call), response](absl::Status deleted) {
+    if (deleted.ok()) {
+      WriteRawResponse(v1::DeleteBanResponse(), *response);
+    }
+    Finish(call, deleted);
   });
   return reactor;
 }
 
 grpc::ServerUnaryReactor* ModerationServiceHandler::ListBans(grpc::CallbackServerContext* context,
-                                                             const v1::ListBansRequest* request,
-                                                             v1::ListBansResponse* response) {
-  const absl::Time start = absl::Now();
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  bans_.List(request->page_size(), request->page_token(),
-             [this, context, reactor, response, start](absl::StatusOr<BanPage> page) {
+                                                             const grpc::ByteBuffer* request,
+                                                             grpc::ByteBuffer* response) {
+  Call call{context, context->DefaultReactor(), "ListBans", absl::Now(), ""};
+  v1::ListBansRequest parsed;
+  if (!Admit(call, auth::Permission::kModerate, *request, parsed)) {
+    return call.reactor;
+  }
+  grpc::ServerUnaryReactor* reactor = call.reactor;
+  bans_.List(parsed.page_size(), parsed.page_token(),
+             [this, call = std::move(call), response](absl::StatusOr<BanPage> page) {
                if (!page.ok()) {
-                 finisher_.Finish(context, reactor, page.status(), "ListBans", start);
+                 Finish(call, page.status());
                  return;
                }
+               v1::ListBansResponse reply;
                for (const bans::Ban& ban : page->bans) {
-                 ToProtoBan(ban, *response->add_bans());
+                 ToProtoBan(ban, *reply.add_bans());
                }
-               response->set_next_page_token(page->next_page_token);
-               finisher_.Finish(context, reactor, absl::OkStatus(), "ListBans", start);
+               reply.set_next_page_token(page->next_page_token);
+               WriteRawResponse(reply, *response);
+               Finish(call, absl::OkStatus());
              });
   return reactor;
 }

@@ -2,45 +2,79 @@
 
 #include "moderation/v1/moderation_service.grpc.pb.h"
 #include "service/api/call_finisher.h"
+#include "service/auth/access_policy.h"
 #include "service/crypto/crypto.h"
 #include "service/moderation/ban_desk.h"
 #include "service/moderation/moderation_desk.h"
 
 namespace moderation::api {
 
-// The moderators' ModerationService.
-class ModerationServiceHandler final : public v1::ModerationService::CallbackService {
+// The moderators' ModerationService. Every method takes raw bytes and checks
+// the caller's role before parsing them (see raw_messages.h); decisions and
+// bans are recorded under the caller's name. A method added to the service
+// without a handler here answers UNIMPLEMENTED, never unchecked.
+class ModerationServiceHandler final
+    : public v1::ModerationService::WithRawCallbackMethod_ListPending<
+          v1::ModerationService::WithRawCallbackMethod_GetComment<
+              v1::ModerationService::WithRawCallbackMethod_ApproveComment<
+                  v1::ModerationService::WithRawCallbackMethod_RejectComment<
+                      v1::ModerationService::WithRawCallbackMethod_CreateBan<
+                          v1::ModerationService::WithRawCallbackMethod_DeleteBan<
+                              v1::ModerationService::WithRawCallbackMethod_ListBans<
+                                  v1::ModerationService::Service>>>>>>> {
  public:
   ModerationServiceHandler(ModerationDesk& desk, BanDesk& bans,
-                           const crypto::FieldCipher& phone_cipher, const CallFinisher& finisher);
+                           const crypto::FieldCipher& phone_cipher, const CallFinisher& finisher,
+                           const auth::AccessPolicy& access);
 
   grpc::ServerUnaryReactor* ListPending(grpc::CallbackServerContext* context,
-                                        const v1::ListPendingRequest* request,
-                                        v1::ListPendingResponse* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* GetComment(grpc::CallbackServerContext* context,
-                                       const v1::GetCommentRequest* request,
-                                       v1::GetCommentResponse* response) override;
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ApproveComment(grpc::CallbackServerContext* context,
-                                           const v1::ApproveCommentRequest* request,
-                                           v1::ApproveCommentResponse* response) override;
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* RejectComment(grpc::CallbackServerContext* context,
-                                          const v1::RejectCommentRequest* request,
-                                          v1::RejectCommentResponse* response) override;
+                                          const grpc::ByteBuffer* request,
+                                          grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* CreateBan(grpc::CallbackServerContext* context,
-                                      const v1::CreateBanRequest* request,
-                                      v1::CreateBanResponse* response) override;
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* DeleteBan(grpc::CallbackServerContext* context,
-                                      const v1::DeleteBanRequest* request,
-                                      v1::DeleteBanResponse* response) override;
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ListBans(grpc::CallbackServerContext* context,
-                                     const v1::ListBansRequest* request,
-                                     v1::ListBansResponse* response) override;
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
 
  private:
+  // One call under way: what every step needs to finish it.
+  struct Call {
+    grpc::CallbackServerContext* context;
+    grpc::ServerUnaryReactor* reactor;
+    absl::string_view method;
+    absl::Time start;
+    std::string caller;  // the principal's name
+  };
+
+  // Checks that the caller holds `needed`, then parses `request` into `out`.
+  // False, with the call finished (UNAUTHENTICATED, PERMISSION_DENIED or
+  // INVALID_ARGUMENT), when either fails.
+  bool Admit(Call& call, auth::Permission needed, const grpc::ByteBuffer& request,
+             google::protobuf::Message& out) const;
+  void Finish(const Call& call, const absl::Status& status) const;
+  // Finishes `call` with the comment, as a response of type Response.
+  template <typename Response>
+  comments::Callback<comments::Comment> AnswerWithComment(Call call,
+                                                          grpc::ByteBuffer* response) const;
+
   ModerationDesk& desk_;
   BanDesk& bans_;
   const crypto::FieldCipher& phone_cipher_;
   const CallFinisher& finisher_;
+  const auth::AccessPolicy& access_;
 };
 
 }  // namespace moderation::api

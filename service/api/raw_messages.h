@@ -5,11 +5,14 @@
 #include <grpcpp/support/proto_buffer_writer.h>
 
 #include "google/protobuf/message.h"
+#include "service/common/errors.h"
 
-// Portal requests are parsed by hand from raw bytes into the lenient twins of
+// Requests are parsed by hand from raw bytes, after the caller's role is
+// checked. Portal requests go into the lenient twins of
 // proto/moderation/internal/wire.proto: protobuf would otherwise refuse a
 // request with invalid UTF-8 as INTERNAL, logging a line each time, before any
-// handler could name the field.
+// handler could name the field. Moderators' requests go into their own
+// messages, so only an authorised caller gets a parse at all.
 namespace moderation::api {
 
 // False when the bytes are not a valid encoding of `Message` at all.
@@ -18,6 +21,12 @@ template <typename Message>
   grpc::ByteBuffer copy(request);  // shares the slices
   grpc::ProtoBufferReader reader(&copy);
   return out.ParseFromZeroCopyStream(&reader);
+}
+
+// The answer to bytes that ParseRawRequest refused.
+inline absl::Status MalformedRequest() {
+  return ErrorWithReason(absl::StatusCode::kInvalidArgument, "MALFORMED_REQUEST",
+                         "Yêu cầu không hợp lệ.", "request is not a valid protobuf message");
 }
 
 inline void WriteRawResponse(const google::protobuf::Message& message, grpc::ByteBuffer& out) {

@@ -31,7 +31,9 @@ struct IntRange {
 
 struct Setting {
   std::string path;
-  std::variant<std::string*, bool*, int64_t*, std::size_t*, std::vector<std::string>*> target;
+  std::variant<std::string*, bool*, int64_t*, std::size_t*, std::vector<std::string>*,
+               std::vector<TokenSettings>*>
+      target;
   IntRange range{0, 0};
 };
 
@@ -53,6 +55,7 @@ std::vector<Setting> Schema(ServerConfig& c) {
       {"max_concurrent_streams", &c.max_concurrent_streams, {1, 10000}},
       {"shutdown_grace_seconds", &c.shutdown_grace_seconds, {0, 3600}},
       {"log_level", &c.log_level},
+      {"insecure", &c.insecure},
       {"encryption_key_id", &c.encryption_key_id},
       {"redis.url", &c.redis.url},
       {"redis.connect_timeout_ms", &c.redis.connect_timeout_ms, {10, 60000}},
@@ -76,6 +79,11 @@ std::vector<Setting> Schema(ServerConfig& c) {
       {"ratelimit.redis_timeout_ms", &c.ratelimit.redis_timeout_ms, {1, 10000}},
       {"ratelimit.allow_list", &c.ratelimit.allow_list},
       {"bans.silent", &c.bans.silent},
+      {"tls.cert_file", &c.tls.cert_file},
+      {"tls.key_file", &c.tls.key_file},
+      {"tls.client_ca_file", &c.tls.client_ca_file},
+      {"auth.tokens", &c.auth.tokens},
+      {"auth.tokens_file", &c.auth.tokens_file},
   };
   RateLimitSettings& r = c.ratelimit;
   for (auto [name, limit] : std::initializer_list<std::pair<absl::string_view, LimitSettings*>>{
@@ -112,6 +120,60 @@ absl::Status SetInt(const Setting& setting, int64_t value, absl::string_view sou
   return absl::OkStatus();
 }
 
+// [[auth.tokens]] tables: exactly name, role and sha256, each a string.
+absl::StatusOr<std::vector<TokenSettings>> TomlTokens(const toml::node& node,
+                                                      absl::string_view file) {
+  const auto shape_error = [&](std::size_t index, absl::string_view what) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": auth.tokens[", index, "]: ", what,
+                     " (each [[auth.tokens]] has name, role and sha256, all strings)"));
+  };
+  const toml::array* array = node.as_array();
+  if (array == nullptr) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(file, ": auth.tokens must be an array of tables ([[auth.tokens]])"));
+  }
+  std::vector<TokenSettings> tokens;
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const toml::table* table = array->get(i)->as_table();
+    if (table == nullptr) {
+      return shape_error(i, "not a table");
+    }
+    TokenSettings token;
+    for (const auto& [key, value] : *table) {
+      std::string* field = key == "name"     ? &token.name
+                           : key == "role"   ? &token.role
+                           : key == "sha256" ? &token.sha256
+                                             : nullptr;
+      if (field == nullptr) {
+        return shape_error(i, absl::StrCat("unknown key ", std::string(key.str())));
+      }
+      std::optional<std::string> text = value.value<std::string>();
+      if (!text || !value.is_string()) {
+        return shape_error(i, absl::StrCat(std::string(key.str()), " is not a string"));
+      }
+      *field = *std::move(text);
+    }
+    tokens.push_back(std::move(token));
+  }
+  return tokens;
+}
+
+// MODERATION_AUTH_TOKENS: "name:role:sha256" entries, comma-separated.
+absl::StatusOr<std::vector<TokenSettings>> EnvironmentTokens(const std::string& name,
+                                                             const std::string& value) {
+  std::vector<TokenSettings> tokens;
+  for (absl::string_view entry : absl::StrSplit(value, ',', absl::SkipWhitespace())) {
+    std::vector<std::string> fields = absl::StrSplit(absl::StripAsciiWhitespace(entry), ':');
+    if (fields.size() != 3) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": entry ", tokens.size() + 1, " is not name:role:sha256"));
+    }
+    tokens.push_back({.name = fields[0], .role = fields[1], .sha256 = fields[2]});
+  }
+  return tokens;
+}
+
 absl::Status ApplyTomlValue(const Setting& setting, const toml::node& node,
                             absl::string_view file) {
   const auto type_error = [&](absl::string_view expected) {
@@ -142,6 +204,10 @@ absl::Status ApplyTomlValue(const Setting& setting, const toml::node& node,
     **target = std::move(values);
     return absl::OkStatus();
   }
+  if (auto* target = std::get_if<std::vector<TokenSettings>*>(&setting.target)) {
+    ASSIGN_OR_RETURN(**target, TomlTokens(node, file));
+    return absl::OkStatus();
+  }
   if (auto* target = std::get_if<bool*>(&setting.target)) {
     std::optional<bool> value = node.value<bool>();
     if (!value || !node.is_boolean()) {
@@ -169,6 +235,10 @@ absl::Status ApplyEnvironmentValue(const Setting& setting, const std::string& na
       values.emplace_back(absl::StripAsciiWhitespace(part));
     }
     **target = std::move(values);
+    return absl::OkStatus();
+  }
+  if (auto* target = std::get_if<std::vector<TokenSettings>*>(&setting.target)) {
+    ASSIGN_OR_RETURN(**target, EnvironmentTokens(name, value));
     return absl::OkStatus();
   }
   if (auto* target = std::get_if<bool*>(&setting.target)) {
@@ -233,6 +303,13 @@ absl::Status CheckConsistency(const ServerConfig& config) {
   if (config.listen.empty()) {
     return absl::InvalidArgumentError("listen must not be empty");
   }
+  if (config.tls.cert_file.empty() != config.tls.key_file.empty()) {
+    return absl::InvalidArgumentError("tls.cert_file and tls.key_file go together");
+  }
+  if (!config.tls.client_ca_file.empty() && config.tls.cert_file.empty()) {
+    return absl::InvalidArgumentError(
+        "tls.client_ca_file (mutual TLS) needs tls.cert_file and tls.key_file");
+  }
   return absl::OkStatus();
 }
 
@@ -295,6 +372,8 @@ std::string DescribeSettings() {
       value = absl::StrCat(**i);
     } else if (auto* list = std::get_if<std::vector<std::string>*>(&setting.target)) {
       value = absl::StrCat("[", absl::StrJoin(**list, ", "), "]");
+    } else if (std::holds_alternative<std::vector<TokenSettings>*>(setting.target)) {
+      value = "[]";
     } else {
       value = absl::StrCat(*std::get<std::size_t*>(setting.target));
     }

@@ -72,6 +72,29 @@ struct BanSettings {
   bool silent = false;
 };
 
+// TLS on the gRPC port: both files or neither. With `client_ca_file`,
+// clients must present a certificate signed by that CA (mutual TLS).
+struct TlsSettings {
+  std::string cert_file;  // PEM chain, server certificate first
+  std::string key_file;   // PEM private key
+  std::string client_ca_file;
+};
+
+// One bearer token: its name (a moderator's identity, or the portal's),
+// its role, and the SHA-256 of the token in hex (never the token).
+struct TokenSettings {
+  std::string name;
+  std::string role;
+  std::string sha256;
+};
+
+struct AuthSettings {
+  std::vector<TokenSettings> tokens;
+  // A file of "name:role:sha256" lines, e.g. a mounted Kubernetes Secret;
+  // its tokens add to `tokens`.
+  std::string tokens_file;
+};
+
 struct ServerConfig {
   std::string listen = "127.0.0.1:50051";
   // Prometheus text endpoint (GET /metrics); empty turns it off.
@@ -83,6 +106,9 @@ struct ServerConfig {
   int64_t max_concurrent_streams = 100;
   int64_t shutdown_grace_seconds = 10;
   std::string log_level = "info";
+  // Serve without TLS or without tokens on an address reachable from other
+  // machines (refused otherwise); logs a warning.
+  bool insecure = false;
   // Key id written with every encrypted value (see README, "Secrets").
   std::string encryption_key_id = "k1";
   RedisSettings redis;
@@ -91,6 +117,8 @@ struct ServerConfig {
   QueueSettings queue;
   RateLimitSettings ratelimit;
   BanSettings bans;
+  TlsSettings tls;
+  AuthSettings auth;
 };
 
 using Environment = std::map<std::string, std::string>;

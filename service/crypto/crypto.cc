@@ -58,6 +58,12 @@ std::string HmacSha256(absl::string_view key, absl::string_view data) {
   return out;
 }
 
+std::string Sha256(absl::string_view data) {
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(Bytes(data), data.size(), MutableBytes(out));
+  return out;
+}
+
 std::string Sha1Hex(absl::string_view data) {
   std::array<unsigned char, SHA_DIGEST_LENGTH> digest{};
   SHA1(Bytes(data), data.size(), digest.data());

@@ -14,6 +14,9 @@ namespace moderation::crypto {
 // HMAC-SHA-256 of `data` under `key`: 32 raw bytes.
 [[nodiscard]] std::string HmacSha256(absl::string_view key, absl::string_view data);
 
+// SHA-256 of `data`: 32 raw bytes.
+[[nodiscard]] std::string Sha256(absl::string_view data);
+
 // SHA-1 as lowercase hex (Redis script ids only; not for security).
 [[nodiscard]] std::string Sha1Hex(absl::string_view data);
 

@@ -5,6 +5,8 @@
 
 #include "service/common/log.h"
 #include "service/config/config.h"
+#include "service/crypto/crypto.h"
+#include "service/server/new_token.h"
 #include "service/server/runner.h"
 
 int main(int argc, char** argv) {
@@ -16,7 +18,27 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_path, "TOML configuration file");
   app.add_flag("--describe-config", describe,
                "print every setting with its default and environment variable");
+  std::string token_name;
+  std::string token_role;
+  CLI::App* new_token = app.add_subcommand(
+      "new-token", "print a new bearer token and the configuration that admits it");
+  new_token->add_option("--name", token_name, "who holds it: a moderator's identity, or the portal")
+      ->required();
+  new_token->add_option("--role", token_role, "portal, moderator or admin")
+      ->required()
+      ->check(CLI::IsMember({"portal", "moderator", "admin"}));
   CLI11_PARSE(app, argc, argv);
+  if (new_token->parsed()) {
+    moderation::crypto::SecureRandom random;
+    absl::StatusOr<std::string> text =
+        moderation::server::NewTokenText(token_name, token_role, random);
+    if (!text.ok()) {
+      std::fprintf(stderr, "%s\n", std::string(text.status().message()).c_str());
+      return 2;
+    }
+    std::fputs(text->c_str(), stdout);
+    return 0;
+  }
   if (describe) {
     std::fputs(moderation::config::DescribeSettings().c_str(), stdout);
     return 0;

@@ -16,6 +16,7 @@
 #include "service/api/call_finisher.h"
 #include "service/api/comment_service_handler.h"
 #include "service/api/moderation_service_handler.h"
+#include "service/auth/access_policy.h"
 #include "service/bans/redis_ban_store.h"
 #include "service/captcha/espeak_captcha_audio.h"
 #include "service/captcha/freetype_captcha_renderer.h"
@@ -31,6 +32,7 @@
 #include "service/ratelimit/redis_limit_store.h"
 #include "service/server/listen_address.h"
 #include "service/server/secrets_loader.h"
+#include "service/server/security.h"
 #include "service/storage/redis/keys.h"
 #include "service/storage/redis/redis_client.h"
 
@@ -202,6 +204,19 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
     log::Warning("DEVELOPMENT MODE: CreateCaptcha reveals the answer (dev_reveal_captcha)");
   }
 
+  ASSIGN_OR_RETURN(auth::TokenTable tokens, LoadTokens(config.auth));
+  const bool tokens_configured = !tokens.empty();
+  ASSIGN_OR_RETURN(std::vector<std::string> security_warnings,
+                   CheckExposure(config, tokens_configured));
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                   MakeServerCredentials(config.tls, security_warnings));
+  for (const std::string& warning : security_warnings) {
+    log::Warning(warning);
+  }
+  const auth::AccessPolicy access = tokens_configured
+                                        ? auth::AccessPolicy::Enforce(std::move(tokens))
+                                        : auth::AccessPolicy::AllowAll();
+
   ASSIGN_OR_RETURN(MasterSecret secret, LoadMasterSecret(environment, loopback_only));
   if (secret.ephemeral) {
     log::Warning(
@@ -303,16 +318,17 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
       repository, clock,
       {.paging = paging, .note_max_chars = static_cast<std::size_t>(config.queue.note_max_chars)});
   api::CallFinisher finisher(service_metrics.get());
-  api::CommentServiceHandler comment_service(issuance, submissions, feed, finisher,
+  api::CommentServiceHandler comment_service(issuance, submissions, feed, finisher, access,
                                              config.dev_reveal_captcha);
   BanDesk ban_desk(ban_store, repository, clock, keys, paging);
-  api::ModerationServiceHandler moderation_service(desk, ban_desk, keys.phone_cipher, finisher);
+  api::ModerationServiceHandler moderation_service(desk, ban_desk, keys.phone_cipher, finisher,
+                                                   access);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   int bound_port = 0;
-  builder.AddListeningPort(config.listen, grpc::InsecureServerCredentials(), &bound_port);
+  builder.AddListeningPort(config.listen, credentials, &bound_port);
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
                              static_cast<int>(config.max_concurrent_streams));
@@ -323,7 +339,12 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config.listen));
   }
   log::Info("moderation-server listening",
-            {{"address", config.listen}, {"port", absl::StrCat(bound_port)}});
+            {{"address", config.listen},
+             {"port", absl::StrCat(bound_port)},
+             {"transport", config.tls.cert_file.empty()        ? "plaintext"
+                           : config.tls.client_ca_file.empty() ? "tls"
+                                                               : "mutual-tls"},
+             {"tokens", tokens_configured ? "required" : "off"}});
 
   WatchQueue(counted, *redis, clock);
   std::unique_ptr<metrics::MetricsServer> metrics_server;

@@ -48,7 +48,7 @@ void EndToEndTest::RestartServerWith(std::map<std::string, std::string> settings
   StartServer();
 }
 
-void EndToEndTest::StartServer() {
+std::map<std::string, std::string> EndToEndTest::ServerEnvironment() const {
   std::map<std::string, std::string> environment = {
       {"MODERATION_LISTEN", address_},
       {"MODERATION_REDIS_URL", redis_->url()},
@@ -60,11 +60,15 @@ void EndToEndTest::StartServer() {
   for (const auto& [name, value] : extra_settings_) {
     environment[name] = value;
   }
+  return environment;
+}
+
+void EndToEndTest::StartServer() {
   absl::StatusOr<testing::ChildProcess> server =
-      testing::ChildProcess::Start({MODERATION_SERVER_BINARY}, environment, server_log_);
+      testing::ChildProcess::Start({MODERATION_SERVER_BINARY}, ServerEnvironment(), server_log_);
   ASSERT_TRUE(server.ok()) << server.status();
   server_ = std::make_unique<testing::ChildProcess>(*std::move(server));
-  channel_ = grpc::CreateChannel(address_, grpc::InsecureChannelCredentials());
+  channel_ = grpc::CreateChannel(address_, channel_credentials_);
   portal_ = v1::CommentService::NewStub(channel_);
   moderation_ = v1::ModerationService::NewStub(channel_);
   const bool up = testing::WaitFor(
@@ -74,10 +78,17 @@ void EndToEndTest::StartServer() {
         // Waits for the port to open instead of failing while the channel
         // backs off between connection attempts.
         context->set_wait_for_ready(true);
+        AddPortalToken(*context);
         return portal_->CreateCaptcha(context.get(), v1::CreateCaptchaRequest(), &response).ok();
       },
       absl::Seconds(15));
   ASSERT_TRUE(up) << "moderation-server did not come up:\n" << ReadFile(server_log_);
+}
+
+void EndToEndTest::AddPortalToken(grpc::ClientContext& context) const {
+  if (!portal_token_.empty()) {
+    context.AddMetadata("authorization", "Bearer " + portal_token_);
+  }
 }
 
 std::unique_ptr<grpc::ClientContext> EndToEndTest::Context() {
@@ -89,6 +100,7 @@ std::unique_ptr<grpc::ClientContext> EndToEndTest::Context() {
 v1::CreateCaptchaResponse EndToEndTest::NewCaptcha() {
   v1::CreateCaptchaResponse response;
   auto context = Context();
+  AddPortalToken(*context);
   const grpc::Status status =
       portal_->CreateCaptcha(context.get(), v1::CreateCaptchaRequest(), &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
@@ -113,6 +125,7 @@ v1::SubmitCommentRequest EndToEndTest::ValidSubmission(const std::string& articl
 grpc::Status EndToEndTest::Submit(const v1::SubmitCommentRequest& request,
                                   v1::SubmitCommentResponse* response) {
   auto context = Context();
+  AddPortalToken(*context);
   return portal_->SubmitComment(context.get(), request, response);
 }
 

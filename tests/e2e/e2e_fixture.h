@@ -28,6 +28,9 @@ class EndToEndTest : public ::testing::Test {
   // Stops the server and starts it again with these extra MODERATION_*
   // settings (on the same Redis).
   void RestartServerWith(std::map<std::string, std::string> settings);
+  // What StartServer sets in the server's environment: the fixture's
+  // defaults (loopback, captcha reveal, a fixed secret), then extra_settings_.
+  [[nodiscard]] std::map<std::string, std::string> ServerEnvironment() const;
 
   v1::CreateCaptchaResponse NewCaptcha();
   // A valid request for `article_id` with a fresh captcha and its answer.
@@ -36,6 +39,8 @@ class EndToEndTest : public ::testing::Test {
 
   // Calls with a deadline, so a hang fails the test instead of blocking it.
   static std::unique_ptr<grpc::ClientContext> Context();
+  // Sends portal_token_ with the call, if there is one.
+  void AddPortalToken(grpc::ClientContext& context) const;
 
   // The error detail carried by a failed call.
   static v1::ErrorDetail DetailOf(const grpc::Status& status);
@@ -49,6 +54,13 @@ class EndToEndTest : public ::testing::Test {
   std::unique_ptr<testing::ChildProcess> server_;
   std::string address_;
   std::map<std::string, std::string> extra_settings_;
+  // How StartServer's channel (portal_, moderation_) reaches the server, and
+  // the bearer token that the start-up probe, NewCaptcha and Submit send (a
+  // portal token): the defaults fit a plaintext server without tokens. Set
+  // before StartServer.
+  std::shared_ptr<grpc::ChannelCredentials> channel_credentials_ =
+      grpc::InsecureChannelCredentials();
+  std::string portal_token_;
   int metrics_port_ = 0;
   std::string server_log_;
   std::shared_ptr<grpc::Channel> channel_;

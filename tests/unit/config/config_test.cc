@@ -101,5 +101,80 @@ TEST_F(ConfigTest, DescribesEverySettingWithItsVariable) {
   EXPECT_THAT(description, HasSubstr("# MODERATION_DEV_REVEAL_CAPTCHA"));
 }
 
+TEST_F(ConfigTest, ReadsTlsAndTokenTables) {
+  const std::string path = WriteToml(R"(
+insecure = true
+[tls]
+cert_file = "/etc/moderation/tls/tls.crt"
+key_file = "/etc/moderation/tls/tls.key"
+client_ca_file = "/etc/moderation/tls/ca.crt"
+[auth]
+tokens_file = "/run/secrets/tokens/tokens"
+[[auth.tokens]]
+name = "portal-web"
+role = "portal"
+sha256 = "aa"
+[[auth.tokens]]
+name = "lan"
+role = "moderator"
+sha256 = "bb"
+)");
+  absl::StatusOr<LoadedConfig> loaded = LoadConfig(path, {});
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  const ServerConfig& config = loaded->config;
+  EXPECT_TRUE(config.insecure);
+  EXPECT_EQ(config.tls.cert_file, "/etc/moderation/tls/tls.crt");
+  EXPECT_EQ(config.tls.key_file, "/etc/moderation/tls/tls.key");
+  EXPECT_EQ(config.tls.client_ca_file, "/etc/moderation/tls/ca.crt");
+  EXPECT_EQ(config.auth.tokens_file, "/run/secrets/tokens/tokens");
+  ASSERT_EQ(config.auth.tokens.size(), 2u);
+  EXPECT_EQ(config.auth.tokens[0].name, "portal-web");
+  EXPECT_EQ(config.auth.tokens[0].role, "portal");
+  EXPECT_EQ(config.auth.tokens[0].sha256, "aa");
+  EXPECT_EQ(config.auth.tokens[1].name, "lan");
+  EXPECT_EQ(config.auth.tokens[1].sha256, "bb");
+}
+
+TEST_F(ConfigTest, TokenTablesHoldNameRoleAndSha256Only) {
+  EXPECT_THAT(LoadConfig(WriteToml("[[auth.tokens]]\nname = \"lan\"\ntoken = \"x\"\n"), {})
+                  .status()
+                  .message(),
+              HasSubstr("auth.tokens[0]: unknown key token"));
+  EXPECT_THAT(
+      LoadConfig(WriteToml("[[auth.tokens]]\nname = \"lan\"\nrole = 1\n"), {}).status().message(),
+      HasSubstr("auth.tokens[0]: role is not a string"));
+  EXPECT_THAT(LoadConfig(WriteToml("[auth]\ntokens = \"lan\"\n"), {}).status().message(),
+              HasSubstr("auth.tokens must be an array of tables"));
+}
+
+TEST_F(ConfigTest, TokensFromTheEnvironment) {
+  absl::StatusOr<LoadedConfig> loaded = LoadConfig(
+      std::nullopt, {{"MODERATION_AUTH_TOKENS", "portal-web:portal:aa, lan:moderator:bb"},
+                     {"MODERATION_TLS_CERT_FILE", "/tls/tls.crt"},
+                     {"MODERATION_TLS_KEY_FILE", "/tls/tls.key"},
+                     {"MODERATION_INSECURE", "1"}});
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->config.auth.tokens.size(), 2u);
+  EXPECT_EQ(loaded->config.auth.tokens[1].name, "lan");
+  EXPECT_EQ(loaded->config.auth.tokens[1].role, "moderator");
+  EXPECT_EQ(loaded->config.auth.tokens[1].sha256, "bb");
+  EXPECT_EQ(loaded->config.tls.cert_file, "/tls/tls.crt");
+  EXPECT_TRUE(loaded->config.insecure);
+  EXPECT_THAT(LoadConfig(std::nullopt, {{"MODERATION_AUTH_TOKENS", "lan:moderator:bb,mai"}})
+                  .status()
+                  .message(),
+              HasSubstr("MODERATION_AUTH_TOKENS: entry 2 is not name:role:sha256"));
+}
+
+TEST_F(ConfigTest, TlsFilesGoTogether) {
+  EXPECT_THAT(
+      LoadConfig(std::nullopt, {{"MODERATION_TLS_CERT_FILE", "/tls/tls.crt"}}).status().message(),
+      HasSubstr("tls.cert_file and tls.key_file go together"));
+  EXPECT_THAT(LoadConfig(std::nullopt, {{"MODERATION_TLS_CLIENT_CA_FILE", "/tls/ca.crt"}})
+                  .status()
+                  .message(),
+              HasSubstr("tls.client_ca_file (mutual TLS) needs tls.cert_file"));
+}
+
 }  // namespace
 }  // namespace moderation::config

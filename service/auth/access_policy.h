@@ -1,0 +1,64 @@
+#pragma once
+
+#include <optional>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
+#include "service/auth/token_table.h"
+
+// Who may call what. Every call names the permission it needs; a caller
+// presents a bearer token, which names a principal with one role:
+//
+//   permission     portal  moderator  admin
+//   kPortal          yes      -         -      CommentService
+//   kModerate         -      yes       yes     queue, decisions, ListBans
+//   kAdminister       -       -        yes     CreateBan, DeleteBan, and
+//                                              (later) rule reloads, training
+//
+// Admins do not get kPortal: a program holds the portal's token and people
+// hold the others, and neither needs what the other does, so a person's
+// leaked token cannot post comments and the portal's cannot read the queue.
+namespace moderation::auth {
+
+enum class Permission { kPortal, kModerate, kAdminister };
+
+[[nodiscard]] bool RoleAllows(Role role, Permission permission);
+
+// The token of an "authorization" header value: "Bearer <token>" (scheme in
+// any case, RFC 6750's token68 characters, at most 512 of them); nullopt for
+// anything else.
+[[nodiscard]] std::optional<absl::string_view> BearerToken(absl::string_view header);
+
+// The name recorded for callers when tokens are off (loopback development).
+inline constexpr absl::string_view kUnidentified = "unidentified";
+
+// Decides each call. Immutable, so thread-safe.
+class AccessPolicy {
+ public:
+  // Lets every call through as `kUnidentified`: only for a server that
+  // listens on loopback alone (or is told `insecure`).
+  [[nodiscard]] static AccessPolicy AllowAll() { return AccessPolicy(std::nullopt); }
+  // Enforces `tokens`; a table with no entries refuses every call.
+  [[nodiscard]] static AccessPolicy Enforce(TokenTable tokens) {
+    return AccessPolicy(std::move(tokens));
+  }
+
+  [[nodiscard]] bool enforced() const { return tokens_.has_value(); }
+
+  // The caller, given the values of the call's "authorization" headers.
+  // UNAUTHENTICATED (reason UNAUTHENTICATED) unless there is exactly one,
+  // holding a bearer token of the table; PERMISSION_DENIED (reason
+  // PERMISSION_DENIED) when its role does not allow `needed`. Looks at
+  // nothing but the headers, so it answers the same whatever the request
+  // names.
+  [[nodiscard]] absl::StatusOr<Principal> Authorize(
+      absl::Span<const absl::string_view> authorization, Permission needed) const;
+
+ private:
+  explicit AccessPolicy(std::optional<TokenTable> tokens) : tokens_(std::move(tokens)) {}
+
+  std::optional<TokenTable> tokens_;
+};
+
+}  // namespace moderation::auth
