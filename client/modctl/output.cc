@@ -118,9 +118,11 @@ std::string RenderPendingTable(const v1::ListPendingResponse& page, absl::TimeZo
           Cell(comment.article_id(), kArticleMaxWidth),
           Cell(comment.name(), kNameMaxWidth),
           Cell(comment.title(), kTitleMaxWidth),
+          comment.flagged() ? absl::StrFormat("! %.1f", comment.spam_score())
+                            : absl::StrFormat("%.1f", comment.spam_score()),
       });
     }
-    out = RenderTable({"ID", "CREATED", "ARTICLE", "NAME", "TITLE"}, rows);
+    out = RenderTable({"ID", "CREATED", "ARTICLE", "NAME", "TITLE", "SPAM"}, rows);
   }
   absl::StrAppend(&out, page.total_pending(), " pending in all\n");
   if (!page.next_page_token().empty()) {
@@ -152,6 +154,14 @@ std::string RenderComment(const v1::ModeratedComment& comment, absl::TimeZone ti
       fields.emplace_back("Reason", RejectionReasonName(comment.rejection_reason()));
     }
     fields.emplace_back("Note", comment.decision_note());
+  }
+  fields.emplace_back("Spam score", absl::StrFormat("%.2f%s", comment.spam_score(),
+                                                    comment.flagged() ? " (flagged)" : ""));
+  // Every rule that fired, with what it added and what matched.
+  for (const v1::SpamSignal& signal : comment.spam_signals()) {
+    fields.emplace_back(absl::StrCat("  ", signal.rule()),
+                        absl::StrFormat("%+.2f  %s%s", signal.score(), signal.detail(),
+                                        signal.shadow() ? "  (shadow: not counted)" : ""));
   }
 
   std::size_t label_width = 0;

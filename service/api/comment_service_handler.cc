@@ -155,6 +155,27 @@ grpc::ServerUnaryReactor* CommentServiceHandler::RefreshCaptcha(
   return reactor;
 }
 
+namespace {
+
+// What the reader is told, by refusal reason.
+absl::string_view RefusalMessage(absl::string_view reason) {
+  if (reason == "BANNED_WORD") {
+    return "Bình luận có từ ngữ không phù hợp nên không được chấp nhận.";
+  }
+  if (reason == "LINK_NOT_ALLOWED") {
+    return "Bình luận có đường dẫn không được phép nên không được chấp nhận.";
+  }
+  if (reason == "DUPLICATE_COMMENT") {
+    return "Bình luận này đã được gửi trước đó.";
+  }
+  if (reason == "SPAM_SUSPECTED") {
+    return "Bình luận bị hệ thống chống spam từ chối.";
+  }
+  return "Bình luận của bạn không được chấp nhận.";
+}
+
+}  // namespace
+
 grpc::ServerUnaryReactor* CommentServiceHandler::SubmitComment(grpc::CallbackServerContext* context,
                                                                const grpc::ByteBuffer* request,
                                                                grpc::ByteBuffer* response) {
@@ -181,6 +202,7 @@ grpc::ServerUnaryReactor* CommentServiceHandler::SubmitComment(grpc::CallbackSer
       .client_ip = parsed.client_ip(),
       .user_agent = parsed.user_agent(),
       .idempotency_key = parsed.idempotency_key(),
+      .honeypot = parsed.honeypot(),
   };
   submissions_.Submit(raw, [this, context, reactor, response,
                             start](absl::StatusOr<submission::SubmissionResult> result) {
@@ -193,7 +215,7 @@ grpc::ServerUnaryReactor* CommentServiceHandler::SubmitComment(grpc::CallbackSer
     if (result->outcome == submission::SubmissionOutcome::kRefused) {
       reply.set_status(v1::SUBMISSION_STATUS_REFUSED);
       reply.set_refusal_reason(result->refusal_reason);
-      reply.set_message("Bình luận của bạn không được chấp nhận.");
+      reply.set_message(std::string(RefusalMessage(result->refusal_reason)));
     } else {
       reply.set_comment_id(result->comment_id);
       reply.set_status(v1::SUBMISSION_STATUS_PENDING_MODERATION);

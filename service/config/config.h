@@ -95,6 +95,20 @@ struct AuthSettings {
   std::string tokens_file;
 };
 
+struct SpamSettings {
+  bool enabled = true;
+  // The rules and thresholds (TOML, see deploy/spam-rules.toml), reloaded on
+  // SIGHUP; empty: built-in weights with empty word lists.
+  std::string rules_file;
+  // A model written by spam-train, the learned filter's starting point until
+  // moderators' decisions have produced a snapshot in Redis; empty: untrained.
+  std::string model_file;
+  // Repeat and near-duplicate lookups give up after this (scored without).
+  int64_t memory_timeout_ms = 50;
+  // How soon a moderator's decision reaches the learned filter everywhere.
+  int64_t learning_poll_ms = 500;
+};
+
 struct ServerConfig {
   std::string listen = "127.0.0.1:50051";
   // Prometheus text endpoint (GET /metrics); empty turns it off.
@@ -117,6 +131,7 @@ struct ServerConfig {
   QueueSettings queue;
   RateLimitSettings ratelimit;
   BanSettings bans;
+  SpamSettings spam;
   TlsSettings tls;
   AuthSettings auth;
 };

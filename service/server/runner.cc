@@ -7,7 +7,10 @@
 
 #include <atomic>
 #include <csignal>
+#include <fstream>
+#include <functional>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
@@ -33,6 +36,8 @@
 #include "service/server/listen_address.h"
 #include "service/server/secrets_loader.h"
 #include "service/server/security.h"
+#include "service/spam/redis_spam_memory.h"
+#include "service/spam/spam_rules.h"
 #include "service/storage/redis/keys.h"
 #include "service/storage/redis/redis_client.h"
 
@@ -117,7 +122,8 @@ class HealthWatcher {
   std::thread thread_;
 };
 
-int WaitForShutdownSignal() {
+// Waits for SIGTERM or SIGINT; SIGHUP runs `reload` and waits on.
+int WaitForShutdownSignal(const std::function<void()>& reload) {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -129,7 +135,7 @@ int WaitForShutdownSignal() {
       continue;
     }
     if (signal_number == SIGHUP) {
-      log::Info("SIGHUP ignored: nothing to reload");
+      reload();
       continue;
     }
     return signal_number;
@@ -154,25 +160,36 @@ void WatchQueue(metrics::ServiceMetrics& service_metrics, redis::RedisClient& re
     }
     return static_cast<double>((*result)->integer);
   });
-  service_metrics.queue_oldest_pending_age_seconds.SetCallback(
-      [&redis, &clock]() -> std::optional<double> {
-        absl::Notification done;
-        auto result = std::make_shared<absl::StatusOr<redis::RedisValue>>(absl::UnknownError(""));
-        redis.Execute({"ZRANGE", redis::keys::PendingQueue(), "0", "0"}, absl::Milliseconds(200),
-                      [result, &done](absl::StatusOr<redis::RedisValue> reply) {
-                        *result = std::move(reply);
-                        done.Notify();
-                      });
-        done.WaitForNotification();
-        if (!result->ok()) {
-          return std::nullopt;
-        }
-        if ((*result)->elements.empty()) {
-          return 0.0;
-        }
-        const std::string& oldest = (*result)->elements[0].string;
-        return std::max(0.0, absl::ToDoubleSeconds(clock.Now() - CommentIdTime(oldest)));
-      });
+  // Flagged comments sort first in the queue, so the oldest pending comment
+  // is the older of the first flagged and the first other one.
+  service_metrics.queue_oldest_pending_age_seconds.SetCallback([&redis,
+                                                                &clock]() -> std::optional<double> {
+    std::optional<absl::Time> oldest;
+    for (const auto& [from, to] : {std::pair<const char*, const char*>{"[0", "(1"},
+                                   std::pair<const char*, const char*>{"[1", "(2"}}) {
+      absl::Notification done;
+      auto result = std::make_shared<absl::StatusOr<redis::RedisValue>>(absl::UnknownError(""));
+      redis.Execute({"ZRANGE", redis::keys::PendingQueue(), from, to, "BYLEX", "LIMIT", "0", "1"},
+                    absl::Milliseconds(200),
+                    [result, &done](absl::StatusOr<redis::RedisValue> reply) {
+                      *result = std::move(reply);
+                      done.Notify();
+                    });
+      done.WaitForNotification();
+      if (!result->ok()) {
+        return std::nullopt;
+      }
+      if (!(*result)->elements.empty()) {
+        const absl::Time created =
+            CommentIdTime(absl::string_view((*result)->elements[0].string).substr(1));
+        oldest = oldest ? std::min(*oldest, created) : created;
+      }
+    }
+    if (!oldest) {
+      return 0.0;
+    }
+    return std::max(0.0, absl::ToDoubleSeconds(clock.Now() - *oldest));
+  });
 }
 
 }  // namespace
@@ -298,6 +315,35 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
                        .global = RuleFrom("captcha_global", limits.captcha_global)},
        .allow_list = allow_list});
   bans::RedisBanStore ban_store(*redis, clock);
+
+  // Spam scoring: the rules (reloaded on SIGHUP), the memory of recent
+  // bodies, and the filter that learns from moderators.
+  spam::SpamRules rules = spam::DefaultSpamRules();
+  if (!config.spam.rules_file.empty()) {
+    ASSIGN_OR_RETURN(rules, spam::LoadSpamRules(config.spam.rules_file));
+  }
+  spam::SpamScorer scorer(std::move(rules), nullptr);
+  spam::RedisSpamMemory spam_memory(*redis, absl::Milliseconds(config.spam.memory_timeout_ms));
+  const submission::SpamCheck spam_check =
+      config.spam.enabled ? submission::SpamCheck{&scorer, &spam_memory} : submission::SpamCheck{};
+  if (!config.spam.enabled) {
+    log::Warning("spam scoring is off (spam.enabled = false)");
+  }
+  const auto reload_rules = [&config, &scorer] {
+    if (config.spam.rules_file.empty()) {
+      log::Info("SIGHUP: no spam.rules_file to reload");
+      return;
+    }
+    absl::StatusOr<spam::SpamRules> reloaded = spam::LoadSpamRules(config.spam.rules_file);
+    if (!reloaded.ok()) {
+      log::Error("spam rules not reloaded; the rules in force are kept",
+                 {{"error", std::string(reloaded.status().message())}});
+      return;
+    }
+    scorer.ReplaceRules(*std::move(reloaded));
+    log::Info("spam rules reloaded", {{"file", config.spam.rules_file}});
+  };
+
   submission::SubmissionPipeline submissions(
       captchas, repository, active_limiter, &ban_store, ids, clock, random, keys,
       {.limits = config.limits,
@@ -310,13 +356,15 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
                        .global = RuleFrom("submit_global", limits.submit_global)},
        .allow_list = allow_list,
        .silent_bans = config.bans.silent,
-       .ban_check_timeout = absl::Milliseconds(limits.redis_timeout_ms)});
+       .ban_check_timeout = absl::Milliseconds(limits.redis_timeout_ms)},
+      spam_check);
   const PagingLimits paging{.default_page_size = static_cast<int>(config.queue.default_page_size),
                             .max_page_size = static_cast<int>(config.queue.max_page_size)};
   PublicFeed feed(repository, paging, config.limits.article_id_max_bytes);
   ModerationDesk desk(
       repository, clock,
-      {.paging = paging, .note_max_chars = static_cast<std::size_t>(config.queue.note_max_chars)});
+      {.paging = paging, .note_max_chars = static_cast<std::size_t>(config.queue.note_max_chars)},
+      nullptr);
   api::CallFinisher finisher(service_metrics.get());
   api::CommentServiceHandler comment_service(issuance, submissions, feed, finisher, access,
                                              config.dev_reveal_captcha);
@@ -363,7 +411,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   int signal_number = 0;
   {
     HealthWatcher health(*server->GetHealthCheckService(), *redis);
-    signal_number = WaitForShutdownSignal();
+    signal_number = WaitForShutdownSignal(reload_rules);
   }
   log::Info("shutting down", {{"signal", strsignal(signal_number)},
                               {"grace_seconds", absl::StrCat(config.shutdown_grace_seconds)}});

@@ -384,11 +384,13 @@ Verdict SpamScorer::Decide(Examination examination, const Recollection& recollec
   Verdict verdict;
   verdict.signals = std::move(examination.signals);
   Evaluation evaluation(rules, verdict.signals);
-  if (examination.traces.repeat_eligible && recollection.earlier_copies > 0) {
+  const bool repeated = examination.traces.repeat_eligible && recollection.earlier_copies > 0;
+  if (repeated) {
     evaluation.Fire("repeat_post", rules.repeat_post, rules.repeat_post.weight,
                     absl::StrCat("posted ", recollection.earlier_copies + 1, " times"));
   }
-  if (examination.traces.simhash &&
+  // An exact copy is also a near-duplicate; one piece of evidence counts once.
+  if (!repeated && examination.traces.simhash &&
       recollection.near_duplicate_authors >= rules.near_duplicate.min_other_authors) {
     evaluation.Fire("near_duplicate", rules.near_duplicate, rules.near_duplicate.weight,
                     absl::StrCat(recollection.near_duplicate_authors,

@@ -176,6 +176,11 @@ TEST(SpamScorerTest, RepeatAndNearDuplicateComeFromRecollection) {
   Recollection near;
   near.near_duplicate_authors = 2;
   EXPECT_NE(Find(scorer.Decide(examination, near), "near_duplicate"), nullptr);
+  // An exact copy by others is one piece of evidence, counted once.
+  near.earlier_copies = 1;
+  const Verdict both = scorer.Decide(examination, near);
+  EXPECT_NE(Find(both, "repeat_post"), nullptr);
+  EXPECT_EQ(Find(both, "near_duplicate"), nullptr);
   // Short bodies are not compared.
   EXPECT_FALSE(scorer.Examine(Input("cảm ơn")).traces.repeat_eligible);
 }
