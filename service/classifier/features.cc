@@ -1,0 +1,488 @@
+#include "service/classifier/features.h"
+
+#include <unicode/bytestream.h>
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <utility>
+#include <vector>
+
+namespace moderation::classifier::internal {
+namespace {
+
+constexpr int kMinCharGram = 2;
+constexpr int kMaxCharGram = 5;
+// Bounds the work on a pathological input; comments are far shorter.
+constexpr std::size_t kMaxCodePoints = 4096;
+// The shape features are few and coarse: they may tip a close call, not decide one.
+constexpr double kShapeBlockWeight = 0.5;
+
+// Each kind of feature hashes from its own seed, so a word and a character n-gram with the
+// same letters land in different buckets.
+constexpr uint64_t kWordSeed = 0xcbf29ce484222325ULL;  // FNV-1a offset basis
+constexpr uint64_t kCharSeed = 0x84222325cbf29ce4ULL;
+constexpr uint64_t kUnigramSalt = 0x2545f4914f6cdd1dULL;
+constexpr uint64_t kBigramSalt = 0x9e3779b97f4a7c15ULL;
+constexpr uint64_t kShapeSalt = 0xd6e8feb86659fd93ULL;
+constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
+
+enum class ShapeKind : uint64_t {
+  kLength = 1,
+  kWords = 2,
+  kLineBreaks = 3,
+  kDigitRun = 4,
+  kUrl = 5
+};
+
+// ICU without its data cannot happen on a working install: stop rather than limp on.
+void CheckIcu(UErrorCode error) {
+  if (U_FAILURE(error)) {
+    std::fprintf(stderr, "classifier: ICU normaliser unavailable: %s\n", u_errorName(error));
+    std::abort();
+  }
+}
+
+constexpr uint64_t Step(uint64_t hash, uint32_t unit) { return (hash ^ unit) * kFnvPrime; }
+
+// MurmurHash3's finaliser: FNV alone leaves the high bits, which pick the bucket, poorly mixed.
+constexpr uint64_t Mix(uint64_t h) {
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdULL;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ULL;
+  h ^= h >> 33;
+  return h;
+}
+
+constexpr uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
+
+bool IsWordChar(UChar32 c) {
+  if (c < 0x80) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  }
+  return u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
+}
+
+bool IsSpace(UChar32 c) {
+  if (c < 0x80) {
+    return c == ' ' || (c >= '\t' && c <= '\r');
+  }
+  return u_isUWhiteSpace(c);
+}
+
+// Base letters of the precomposed Latin letters (where all of Vietnamese lives), computed once
+// from ICU's decompositions: "ệ" → "e", "Ư" → "U"; "đ" has no decomposition and is mapped by hand.
+class DiacriticTable {
+ public:
+  DiacriticTable() {
+    UErrorCode error = U_ZERO_ERROR;
+    const icu::Normalizer2* nfd = icu::Normalizer2::getNFDInstance(error);
+    CheckIcu(error);
+    for (UChar32 c = kFirst; c < kLast; ++c) {
+      base_[c - kFirst] = c;
+      icu::UnicodeString decomposition;
+      if (!nfd->getDecomposition(c, decomposition) || decomposition.length() == 0) {
+        continue;
+      }
+      const UChar32 base = decomposition.char32At(0);
+      bool only_marks = true;
+      for (int32_t i = U16_LENGTH(base); i < decomposition.length();) {
+        const UChar32 mark = decomposition.char32At(i);
+        only_marks = only_marks && (U_GET_GC_MASK(mark) & U_GC_MN_MASK) != 0;
+        i += U16_LENGTH(mark);
+      }
+      if (only_marks && base < 0x80) {
+        base_[c - kFirst] = base;
+      }
+    }
+    base_[0x111 - kFirst] = 'd';  // đ
+    base_[0x110 - kFirst] = 'D';  // Đ
+  }
+
+  // The letter without its marks; 0 for a lone combining mark (dropped); `c` otherwise.
+  [[nodiscard]] UChar32 Strip(UChar32 c) const {
+    if (c < 0x80) {
+      return c;
+    }
+    if (c >= 0x300 && c < 0x370) {
+      return 0;
+    }
+    if (c >= kFirst && c < kLast) {
+      return base_[c - kFirst];
+    }
+    return c;
+  }
+
+ private:
+  // Latin-1 Supplement through Latin Extended Additional; the Greek and Cyrillic in between
+  // map to themselves.
+  static constexpr UChar32 kFirst = 0x80;
+  static constexpr UChar32 kLast = 0x1f00;
+  std::array<UChar32, kLast - kFirst> base_{};
+};
+
+const DiacriticTable& Diacritics() {
+  static const DiacriticTable* const table = new DiacriticTable();
+  return *table;
+}
+
+const icu::Normalizer2& NfkcCasefold() {
+  static const icu::Normalizer2* const normalizer = [] {
+    UErrorCode error = U_ZERO_ERROR;
+    const icu::Normalizer2* instance = icu::Normalizer2::getNFKCCasefoldInstance(error);
+    CheckIcu(error);
+    return instance;
+  }();
+  return *normalizer;
+}
+
+void AppendUtf8(UChar32 c, std::string& out) {
+  if (c < 0 || c > 0x10ffff || U_IS_SURROGATE(c) || c == 0) {
+    c = 0xfffd;
+  }
+  char buffer[U8_MAX_LENGTH];
+  int32_t length = 0;
+  U8_APPEND_UNSAFE(buffer, length, c);
+  out.append(buffer, static_cast<std::size_t>(length));
+}
+
+bool StartsWithIgnoringCase(std::string_view text, std::size_t at, std::string_view prefix) {
+  if (text.size() - at < prefix.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    char c = text[at + i];
+    if (c >= 'A' && c <= 'Z') {
+      c = static_cast<char>(c - 'A' + 'a');
+    }
+    if (c != prefix[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Decodes an HTML character reference at text[at] == '&'. Returns the bytes consumed (0 when
+// it is not one) and sets `code_point`.
+std::size_t DecodeEntity(std::string_view text, std::size_t at, UChar32& code_point) {
+  static constexpr std::pair<std::string_view, UChar32> kNamed[] = {
+      {"&amp;", '&'},  {"&lt;", '<'},    {"&gt;", '>'},
+      {"&quot;", '"'}, {"&apos;", '\''}, {"&nbsp;", 0xa0}};
+  for (const auto& [name, value] : kNamed) {
+    if (StartsWithIgnoringCase(text, at, name)) {
+      code_point = value;
+      return name.size();
+    }
+  }
+  if (at + 2 >= text.size() || text[at + 1] != '#') {
+    return 0;
+  }
+  std::size_t i = at + 2;
+  const bool hex = text[i] == 'x' || text[i] == 'X';
+  if (hex) {
+    ++i;
+  }
+  uint32_t value = 0;
+  std::size_t digits = 0;
+  for (; i < text.size() && digits < 7; ++i, ++digits) {
+    const char c = text[i];
+    uint32_t digit = 0;
+    if (c >= '0' && c <= '9') {
+      digit = static_cast<uint32_t>(c - '0');
+    } else if (hex && c >= 'a' && c <= 'f') {
+      digit = static_cast<uint32_t>(c - 'a' + 10);
+    } else if (hex && c >= 'A' && c <= 'F') {
+      digit = static_cast<uint32_t>(c - 'A' + 10);
+    } else {
+      break;
+    }
+    value = value * (hex ? 16 : 10) + digit;
+  }
+  if (digits == 0 || i >= text.size() || text[i] != ';') {
+    return 0;
+  }
+  code_point = static_cast<UChar32>(value);
+  return i + 1 - at;
+}
+
+// Well-formed UTF-8 with HTML character references decoded and <br> tags as line breaks:
+// comment spam is often pasted from web pages, and "you&#39;re" should read as "you're".
+void CleanUp(std::string_view text, std::string& out) {
+  out.clear();
+  out.reserve(text.size());
+  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
+  const auto length = static_cast<int32_t>(std::min<std::size_t>(text.size(), INT32_MAX));
+  int32_t i = 0;
+  while (i < length) {
+    const char byte = text[static_cast<std::size_t>(i)];
+    if (byte == '&') {
+      UChar32 decoded = 0;
+      if (const std::size_t used = DecodeEntity(text, static_cast<std::size_t>(i), decoded);
+          used > 0) {
+        AppendUtf8(decoded, out);
+        i += static_cast<int32_t>(used);
+        continue;
+      }
+    } else if (byte == '<' && StartsWithIgnoringCase(text, static_cast<std::size_t>(i), "<br")) {
+      const std::size_t close = text.find('>', static_cast<std::size_t>(i));
+      if (close != std::string_view::npos && close - static_cast<std::size_t>(i) <= 6) {
+        out.push_back('\n');
+        i = static_cast<int32_t>(close + 1);
+        continue;
+      }
+    }
+    if (static_cast<unsigned char>(byte) < 0x80) {
+      out.push_back(byte);
+      ++i;
+      continue;
+    }
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, length, c);
+    AppendUtf8(c < 0 ? 0xfffd : c, out);
+  }
+}
+
+void NormalizeInto(std::string_view text, std::string& cleaned, std::string& normalized) {
+  CleanUp(text, cleaned);
+  normalized.clear();
+  UErrorCode error = U_ZERO_ERROR;
+  icu::StringByteSink<std::string> sink(&normalized);
+  NfkcCasefold().normalizeUTF8(0, cleaned, sink, nullptr, error);
+  if (U_FAILURE(error)) {
+    // Only on malformed input, which CleanUp has replaced; keep the cleaned text.
+    normalized = cleaned;
+  }
+}
+
+struct Scratch {
+  std::string cleaned;
+  std::string normalized;
+  std::vector<UChar32> code_points;
+  std::vector<UChar32> stripped;  // per code point, 0 where a mark is dropped
+  std::vector<uint32_t> word_block;
+  std::vector<uint32_t> char_block;
+  std::vector<uint32_t> shape_block;
+  std::vector<std::pair<uint32_t, float>> merged;
+};
+
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
+class Emitter {
+ public:
+  explicit Emitter(int hash_bits) : shift_(64 - hash_bits) {}
+  [[nodiscard]] uint32_t Bucket(uint64_t key) const {
+    return static_cast<uint32_t>(Mix(key) >> shift_);
+  }
+
+ private:
+  int shift_;
+};
+
+// Appends (bucket, 1 + ln count) for each distinct bucket of `buckets`, scaled to L2 norm
+// `weight`: sublinear term frequency, and each block normalised on its own so that the many
+// character n-grams do not drown the few words.
+void AppendBlock(std::vector<uint32_t>& buckets, double weight,
+                 std::vector<std::pair<uint32_t, float>>& out) {
+  if (buckets.empty()) {
+    return;
+  }
+  std::sort(buckets.begin(), buckets.end());
+  const std::size_t first = out.size();
+  double sum_of_squares = 0;
+  for (std::size_t i = 0; i < buckets.size();) {
+    std::size_t j = i + 1;
+    while (j < buckets.size() && buckets[j] == buckets[i]) {
+      ++j;
+    }
+    const double value = 1.0 + std::log(static_cast<double>(j - i));
+    sum_of_squares += value * value;
+    out.emplace_back(buckets[i], static_cast<float>(value));
+    i = j;
+  }
+  const double scale = weight / std::sqrt(sum_of_squares);
+  for (std::size_t k = first; k < out.size(); ++k) {
+    out[k].second = static_cast<float>(out[k].second * scale);
+  }
+}
+
+uint32_t Log2Bucket(std::size_t n) {
+  uint32_t bucket = 0;
+  while (n + 1 > (std::size_t{1} << (bucket + 1))) {
+    ++bucket;
+  }
+  return bucket;
+}
+
+bool ContainsUrl(std::string_view text) {
+  return text.find("http://") != std::string_view::npos ||
+         text.find("https://") != std::string_view::npos ||
+         text.find("www.") != std::string_view::npos;
+}
+
+}  // namespace
+
+std::string NormalizeForFeatures(std::string_view text) {
+  std::string cleaned;
+  std::string normalized;
+  NormalizeInto(text, cleaned, normalized);
+  return normalized;
+}
+
+std::string StripDiacritics(std::string_view normalized) {
+  const DiacriticTable& table = Diacritics();
+  std::string out;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(normalized.data());
+  const auto length = static_cast<int32_t>(normalized.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, length, c);
+    const UChar32 base = table.Strip(c < 0 ? 0xfffd : c);
+    if (base != 0) {
+      AppendUtf8(base, out);
+    }
+  }
+  return out;
+}
+
+FeatureVector ExtractFeatures(std::string_view text, int hash_bits) {
+  Scratch& s = ThreadScratch();
+  NormalizeInto(text, s.cleaned, s.normalized);
+
+  s.code_points.clear();
+  {
+    const auto* bytes = reinterpret_cast<const uint8_t*>(s.normalized.data());
+    const auto length = static_cast<int32_t>(s.normalized.size());
+    for (int32_t i = 0; i < length && s.code_points.size() < kMaxCodePoints;) {
+      UChar32 c = 0;
+      U8_NEXT(bytes, i, length, c);
+      s.code_points.push_back(c < 0 ? 0xfffd : c);
+    }
+  }
+  const std::vector<UChar32>& cps = s.code_points;
+  const DiacriticTable& diacritics = Diacritics();
+  const Emitter emit(hash_bits);
+  s.word_block.clear();
+  s.char_block.clear();
+  s.shape_block.clear();
+
+  // Words, with their diacritic-free variants ("bóng đá" also counts as "bong da") in the same
+  // namespace, so text typed without accents meets text typed with them.
+  uint64_t previous_word = 0;
+  uint64_t previous_stripped = 0;
+  bool previous_differs = false;
+  bool have_previous = false;
+  std::size_t words = 0;
+  for (std::size_t i = 0; i < cps.size();) {
+    if (!IsWordChar(cps[i])) {
+      ++i;
+      continue;
+    }
+    uint64_t word = kWordSeed;
+    uint64_t stripped = kWordSeed;
+    bool differs = false;
+    for (; i < cps.size() && IsWordChar(cps[i]); ++i) {
+      word = Step(word, static_cast<uint32_t>(cps[i]));
+      const UChar32 base = diacritics.Strip(cps[i]);
+      differs = differs || base != cps[i];
+      if (base != 0) {
+        stripped = Step(stripped, static_cast<uint32_t>(base));
+      }
+    }
+    ++words;
+    s.word_block.push_back(emit.Bucket(word ^ kUnigramSalt));
+    if (differs) {
+      s.word_block.push_back(emit.Bucket(stripped ^ kUnigramSalt));
+    }
+    if (have_previous) {
+      s.word_block.push_back(emit.Bucket(Rotl(previous_word, 17) ^ word ^ kBigramSalt));
+      if (differs || previous_differs) {
+        s.word_block.push_back(emit.Bucket(Rotl(previous_stripped, 17) ^ stripped ^ kBigramSalt));
+      }
+    }
+    previous_word = word;
+    previous_stripped = stripped;
+    previous_differs = differs;
+    have_previous = true;
+  }
+
+  // Character n-grams inside each white-space-separated token, padded with a space at both
+  // ends so that n-grams at word edges are told apart (scikit-learn's "char_wb").
+  for (std::size_t i = 0; i < cps.size();) {
+    if (IsSpace(cps[i])) {
+      ++i;
+      continue;
+    }
+    const std::size_t begin = i;
+    while (i < cps.size() && !IsSpace(cps[i])) {
+      ++i;
+    }
+    const std::size_t padded = i - begin + 2;
+    const auto at = [&](std::size_t k) -> uint32_t {
+      return (k == 0 || k == padded - 1) ? ' ' : static_cast<uint32_t>(cps[begin + k - 1]);
+    };
+    for (std::size_t start = 0; start + kMinCharGram <= padded; ++start) {
+      uint64_t hash = Step(kCharSeed, at(start));
+      for (std::size_t n = 2; n <= kMaxCharGram && start + n <= padded; ++n) {
+        hash = Step(hash, at(start + n - 1));
+        s.char_block.push_back(emit.Bucket(hash));
+      }
+    }
+  }
+
+  // Shape: length, word count, line breaks, runs of digits (phone numbers, short codes,
+  // prices) and links.
+  const auto shape = [&](ShapeKind kind, uint64_t value) {
+    s.shape_block.push_back(emit.Bucket(kShapeSalt ^ (static_cast<uint64_t>(kind) << 32) ^ value));
+  };
+  shape(ShapeKind::kLength, Log2Bucket(cps.size()));
+  shape(ShapeKind::kWords, Log2Bucket(words));
+  shape(ShapeKind::kLineBreaks,
+        std::min<std::size_t>(std::count(cps.begin(), cps.end(), UChar32{'\n'}), 4));
+  for (std::size_t i = 0; i < cps.size();) {
+    if (cps[i] < '0' || cps[i] > '9') {
+      ++i;
+      continue;
+    }
+    std::size_t run = 0;
+    for (; i < cps.size() && cps[i] >= '0' && cps[i] <= '9'; ++i) {
+      ++run;
+    }
+    shape(ShapeKind::kDigitRun, std::min<std::size_t>(run, 12));
+  }
+  if (ContainsUrl(s.normalized)) {
+    shape(ShapeKind::kUrl, 1);
+  }
+
+  s.merged.clear();
+  AppendBlock(s.word_block, 1.0, s.merged);
+  AppendBlock(s.char_block, 1.0, s.merged);
+  AppendBlock(s.shape_block, kShapeBlockWeight, s.merged);
+  std::sort(s.merged.begin(), s.merged.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+
+  FeatureVector features;
+  features.indices.reserve(s.merged.size());
+  features.values.reserve(s.merged.size());
+  for (const auto& [index, value] : s.merged) {
+    if (!features.indices.empty() && features.indices.back() == index) {
+      features.values.back() += value;
+    } else {
+      features.indices.push_back(index);
+      features.values.push_back(value);
+    }
+  }
+  return features;
+}
+
+}  // namespace moderation::classifier::internal
