@@ -129,7 +129,8 @@ void LearnedFilter::Stop() {
 }
 
 double LearnedFilter::SpamProbability(absl::string_view text) const {
-  return classifier_->SpamProbability(classifier_->Extract(text));
+  return classifier_->SpamProbability(
+      classifier_->Extract(std::string_view(text.data(), text.size())));
 }
 
 void LearnedFilter::OnDecided(const comments::Comment& decided) {
@@ -164,7 +165,7 @@ absl::Status LearnedFilter::LoadSnapshot(absl::Duration timeout) {
     return absl::OkStatus();
   }
   absl::StatusOr<classifier::SpamClassifier> model =
-      classifier::SpamClassifier::Parse(absl::string_view(blob).substr(space + 1));
+      classifier::SpamClassifier::Parse(std::string_view(blob).substr(space + 1));
   if (!model.ok()) {
     log::Warning("spam filter snapshot unreadable; starting from the model file",
                  {{"error", std::string(model.status().message())}});

@@ -24,11 +24,13 @@
 #include "service/captcha/espeak_captcha_audio.h"
 #include "service/captcha/freetype_captcha_renderer.h"
 #include "service/captcha/redis_captcha_store.h"
+#include "service/classifier/spam_classifier.h"
 #include "service/comments/redis_comment_repository.h"
 #include "service/common/ids.h"
 #include "service/common/log.h"
 #include "service/common/status_macros.h"
 #include "service/crypto/secrets.h"
+#include "service/learning/learned_filter.h"
 #include "service/metrics/metrics_server.h"
 #include "service/metrics/service_metrics.h"
 #include "service/ratelimit/limit_keys.h"
@@ -192,6 +194,17 @@ void WatchQueue(metrics::ServiceMetrics& service_metrics, redis::RedisClient& re
   });
 }
 
+// The whole of a small file (a model).
+absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  }
+  std::ostringstream contents;
+  contents << file.rdbuf();
+  return contents.str();
+}
+
 }  // namespace
 
 void BlockShutdownSignals() {
@@ -322,7 +335,21 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   if (!config.spam.rules_file.empty()) {
     ASSIGN_OR_RETURN(rules, spam::LoadSpamRules(config.spam.rules_file));
   }
-  spam::SpamScorer scorer(std::move(rules), nullptr);
+  classifier::SpamClassifier initial_model = classifier::SpamClassifier::Untrained();
+  if (!config.spam.model_file.empty()) {
+    ASSIGN_OR_RETURN(std::string model_bytes, ReadWholeFile(config.spam.model_file));
+    ASSIGN_OR_RETURN(initial_model, classifier::SpamClassifier::Parse(model_bytes));
+  }
+  learning::LearnedFilter learned_filter(
+      *redis, std::move(initial_model),
+      {.poll_interval = absl::Milliseconds(config.spam.learning_poll_ms)});
+  if (config.spam.enabled) {
+    if (absl::Status started = learned_filter.Start(absl::Seconds(5)); !started.ok()) {
+      return absl::UnavailableError(
+          absl::StrCat("cannot load the learned spam filter: ", started.message()));
+    }
+  }
+  spam::SpamScorer scorer(std::move(rules), &learned_filter);
   spam::RedisSpamMemory spam_memory(*redis, absl::Milliseconds(config.spam.memory_timeout_ms));
   const submission::SpamCheck spam_check =
       config.spam.enabled ? submission::SpamCheck{&scorer, &spam_memory} : submission::SpamCheck{};
@@ -364,7 +391,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   ModerationDesk desk(
       repository, clock,
       {.paging = paging, .note_max_chars = static_cast<std::size_t>(config.queue.note_max_chars)},
-      nullptr);
+      config.spam.enabled ? &learned_filter : nullptr);
   api::CallFinisher finisher(service_metrics.get());
   api::CommentServiceHandler comment_service(issuance, submissions, feed, finisher, access,
                                              config.dev_reveal_captcha);
@@ -419,6 +446,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   server->Shutdown(std::chrono::system_clock::now() +
                    std::chrono::seconds(config.shutdown_grace_seconds));
   server->Wait();
+  learned_filter.Stop();
   if (metrics_server) {
     metrics_server->Stop();
   }

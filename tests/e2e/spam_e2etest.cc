@@ -180,5 +180,36 @@ TEST_F(SpamTest, AShadowRuleIsShownButDoesNotAct) {
   EXPECT_FALSE(stored.flagged());
 }
 
+TEST_F(SpamTest, RejectingAsSpamTeachesTheFilterAboutSimilarComments) {
+  const std::string spam = "Nhận làm bằng đại học giá rẻ, uy tín, giao bằng tận nhà";
+  const v1::SubmitCommentResponse first = SubmitBody(spam);
+  ASSERT_EQ(first.status(), v1::SUBMISSION_STATUS_PENDING_MODERATION);
+  // An untrained filter has no opinion.
+  EXPECT_EQ(SignalOf(Get(first.comment_id()), "classifier"), nullptr);
+
+  v1::RejectCommentRequest reject;
+  reject.set_comment_id(first.comment_id());
+  reject.set_reason(v1::REJECTION_REASON_SPAM);
+  v1::RejectCommentResponse rejected;
+  auto context = Context();
+  ASSERT_TRUE(moderation_->RejectComment(context.get(), reject, &rejected).ok());
+
+  // The lesson reaches the filter through Redis within a poll or two.
+  double probability = 0;
+  for (int attempt = 0; attempt < 40 && probability <= 0.5; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    const v1::SubmitCommentResponse similar =
+        SubmitBody("Nhận làm bằng đại học giá rẻ uy tín, bằng thật " + std::to_string(attempt),
+                   "Dịch vụ", "198.51.100." + std::to_string(attempt + 1));
+    const v1::ModeratedComment stored = Get(similar.comment_id());
+    if (const v1::SpamSignal* classifier = SignalOf(stored, "classifier")) {
+      ASSERT_TRUE(absl::StartsWith(classifier->detail(), "p=")) << classifier->detail();
+      probability = std::stod(classifier->detail().substr(2));
+      EXPECT_GT(classifier->score(), 0);
+    }
+  }
+  EXPECT_GT(probability, 0.5) << "the rejection did not reach the filter";
+}
+
 }  // namespace
 }  // namespace moderation::e2e

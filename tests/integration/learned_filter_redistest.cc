@@ -1,0 +1,132 @@
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <thread>
+
+#include "service/learning/learned_filter.h"
+#include "tests/support/await.h"
+#include "tests/support/redis_server.h"
+
+namespace moderation::learning {
+namespace {
+
+comments::Comment Decided(std::string body, comments::CommentStatus status,
+                          std::optional<comments::RejectionReason> reason) {
+  comments::Comment comment;
+  comment.id = "01JD0000000000000000000001";
+  comment.title = "Góp ý";
+  comment.body = std::move(body);
+  comment.status = status;
+  comment.rejection_reason = reason;
+  return comment;
+}
+
+class LearnedFilterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<std::unique_ptr<testing::RedisServer>> server = testing::RedisServer::Start();
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+  }
+
+  std::unique_ptr<redis::RedisClient> Connect() {
+    redis::RedisClientOptions options;
+    options.endpoint = *redis::ParseRedisUrl(server_->url());
+    std::unique_ptr<redis::RedisClient> client = *redis::RedisClient::Create(options);
+    EXPECT_TRUE(client->WaitUntilConnected(absl::Seconds(5)));
+    return client;
+  }
+
+  static std::unique_ptr<LearnedFilter> StartFilter(redis::RedisClient& client,
+                                                    int snapshot_every = 1000) {
+    LearningOptions options;
+    options.poll_interval = absl::Milliseconds(20);
+    options.snapshot_every = snapshot_every;
+    auto filter =
+        std::make_unique<LearnedFilter>(client, classifier::SpamClassifier::Untrained(), options);
+    EXPECT_TRUE(filter->Start(absl::Seconds(5)).ok());
+    return filter;
+  }
+
+  static void WaitForLessons(const LearnedFilter& filter, int64_t count) {
+    for (int i = 0; i < 250 && filter.lessons_applied() < count; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ASSERT_EQ(filter.lessons_applied(), count);
+  }
+
+  std::unique_ptr<testing::RedisServer> server_;
+};
+
+constexpr const char* kSpam = "Vay tiền nhanh không cần thế chấp, giải ngân trong ngày";
+constexpr const char* kHam = "Bài viết phân tích rất sâu về tình hình kinh tế năm nay";
+
+TEST(LessonOfTest, ApprovalTeachesHamSpamAndAdvertisingTeachSpamOthersNothing) {
+  using comments::CommentStatus;
+  using comments::RejectionReason;
+  EXPECT_EQ(LessonOf(Decided("x", CommentStatus::kApproved, std::nullopt)), false);
+  EXPECT_EQ(LessonOf(Decided("x", CommentStatus::kRejected, RejectionReason::kSpam)), true);
+  EXPECT_EQ(LessonOf(Decided("x", CommentStatus::kRejected, RejectionReason::kAdvertising)), true);
+  EXPECT_EQ(LessonOf(Decided("x", CommentStatus::kRejected, RejectionReason::kOffensive)),
+            std::nullopt);
+}
+
+TEST_F(LearnedFilterTest, EveryReplicaLearnsEveryDecisionAndAgrees) {
+  std::unique_ptr<redis::RedisClient> client_a = Connect();
+  std::unique_ptr<redis::RedisClient> client_b = Connect();
+  std::unique_ptr<LearnedFilter> replica_a = StartFilter(*client_a);
+  std::unique_ptr<LearnedFilter> replica_b = StartFilter(*client_b);
+  const double before = replica_a->SpamProbability(kSpam);
+  EXPECT_NEAR(before, 0.5, 1e-9);
+
+  // Decisions taken on different replicas.
+  replica_a->OnDecided(
+      Decided(kSpam, comments::CommentStatus::kRejected, comments::RejectionReason::kSpam));
+  replica_b->OnDecided(Decided(kHam, comments::CommentStatus::kApproved, std::nullopt));
+  replica_b->OnDecided(Decided("Off topic", comments::CommentStatus::kRejected,
+                               comments::RejectionReason::kOffTopic));  // teaches nothing
+  WaitForLessons(*replica_a, 2);
+  WaitForLessons(*replica_b, 2);
+
+  EXPECT_GT(replica_a->SpamProbability("Vay tiền nhanh, giải ngân ngay"), 0.5);
+  EXPECT_LT(replica_a->SpamProbability("Phân tích sâu về kinh tế"), 0.5);
+  for (const char* text : {kSpam, kHam, "Vay tiền nhanh, giải ngân ngay", "một câu khác"}) {
+    EXPECT_EQ(replica_a->SpamProbability(text), replica_b->SpamProbability(text)) << text;
+  }
+}
+
+TEST_F(LearnedFilterTest, AReplicaStartedLaterCatchesUpFromTheSnapshotAndTheStream) {
+  std::unique_ptr<redis::RedisClient> client_a = Connect();
+  std::unique_ptr<LearnedFilter> early = StartFilter(*client_a, /*snapshot_every=*/2);
+  for (int i = 0; i < 5; ++i) {
+    early->OnDecided(Decided(kSpam + std::to_string(i), comments::CommentStatus::kRejected,
+                             comments::RejectionReason::kAdvertising));
+  }
+  WaitForLessons(*early, 5);
+  // The snapshot was written after lessons 2 and 4, asynchronously.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  absl::StatusOr<redis::RedisValue> snapshot =
+      *testing::Await<absl::StatusOr<redis::RedisValue>>([&](auto done) {
+        client_a->Execute({"EXISTS", "mod:spam:model"}, done);
+      });
+  ASSERT_TRUE(snapshot.ok());
+  EXPECT_EQ(snapshot->integer, 1);
+
+  std::unique_ptr<redis::RedisClient> client_b = Connect();
+  std::unique_ptr<LearnedFilter> late = StartFilter(*client_b);
+  // It replayed only what came after the snapshot.
+  EXPECT_LT(late->lessons_applied(), 5);
+  for (const char* text : {kSpam, kHam, "Vay tiền"}) {
+    EXPECT_EQ(early->SpamProbability(text), late->SpamProbability(text)) << text;
+  }
+}
+
+TEST_F(LearnedFilterTest, StartFailsCleanlyWithoutRedis) {
+  std::unique_ptr<redis::RedisClient> client = Connect();
+  server_.reset();
+  LearnedFilter filter(*client, classifier::SpamClassifier::Untrained(), {});
+  EXPECT_EQ(filter.Start(absl::Milliseconds(300)).code(), absl::StatusCode::kUnavailable);
+}
+
+}  // namespace
+}  // namespace moderation::learning
