@@ -109,12 +109,13 @@ std::string FailureReason(const grpc::Status& status) {
 class Worker {
  public:
   Worker(Phase phase, Window window, std::chrono::milliseconds deadline, std::string run_id,
-         uint64_t sequence_stride)
+         uint64_t sequence_stride, std::string token)
       : phase_(phase),
         window_(window),
         deadline_(deadline),
         run_id_(std::move(run_id)),
-        sequence_stride_(sequence_stride) {}
+        sequence_stride_(sequence_stride),
+        authorization_(token.empty() ? "" : "Bearer " + token) {}
 
   void AddSlot(const ChannelStubs* stubs, uint64_t first_sequence) {
     auto slot = std::make_unique<Slot>();
@@ -157,6 +158,9 @@ class Worker {
   void NewContext(Slot& slot) {
     slot.context = std::make_unique<grpc::ClientContext>();
     slot.context->set_deadline(std::chrono::system_clock::now() + deadline_);
+    if (!authorization_.empty()) {
+      slot.context->AddMetadata("authorization", authorization_);
+    }
     slot.call_start = Clock::now();
   }
 
@@ -294,6 +298,7 @@ class Worker {
   const std::chrono::milliseconds deadline_;
   const std::string run_id_;
   const uint64_t sequence_stride_;
+  const std::string authorization_;  // the header's value, or empty
   // The generic stub takes the method name as a std::string; built once.
   const std::string health_method_ = kHealthCheckMethod;
   grpc::CompletionQueue queue_;
@@ -330,13 +335,19 @@ bool LoadDriver::Connect(std::string* error) {
   // A short per-call deadline is a setting under test; connecting is not.
   const std::chrono::milliseconds connect_timeout =
       std::max(options_.deadline, std::chrono::milliseconds(kMinConnectTimeoutMs));
+  std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::InsecureChannelCredentials();
+  if (!options_.tls_ca_pem.empty()) {
+    grpc::SslCredentialsOptions tls;
+    tls.pem_root_certs = options_.tls_ca_pem;
+    credentials = grpc::SslCredentials(tls);
+  }
   for (int i = 0; i < options_.channels; ++i) {
     grpc::ChannelArguments arguments;
     // Without this, channels with the same target and arguments share one
     // subchannel, hence one TCP connection.
     arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     std::shared_ptr<grpc::Channel> channel =
-        grpc::CreateCustomChannel(options_.target, grpc::InsecureChannelCredentials(), arguments);
+        grpc::CreateCustomChannel(options_.target, credentials, arguments);
     if (!channel->WaitForConnected(std::chrono::system_clock::now() + connect_timeout)) {
       *error = "cannot connect to " + options_.target + " (channel " + std::to_string(i) +
                ") within " + std::to_string(connect_timeout.count()) + " ms";
@@ -360,8 +371,8 @@ PhaseResult LoadDriver::Run(Phase phase) {
   const size_t worker_count = std::min(static_cast<size_t>(options_.threads), concurrency);
   std::vector<std::unique_ptr<Worker>> workers;
   for (size_t i = 0; i < worker_count; ++i) {
-    workers.push_back(
-        std::make_unique<Worker>(phase, window, options_.deadline, run_id_, concurrency));
+    workers.push_back(std::make_unique<Worker>(phase, window, options_.deadline, run_id_,
+                                               concurrency, options_.token));
   }
   // With as many threads as channels, each thread serves one channel's slots.
   for (size_t i = 0; i < concurrency; ++i) {

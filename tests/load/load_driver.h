@@ -22,6 +22,11 @@ struct DriverOptions {
   int channels = 4;
   // Threads polling completion queues; each owns a share of the in-flight slots.
   int threads = 4;
+  // Sent as "authorization: Bearer <token>" with every call, unless empty (a
+  // portal token when the server requires tokens).
+  std::string token;
+  // TLS with these PEM roots when not empty (the server's CA).
+  std::string tls_ca_pem;
 };
 
 enum class Phase { kHealth, kSubmit };

@@ -62,6 +62,8 @@ int main(int argc, char** argv) {
   int deadline_ms = 5000;
   std::string phases_text = "health,submit";
   std::string json_path;
+  std::string token;
+  std::string tls_ca_file;
   app.add_option("--target", target, "server address (host:port)")->capture_default_str();
   app.add_option("--duration", duration_s, "measured seconds per phase")
       ->capture_default_str()
@@ -83,6 +85,10 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 3600000));
   app.add_option("--phases", phases_text, "comma-separated: health, submit")->capture_default_str();
   app.add_option("--json", json_path, "also write the results to this file as JSON");
+  app.add_option("--token", token, "portal bearer token, when the server requires tokens")
+      ->envname("LOADGEN_TOKEN");
+  app.add_option("--tls-ca", tls_ca_file, "connect with TLS, trusting this PEM CA file")
+      ->check(CLI::ExistingFile);
   CLI11_PARSE(app, argc, argv);
 
   const std::optional<std::vector<Phase>> phases = ParsePhases(phases_text);
@@ -101,6 +107,13 @@ int main(int argc, char** argv) {
   options.concurrency = concurrency;
   options.channels = channels;
   options.threads = threads == 0 ? channels : threads;
+  options.token = token;
+  if (!tls_ca_file.empty()) {
+    std::ifstream ca(tls_ca_file);
+    std::stringstream pem;
+    pem << ca.rdbuf();
+    options.tls_ca_pem = pem.str();
+  }
 
   LoadDriver driver(options);
   std::string error;
