@@ -51,7 +51,8 @@ std::optional<absl::Time> CaptchaService::IssueTime(absl::string_view captcha_id
   if (!expiry) {
     return std::nullopt;
   }
-  return *expiry - options_.ttl;
+  // Create rounds the expiry up to the next whole second.
+  return *expiry - options_.ttl - absl::Seconds(1);
 }
 
 std::string CaptchaService::Digest(absl::string_view captcha_id, absl::string_view answer) const {

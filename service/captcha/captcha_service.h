@@ -62,8 +62,9 @@ class CaptchaService {
   void Verify(const std::string& captcha_id, const std::string& answer,
               absl::AnyInvocable<void(absl::Status) &&> done);
 
-  // When a captcha was issued, to the second, read from its id (which a
-  // successful Verify has shown to be ours); nullopt for a malformed id.
+  // When a captcha was issued, read from its id (which a successful Verify
+  // has shown to be ours): never later than the real time, at most a second
+  // earlier. nullopt for a malformed id.
   [[nodiscard]] std::optional<absl::Time> IssueTime(absl::string_view captcha_id) const;
 
  private:

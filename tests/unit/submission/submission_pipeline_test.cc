@@ -10,6 +10,7 @@
 #include "tests/support/in_memory_captcha_store.h"
 #include "tests/support/in_memory_comment_repository.h"
 #include "tests/support/in_memory_limit_store.h"
+#include "tests/support/in_memory_spam_memory.h"
 
 namespace moderation::submission {
 namespace {
@@ -46,6 +47,7 @@ class SubmissionPipelineTest : public ::testing::Test {
         .client_ip = "198.51.100.23",
         .user_agent = "Mozilla/5.0",
         .idempotency_key = key_,
+        .honeypot = "",
     };
   }
 
@@ -200,6 +202,110 @@ TEST_F(SubmissionPipelineTest, ABannedAuthorIsRefusedOrSilentlyDropped) {
   EXPECT_EQ(dropped->outcome, SubmissionOutcome::kPendingModeration);
   EXPECT_FALSE(dropped->comment_id.empty());
   EXPECT_EQ(repository_.size(), 0u);
+}
+
+}  // namespace
+}  // namespace moderation::submission
+
+namespace moderation::submission {
+namespace {
+
+// The pipeline with spam scoring: the shipped rule weights and a small word
+// list, the in-memory memory of recent bodies, no learned filter.
+class SpamScoringPipelineTest : public SubmissionPipelineTest {
+ protected:
+  static spam::SpamRules Rules(spam::RejectAction action) {
+    spam::SpamRules rules = spam::DefaultSpamRules();
+    rules.banned_words.words = {"cá độ bóng đá"};
+    rules.banned_words.list = spam::WordList(rules.banned_words.words);
+    rules.thresholds.reject_action = action;
+    rules.too_fast.min_delay = absl::ZeroDuration();
+    return rules;
+  }
+
+  spam::SpamScorer scorer_{Rules(spam::RejectAction::kRefuse), nullptr};
+  testing::InMemorySpamMemory memory_;
+  SubmissionPipeline spam_pipeline_{captchas_,
+                                    repository_,
+                                    nullptr,
+                                    nullptr,
+                                    ids_,
+                                    clock_,
+                                    random_,
+                                    keys_,
+                                    SubmissionOptions{},
+                                    SpamCheck{&scorer_, &memory_}};
+
+  absl::StatusOr<SubmissionResult> SubmitScored(const validation::RawSubmission& raw) {
+    return *testing::Await<absl::StatusOr<SubmissionResult>>(
+        [&](auto done) { spam_pipeline_.Submit(raw, done); });
+  }
+};
+
+TEST_F(SpamScoringPipelineTest, ABannedPhraseIsRefusedAndNothingStored) {
+  validation::RawSubmission raw = Valid();
+  raw.body = "Tham gia CA DO BONG DA ngay hôm nay";
+  absl::StatusOr<SubmissionResult> result = SubmitScored(raw);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->outcome, SubmissionOutcome::kRefused);
+  EXPECT_EQ(result->refusal_reason, "BANNED_WORD");
+  EXPECT_EQ(repository_.size(), 0u);
+  // The captcha was used up all the same.
+  EXPECT_EQ(SubmitScored(raw).status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST_F(SpamScoringPipelineTest, DiscardModeLooksAcceptedButStoresNothing) {
+  scorer_.ReplaceRules(Rules(spam::RejectAction::kDiscard));
+  validation::RawSubmission raw = Valid();
+  raw.body = "cá độ bóng đá";
+  absl::StatusOr<SubmissionResult> result = SubmitScored(raw);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->outcome, SubmissionOutcome::kPendingModeration);
+  EXPECT_EQ(result->comment_id.size(), 26u);
+  EXPECT_EQ(repository_.size(), 0u);
+}
+
+TEST_F(SpamScoringPipelineTest, AFlaggedCommentIsStoredWithItsSignals) {
+  validation::RawSubmission raw = Valid();
+  raw.body = "Cần bán xe, gọi 0912.345.678 hoặc zalo nhé";
+  absl::StatusOr<SubmissionResult> result = SubmitScored(raw);
+  ASSERT_TRUE(result.ok()) << result.status();
+  const comments::Comment stored = Stored(result->comment_id);
+  EXPECT_TRUE(stored.flagged);
+  EXPECT_EQ(stored.spam_score, 7);  // phone 4 + messenger 3
+  ASSERT_EQ(stored.spam_signals.size(), 1u);
+  EXPECT_EQ(stored.spam_signals[0].rule, "contact");
+  EXPECT_EQ(stored.spam_signals[0].detail, "phone ×1, zalo");
+}
+
+TEST_F(SpamScoringPipelineTest, OnlyCommentsPastTheCaptchaAreRemembered) {
+  validation::RawSubmission raw = Valid();
+  raw.body = "Đội tuyển chơi rất hay trong trận đấu tối qua";
+  answer_ = "ZZZZZ";
+  raw.captcha_answer = answer_;
+  EXPECT_FALSE(SubmitScored(raw).ok());
+  EXPECT_EQ(memory_.recalls(), 1);
+
+  raw = Valid();
+  raw.body = "Đội tuyển chơi rất hay trong trận đấu tối qua";
+  const comments::Comment first = Stored(SubmitScored(raw)->comment_id);
+  EXPECT_TRUE(first.spam_signals.empty());
+
+  raw = Valid();
+  raw.body = "doi tuyen choi rat hay trong tran dau toi qua";
+  const comments::Comment second = Stored(SubmitScored(raw)->comment_id);
+  ASSERT_EQ(second.spam_signals.size(), 1u);
+  EXPECT_EQ(second.spam_signals[0].rule, "repeat_post");
+  EXPECT_TRUE(second.flagged);
+}
+
+TEST_F(SpamScoringPipelineTest, TheHoneypotFieldCountsAgainstTheComment) {
+  validation::RawSubmission raw = Valid();
+  raw.honeypot = "http://x.example";
+  absl::StatusOr<SubmissionResult> result = SubmitScored(raw);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ(result->outcome, SubmissionOutcome::kRefused);
+  EXPECT_EQ(result->refusal_reason, "SPAM_SUSPECTED");
 }
 
 }  // namespace

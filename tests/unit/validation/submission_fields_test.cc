@@ -24,6 +24,7 @@ RawSubmission ValidRaw() {
       .client_ip = "203.0.113.57",
       .user_agent = "Mozilla/5.0",
       .idempotency_key = "key-1",
+      .honeypot = "",
   };
 }
 
