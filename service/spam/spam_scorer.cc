@@ -91,6 +91,9 @@ class Evaluation {
 
   void Links(const AnalyzedText& text) {
     const LinkRule& rule = rules_.links;
+    if (text.folded.find('.') == std::string::npos) {
+      return;  // every link has a dot
+    }
     re2::StringPiece input(text.folded);
     std::string scheme;
     std::string domain;
@@ -131,18 +134,20 @@ class Evaluation {
     std::vector<std::string> found;
     double score = 0;
     // Phones: candidates by pattern, confirmed by libphonenumber, shown masked.
-    {
+    const auto digits = std::count_if(text.folded.begin(), text.folded.end(),
+                                      [](char c) { return c >= '0' && c <= '9'; });
+    if (digits >= 9) {
       re2::StringPiece input(text.folded);
       re2::StringPiece match;
       int phones = 0;
       while (RE2::FindAndConsume(&input, Regexes().phone, &match)) {
-        std::string digits;
+        std::string number;
         for (char c : match) {
           if (absl::ascii_isdigit(static_cast<unsigned char>(c)) || c == '+') {
-            digits.push_back(c);
+            number.push_back(c);
           }
         }
-        if (validation::NormalizeVietnamesePhone(digits).ok()) {
+        if (validation::NormalizeVietnamesePhone(number).ok()) {
           ++phones;
         }
       }
@@ -151,12 +156,14 @@ class Evaluation {
         found.push_back(absl::StrCat("phone ×", phones));
       }
     }
-    if (RE2::PartialMatch(text.folded, Regexes().email)) {
+    if (text.folded.find('@') != std::string::npos &&
+        RE2::PartialMatch(text.folded, Regexes().email)) {
       score += rule.email_weight;
       found.emplace_back("e-mail");
     }
     std::string messenger;
-    if (RE2::PartialMatch(text.plain, Regexes().messenger_link, &messenger) ||
+    if ((text.plain.find('/') != std::string::npos &&
+         RE2::PartialMatch(text.plain, Regexes().messenger_link, &messenger)) ||
         RE2::PartialMatch(text.plain, Regexes().messenger_word, &messenger)) {
       score += rule.messenger_weight;
       found.push_back(messenger);
@@ -284,19 +291,39 @@ absl::string_view RefusalReasonFor(absl::string_view rule) {
   return "SPAM_SUSPECTED";
 }
 
-uint64_t Fnv1a(absl::string_view text) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (char c : text) {
-    hash ^= static_cast<unsigned char>(c);
-    hash *= 0x100000001b3ULL;
-  }
-  // A final mix so that every output bit depends on every input bit.
+// A final mix so that every output bit depends on every input bit.
+uint64_t Mix(uint64_t hash) {
   hash ^= hash >> 33;
   hash *= 0xff51afd7ed558ccdULL;
   hash ^= hash >> 33;
   hash *= 0xc4ceb9fe1a85ec53ULL;
   hash ^= hash >> 33;
   return hash;
+}
+
+uint64_t Fnv1a(absl::string_view text) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 0x100000001b3ULL;
+  }
+  return Mix(hash);
+}
+
+// Title and body as one text, as if separated by a line break.
+AnalyzedText Joined(AnalyzedText first, const AnalyzedText& second) {
+  if (!first.folded.empty() && !second.folded.empty()) {
+    first.folded.push_back(' ');
+    first.plain.push_back(' ');
+  }
+  first.folded += second.folded;
+  first.plain += second.plain;
+  first.words.insert(first.words.end(), second.words.begin(), second.words.end());
+  first.joined_words.insert(first.joined_words.end(), second.joined_words.begin(),
+                            second.joined_words.end());
+  first.letters += second.letters;
+  first.uppercase_letters += second.uppercase_letters;
+  return first;
 }
 
 }  // namespace
@@ -308,13 +335,19 @@ uint64_t SimHash(const std::vector<std::string>& words) {
       counts[bit] += ((hash >> bit) & 1) != 0 ? 1 : -1;
     }
   };
-  if (words.size() < 2) {
-    for (const std::string& word : words) {
-      add(Fnv1a(word));
+  std::vector<uint64_t> hashes;
+  hashes.reserve(words.size());
+  for (const std::string& word : words) {
+    hashes.push_back(Fnv1a(word));
+  }
+  if (hashes.size() < 2) {
+    for (uint64_t hash : hashes) {
+      add(hash);
     }
   }
-  for (std::size_t i = 1; i < words.size(); ++i) {
-    add(Fnv1a(absl::StrCat(words[i - 1], " ", words[i])));
+  // Word pairs (2-shingles).
+  for (std::size_t i = 1; i < hashes.size(); ++i) {
+    add(Mix(hashes[i - 1] * 0x9e3779b97f4a7c15ULL + hashes[i]));
   }
   uint64_t hash = 0;
   for (int bit = 0; bit < 64; ++bit) {
@@ -349,8 +382,12 @@ Examination SpamScorer::Examine(const SpamInput& input) const {
   Examination examination;
   examination.rules = rules();
   const SpamRules& rules = *examination.rules;
-  const AnalyzedText text = AnalyzeText(absl::StrCat(input.title, "\n", input.body));
-  const AnalyzedText name = AnalyzeText(input.name);
+  // Each field is analysed once; the rules read title and body as one text.
+  const AnalyzedText body = AnalyzeText(input.body);
+  const AnalyzedText text = Joined(AnalyzeText(input.title), body);
+  const AnalyzedText name = rules.banned_words.list.empty() && rules.restricted_names.list.empty()
+                                ? AnalyzedText()
+                                : AnalyzeText(input.name);
 
   Evaluation evaluation(rules, examination.signals);
   evaluation.Words(text, name);
@@ -364,7 +401,6 @@ Examination SpamScorer::Examine(const SpamInput& input) const {
 
   // What the shared memory compares: the body alone, folded and unaccented,
   // so that re-typing it with or without diacritics is still a repeat.
-  const AnalyzedText body = AnalyzeText(input.body);
   std::vector<std::string> plain_words;
   plain_words.reserve(body.words.size());
   for (const Word& word : body.words) {

@@ -6,6 +6,9 @@
 #include <unicode/uscript.h>
 #include <unicode/uspoof.h>
 
+#include <optional>
+#include <vector>
+
 namespace moderation::spam {
 namespace {
 
@@ -243,7 +246,170 @@ std::string CollapseSpaces(const icu::UnicodeString& text) {
 
 }  // namespace
 
-AnalyzedText AnalyzeText(absl::string_view utf8) {
+namespace {
+
+// Per-character results of the ICU path, computed once for the characters
+// comments are made of (Latin with every Vietnamese letter, Greek, Cyrillic,
+// punctuation, symbols, full-width forms). A text whose every character is in
+// the table, and never combines with the one before it, is analysed by table
+// lookups alone, with the same result as the ICU path: the normal forms of
+// such a text are the concatenation of its characters' normal forms.
+struct CharEntry {
+  bool usable = false;  // in the fast path (no combining with its neighbour)
+  bool word = false;    // of the folded character
+  bool space = false;
+  bool alpha = false;  // of the original character
+  bool upper = false;
+  std::string folded;  // NFKC_Casefold, look-alikes mapped
+  std::string plain;   // the character without diacritics
+};
+
+constexpr UChar32 kTableEnd = 0x3000;
+constexpr UChar32 kFullWidthStart = 0xFF00;
+constexpr UChar32 kFullWidthEnd = 0xFFF0;
+
+const std::vector<CharEntry>& CharTable() {
+  static const auto* table = [] {
+    auto* entries = new std::vector<CharEntry>(
+        static_cast<std::size_t>(kTableEnd + (kFullWidthEnd - kFullWidthStart)));
+    const IcuTools& icu = Icu();
+    const auto fill = [&](UChar32 c, CharEntry& entry) {
+      if (U_IS_SURROGATE(c) || icu.fold == nullptr) {
+        return;
+      }
+      const icu::UnicodeString one(c);
+      entry.folded = Utf8(Fold(one));
+      entry.plain = Utf8(StripDiacritics(one));
+      entry.word = IsWordChar(c);
+      entry.space = u_isUWhiteSpace(c);
+      entry.alpha = u_isalpha(c);
+      entry.upper = u_isupper(c);
+      entry.usable = icu.fold->hasBoundaryBefore(c) && u_charType(c) != U_NON_SPACING_MARK &&
+                     u_charType(c) != U_COMBINING_SPACING_MARK;
+    };
+    for (UChar32 c = 0; c < kTableEnd; ++c) {
+      fill(c, (*entries)[static_cast<std::size_t>(c)]);
+    }
+    for (UChar32 c = kFullWidthStart; c < kFullWidthEnd; ++c) {
+      fill(c, (*entries)[static_cast<std::size_t>(kTableEnd + c - kFullWidthStart)]);
+    }
+    return entries;
+  }();
+  return *table;
+}
+
+const CharEntry* Lookup(UChar32 c) {
+  if (c >= 0 && c < kTableEnd) {
+    return &CharTable()[static_cast<std::size_t>(c)];
+  }
+  if (c >= kFullWidthStart && c < kFullWidthEnd) {
+    return &CharTable()[static_cast<std::size_t>(kTableEnd + c - kFullWidthStart)];
+  }
+  return nullptr;
+}
+
+// The table-driven path; nullopt when the text needs ICU.
+std::optional<AnalyzedText> AnalyzeWithTable(absl::string_view utf8) {
+  AnalyzedText analyzed;
+  std::string folded;
+  folded.reserve(utf8.size());
+  const auto* bytes = reinterpret_cast<const uint8_t*>(utf8.data());
+  const auto length = static_cast<int32_t>(utf8.size());
+  for (int32_t i = 0; i < length;) {
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, length, c);
+    const CharEntry* entry = Lookup(c);
+    if (entry == nullptr) {
+      // Rarer characters (emoji, CJK, ...): those normalisation leaves alone
+      // are kept as they are; the others need the ICU path.
+      const IcuTools& icu = Icu();
+      if (c < 0 || icu.fold == nullptr || !icu.fold->isInert(c) || LatinLookAlike(c) != c) {
+        return std::nullopt;
+      }
+      if (u_isalpha(c)) {
+        ++analyzed.letters;
+        analyzed.uppercase_letters += u_isupper(c) ? 1 : 0;
+      }
+      folded.append(reinterpret_cast<const char*>(bytes) + i - U8_LENGTH(c),
+                    static_cast<std::size_t>(U8_LENGTH(c)));
+      continue;
+    }
+    if (!entry->usable) {
+      return std::nullopt;
+    }
+    if (entry->alpha) {
+      ++analyzed.letters;
+      if (entry->upper) {
+        ++analyzed.uppercase_letters;
+      }
+    }
+    folded += entry->folded;
+  }
+
+  std::vector<int32_t> lengths;
+  Word current;
+  int32_t current_length = 0;
+  bool pending_space = false;
+  const auto flush = [&] {
+    if (current_length > 0) {
+      analyzed.words.push_back(std::move(current));
+      lengths.push_back(current_length);
+      current = Word();
+      current_length = 0;
+    }
+  };
+  const auto* folded_bytes = reinterpret_cast<const uint8_t*>(folded.data());
+  const auto folded_length = static_cast<int32_t>(folded.size());
+  for (int32_t i = 0; i < folded_length;) {
+    const int32_t start = i;
+    UChar32 c = 0;
+    U8_NEXT(folded_bytes, i, folded_length, c);
+    const absl::string_view folded_char(folded.data() + start, static_cast<std::size_t>(i - start));
+    const CharEntry* entry = Lookup(c);
+    if (entry == nullptr) {
+      // An inert character kept as it is (see above).
+      if (pending_space && !analyzed.folded.empty()) {
+        analyzed.folded.push_back(' ');
+        analyzed.plain.push_back(' ');
+      }
+      pending_space = false;
+      analyzed.folded.append(folded_char.data(), folded_char.size());
+      analyzed.plain.append(folded_char.data(), folded_char.size());
+      if (IsWordChar(c)) {
+        current.folded.append(folded_char.data(), folded_char.size());
+        current.plain.append(folded_char.data(), folded_char.size());
+        ++current_length;
+      } else {
+        flush();
+      }
+      continue;
+    }
+    if (entry->space) {
+      pending_space = true;
+      flush();
+      continue;
+    }
+    if (pending_space && !analyzed.folded.empty()) {
+      analyzed.folded.push_back(' ');
+      analyzed.plain.push_back(' ');
+    }
+    pending_space = false;
+    analyzed.folded.append(folded_char.data(), folded_char.size());
+    analyzed.plain += entry->plain;
+    if (entry->word) {
+      current.folded.append(folded_char.data(), folded_char.size());
+      current.plain += entry->plain;
+      ++current_length;
+    } else {
+      flush();
+    }
+  }
+  flush();
+  analyzed.joined_words = JoinSpelledOut(analyzed.words, lengths);
+  return analyzed;
+}
+
+AnalyzedText AnalyzeWithIcu(absl::string_view utf8) {
   AnalyzedText analyzed;
   const icu::UnicodeString original = icu::UnicodeString::fromUTF8(
       icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
@@ -266,6 +432,19 @@ AnalyzedText AnalyzeText(absl::string_view utf8) {
   analyzed.joined_words = JoinSpelledOut(analyzed.words, lengths);
   return analyzed;
 }
+
+}  // namespace
+
+AnalyzedText AnalyzeText(absl::string_view utf8) {
+  if (std::optional<AnalyzedText> fast = AnalyzeWithTable(utf8)) {
+    return *std::move(fast);
+  }
+  return AnalyzeWithIcu(utf8);
+}
+
+namespace internal {
+AnalyzedText AnalyzeTextWithIcu(absl::string_view utf8) { return AnalyzeWithIcu(utf8); }
+}  // namespace internal
 
 std::vector<Word> AnalyzeWords(absl::string_view utf8) {
   const icu::UnicodeString original = icu::UnicodeString::fromUTF8(

@@ -45,4 +45,10 @@ struct AnalyzedText {
 // their entries.
 [[nodiscard]] std::vector<Word> AnalyzeWords(absl::string_view utf8);
 
+namespace internal {
+// AnalyzeText's general path, through ICU for every step; AnalyzeText takes a
+// table-driven shortcut when the result is the same. For tests.
+[[nodiscard]] AnalyzedText AnalyzeTextWithIcu(absl::string_view utf8);
+}  // namespace internal
+
 }  // namespace moderation::spam

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
 #include "service/spam/word_list.h"
 
 namespace moderation::spam {
@@ -74,6 +76,42 @@ TEST(TextAnalysisTest, CountsUppercaseLettersBeforeFolding) {
 
 TEST(TextAnalysisTest, CollapsesWhiteSpace) {
   EXPECT_EQ(AnalyzeText("  a \t\n  b  ").folded, "a b");
+}
+
+void ExpectSameAsIcu(absl::string_view text) {
+  const AnalyzedText fast = AnalyzeText(text);
+  const AnalyzedText reference = internal::AnalyzeTextWithIcu(text);
+  EXPECT_EQ(fast.folded, reference.folded) << text;
+  EXPECT_EQ(fast.plain, reference.plain) << text;
+  EXPECT_EQ(Folded(fast.words), Folded(reference.words)) << text;
+  EXPECT_EQ(Plain(fast.words), Plain(reference.words)) << text;
+  EXPECT_EQ(Plain(fast.joined_words), Plain(reference.joined_words)) << text;
+  EXPECT_EQ(fast.letters, reference.letters) << text;
+  EXPECT_EQ(fast.uppercase_letters, reference.uppercase_letters) << text;
+}
+
+TEST(TextAnalysisTest, TheShortcutAgreesWithTheIcuPath) {
+  for (const char* text :
+       {"Bóng Đá Việt Nam", "ｖｉａｇｒａ ＶＩＡＧＲＡ", "vi\u0430gr\u0430", "ĐẸP QUÁ!!! ½ ﬃ ⑴",
+        "Tiếng Việt có dấu: à á ả ã ạ ă ắ ằ ẳ ẵ ặ â ấ ầ ẩ ẫ ậ ư ứ ừ ử ữ ự ơ ớ ờ ở ỡ ợ",
+        "x\u00a0y\tz\n\nw", "straße İstanbul ǅ", "v i a g r a", "", "   ",
+        "Đẹp lắm 😍😍 ❤️ 好 👍🏻 hàng chuẩn", "🎉 giảm giá 50% 🎉"}) {
+    ExpectSameAsIcu(text);
+  }
+}
+
+TEST(TextAnalysisTest, TheShortcutAgreesWithTheIcuPathOnRealComments) {
+  std::ifstream file(std::string(MODERATION_SOURCE_DIR) + "/../shared/data/vispamreviews/dev.csv");
+  if (!file) {
+    GTEST_SKIP() << "../shared/data not available";
+  }
+  std::string line;
+  int compared = 0;
+  while (std::getline(file, line) && compared < 2000) {
+    ExpectSameAsIcu(line);
+    ++compared;
+  }
+  EXPECT_GT(compared, 1000);
 }
 
 TEST(WordListTest, AccentedEntryMatchesSameAccentsOrNone) {
