@@ -100,8 +100,10 @@ grpc::ServerUnaryReactor* ModerationServiceHandler::ApproveComment(
     return call.reactor;
   }
   grpc::ServerUnaryReactor* reactor = call.reactor;
-  std::string moderator = call.caller;
-  desk_.Approve(parsed.comment_id(), parsed.note(), std::move(moderator),
+  // A copy: the callback below takes `call` over, and the order in which
+  // arguments are evaluated is unspecified.
+  const std::string moderator = call.caller;
+  desk_.Approve(parsed.comment_id(), parsed.note(), moderator,
                 AnswerWithComment<v1::ApproveCommentResponse>(std::move(call), response));
   return reactor;
 }
@@ -115,8 +117,8 @@ grpc::ServerUnaryReactor* ModerationServiceHandler::RejectComment(
     return call.reactor;
   }
   grpc::ServerUnaryReactor* reactor = call.reactor;
-  std::string moderator = call.caller;
-  desk_.Reject(parsed.comment_id(), FromProto(parsed.reason()), parsed.note(), std::move(moderator),
+  const std::string moderator = call.caller;  // as in ApproveComment
+  desk_.Reject(parsed.comment_id(), FromProto(parsed.reason()), parsed.note(), moderator,
                AnswerWithComment<v1::RejectCommentResponse>(std::move(call), response));
   return reactor;
 }

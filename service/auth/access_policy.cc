@@ -79,7 +79,7 @@ std::optional<absl::string_view> BearerToken(absl::string_view header) {
 absl::StatusOr<Principal> AccessPolicy::Authorize(absl::Span<const absl::string_view> authorization,
                                                   Permission needed) const {
   if (!tokens_.has_value()) {
-    return Principal{.name = std::string(kUnidentified), .role = Role::kAdmin};
+    return Principal{.name = std::string{kUnidentified}, .role = Role::kAdmin};
   }
   if (authorization.empty()) {
     return Unauthenticated("no bearer token: send \"authorization: Bearer <token>\"");

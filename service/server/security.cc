@@ -70,7 +70,8 @@ absl::Status CheckKeyPair(const config::TlsSettings& tls, const std::string& cer
         "tls.key_file: ", tls.key_file, " is not the key of tls.cert_file ", tls.cert_file));
   }
   const ASN1_TIME* not_after = X509_get0_notAfter(cert.get());
-  time_t in_two_weeks = time(nullptr) + 14 * 24 * 3600;
+  constexpr time_t kTwoWeeks = time_t{14} * 24 * 3600;
+  time_t in_two_weeks = time(nullptr) + kTwoWeeks;
   if (X509_cmp_current_time(not_after) < 0) {
     warnings.push_back(absl::StrCat("tls.cert_file: ", tls.cert_file,
                                     " has expired: clients will refuse the connection"));

@@ -199,7 +199,7 @@ TEST_F(SecurityTest, MutualTlsAdmitsOnlyClientsWithACertificateFromTheCa) {
   RestartServerWith(SecureSettings(/*mutual=*/true));
   EXPECT_TRUE(ListPending(Bearer(lan_)).ok());
 
-  const auto call_with = [&](std::shared_ptr<grpc::ChannelCredentials> credentials) {
+  const auto call_with = [&](const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
     auto stub = v1::ModerationService::NewStub(grpc::CreateChannel(address_, credentials));
     v1::ListPendingResponse response;
     auto context = ContextWith(Bearer(lan_));

@@ -109,7 +109,7 @@ std::string FailureReason(const grpc::Status& status) {
 class Worker {
  public:
   Worker(Phase phase, Window window, std::chrono::milliseconds deadline, std::string run_id,
-         uint64_t sequence_stride, std::string token)
+         uint64_t sequence_stride, const std::string& token)
       : phase_(phase),
         window_(window),
         deadline_(deadline),

@@ -33,7 +33,7 @@ class AccessPolicyTest : public ::testing::Test {
     policy_ = std::make_unique<AccessPolicy>(AccessPolicy::Enforce(*std::move(table)));
   }
 
-  absl::StatusOr<Principal> Authorize(std::vector<absl::string_view> headers,
+  absl::StatusOr<Principal> Authorize(const std::vector<absl::string_view>& headers,
                                       Permission needed) const {
     return policy_->Authorize(headers, needed);
   }

@@ -77,7 +77,7 @@ TEST(CheckExposureTest, InsecureServesAnywayWithAWarningPerGap) {
 class SecurityFilesTest : public ::testing::Test {
  protected:
   std::string Write(const std::string& name, const std::string& text) {
-    const std::string path = dir_.path() + "/" + name;
+    std::string path = dir_.path() + "/" + name;
     std::ofstream(path) << text;
     return path;
   }
