@@ -113,11 +113,11 @@ absl::Status Corrupt(absl::string_view what) {
 }  // namespace
 
 // The model is NB-LR: feature j of a comment enters the logistic regression as r_j · x_j, where
-// r_j = log((p_j + α) / (|p| + αD)) − log((q_j + α) / (|q| + αD)) is its naive Bayes
+// r_j = log((p_j + α) / (|p| + αV)) − log((q_j + α) / (|q| + αV)) is its naive Bayes
 // log-count ratio (p_j, q_j: spam and ham examples that had it). Splitting r_j into
-// rho_j = log(p_j + α) − log(q_j + α) and the shift c = log(|q| + αD) − log(|p| + αD), which
-// is common to all features, lets Learn update the counts of the features it sees without
-// touching any other bucket. The score is bias + Σ (w_j rho_j + c w_j) x_j; `scaled` holds
+// rho_j = log(p_j + α) − log(q_j + α) and the shift c = log(|q| + αV) − log(|p| + αV) (V: buckets
+// seen), which is common to all features, lets Learn update the counts of the features it sees
+// without touching any other bucket. The score is bias + Σ (w_j rho_j + c w_j) x_j; `scaled` holds
 // w_j rho_j so that a score reads two floats per feature and computes no logarithm.
 struct SpamClassifier::Model {
   explicit Model(int bits)
@@ -136,10 +136,22 @@ struct SpamClassifier::Model {
     scaled[j].store(static_cast<float>(w * Rho(j)), std::memory_order_relaxed);
   }
   void RefreshShift() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {
-    const double prior = kSmoothing * size;
+    // At least one bucket, so that an empty model has a shift of 0 rather than log 0 − log 0.
+    const double prior = kSmoothing * static_cast<double>(std::max<uint64_t>(seen_buckets, 1));
     shift.store(std::log(static_cast<double>(ham_total) + prior) -
                     std::log(static_cast<double>(spam_total) + prior),
                 std::memory_order_relaxed);
+  }
+  void Count(uint32_t j, std::vector<uint32_t>& counts, uint64_t& total)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {
+    if (counts[j] == std::numeric_limits<uint32_t>::max()) {
+      return;
+    }
+    if (spam_count[j] == 0 && ham_count[j] == 0) {
+      ++seen_buckets;
+    }
+    ++counts[j];
+    ++total;
   }
   [[nodiscard]] bool Usable(uint32_t index, float value) const {
     return index < size && std::isfinite(value);
@@ -160,6 +172,8 @@ struct SpamClassifier::Model {
   std::vector<uint32_t> ham_count ABSL_GUARDED_BY(mutex);
   uint64_t spam_total ABSL_GUARDED_BY(mutex) = 0;
   uint64_t ham_total ABSL_GUARDED_BY(mutex) = 0;
+  // Buckets with a count: the vocabulary size of the naive Bayes smoothing.
+  uint64_t seen_buckets ABSL_GUARDED_BY(mutex) = 0;
 };
 
 SpamClassifier::SpamClassifier(std::unique_ptr<Model> model) : model_(std::move(model)) {}
@@ -211,10 +225,8 @@ absl::StatusOr<SpamClassifier> SpamClassifier::Train(absl::Span<const LabelledFe
     uint64_t& total = example.is_spam ? m.spam_total : m.ham_total;
     const FeatureVector& x = example.features;
     for (std::size_t k = 0; k < std::min(x.indices.size(), x.values.size()); ++k) {
-      if (m.Usable(x.indices[k], x.values[k]) && x.values[k] > 0 &&
-          counts[x.indices[k]] < std::numeric_limits<uint32_t>::max()) {
-        ++counts[x.indices[k]];
-        ++total;
+      if (m.Usable(x.indices[k], x.values[k]) && x.values[k] > 0) {
+        m.Count(x.indices[k], counts, total);
       }
     }
   }
@@ -287,10 +299,8 @@ void SpamClassifier::Learn(const FeatureVector& features, bool is_spam) {
   const std::size_t count = std::min(features.indices.size(), features.values.size());
   for (std::size_t k = 0; k < count; ++k) {
     const uint32_t j = features.indices[k];
-    if (m.Usable(j, features.values[k]) && features.values[k] > 0 &&
-        counts[j] < std::numeric_limits<uint32_t>::max()) {
-      ++counts[j];
-      ++total;
+    if (m.Usable(j, features.values[k]) && features.values[k] > 0) {
+      m.Count(j, counts, total);
     }
   }
   m.RefreshShift();
@@ -434,6 +444,7 @@ absl::StatusOr<SpamClassifier> SpamClassifier::Parse(std::string_view serialized
     m.ham_count[j] = ham;
     m.spam_total += spam;
     m.ham_total += ham;
+    m.seen_buckets += (spam != 0 || ham != 0) ? 1 : 0;
     m.weight[j].store(weight, std::memory_order_relaxed);
   }
   m.RefreshShift();

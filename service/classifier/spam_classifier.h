@@ -35,8 +35,8 @@ struct TrainingOptions {
   // Weight each class by n / (2 · n_class) so that a rare class is not drowned.
   bool balance_classes = true;
   // Coordinate-descent passes at most, and the stopping tolerance on the dual gradient.
-  int max_passes = 500;
-  double tolerance = 0.01;
+  int max_passes = 200;
+  double tolerance = 0.1;
   // Orders the coordinates; the same seed and examples give the same model bit for bit.
   uint64_t seed = 1;
   // log2 of the number of hashed feature buckets (16..24).

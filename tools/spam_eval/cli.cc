@@ -41,6 +41,9 @@ void AddTrainingFlags(CLI::App& app, classifier::TrainingOptions& options) {
   app.add_option("--max-passes", options.max_passes, "coordinate-descent passes at most")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  app.add_option("--tolerance", options.tolerance, "stop when no dual gradient is larger than this")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   app.add_option("--seed", options.seed, "order of the coordinate descent")->capture_default_str();
 }
 

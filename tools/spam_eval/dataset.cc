@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -45,6 +46,10 @@ absl::StatusOr<std::size_t> ResolveColumn(const std::string& spec, const Row* he
 }  // namespace
 
 absl::StatusOr<std::string> ReadFile(const std::string& path) {
+  std::error_code error_code;
+  if (std::filesystem::is_directory(path, error_code)) {
+    return absl::InvalidArgumentError(absl::StrCat(path, ": is a directory"));
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     const int error = errno;
