@@ -43,7 +43,7 @@ struct TrainingOptions {
   int hash_bits = 20;
   // How far one online Learn step moves the score of its own example, in log-odds, when the
   // model was sure of the opposite label.
-  double online_step = 1.0;
+  double online_step = 0.5;
 };
 
 // A spam classifier over hashed word and character n-grams: log-count-ratio (naive Bayes)
