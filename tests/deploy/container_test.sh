@@ -10,10 +10,12 @@
 #    registry can provide it (the Dockerfile stays the one ops use);
 # 3. builds the image and prints the build time and the image size;
 # 4. starts redis-server on the host (127.0.0.1, a free port) with the shipped
-#    redis.conf, and moderation-server inside the image;
+#    redis.conf, and moderation-server inside the image with TLS (a throwaway
+#    CA made with openssl) and tokens (made with the image's
+#    `moderation-server new-token`);
 # 5. submits comments with moderation-loadgen (from a host build; LOADGEN=path
-#    to choose one, else it is built in build-deploy/), then lists and
-#    approves one with modctl inside the image.
+#    to choose one, else it is built in build-deploy/) as the portal, then
+#    lists and approves one with modctl inside the image as a moderator.
 #
 # Environment: IMAGE (default localhost/moderation-server:test), CONTEXT (the
 # build context, default the repository root), LOADGEN.
@@ -167,6 +169,10 @@ loadgen=${LOADGEN:-}
 if [ -z "$loadgen" ]; then
   loadgen=$(ls -t build*/tests/load/moderation-loadgen 2>/dev/null | head -1 || true)
 fi
+# One built before TLS support cannot talk to the server below.
+if [ -n "$loadgen" ] && ! "$loadgen" --help 2>/dev/null | grep -q -- --tls-ca; then
+  loadgen=""
+fi
 if [ -z "$loadgen" ]; then
   echo "== building moderation-loadgen in build-deploy/"
   ./scripts/install-deps.sh
@@ -190,6 +196,36 @@ server=$(buildah from --pull=never "$image")
 containers+=("$server")
 client=$(buildah from --pull=never "$image")
 containers+=("$client")
+
+inside() {
+  buildah run --isolation chroot --network host "$client" -- "$@"
+}
+
+# TLS and tokens as in production (the addresses are loopback only because
+# the development captcha mode needs it): a throwaway CA and a certificate
+# for 127.0.0.1, a portal and a moderator token.
+tls="$work/tls"
+mkdir -p "$tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+  -subj "/CN=container test CA" -keyout "$work/ca.key" -out "$tls/ca.crt" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=localhost" \
+  -keyout "$tls/tls.key" -out "$work/tls.csr" 2>/dev/null
+printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$work/tls.ext"
+openssl x509 -req -in "$work/tls.csr" -CA "$tls/ca.crt" -CAkey "$work/ca.key" -CAcreateserial \
+  -days 30 -extfile "$work/tls.ext" -out "$tls/tls.crt" 2>/dev/null
+inside moderation-server new-token --name portal --role portal >"$work/portal-token.txt"
+inside moderation-server new-token --name container-test --role moderator \
+  >"$work/moderator-token.txt"
+{
+  tail -1 "$work/portal-token.txt"
+  tail -1 "$work/moderator-token.txt"
+} >"$tls/tokens"
+portal_token=$(grep -v '^#' "$work/portal-token.txt" | head -1)
+moderator_token=$(grep -v '^#' "$work/moderator-token.txt" | head -1)
+buildah copy --chown 10001:10001 "$server" "$tls" /etc/moderation/tls >/dev/null
+buildah copy --chown 10001:10001 "$client" "$tls/ca.crt" /etc/moderation/tls/ca.crt >/dev/null
+buildah config --env MODCTL_TLS_CA=/etc/moderation/tls/ca.crt "$client"
+
 # Set on the working container, not on a command line where ps would show the
 # secret. Loopback addresses: the development captcha mode refuses any other.
 buildah config \
@@ -199,14 +235,13 @@ buildah config \
   --env MODERATION_DEV_REVEAL_CAPTCHA=1 \
   --env MODERATION_RATELIMIT_ENABLED=0 \
   --env MODERATION_SECRET_KEY="$(openssl rand -hex 32)" \
+  --env MODERATION_TLS_CERT_FILE=/etc/moderation/tls/tls.crt \
+  --env MODERATION_TLS_KEY_FILE=/etc/moderation/tls/tls.key \
+  --env MODERATION_AUTH_TOKENS_FILE=/etc/moderation/tls/tokens \
   "$server"
 buildah run --isolation chroot --network host "$server" -- moderation-server \
   >"$work/server.log" 2>&1 &
 server_pid=$!
-
-inside() {
-  buildah run --isolation chroot --network host "$client" -- "$@"
-}
 
 for _ in $(seq 1 100); do
   grep -q "moderation-server listening" "$work/server.log" && break
@@ -218,11 +253,29 @@ if ! grep -q "moderation-server listening" "$work/server.log"; then
   echo "container test: FAILED (moderation-server did not start in the image)"
   exit 1
 fi
-echo "== moderation-server runs in the image on 127.0.0.1:$grpc_port (redis 127.0.0.1:$redis_port)"
+echo "== moderation-server runs in the image on 127.0.0.1:$grpc_port with TLS and tokens" \
+  "(redis 127.0.0.1:$redis_port)"
 
 echo "== submitting with $loadgen"
-"$loadgen" --phases submit --duration 2 --warmup 0 --concurrency 1 --channels 1 \
-  --target "127.0.0.1:$grpc_port" | tee "$work/loadgen.txt"
+LOADGEN_TOKEN="$portal_token" "$loadgen" --phases submit --duration 2 --warmup 0 \
+  --concurrency 1 --channels 1 --target "127.0.0.1:$grpc_port" --tls-ca "$tls/ca.crt" |
+  tee "$work/loadgen.txt"
+
+echo "== modctl without a token is refused (exit 1), without TLS cannot connect (exit 3)"
+status=0
+inside modctl --server "127.0.0.1:$grpc_port" list >/dev/null 2>&1 || status=$?
+if [ "$status" -ne 1 ]; then
+  echo "container test: FAILED (modctl without a token exited $status, not 1)"
+  exit 1
+fi
+status=0
+inside env -u MODCTL_TLS_CA modctl --server "127.0.0.1:$grpc_port" --token "$moderator_token" \
+  list >/dev/null 2>&1 || status=$?
+if [ "$status" -ne 3 ]; then
+  echo "container test: FAILED (modctl over plaintext exited $status, not 3)"
+  exit 1
+fi
+buildah config --env MODCTL_TOKEN="$moderator_token" "$client"
 
 echo "== modctl list (inside the image)"
 inside modctl --server "127.0.0.1:$grpc_port" list
