@@ -55,7 +55,8 @@ struct TrainingOptions {
 // serialised with each other.
 class SpamClassifier {
  public:
-  // An empty model: every comment scores 0.5 until it learns.
+  // An empty model: every comment scores 0.5 until it learns. A `hash_bits` outside 16..24
+  // means the default.
   static SpamClassifier Untrained(int hash_bits = TrainingOptions{}.hash_bits);
 
   // Trains a model on `examples`, which must have been made by Extract of a classifier with

@@ -19,15 +19,21 @@ struct CommandRun {
 std::string Quoted(const std::string& argument) {
   std::string quoted = "'";
   for (const char c : argument) {
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    if (c == '\'') {
+      quoted.append("'\\''");
+    } else {
+      quoted.push_back(c);
+    }
   }
-  return quoted + "'";
+  quoted.push_back('\'');
+  return quoted;
 }
 
 CommandRun SpamEval(const std::vector<std::string>& arguments) {
   std::string command = Quoted(SPAM_EVAL_BINARY);
   for (const std::string& argument : arguments) {
-    command += " " + Quoted(argument);
+    command.push_back(' ');
+    command.append(Quoted(argument));
   }
   command += " 2>&1";
   CommandRun run;
