@@ -77,7 +77,7 @@ class SpamClassifier {
   [[nodiscard]] std::string Serialize() const;
 
   // Features of a comment: NFKC case-folded text (with Vietnamese diacritic-free variants of
-  // its words), word uni- and bigrams, character 2–5-grams and a few shape features.
+  // its words), word uni-, bi- and trigrams, character 2–5-grams and a few shape features.
   // Thread-safe; any bytes are accepted (malformed UTF-8 counts as U+FFFD).
   [[nodiscard]] FeatureVector Extract(std::string_view text) const;
 
