@@ -10,3 +10,12 @@ if(MODERATION_SANITIZE)
   target_compile_options(moderation_warnings INTERFACE ${_sanitize_flags})
   target_link_options(moderation_warnings INTERFACE ${_sanitize_flags})
 endif()
+
+# libFuzzer builds (clang): every object instrumented for the fuzzer and
+# checked by ASan and UBSan; the fuzz targets add the fuzzer's main.
+if(MODERATION_FUZZ)
+  set(_fuzz_flags -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+                  -fno-omit-frame-pointer)
+  target_compile_options(moderation_warnings INTERFACE ${_fuzz_flags})
+  target_link_options(moderation_warnings INTERFACE -fsanitize=address,undefined)
+endif()

@@ -10,6 +10,7 @@ packages=(
   libtomlplusplus-dev libcli11-dev libgd-dev libabsl-dev libre2-dev libcpp-httplib-dev
   fonts-dejavu-core libespeak-ng-dev espeak-ng-data libbenchmark-dev
   libgtest-dev libgmock-dev
+  clang-14 libclang-rt-14-dev
   redis-server redis-tools openssl
 )
 

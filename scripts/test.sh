@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything, then builds and runs the whole test suite twice: a
 # normal build, and a build with AddressSanitizer and UndefinedBehaviorSanitizer;
-# then lints the API (buf) and the deployment files, and builds the container
+# then lints the API (buf) and the deployment files, runs each fuzz target for a
+# minute (FUZZ_SECONDS), and builds the container
 # image and runs a submission through it (MODERATION_SKIP_CONTAINER_TEST=1
 # skips that last step on machines without podman).
 # Tests by layer: ctest -L unit | integration | e2e.
@@ -28,6 +29,8 @@ echo "== deployment lint"
 tests/deploy/lint.sh
 echo "== API lint (buf, STANDARD rules)"
 (cd proto && npx --yes @bufbuild/buf@1.47.2 lint)
+echo "== fuzzing (libFuzzer with ASan and UBSan, ${FUZZ_SECONDS:-60} s per target)"
+tests/fuzz/run.sh
 if [ "${MODERATION_SKIP_CONTAINER_TEST:-0}" != "1" ]; then
   echo "== container image, end to end"
   LOADGEN=build-test/tests/load/moderation-loadgen tests/deploy/container_test.sh

@@ -5,7 +5,9 @@
 #define TOML_EXCEPTIONS 0
 #include <toml++/toml.h>
 
+#include <fstream>
 #include <functional>
+#include <iterator>
 #include <variant>
 
 #include "absl/strings/ascii.h"
@@ -17,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "service/common/status_macros.h"
+#include "service/common/toml_text.h"
 
 extern char** environ;
 
@@ -326,7 +329,19 @@ absl::StatusOr<LoadedConfig> LoadConfig(const std::optional<std::string>& path,
   const std::vector<Setting> schema = Schema(loaded.config);
 
   if (path) {
-    toml::parse_result parsed = toml::parse_file(*path);
+    std::ifstream file(*path, std::ios::binary);
+    if (!file) {
+      return absl::NotFoundError(absl::StrCat("cannot read configuration file ", *path));
+    }
+    const std::string text(std::istreambuf_iterator<char>(file), {});
+    RETURN_IF_ERROR(CheckTomlText(text, *path));
+    const std::string skeleton = AsciiSkeleton(text);
+    if (toml::parse_result shape = toml::parse(skeleton); !shape) {
+      return absl::InvalidArgumentError(absl::StrCat(*path, ":", shape.error().source().begin.line,
+                                                     ": ",
+                                                     std::string(shape.error().description())));
+    }
+    toml::parse_result parsed = toml::parse(text, std::string_view(*path));
     if (!parsed) {
       const toml::parse_error& error = parsed.error();
       return absl::InvalidArgumentError(absl::StrCat(*path, ":", error.source().begin.line, ": ",
@@ -335,7 +350,10 @@ absl::StatusOr<LoadedConfig> LoadConfig(const std::optional<std::string>& path,
     RETURN_IF_ERROR(ApplyTable(parsed.table(), "", schema, *path));
   }
 
-  for (const auto& [name, value] : environment) {
+  for (const auto& entry : environment) {
+    // Named, not a structured binding: a lambda below captures it.
+    const std::string& name = entry.first;
+    const std::string& value = entry.second;
     if (!absl::StartsWith(name, "MODERATION_")) {
       continue;
     }

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "service/common/status_macros.h"
+#include "service/common/toml_text.h"
 
 namespace moderation::spam {
 namespace {
@@ -320,6 +321,13 @@ SpamRules DefaultSpamRules() {
 }
 
 absl::StatusOr<SpamRules> ParseSpamRules(absl::string_view text, absl::string_view source_name) {
+  RETURN_IF_ERROR(CheckTomlText(text, source_name));
+  const std::string skeleton = AsciiSkeleton(text);
+  if (toml::parse_result shape = toml::parse(skeleton); !shape) {
+    return absl::InvalidArgumentError(absl::StrCat(source_name, ":",
+                                                   shape.error().source().begin.line, ": ",
+                                                   std::string(shape.error().description())));
+  }
   toml::parse_result parsed = toml::parse(std::string_view(text.data(), text.size()),
                                           std::string_view(source_name.data(), source_name.size()));
   if (!parsed) {

@@ -271,6 +271,9 @@ TEST(SpamRulesTest, RejectsUnknownKeysWrongTypesAndRanges) {
             "rules.toml: thresholds.reject_action must be \"refuse\" or \"discard\"");
   EXPECT_TRUE(absl::StartsWith(error("[bogus]\n"), "rules.toml:1: bogus is not a known section"));
   EXPECT_TRUE(absl::StartsWith(error("[links\n"), "rules.toml:1:"));
+  // Inputs the fuzzer found to drive the TOML parser into undefined behaviour.
+  EXPECT_TRUE(absl::StartsWith(error("[tholds]\nflaf = 4=====\"\xC5\x91===\n"), "rules.toml:2:"));
+  EXPECT_TRUE(absl::StartsWith(error("\xEF\xBB\xB7te1=n \" 27.0.0.t"), "rules.toml:1:"));
   EXPECT_EQ(error("[near_duplicate]\nmax_distance = 9\n"),
             "rules.toml:2: near_duplicate.max_distance must be between 0 and 3");
 }
