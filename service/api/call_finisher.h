@@ -4,6 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "service/api/call_gate.h"
 #include "service/metrics/service_metrics.h"
 
 namespace moderation::api {
@@ -15,8 +16,16 @@ namespace moderation::api {
 // name when known; never a request's content or a token). Thread-safe.
 class CallFinisher {
  public:
-  // `metrics` may be null: nothing is counted.
-  explicit CallFinisher(metrics::ServiceMetrics* metrics) : metrics_(metrics) {}
+  // `metrics` may be null: nothing is counted. `gate` may be null: every
+  // call is admitted.
+  explicit CallFinisher(metrics::ServiceMetrics* metrics, const CallGate* gate = nullptr)
+      : metrics_(metrics), gate_(gate) {}
+
+  // Whether a call may start (see CallGate::Admit); handlers ask first and
+  // finish the call with the status when it is not OK.
+  [[nodiscard]] absl::Status Admission(const grpc::CallbackServerContext& context) const {
+    return gate_ != nullptr ? gate_->Admit(context) : absl::OkStatus();
+  }
 
   void Finish(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
               const absl::Status& status, absl::string_view method, absl::Time start,
@@ -29,6 +38,7 @@ class CallFinisher {
 
  private:
   metrics::ServiceMetrics* metrics_;
+  const CallGate* gate_;
 };
 
 }  // namespace moderation::api

@@ -3,9 +3,11 @@
 #include "absl/time/clock.h"
 #include "moderation/internal/wire.pb.h"
 #include "service/api/call_auth.h"
+#include "service/api/call_gate.h"
 #include "service/api/grpc_status.h"
 #include "service/api/proto_conversions.h"
 #include "service/api/raw_messages.h"
+#include "service/common/deadline.h"
 #include "service/common/errors.h"
 #include "service/validation/ip.h"
 
@@ -67,6 +69,10 @@ CommentServiceHandler::CommentServiceHandler(submission::CaptchaIssuance& captch
 bool CommentServiceHandler::Admit(grpc::CallbackServerContext* context,
                                   grpc::ServerUnaryReactor* reactor, absl::string_view method,
                                   absl::Time start) const {
+  if (absl::Status admitted = finisher_.Admission(*context); !admitted.ok()) {
+    finisher_.Finish(context, reactor, admitted, method, start);
+    return false;
+  }
   absl::StatusOr<auth::Principal> caller =
       AuthorizeCall(*context, access_, auth::Permission::kPortal);
   if (!caller.ok()) {
@@ -94,6 +100,8 @@ grpc::ServerUnaryReactor* CommentServiceHandler::CreateCaptcha(grpc::CallbackSer
     finisher_.Finish(context, reactor, client_ip.status(), kCreateCaptcha, start);
     return reactor;
   }
+  // Every Redis command of this call carries the caller's deadline.
+  const ScopedDeadline deadline(CallDeadline(*context));
   captchas_.Create(
       *client_ip, parsed.audio(),
       [this, context, reactor, response, start](absl::StatusOr<captcha::IssuedCaptcha> issued) {
@@ -140,6 +148,7 @@ grpc::ServerUnaryReactor* CommentServiceHandler::RefreshCaptcha(
                      start);
     return reactor;
   }
+  const ScopedDeadline deadline(CallDeadline(*context));
   captchas_.Refresh(
       old_id, *client_ip, parsed.audio(),
       [this, context, reactor, response, start](absl::StatusOr<captcha::IssuedCaptcha> issued) {
@@ -204,6 +213,7 @@ grpc::ServerUnaryReactor* CommentServiceHandler::SubmitComment(grpc::CallbackSer
       .idempotency_key = parsed.idempotency_key(),
       .honeypot = parsed.honeypot(),
   };
+  const ScopedDeadline deadline(CallDeadline(*context));
   submissions_.Submit(raw, [this, context, reactor, response,
                             start](absl::StatusOr<submission::SubmissionResult> result) {
     if (!result.ok()) {
@@ -245,6 +255,7 @@ grpc::ServerUnaryReactor* CommentServiceHandler::ListApprovedComments(
     finisher_.Finish(context, reactor, MalformedRequest(), kListApproved, start);
     return reactor;
   }
+  const ScopedDeadline deadline(CallDeadline(*context));
   feed_.ListApproved(
       parsed.article_id(), parsed.page_size(), parsed.page_token(),
       [this, context, reactor, response, start](absl::StatusOr<comments::CommentPage> page) {

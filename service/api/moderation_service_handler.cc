@@ -17,6 +17,10 @@ ModerationServiceHandler::ModerationServiceHandler(ModerationDesk& desk, BanDesk
 bool ModerationServiceHandler::Admit(Call& call, auth::Permission needed,
                                      const grpc::ByteBuffer& request,
                                      google::protobuf::Message& out) const {
+  if (absl::Status admitted = finisher_.Admission(*call.context); !admitted.ok()) {
+    Finish(call, admitted);
+    return false;
+  }
   absl::StatusOr<auth::Principal> caller = AuthorizeCall(*call.context, access_, needed);
   if (!caller.ok()) {
     Finish(call, caller.status());

@@ -25,7 +25,8 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 5))
 redis.call('ZADD', KEYS[2], 0, ARGV[4])
 if KEYS[3] then redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3]) end
 return {1, ARGV[1]}
-)lua");
+)lua",
+                                              redis::WriteAck::kReplicated);
   return *script;
 }
 
@@ -47,7 +48,8 @@ if ARGV[2] == 'approved' then
   redis.call('ZADD', ARGV[7] .. article, 0, ARGV[1])
 end
 return {1, redis.call('HGETALL', KEYS[1])}
-)lua");
+)lua",
+                                              redis::WriteAck::kReplicated);
   return *script;
 }
 

@@ -57,6 +57,7 @@ std::vector<Setting> Schema(ServerConfig& c) {
       {"max_message_bytes", &c.max_message_bytes, {1024, 16 * 1024 * 1024}},
       {"max_concurrent_streams", &c.max_concurrent_streams, {1, 10000}},
       {"shutdown_grace_seconds", &c.shutdown_grace_seconds, {0, 3600}},
+      {"max_in_flight", &c.max_in_flight, {1, 1000000}},
       {"log_level", &c.log_level},
       {"insecure", &c.insecure},
       {"encryption_key_id", &c.encryption_key_id},
@@ -64,6 +65,10 @@ std::vector<Setting> Schema(ServerConfig& c) {
       {"redis.connect_timeout_ms", &c.redis.connect_timeout_ms, {10, 60000}},
       {"redis.command_timeout_ms", &c.redis.command_timeout_ms, {10, 60000}},
       {"redis.max_pending_commands", &c.redis.max_pending_commands, {1, 10000000}},
+      {"redis.sentinels", &c.redis.sentinels},
+      {"redis.master_name", &c.redis.master_name},
+      {"redis.wait_replicas", &c.redis.wait_replicas, {0, 16}},
+      {"redis.wait_timeout_ms", &c.redis.wait_timeout_ms, {1, 60000}},
       {"captcha.ttl_seconds", &c.captcha.ttl_seconds, {1, 86400}},
       {"captcha.length", &c.captcha.length, {4, 10}},
       {"captcha.audio", &c.captcha.audio},
@@ -310,6 +315,14 @@ absl::Status CheckConsistency(const ServerConfig& config) {
   }
   if (config.listen.empty()) {
     return absl::InvalidArgumentError("listen must not be empty");
+  }
+  if (config.redis.sentinels.empty() != config.redis.master_name.empty()) {
+    return absl::InvalidArgumentError("redis.sentinels and redis.master_name go together");
+  }
+  if (config.redis.wait_replicas > 0 &&
+      config.redis.wait_timeout_ms >= config.redis.command_timeout_ms) {
+    return absl::InvalidArgumentError(
+        "redis.wait_timeout_ms must be below redis.command_timeout_ms");
   }
   if (config.tls.cert_file.empty() != config.tls.key_file.empty()) {
     return absl::InvalidArgumentError("tls.cert_file and tls.key_file go together");

@@ -20,6 +20,15 @@ struct RedisSettings {
   int64_t command_timeout_ms = 1000;
   // Commands queued or in flight beyond this are refused at once.
   int64_t max_pending_commands = 10000;
+  // High availability: "host:port" of each Sentinel, and the name they know
+  // the primary by. When set, `url` only gives the database.
+  std::vector<std::string> sentinels;
+  std::string master_name;
+  // Acknowledge a comment or a decision only once this many replicas have it
+  // (WAIT, up to wait_timeout_ms; past it, UNAVAILABLE). 0: once the primary
+  // has it.
+  int64_t wait_replicas = 0;
+  int64_t wait_timeout_ms = 100;
 };
 
 struct CaptchaSettings {
@@ -119,6 +128,9 @@ struct ServerConfig {
   int64_t max_message_bytes = 64 * 1024;
   int64_t max_concurrent_streams = 100;
   int64_t shutdown_grace_seconds = 10;
+  // Calls being served at once, all methods together; beyond it, calls are
+  // refused at once with RESOURCE_EXHAUSTED.
+  int64_t max_in_flight = 1000;
   std::string log_level = "info";
   // Serve without TLS or without tokens on an address reachable from other
   // machines (refused otherwise); logs a warning.

@@ -5,6 +5,7 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <fstream>
@@ -17,6 +18,7 @@
 #include "absl/synchronization/notification.h"
 #include "google/protobuf/stubs/logging.h"
 #include "service/api/call_finisher.h"
+#include "service/api/call_gate.h"
 #include "service/api/comment_service_handler.h"
 #include "service/api/moderation_service_handler.h"
 #include "service/auth/access_policy.h"
@@ -194,6 +196,23 @@ void WatchQueue(metrics::ServiceMetrics& service_metrics, redis::RedisClient& re
   });
 }
 
+// The main Redis: one server, or the primary that Sentinels name.
+absl::StatusOr<redis::RedisClientOptions> MainRedisOptions(const config::RedisSettings& settings) {
+  redis::RedisClientOptions options;
+  ASSIGN_OR_RETURN(options.endpoint, redis::ParseRedisUrl(settings.url));
+  for (const std::string& address : settings.sentinels) {
+    ASSIGN_OR_RETURN(redis::RedisEndpoint sentinel, redis::ParseSentinelAddress(address));
+    options.sentinels.push_back(std::move(sentinel));
+  }
+  options.master_name = settings.master_name;
+  options.connect_timeout = absl::Milliseconds(settings.connect_timeout_ms);
+  options.command_timeout = absl::Milliseconds(settings.command_timeout_ms);
+  options.max_pending_commands = static_cast<std::size_t>(settings.max_pending_commands);
+  options.wait_replicas = static_cast<int>(settings.wait_replicas);
+  options.wait_timeout = absl::Milliseconds(settings.wait_timeout_ms);
+  return options;
+}
+
 // The whole of a small file (a model).
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
@@ -267,16 +286,10 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
     }
   };
 
-  ASSIGN_OR_RETURN(redis::RedisEndpoint endpoint, redis::ParseRedisUrl(config.redis.url));
-  ASSIGN_OR_RETURN(
-      std::unique_ptr<redis::RedisClient> redis,
-      redis::RedisClient::Create({
-          .endpoint = endpoint,
-          .connect_timeout = absl::Milliseconds(config.redis.connect_timeout_ms),
-          .command_timeout = absl::Milliseconds(config.redis.command_timeout_ms),
-          .max_pending_commands = static_cast<std::size_t>(config.redis.max_pending_commands),
-          .observer = observe_redis,
-      }));
+  ASSIGN_OR_RETURN(redis::RedisClientOptions redis_options, MainRedisOptions(config.redis));
+  redis_options.observer = observe_redis;
+  ASSIGN_OR_RETURN(std::unique_ptr<redis::RedisClient> redis,
+                   redis::RedisClient::Create(std::move(redis_options)));
   if (!redis->WaitUntilConnected(absl::Milliseconds(config.redis.connect_timeout_ms))) {
     log::Warning("redis not reachable yet; serving NOT_SERVING until it is");
   }
@@ -303,15 +316,14 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   std::unique_ptr<redis::RedisClient> limits_redis;
   if (!limits.redis_url.empty()) {
     ASSIGN_OR_RETURN(redis::RedisEndpoint limits_endpoint, redis::ParseRedisUrl(limits.redis_url));
-    ASSIGN_OR_RETURN(
-        limits_redis,
-        redis::RedisClient::Create({
-            .endpoint = limits_endpoint,
-            .connect_timeout = absl::Milliseconds(config.redis.connect_timeout_ms),
-            .command_timeout = absl::Milliseconds(config.redis.command_timeout_ms),
-            .max_pending_commands = static_cast<std::size_t>(config.redis.max_pending_commands),
-            .observer = observe_redis,
-        }));
+    redis::RedisClientOptions limits_options;
+    limits_options.endpoint = limits_endpoint;
+    limits_options.connect_timeout = absl::Milliseconds(config.redis.connect_timeout_ms);
+    limits_options.command_timeout = absl::Milliseconds(config.redis.command_timeout_ms);
+    limits_options.max_pending_commands =
+        static_cast<std::size_t>(config.redis.max_pending_commands);
+    limits_options.observer = observe_redis;
+    ASSIGN_OR_RETURN(limits_redis, redis::RedisClient::Create(std::move(limits_options)));
   }
   ratelimit::RedisLimitStore limit_store(limits_redis ? *limits_redis : *redis);
   ratelimit::RateLimiter limiter(
@@ -392,7 +404,8 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
       repository, clock,
       {.paging = paging, .note_max_chars = static_cast<std::size_t>(config.queue.note_max_chars)},
       config.spam.enabled ? &learned_filter : nullptr);
-  api::CallFinisher finisher(service_metrics.get());
+  api::CallGate gate(static_cast<std::size_t>(config.max_in_flight));
+  api::CallFinisher finisher(service_metrics.get(), &gate);
   api::CommentServiceHandler comment_service(issuance, submissions, feed, finisher, access,
                                              config.dev_reveal_captcha);
   BanDesk ban_desk(ban_store, repository, clock, keys, paging);
@@ -407,6 +420,9 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
                              static_cast<int>(config.max_concurrent_streams));
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> counting;
+  counting.push_back(gate.CountingInterceptorFactory());
+  builder.experimental().SetInterceptorCreators(std::move(counting));
   builder.RegisterService(&comment_service);
   builder.RegisterService(&moderation_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
@@ -442,17 +458,31 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   }
   log::Info("shutting down", {{"signal", strsignal(signal_number)},
                               {"grace_seconds", absl::StrCat(config.shutdown_grace_seconds)}});
+  const absl::Time grace_deadline = absl::Now() + absl::Seconds(config.shutdown_grace_seconds);
+  // Probes see NOT_SERVING first; then every new call is refused with
+  // UNAVAILABLE while the calls in flight finish.
   server->GetHealthCheckService()->Shutdown();
-  server->Shutdown(std::chrono::system_clock::now() +
-                   std::chrono::seconds(config.shutdown_grace_seconds));
+  gate.StartDraining();
+  const bool drained = gate.WaitUntilIdle(grace_deadline);
+  if (!drained) {
+    log::Warning("grace period over: cancelling the calls still in flight",
+                 {{"calls", absl::StrCat(gate.in_flight())}});
+  }
+  // Nothing is left to wait for: gRPC's own grace period would also wait for
+  // idle client connections to close, which clients need not ever do.
+  server->Shutdown(std::chrono::system_clock::now());
   server->Wait();
   learned_filter.Stop();
   if (metrics_server) {
     metrics_server->Stop();
   }
-  redis->Shutdown(absl::Seconds(1));
+  // Whatever is left of the grace period, but never nothing: commands
+  // already sent get a moment to be answered.
+  const absl::Duration redis_drain =
+      std::clamp(grace_deadline - absl::Now(), absl::Milliseconds(100), absl::Seconds(1));
+  redis->Shutdown(redis_drain);
   if (limits_redis) {
-    limits_redis->Shutdown(absl::Seconds(1));
+    limits_redis->Shutdown(absl::Milliseconds(100));
   }
   log::Info("stopped");
   return absl::OkStatus();

@@ -89,6 +89,16 @@ absl::Status RedisServer::Restart() {
   return Launch();
 }
 
+absl::Status RedisServer::Signal(int signal_number) {
+  if (!process_ || !process_->Running()) {
+    return absl::FailedPreconditionError("not running");
+  }
+  if (kill(process_->pid(), signal_number) != 0) {
+    return absl::InternalError("kill failed");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> RedisServer::Cli(const std::vector<std::string>& args) const {
   std::vector<std::string> argv = {"redis-cli", "-s", socket_path_};
   argv.insert(argv.end(), args.begin(), args.end());

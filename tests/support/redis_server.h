@@ -28,6 +28,8 @@ class RedisServer {
   absl::Status Kill();
   // Starts it again on the same data directory and socket.
   absl::Status Restart();
+  // Sends a signal to the running server (SIGSTOP freezes it, SIGCONT thaws it).
+  absl::Status Signal(int signal_number);
   // Runs redis-cli against the server and returns its output, trimmed.
   absl::StatusOr<std::string> Cli(const std::vector<std::string>& args) const;
 

@@ -7,14 +7,19 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
+#include <memory>
 #include <thread>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "service/common/deadline.h"
 #include "service/common/errors.h"
 #include "service/common/log.h"
 #include "service/crypto/crypto.h"
@@ -35,10 +40,12 @@ bool IsTransientError(absl::string_view error) {
   return false;
 }
 
+constexpr absl::string_view kConnectionLost = "connection lost before the reply";
+
 // The one place where hiredis replies become our values and statuses.
 absl::StatusOr<RedisValue> ConvertReply(const redisReply* reply) {
   if (reply == nullptr) {
-    return StorageUnavailable("connection lost before the reply");
+    return StorageUnavailable(kConnectionLost);
   }
   RedisValue value;
   switch (reply->type) {
@@ -81,15 +88,74 @@ struct QueuedCommand {
   Command command;
   ReplyCallback done;
   absl::Duration timeout = absl::InfiniteDuration();  // the caller's, if any
+  absl::Time call_deadline = absl::InfiniteFuture();  // the caller's call's, if any
+  bool replicated = false;                            // acknowledged only after WAIT
 };
 
 struct InFlight {
   ReplyCallback done;
   absl::Time sent;
   absl::Time deadline;                            // past it, the connection is considered stuck
-  absl::Time answer_by = absl::InfiniteFuture();  // past it, the caller gets UNAVAILABLE
+  absl::Time answer_by = absl::InfiniteFuture();  // past it, the caller gets an error
+  bool answer_by_is_call_deadline = false;        // and that error is DEADLINE_EXCEEDED
+  absl::Time call_deadline = absl::InfiniteFuture();
   bool answered = false;
 };
+
+// Replies to kReplicated writes sent in one batch, held until the WAIT sent
+// after them says how many replicas have them.
+struct ReplicaWait {
+  struct Held {
+    ReplyCallback done;
+    absl::StatusOr<RedisValue> result;
+    absl::Time call_deadline;
+  };
+  std::vector<Held> held;
+};
+
+absl::Status DeadlinePassed() {
+  return absl::DeadlineExceededError("the call's deadline passed before redis answered");
+}
+
+// "host:port" of an endpoint, for logs (never anything personal).
+std::string AddressOf(const RedisEndpoint& endpoint) {
+  return endpoint.unix_path.empty() ? absl::StrCat(endpoint.host, ":", endpoint.port)
+                                    : endpoint.unix_path;
+}
+
+// Asks one Sentinel, synchronously, where the primary of `name` is.
+absl::StatusOr<RedisEndpoint> AskSentinel(const RedisEndpoint& sentinel, const std::string& name,
+                                          absl::Duration timeout) {
+  const timeval tv = absl::ToTimeval(timeout);
+  std::unique_ptr<redisContext, decltype(&redisFree)> context(
+      redisConnectWithTimeout(sentinel.host.c_str(), sentinel.port, tv), &redisFree);
+  if (context == nullptr || context->err != 0) {
+    return StorageUnavailable(absl::StrCat("sentinel ", AddressOf(sentinel), ": ",
+                                           context != nullptr ? context->errstr : "out of memory"));
+  }
+  redisSetTimeout(context.get(), tv);
+  std::unique_ptr<redisReply, decltype(&freeReplyObject)> reply(
+      static_cast<redisReply*>(redisCommand(context.get(), "SENTINEL get-master-addr-by-name %b",
+                                            name.data(), name.size())),
+      &freeReplyObject);
+  if (reply == nullptr) {
+    return StorageUnavailable(
+        absl::StrCat("sentinel ", AddressOf(sentinel), ": ", context->errstr));
+  }
+  if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+      reply->element[0]->type != REDIS_REPLY_STRING ||
+      reply->element[1]->type != REDIS_REPLY_STRING) {
+    return StorageUnavailable(
+        absl::StrCat("sentinel ", AddressOf(sentinel), " does not know master ", name));
+  }
+  RedisEndpoint primary;
+  primary.host.assign(reply->element[0]->str, reply->element[0]->len);
+  if (!absl::SimpleAtoi(absl::string_view(reply->element[1]->str, reply->element[1]->len),
+                        &primary.port)) {
+    return StorageUnavailable("sentinel answered a malformed port");
+  }
+  return primary;
+}
 
 }  // namespace
 
@@ -100,14 +166,10 @@ class RedisClient::Loop {
 
   ~Loop() {
     Stop();
-    if (wake_event_ != nullptr) {
-      event_free(wake_event_);
-    }
-    if (tick_event_ != nullptr) {
-      event_free(tick_event_);
-    }
-    if (reconnect_event_ != nullptr) {
-      event_free(reconnect_event_);
+    for (event* e : {wake_event_, tick_event_, reconnect_event_, watch_event_}) {
+      if (e != nullptr) {
+        event_free(e);
+      }
     }
     if (base_ != nullptr) {
       event_base_free(base_);
@@ -126,11 +188,15 @@ class RedisClient::Loop {
     wake_event_ = event_new(base_, wake_fd_, EV_READ | EV_PERSIST, &Loop::OnWake, this);
     tick_event_ = event_new(base_, -1, EV_PERSIST, &Loop::OnTick, this);
     reconnect_event_ = evtimer_new(base_, &Loop::OnReconnectTimer, this);
+    watch_event_ = evtimer_new(base_, &Loop::OnWatchTimer, this);
     // Caller timeouts are checked on this tick, so it bounds their precision.
     const timeval tick = {0, 10 * 1000};
     event_add(wake_event_, nullptr);
     event_add(tick_event_, &tick);
     Connect();
+    if (!options_.sentinels.empty()) {
+      Watch();
+    }
     thread_ = std::thread([this] { event_base_loop(base_, EVLOOP_NO_EXIT_ON_EMPTY); });
     return absl::OkStatus();
   }
@@ -217,6 +283,7 @@ class RedisClient::Loop {
     if (loop->stop_requested_.load(std::memory_order_acquire)) {
       loop->FailIncoming();
       loop->DropConnection("shutdown");
+      loop->DropWatch();
       event_base_loopbreak(loop->base_);
       return;
     }
@@ -231,6 +298,10 @@ class RedisClient::Loop {
     static_cast<Loop*>(arg)->Connect();
   }
 
+  static void OnWatchTimer(evutil_socket_t, short, void* arg) {  // NOLINT
+    static_cast<Loop*>(arg)->Watch();
+  }
+
   static void OnConnect(const redisAsyncContext* context, int status) {
     auto* loop = static_cast<Loop*>(context->data);
     if (context != loop->context_) {
@@ -239,14 +310,13 @@ class RedisClient::Loop {
     loop->connecting_ = false;
     if (status != REDIS_OK) {
       // hiredis frees the context after this returns.
-      log::Warning("redis connect failed", {{"error", context->errstr}});
+      loop->LogConnectFailure(context->errstr);
       loop->context_ = nullptr;
       loop->ScheduleReconnect();
       return;
     }
-    loop->reconnect_delay_ = loop->options_.reconnect_min_delay;
-    loop->connected_.store(true, std::memory_order_release);
-    log::Info("redis connected");
+    // Connected, but not yet serving: the handshake sent in Connect() must
+    // be answered first (see OnHandshake).
   }
 
   static void OnDisconnect(const redisAsyncContext* context, int status) {
@@ -257,6 +327,7 @@ class RedisClient::Loop {
     log::Warning("redis connection lost",
                  {{"error", status == REDIS_OK ? "closed" : context->errstr}});
     loop->context_ = nullptr;
+    loop->connecting_ = false;
     loop->connected_.store(false, std::memory_order_release);
     loop->ScheduleReconnect();
   }
@@ -266,19 +337,44 @@ class RedisClient::Loop {
     loop->Complete(static_cast<InFlight*>(privdata), static_cast<redisReply*>(reply));
   }
 
+  // Where to connect: the configured endpoint, or the primary the Sentinels
+  // name (the first that answers; it is asked first next time).
+  absl::StatusOr<RedisEndpoint> Target() {
+    if (options_.sentinels.empty()) {
+      return options_.endpoint;
+    }
+    const absl::Duration timeout = std::min(options_.connect_timeout, absl::Milliseconds(300));
+    absl::Status last = StorageUnavailable("no sentinel configured");
+    for (std::size_t i = 0; i < options_.sentinels.size(); ++i) {
+      const std::size_t index = (preferred_sentinel_ + i) % options_.sentinels.size();
+      absl::StatusOr<RedisEndpoint> primary =
+          AskSentinel(options_.sentinels[index], options_.master_name, timeout);
+      if (primary.ok()) {
+        preferred_sentinel_ = index;
+        primary->database = options_.endpoint.database;
+        return primary;
+      }
+      last = primary.status();
+    }
+    return last;
+  }
+
   void Connect() {
     if (context_ != nullptr) {
       return;
     }
-    const RedisEndpoint& endpoint = options_.endpoint;
+    absl::StatusOr<RedisEndpoint> target = Target();
+    if (!target.ok()) {
+      LogConnectFailure(target.status().message());
+      ScheduleReconnect();
+      return;
+    }
+    const RedisEndpoint& endpoint = *target;
     redisAsyncContext* context = endpoint.unix_path.empty()
                                      ? redisAsyncConnect(endpoint.host.c_str(), endpoint.port)
                                      : redisAsyncConnectUnix(endpoint.unix_path.c_str());
     if (context == nullptr || context->err != 0) {
-      if (connect_failures_++ % 20 == 0) {
-        log::Warning("redis connect failed",
-                     {{"error", context != nullptr ? context->errstr : "out of memory"}});
-      }
+      LogConnectFailure(context != nullptr ? context->errstr : "out of memory");
       if (context != nullptr) {
         redisAsyncFree(context);
       }
@@ -292,24 +388,75 @@ class RedisClient::Loop {
     context_ = context;
     connecting_ = true;
     connect_deadline_ = absl::Now() + options_.connect_timeout;
+    primary_ = endpoint;
+    // Queued before anything else, so every later command sees the database.
     if (endpoint.database != 0) {
-      // Queued before anything else, so every later command sees the database.
-      {
-        absl::MutexLock lock(&mutex_);
-        ++pending_count_;
-      }
-      Send({"SELECT", absl::StrCat(endpoint.database)}, [](absl::StatusOr<RedisValue> result) {
+      Internal({"SELECT", absl::StrCat(endpoint.database)}, [](absl::StatusOr<RedisValue> result) {
         if (!result.ok()) {
           log::Error("redis SELECT failed", {{"error", result.status().message()}});
         }
       });
     }
+    // The server is taken as serving only once it answers: a listening socket
+    // alone proves nothing (a stopped or loading Redis still accepts
+    // connections). With Sentinel, it must also say that it is the primary.
+    const bool sentinel = !options_.sentinels.empty();
+    Internal(sentinel ? Command{"ROLE"} : Command{"PING"},
+             [this, context, sentinel](absl::StatusOr<RedisValue> reply) {
+               OnHandshake(context, sentinel, std::move(reply));
+             });
+  }
+
+  void OnHandshake(const redisAsyncContext* context, bool sentinel,
+                   absl::StatusOr<RedisValue> reply) {
+    if (context != context_) {
+      return;  // an older connection; whoever dropped it has reacted
+    }
+    if (!reply.ok()) {
+      if (absl::EndsWith(reply.status().message(), kConnectionLost)) {
+        return;  // the connection failed: its disconnect callback reconnects
+      }
+      LogConnectFailure(reply.status().message());
+      DropConnection("not ready");
+      ScheduleReconnect();
+      return;
+    }
+    if (sentinel && (reply->elements.empty() || reply->elements[0].string != "master")) {
+      LogConnectFailure("the server the sentinels named is not a primary");
+      DropConnection("not a primary");
+      ScheduleReconnect();
+      return;
+    }
+    reconnect_delay_ = options_.reconnect_min_delay;
+    connect_failures_ = 0;
+    connected_.store(true, std::memory_order_release);
+    log::Info("redis connected", {{"address", AddressOf(primary_)}});
+  }
+
+  // Connection failures repeat every reconnect attempt during an outage: log
+  // the first and then one in twenty.
+  void LogConnectFailure(absl::string_view error) {
+    if (connect_failures_++ % 20 == 0) {
+      log::Warning("redis connect failed", {{"error", error}});
+    }
   }
 
   void ScheduleReconnect() {
+    if (stop_requested_.load(std::memory_order_acquire)) {
+      return;
+    }
     const timeval delay = absl::ToTimeval(reconnect_delay_);
     reconnect_delay_ = std::min(reconnect_delay_ * 2, options_.reconnect_max_delay);
     evtimer_add(reconnect_event_, &delay);
+  }
+
+  // Connects again at once (the primary moved), without waiting for backoff.
+  void Reconnect(absl::string_view why) {
+    DropConnection(why);
+    reconnect_delay_ = options_.reconnect_min_delay;
+    evtimer_del(reconnect_event_);
+    const timeval now = {0, 0};
+    evtimer_add(reconnect_event_, &now);
   }
 
   // Frees the connection: hiredis fails every pending reply (with a null reply).
@@ -325,15 +472,129 @@ class RedisClient::Loop {
     redisAsyncFree(context);
   }
 
+  // The Sentinel subscription: +switch-master says at once that the primary
+  // moved, even when the old one is still up and answering.
+  void Watch() {
+    if (watch_context_ != nullptr || stop_requested_.load(std::memory_order_acquire)) {
+      return;
+    }
+    const RedisEndpoint& sentinel =
+        options_.sentinels[watch_sentinel_++ % options_.sentinels.size()];
+    redisAsyncContext* context = redisAsyncConnect(sentinel.host.c_str(), sentinel.port);
+    if (context == nullptr || context->err != 0) {
+      if (context != nullptr) {
+        redisAsyncFree(context);
+      }
+      ScheduleWatch();
+      return;
+    }
+    context->data = this;
+    redisLibeventAttach(context, base_);
+    redisAsyncSetConnectCallback(context, &Loop::OnWatchConnect);
+    redisAsyncSetDisconnectCallback(context, &Loop::OnWatchDisconnect);
+    watch_context_ = context;
+    redisAsyncCommand(context, &Loop::OnSwitchMaster, nullptr, "SUBSCRIBE +switch-master");
+  }
+
+  void ScheduleWatch() {
+    const timeval delay = absl::ToTimeval(absl::Seconds(1));
+    evtimer_add(watch_event_, &delay);
+  }
+
+  void DropWatch() {
+    redisAsyncContext* context = watch_context_;
+    if (context != nullptr) {
+      watch_context_ = nullptr;
+      redisAsyncFree(context);
+    }
+  }
+
+  static void OnWatchConnect(const redisAsyncContext* context, int status) {
+    auto* loop = static_cast<Loop*>(context->data);
+    if (status != REDIS_OK && context == loop->watch_context_) {
+      loop->watch_context_ = nullptr;  // hiredis frees it
+      loop->ScheduleWatch();
+    }
+  }
+
+  static void OnWatchDisconnect(const redisAsyncContext* context, int /*status*/) {
+    auto* loop = static_cast<Loop*>(context->data);
+    if (context == loop->watch_context_) {
+      loop->watch_context_ = nullptr;
+      loop->ScheduleWatch();
+    }
+  }
+
+  // Messages are {"message", channel, "<name> <old ip> <old port> <new ip> <new port>"}.
+  static void OnSwitchMaster(redisAsyncContext* context, void* reply, void* /*privdata*/) {
+    auto* loop = static_cast<Loop*>(context->data);
+    const auto* message = static_cast<const redisReply*>(reply);
+    if (message == nullptr || message->type != REDIS_REPLY_ARRAY || message->elements != 3 ||
+        message->element[2]->type != REDIS_REPLY_STRING ||
+        absl::string_view(message->element[0]->str, message->element[0]->len) != "message") {
+      return;
+    }
+    const std::vector<absl::string_view> fields =
+        absl::StrSplit(absl::string_view(message->element[2]->str, message->element[2]->len), ' ');
+    if (fields.size() != 5 || fields[0] != loop->options_.master_name) {
+      return;
+    }
+    log::Warning("redis primary switched by sentinel",
+                 {{"from", absl::StrCat(fields[1], ":", fields[2])},
+                  {"to", absl::StrCat(fields[3], ":", fields[4])}});
+    if (fields[3] != loop->primary_.host || fields[4] != absl::StrCat(loop->primary_.port) ||
+        !loop->connected_.load(std::memory_order_acquire)) {
+      loop->Reconnect("the primary moved");
+    }
+  }
+
   void SendIncoming() {
     std::deque<QueuedCommand> batch;
     {
       absl::MutexLock lock(&mutex_);
       batch.swap(incoming_);
     }
+    std::shared_ptr<ReplicaWait> wait;
     for (QueuedCommand& queued : batch) {
-      Send(std::move(queued.command), std::move(queued.done), queued.timeout);
+      if (queued.replicated && options_.wait_replicas > 0) {
+        if (wait == nullptr) {
+          wait = std::make_shared<ReplicaWait>();
+        }
+        // Its reply is held (in order) until the WAIT below answers.
+        const std::size_t slot = wait->held.size();
+        wait->held.push_back(
+            {std::move(queued.done), StorageUnavailable("no reply"), queued.call_deadline});
+        queued.done = [wait, slot](absl::StatusOr<RedisValue> result) {
+          wait->held[slot].result = std::move(result);
+        };
+      }
+      Send(std::move(queued));
     }
+    if (wait != nullptr) {
+      SendWait(std::move(wait));
+    }
+  }
+
+  void SendWait(std::shared_ptr<ReplicaWait> wait) {
+    const int wanted = options_.wait_replicas;
+    Internal({"WAIT", absl::StrCat(wanted),
+              absl::StrCat(absl::ToInt64Milliseconds(options_.wait_timeout))},
+             [this, wait, wanted](absl::StatusOr<RedisValue> reply) {
+               const bool replicated = reply.ok() && reply->integer >= wanted;
+               if (!replicated) {
+                 Observe("unreplicated", absl::ZeroDuration());
+               }
+               for (ReplicaWait::Held& held : wait->held) {
+                 absl::StatusOr<RedisValue> result = std::move(held.result);
+                 if (result.ok() && !replicated) {
+                   result = StorageUnavailable(
+                       reply.ok() ? "written on the primary, not confirmed by enough replicas"
+                                  : "no answer to WAIT");
+                 }
+                 ScopedDeadline scope(held.call_deadline);
+                 std::move(held.done)(std::move(result));
+               }
+             });
   }
 
   void FailIncoming() {
@@ -343,16 +604,36 @@ class RedisClient::Loop {
       batch.swap(incoming_);
     }
     for (QueuedCommand& queued : batch) {
-      Finish(std::move(queued.done), StorageUnavailable("client shut down"));
+      Finish(std::move(queued.done), StorageUnavailable("client shut down"), queued.call_deadline);
     }
   }
 
-  void Send(Command command, ReplyCallback done,
-            absl::Duration timeout = absl::InfiniteDuration()) {
+  // A command of the client's own (handshake, SELECT, WAIT), counted like
+  // the callers' so that Drain waits for it too.
+  void Internal(Command command, ReplyCallback done) {
+    {
+      absl::MutexLock lock(&mutex_);
+      ++pending_count_;
+    }
+    QueuedCommand queued;
+    queued.command = std::move(command);
+    queued.done = std::move(done);
+    Send(std::move(queued));
+  }
+
+  void Send(QueuedCommand queued) {
     if (context_ == nullptr) {
-      Finish(std::move(done), StorageUnavailable("not connected"));
+      Finish(std::move(queued.done), StorageUnavailable("not connected"), queued.call_deadline);
       return;
     }
+    const absl::Time now = absl::Now();
+    if (now >= queued.call_deadline) {
+      // Nobody waits for this any more: do not spend Redis on it.
+      Observe("expired", absl::ZeroDuration());
+      Finish(std::move(queued.done), DeadlinePassed(), queued.call_deadline);
+      return;
+    }
+    const Command& command = queued.command;
     std::vector<const char*> argv;
     std::vector<std::size_t> lengths;
     argv.reserve(command.size());
@@ -361,11 +642,16 @@ class RedisClient::Loop {
       argv.push_back(argument.data());
       lengths.push_back(argument.size());
     }
-    const absl::Time now = absl::Now();
-    auto in_flight = std::make_unique<InFlight>(
-        InFlight{.done = std::move(done), .sent = now, .deadline = now + options_.command_timeout});
-    if (timeout != absl::InfiniteDuration()) {
-      in_flight->answer_by = now + timeout;
+    auto in_flight = std::make_unique<InFlight>();
+    in_flight->done = std::move(queued.done);
+    in_flight->sent = now;
+    in_flight->deadline = now + options_.command_timeout;
+    in_flight->call_deadline = queued.call_deadline;
+    const absl::Time caller_answer_by =
+        queued.timeout == absl::InfiniteDuration() ? absl::InfiniteFuture() : now + queued.timeout;
+    in_flight->answer_by = std::min(caller_answer_by, queued.call_deadline);
+    in_flight->answer_by_is_call_deadline = queued.call_deadline < caller_answer_by;
+    if (in_flight->answer_by != absl::InfiniteFuture()) {
       ++with_answer_by_;
     }
     InFlight* raw = in_flight.get();
@@ -377,7 +663,7 @@ class RedisClient::Loop {
       }
       ReplyCallback failed = std::move(raw->done);
       in_flight_.pop_back();
-      Finish(std::move(failed), StorageUnavailable("cannot queue command"));
+      Finish(std::move(failed), StorageUnavailable("cannot queue command"), queued.call_deadline);
     }
   }
 
@@ -391,16 +677,23 @@ class RedisClient::Loop {
     if (done->answer_by != absl::InfiniteFuture()) {
       --with_answer_by_;
     }
+    // A primary demoted by a failover refuses writes: find the new one.
+    const bool demoted = reply != nullptr && reply->type == REDIS_REPLY_ERROR &&
+                         !options_.sentinels.empty() &&
+                         absl::StartsWith(absl::string_view(reply->str, reply->len), "READONLY");
     if (done->answered) {
       // The caller gave up waiting; only the bookkeeping is left.
       absl::MutexLock lock(&mutex_);
       --pending_count_;
-      return;
+    } else {
+      absl::StatusOr<RedisValue> result = ConvertReply(reply);
+      Observe(reply == nullptr ? "disconnected" : (result.ok() ? "ok" : "error"),
+              absl::Now() - done->sent);
+      Finish(std::move(done->done), std::move(result), done->call_deadline);
     }
-    absl::StatusOr<RedisValue> result = ConvertReply(reply);
-    Observe(reply == nullptr ? "disconnected" : (result.ok() ? "ok" : "error"),
-            absl::Now() - done->sent);
-    Finish(std::move(done->done), std::move(result));
+    if (demoted && context_ != nullptr) {
+      Reconnect("the server is no longer the primary");
+    }
   }
 
   void Observe(absl::string_view result, absl::Duration took) const {
@@ -409,8 +702,13 @@ class RedisClient::Loop {
     }
   }
 
-  void Finish(ReplyCallback done, absl::StatusOr<RedisValue> result) {
-    std::move(done)(std::move(result));
+  // Runs a caller's callback under its call's deadline, so that the commands
+  // it issues next carry it too.
+  void Finish(ReplyCallback done, absl::StatusOr<RedisValue> result, absl::Time call_deadline) {
+    {
+      ScopedDeadline scope(call_deadline);
+      std::move(done)(std::move(result));
+    }
     absl::MutexLock lock(&mutex_);
     --pending_count_;
   }
@@ -422,7 +720,11 @@ class RedisClient::Loop {
         if (!in_flight->answered && now > in_flight->answer_by) {
           in_flight->answered = true;
           Observe("timeout", now - in_flight->sent);
-          std::move(in_flight->done)(StorageUnavailable("no reply within the caller's timeout"));
+          ScopedDeadline scope(in_flight->call_deadline);
+          std::move(in_flight->done)(
+              in_flight->answer_by_is_call_deadline
+                  ? DeadlinePassed()
+                  : StorageUnavailable("no reply within the caller's timeout"));
         }
       }
     }
@@ -442,6 +744,7 @@ class RedisClient::Loop {
   event* wake_event_ = nullptr;
   event* tick_event_ = nullptr;
   event* reconnect_event_ = nullptr;
+  event* watch_event_ = nullptr;
   int wake_fd_ = -1;
   std::thread thread_;
 
@@ -453,6 +756,10 @@ class RedisClient::Loop {
   uint64_t connect_failures_ = 0;
   std::deque<std::unique_ptr<InFlight>> in_flight_;
   std::size_t with_answer_by_ = 0;  // in-flight commands with a caller timeout
+  RedisEndpoint primary_;           // where context_ is connected
+  std::size_t preferred_sentinel_ = 0;
+  std::size_t watch_sentinel_ = 0;
+  redisAsyncContext* watch_context_ = nullptr;
 
   // Shared.
   std::atomic<bool> connected_{false};
@@ -463,8 +770,8 @@ class RedisClient::Loop {
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
 };
 
-RedisScript::RedisScript(std::string source)
-    : source_(std::move(source)), sha1_(crypto::Sha1Hex(source_)) {}
+RedisScript::RedisScript(std::string source, WriteAck ack)
+    : source_(std::move(source)), sha1_(crypto::Sha1Hex(source_)), ack_(ack) {}
 
 absl::StatusOr<std::unique_ptr<RedisClient>> RedisClient::Create(RedisClientOptions options) {
   auto loop = std::make_unique<Loop>(std::move(options));
@@ -483,8 +790,16 @@ void RedisClient::Execute(Command command, ReplyCallback done) {
 }
 
 void RedisClient::Execute(Command command, absl::Duration timeout, ReplyCallback done) {
-  std::vector<QueuedCommand> commands;
-  commands.push_back({std::move(command), std::move(done), timeout});
+  Send(std::move(command), timeout, WriteAck::kPrimary, std::move(done));
+}
+
+void RedisClient::Send(Command command, absl::Duration timeout, WriteAck ack, ReplyCallback done) {
+  std::vector<QueuedCommand> commands(1);
+  commands[0].command = std::move(command);
+  commands[0].done = std::move(done);
+  commands[0].timeout = timeout;
+  commands[0].call_deadline = CurrentDeadline();
+  commands[0].replicated = ack == WriteAck::kReplicated;
   loop_->Submit(std::move(commands));
 }
 
@@ -503,13 +818,17 @@ void RedisClient::ExecuteBatch(std::vector<Command> commands, BatchCallback done
   auto gather = std::make_shared<Gather>(commands.size(), std::move(done));
   std::vector<QueuedCommand> queued;
   queued.reserve(commands.size());
+  const absl::Time call_deadline = CurrentDeadline();
   for (std::size_t i = 0; i < commands.size(); ++i) {
-    queued.push_back({std::move(commands[i]), [gather, i](absl::StatusOr<RedisValue> result) {
-                        gather->results[i] = std::move(result);
-                        if (gather->remaining.fetch_sub(1) == 1) {
-                          std::move(gather->done)(std::move(gather->results));
-                        }
-                      }});
+    QueuedCommand& one = queued.emplace_back();
+    one.command = std::move(commands[i]);
+    one.done = [gather, i](absl::StatusOr<RedisValue> result) {
+      gather->results[i] = std::move(result);
+      if (gather->remaining.fetch_sub(1) == 1) {
+        std::move(gather->done)(std::move(gather->results));
+      }
+    };
+    one.call_deadline = call_deadline;
   }
   loop_->Submit(std::move(queued));
 }
@@ -532,16 +851,17 @@ void RedisClient::EvalScript(const RedisScript& script, std::vector<std::string>
   Command fallback = command;
   fallback[0] = "EVAL";
   fallback[1] = script.source();
-  Execute(std::move(command), timeout,
-          [this, timeout, fallback = std::move(fallback),
-           done = std::move(done)](absl::StatusOr<RedisValue> result) mutable {
-            if (!result.ok() && absl::StrContains(result.status().message(), "NOSCRIPT")) {
-              // Redis restarted or flushed its scripts: EVAL loads the script again.
-              Execute(std::move(fallback), timeout, std::move(done));
-              return;
-            }
-            std::move(done)(std::move(result));
-          });
+  const WriteAck ack = script.ack();
+  Send(std::move(command), timeout, ack,
+       [this, timeout, ack, fallback = std::move(fallback),
+        done = std::move(done)](absl::StatusOr<RedisValue> result) mutable {
+         if (!result.ok() && absl::StrContains(result.status().message(), "NOSCRIPT")) {
+           // Redis restarted or flushed its scripts: EVAL loads the script again.
+           Send(std::move(fallback), timeout, ack, std::move(done));
+           return;
+         }
+         std::move(done)(std::move(result));
+       });
 }
 
 bool RedisClient::IsConnected() const { return loop_->IsConnected(); }

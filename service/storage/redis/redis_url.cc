@@ -57,4 +57,20 @@ absl::StatusOr<RedisEndpoint> ParseRedisUrl(absl::string_view url) {
   return endpoint;
 }
 
+absl::StatusOr<RedisEndpoint> ParseSentinelAddress(absl::string_view address) {
+  if (address.empty() || absl::StrContains(address, "/") || absl::StrContains(address, "@")) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sentinel address must be host:port, got \"", address, "\""));
+  }
+  const bool has_port = address.back() != ']' && absl::StrContains(address, ":") &&
+                        (address.front() == '[' || address.find(':') == address.rfind(':'));
+  absl::StatusOr<RedisEndpoint> endpoint =
+      ParseRedisUrl(absl::StrCat("redis://", address, has_port ? "" : ":26379"));
+  if (!endpoint.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("sentinel address \"", address, "\": ", endpoint.status().message()));
+  }
+  return endpoint;
+}
+
 }  // namespace moderation::redis

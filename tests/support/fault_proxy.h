@@ -1,0 +1,49 @@
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+
+namespace moderation::testing {
+
+// A unix-socket proxy in front of a Redis, for tests that need a reply lost
+// on the way back: the command reaches Redis and runs, its answer never
+// arrives. Connections pass bytes both ways until told otherwise.
+class FaultProxy {
+ public:
+  // Listens on `listen_path` and connects each client to `upstream_path`.
+  static absl::StatusOr<std::unique_ptr<FaultProxy>> Start(std::string upstream_path,
+                                                           std::string listen_path);
+  ~FaultProxy();
+
+  // "unix://<listen_path>", for redis.url.
+  [[nodiscard]] std::string url() const { return "unix://" + listen_path_; }
+
+  // From now on, a connection whose client sends bytes containing `trigger`
+  // still forwards them, but nothing more from Redis reaches that client.
+  void SwallowRepliesAfter(std::string trigger);
+  // New triggers stop; connections already swallowing stay so (their client
+  // drops them when its command times out).
+  void Heal();
+  // How many connections have swallowed replies so far.
+  [[nodiscard]] int swallowing() const { return swallowing_.load(); }
+
+ private:
+  FaultProxy() = default;
+  void Run();
+
+  std::string upstream_path_;
+  std::string listen_path_;
+  int listen_fd_ = -1;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> swallowing_{0};
+  absl::Mutex mutex_;
+  std::string trigger_ ABSL_GUARDED_BY(mutex_);
+  std::thread thread_;
+};
+
+}  // namespace moderation::testing
