@@ -12,7 +12,13 @@ absl::StatusOr<auth::Principal> AuthorizeCall(const grpc::CallbackServerContext&
   for (auto it = first; it != last; ++it) {
     headers.emplace_back(it->second.data(), it->second.size());
   }
-  return policy.Authorize(headers, needed);
+  // modctl's --as: a name for the caller on a server without tokens.
+  absl::string_view declared;
+  if (auto it = context.client_metadata().find(kModeratorMetadata);
+      it != context.client_metadata().end()) {
+    declared = absl::string_view(it->second.data(), it->second.size());
+  }
+  return policy.Authorize(headers, needed, declared);
 }
 
 }  // namespace moderation::api

@@ -7,10 +7,14 @@
 
 namespace moderation::api {
 
+// The metadata that names the moderator on a server without tokens.
+inline constexpr char kModeratorMetadata[] = "x-moderator";
+
 // The caller of a call as `policy` judges it from the call's "authorization"
-// metadata alone (see AccessPolicy::Authorize for the status codes). Handlers
-// call it first, before reading the request, so that an unauthorised caller
-// learns nothing about what the request names.
+// metadata and, without tokens, the name in "x-moderator" (see
+// AccessPolicy::Authorize for the status codes). Handlers call it first,
+// before reading the request, so that an unauthorised caller learns nothing
+// about what the request names.
 [[nodiscard]] absl::StatusOr<auth::Principal> AuthorizeCall(
     const grpc::CallbackServerContext& context, const auth::AccessPolicy& policy,
     auth::Permission needed);

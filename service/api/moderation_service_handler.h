@@ -4,6 +4,7 @@
 #include "service/api/call_finisher.h"
 #include "service/auth/access_policy.h"
 #include "service/crypto/crypto.h"
+#include "service/moderation/audit_desk.h"
 #include "service/moderation/ban_desk.h"
 #include "service/moderation/moderation_desk.h"
 
@@ -21,9 +22,19 @@ class ModerationServiceHandler final
                       v1::ModerationService::WithRawCallbackMethod_CreateBan<
                           v1::ModerationService::WithRawCallbackMethod_DeleteBan<
                               v1::ModerationService::WithRawCallbackMethod_ListBans<
-                                  v1::ModerationService::Service>>>>>>> {
+                                  v1::ModerationService::WithRawCallbackMethod_ClaimNext<
+                                      v1::ModerationService::WithRawCallbackMethod_ReleaseClaim<
+                                          v1::ModerationService::WithRawCallbackMethod_UndoDecision<
+                                              v1::ModerationService::
+                                                  WithRawCallbackMethod_ListAuditLog<
+                                                      v1::ModerationService::
+                                                          WithRawCallbackMethod_VerifyAuditLog<
+                                                              v1::ModerationService::
+                                                                  WithRawCallbackMethod_GetStats<
+                                                                      v1::ModerationService::
+                                                                          Service>>>>>>>>>>>>> {
  public:
-  ModerationServiceHandler(ModerationDesk& desk, BanDesk& bans,
+  ModerationServiceHandler(ModerationDesk& desk, BanDesk& bans, AuditDesk& audit,
                            const crypto::FieldCipher& phone_cipher, const CallFinisher& finisher,
                            const auth::AccessPolicy& access);
 
@@ -48,6 +59,24 @@ class ModerationServiceHandler final
   grpc::ServerUnaryReactor* ListBans(grpc::CallbackServerContext* context,
                                      const grpc::ByteBuffer* request,
                                      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ClaimNext(grpc::CallbackServerContext* context,
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ReleaseClaim(grpc::CallbackServerContext* context,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* UndoDecision(grpc::CallbackServerContext* context,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* ListAuditLog(grpc::CallbackServerContext* context,
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* VerifyAuditLog(grpc::CallbackServerContext* context,
+                                           const grpc::ByteBuffer* request,
+                                           grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetStats(grpc::CallbackServerContext* context,
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
 
  private:
   // One call under way: what every step needs to finish it.
@@ -70,8 +99,15 @@ class ModerationServiceHandler final
   comments::Callback<comments::Comment> AnswerWithComment(Call call,
                                                           grpc::ByteBuffer* response) const;
 
+  // The author histories of `comment` into `out`, each shown as the
+  // moderator sees the author.
+  static void AddHistories(const std::vector<comments::AuthorRecord>& records,
+                           const v1::ModeratedComment& comment,
+                           google::protobuf::RepeatedPtrField<v1::AuthorHistory>& out);
+
   ModerationDesk& desk_;
   BanDesk& bans_;
+  AuditDesk& audit_;
   const crypto::FieldCipher& phone_cipher_;
   const CallFinisher& finisher_;
   const auth::AccessPolicy& access_;

@@ -105,4 +105,20 @@ absl::StatusOr<Principal> AccessPolicy::Authorize(absl::Span<const absl::string_
   return *std::move(principal);
 }
 
+absl::StatusOr<Principal> AccessPolicy::Authorize(absl::Span<const absl::string_view> authorization,
+                                                  Permission needed,
+                                                  absl::string_view declared_name) const {
+  absl::StatusOr<Principal> principal = Authorize(authorization, needed);
+  if (!principal.ok() || tokens_.has_value() || declared_name.empty()) {
+    return principal;
+  }
+  if (!IsValidPrincipalName(declared_name)) {
+    return ErrorWithReason(absl::StatusCode::kInvalidArgument, "INVALID_MODERATOR_NAME",
+                           "Tên người kiểm duyệt không hợp lệ.",
+                           "the x-moderator name must be 1-64 characters of [A-Za-z0-9._@-]");
+  }
+  principal->name = std::string(declared_name);
+  return principal;
+}
+
 }  // namespace moderation::auth

@@ -12,9 +12,22 @@
 //
 //   permission     portal  moderator  admin
 //   kPortal          yes      -         -      CommentService
-//   kModerate         -      yes       yes     queue, decisions, ListBans
-//   kAdminister       -       -        yes     CreateBan, DeleteBan, and
-//                                              (later) rule reloads, training
+//   kModerate         -      yes       yes     ListPending, GetComment,
+//                                              ApproveComment, RejectComment,
+//                                              ClaimNext, ReleaseClaim,
+//                                              UndoDecision (own decisions
+//                                              only), ListBans, ListAuditLog,
+//                                              GetStats
+//   kAdminister       -       -        yes     CreateBan (with or without
+//                                              reject_pending), DeleteBan,
+//                                              VerifyAuditLog, and (later)
+//                                              rule reloads, training
+//
+// Bulk approvals and rejections are per-comment calls (modctl makes one per
+// comment after confirming how many), so they need no more than one
+// decision does; what acts on an author as a whole (bans, and rejecting all
+// their pending comments with a ban) is an admin's. Verifying the audit log
+// reads all of it, so it is an admin's too.
 //
 // Admins do not get kPortal: a program holds the portal's token and people
 // hold the others, and neither needs what the other does, so a person's
@@ -54,6 +67,15 @@ class AccessPolicy {
   // names.
   [[nodiscard]] absl::StatusOr<Principal> Authorize(
       absl::Span<const absl::string_view> authorization, Permission needed) const;
+
+  // As above. Without tokens, a call may name its moderator
+  // (`declared_name`, e.g. modctl's --as), recorded instead of
+  // kUnidentified: INVALID_ARGUMENT (reason INVALID_MODERATOR_NAME) unless it
+  // is a valid principal name. With tokens the token names the caller and
+  // `declared_name` is ignored, so it can never stand in for a token.
+  [[nodiscard]] absl::StatusOr<Principal> Authorize(
+      absl::Span<const absl::string_view> authorization, Permission needed,
+      absl::string_view declared_name) const;
 
  private:
   explicit AccessPolicy(std::optional<TokenTable> tokens) : tokens_(std::move(tokens)) {}

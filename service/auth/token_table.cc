@@ -15,7 +15,18 @@ constexpr std::size_t kDigestBytes = 32;
 constexpr std::size_t kTokenBytes = 32;
 constexpr std::size_t kMaxNameChars = 64;
 
-bool IsValidName(absl::string_view name) {
+bool IsHex(absl::string_view text) {
+  for (char c : text) {
+    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool IsValidPrincipalName(absl::string_view name) {
   if (name.empty() || name.size() > kMaxNameChars) {
     return false;
   }
@@ -27,17 +38,6 @@ bool IsValidName(absl::string_view name) {
   }
   return true;
 }
-
-bool IsHex(absl::string_view text) {
-  for (char c : text) {
-    if (!absl::ascii_isxdigit(static_cast<unsigned char>(c))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-}  // namespace
 
 std::optional<Role> ParseRole(absl::string_view name) {
   if (name == "portal") {
@@ -101,7 +101,7 @@ absl::StatusOr<TokenTable> TokenTable::Create(const std::vector<TokenEntry>& ent
   std::vector<Entry> table;
   table.reserve(entries.size());
   for (const TokenEntry& entry : entries) {
-    if (!IsValidName(entry.name)) {
+    if (!IsValidPrincipalName(entry.name)) {
       return absl::InvalidArgumentError(absl::StrCat(entry.origin, ": token name must be 1-",
                                                      kMaxNameChars,
                                                      " characters of [A-Za-z0-9._@-]"));

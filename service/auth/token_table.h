@@ -25,6 +25,9 @@ struct Principal {
   Role role = Role::kPortal;
 };
 
+// A name a principal may have: 1-64 characters of [A-Za-z0-9._@-].
+[[nodiscard]] bool IsValidPrincipalName(absl::string_view name);
+
 // One configured token, as written in the configuration: the SHA-256 of the
 // token (64 hex digits), never the token itself.
 struct TokenEntry {

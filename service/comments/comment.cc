@@ -24,7 +24,40 @@ constexpr std::array<std::pair<RejectionReason, absl::string_view>, 6> kReasonNa
     {RejectionReason::kOther, "other"},
 }};
 
+constexpr std::size_t kAuthorKeyHexDigits = 32;
+
+bool IsLowerHex(absl::string_view text) {
+  return text.find_first_not_of("0123456789abcdef") == absl::string_view::npos;
+}
+
 }  // namespace
+
+std::string PhoneAuthorKeyFromDigest(absl::string_view phone_digest_hex) {
+  if (phone_digest_hex.size() < kAuthorKeyHexDigits) {
+    return "";
+  }
+  return absl::StrCat("ph-", phone_digest_hex.substr(0, kAuthorKeyHexDigits));
+}
+
+std::string IpAuthorKeyFromDigest(absl::string_view ip_digest_hex) {
+  if (ip_digest_hex.size() < kAuthorKeyHexDigits) {
+    return "";
+  }
+  return absl::StrCat("ip-", ip_digest_hex.substr(0, kAuthorKeyHexDigits));
+}
+
+std::string PhoneAuthorKey(const Comment& comment) {
+  return PhoneAuthorKeyFromDigest(comment.phone_digest);
+}
+
+std::string IpAuthorKey(const Comment& comment) {
+  return IpAuthorKeyFromDigest(comment.client_ip_digest);
+}
+
+bool IsWellFormedAuthorKey(absl::string_view key) {
+  return key.size() == 3 + kAuthorKeyHexDigits &&
+         (key.substr(0, 3) == "ph-" || key.substr(0, 3) == "ip-") && IsLowerHex(key.substr(3));
+}
 
 std::string QueuePosition(absl::string_view comment_id, bool flagged) {
   return absl::StrCat(flagged ? "0" : "1", comment_id);
@@ -88,6 +121,15 @@ absl::Status CommentNotPending(CommentStatus current) {
   return ErrorWithReason(absl::StatusCode::kFailedPrecondition, "COMMENT_NOT_PENDING",
                          "Bình luận này đã được xử lý trước đó.",
                          absl::StrCat("comment is no longer pending: it is ", StatusName(current)));
+}
+
+}  // namespace moderation::comments
+
+namespace moderation::comments {
+
+absl::Status UndoNotAllowed(absl::string_view why) {
+  return ErrorWithReason(absl::StatusCode::kFailedPrecondition, "UNDO_NOT_ALLOWED",
+                         "Không thể hoàn tác quyết định này.", why);
 }
 
 }  // namespace moderation::comments

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
@@ -53,10 +54,14 @@ class CommentRepository {
   // NOT_FOUND when there is no such comment.
   virtual void Get(const std::string& comment_id, Callback<Comment> done) = 0;
 
-  // Pending comments, flagged ones first, then the others, each oldest
-  // first; starting after the queue position `after` (see QueuePosition;
-  // empty: from the start), at most `limit`. The next cursor is a position.
-  virtual void ListPending(const std::string& after, int limit, Callback<CommentPage> done) = 0;
+  // Pending comments matching `filter`, flagged ones first, then the others,
+  // each oldest first; starting after the queue position `after` (see
+  // QueuePosition; empty: from the start), at most `limit`, each with the
+  // moderator who claims it (Comment::claimed_by). The next cursor is a
+  // position; a filter may leave a page short, even empty, before the end,
+  // since each call examines a bounded number of queued comments.
+  virtual void ListPending(const PendingFilter& filter, const std::string& after, int limit,
+                           Callback<CommentPage> done) = 0;
 
   // Approved comments of an article, newest first, starting after
   // `after_id`, at most `limit`.
@@ -64,10 +69,39 @@ class CommentRepository {
                             Callback<CommentPage> done) = 0;
 
   // Applies `decision` if, and only if, the comment is still pending
-  // (compare-and-set): approved comments join their article's list. Returns
-  // the updated comment; NOT_FOUND; FAILED_PRECONDITION (reason
-  // COMMENT_NOT_PENDING) when already decided, with nothing changed.
+  // (compare-and-set): approved comments join their article's list, the
+  // comment's claim ends, it becomes the moderator's last decision (for
+  // `decision.undo_window`), and `decision.audit` joins the audit log, all in
+  // one atomic step. Returns the updated comment; NOT_FOUND;
+  // FAILED_PRECONDITION (reason COMMENT_NOT_PENDING) when already decided,
+  // with nothing changed.
   virtual void Decide(const std::string& comment_id, Decision decision, Callback<Comment> done) = 0;
+
+  // Puts a decided comment back in the queue if it is `order.moderator`'s
+  // last decision, still as the desk saw it, made within `order.window`:
+  // leaves its article's list if approved, is claimed by the moderator again,
+  // and `order.audit` joins the audit log, atomically. Returns the comment,
+  // pending; NOT_FOUND; FAILED_PRECONDITION (UNDO_NOT_ALLOWED) otherwise,
+  // with nothing changed.
+  virtual void Undo(const std::string& comment_id, UndoOrder order, Callback<Comment> done) = 0;
+
+  // Releases `order.release_id` if this moderator claims it, then claims for
+  // `order.ttl` the first pending comment, in queue order, that matches the
+  // filter, is not excluded, and is unclaimed or claimed by this very
+  // session; atomically, so no two sessions get the same comment.
+  virtual void ClaimNext(ClaimOrder order, Callback<ClaimResult> done) = 0;
+
+  // Ends `moderator`'s claim on a comment; false when they held none.
+  virtual void ReleaseClaim(const std::string& comment_id, const std::string& moderator,
+                            Callback<bool> done) = 0;
+
+  // For each author key (see PhoneAuthorKey), what else they wrote besides
+  // `except_id`, in the same order.
+  virtual void AuthorHistory(std::vector<std::string> author_keys, const std::string& except_id,
+                             Callback<std::vector<AuthorRecord>> done) = 0;
+
+  // The queue's size, flagged part, and oldest comment.
+  virtual void Summarize(Callback<QueueSummary> done) = 0;
 };
 
 }  // namespace moderation::comments

@@ -1,9 +1,15 @@
 #include "service/comments/redis_comment_repository.h"
 
+#include <algorithm>
+#include <memory>
+
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "service/audit/redis_audit_log.h"
 #include "service/common/errors.h"
+#include "service/common/ids.h"
 #include "service/storage/redis/keys.h"
 
 namespace moderation::comments {
@@ -12,33 +18,43 @@ namespace {
 using redis::RedisScript;
 using redis::RedisValue;
 
-// KEYS: comment hash, pending set[, idempotency key]. ARGV: id, idempotency
-// value, idempotency ttl (s), queue position, then the hash's field/value pairs.
-// Returns {1, id} when stored, {0, prior value} when the key was used before.
+// KEYS: comment hash, pending set, then ARGV[6] author indexes, then the
+// idempotency key if any. ARGV: id, idempotency value, idempotency ttl (s),
+// queue position, created_ms, number of author indexes, then the hash's
+// field/value pairs. Returns {1, id} when stored, {0, prior value} when the
+// idempotency key was used before.
 const RedisScript& EnqueueScript() {
   static const auto* script = new RedisScript(R"lua(
-if KEYS[3] then
-  local prior = redis.call('GET', KEYS[3])
+local authors = tonumber(ARGV[6])
+local idem = KEYS[3 + authors]
+if idem then
+  local prior = redis.call('GET', idem)
   if prior then return {0, prior} end
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 5))
+redis.call('HSET', KEYS[1], unpack(ARGV, 7))
 redis.call('ZADD', KEYS[2], 0, ARGV[4])
-if KEYS[3] then redis.call('SET', KEYS[3], ARGV[2], 'EX', ARGV[3]) end
+for i = 3, 2 + authors do redis.call('ZADD', KEYS[i], ARGV[5], ARGV[1]) end
+if idem then redis.call('SET', idem, ARGV[2], 'EX', ARGV[3]) end
 return {1, ARGV[1]}
 )lua",
                                               redis::WriteAck::kReplicated);
   return *script;
 }
 
-// KEYS: comment hash, pending set. ARGV: id, new status, decided_ms,
-// moderator, reason, note, approved-list key prefix. The approved list's key
-// depends on the stored article, so it is built here; it shares the {c} tag.
-// Returns {0} when missing, {2, fields} when not pending, {1, fields} when done.
+// KEYS: comment hash, pending set, claim, moderator's last decision, audit
+// stream, audit head, the comment's audit index. ARGV: id, new status,
+// decided_ms, moderator, reason, note, approved-list key prefix, undo window
+// (ms), then the audit entry (from ARGV[9]). The approved list's key depends
+// on the stored article, so it is built here; it shares the {c} tag.
+// Returns {0} when missing, {2, fields} when not pending, {-1, head} when the
+// audit head moved, {1, fields, entry id} when done.
 const RedisScript& DecideScript() {
-  static const auto* script = new RedisScript(R"lua(
+  static const auto* script = new RedisScript(absl::StrCat(audit::AuditLuaFunctions(), R"lua(
 local status = redis.call('HGET', KEYS[1], 'status')
 if not status then return {0} end
 if status ~= 'pending' then return {2, redis.call('HGETALL', KEYS[1])} end
+local stale = audit_stale(KEYS[6], ARGV[9])
+if stale then return {-1, stale} end
 redis.call('HSET', KEYS[1], 'status', ARGV[2], 'decided_ms', ARGV[3], 'decided_by', ARGV[4])
 if ARGV[5] ~= '' then redis.call('HSET', KEYS[1], 'reason', ARGV[5]) end
 if ARGV[6] ~= '' then redis.call('HSET', KEYS[1], 'note', ARGV[6]) end
@@ -47,9 +63,224 @@ if ARGV[2] == 'approved' then
   local article = redis.call('HGET', KEYS[1], 'article_id')
   redis.call('ZADD', ARGV[7] .. article, 0, ARGV[1])
 end
-return {1, redis.call('HGETALL', KEYS[1])}
-)lua",
+redis.call('DEL', KEYS[3])
+redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[8])
+local entry = audit_append(KEYS[5], KEYS[6], KEYS[7], 9)
+return {1, redis.call('HGETALL', KEYS[1]), entry}
+)lua"),
                                               redis::WriteAck::kReplicated);
+  return *script;
+}
+
+// KEYS as DecideScript. ARGV: id, moderator, now (ms), window (ms),
+// approved-list key prefix, expected status, claim owner, claim ttl (ms),
+// then the audit entry (from ARGV[9]). Returns {0} when missing, {2, why}
+// when it may not be undone, {-1, head} when the audit head moved,
+// {1, fields, entry id} when done.
+const RedisScript& UndoScript() {
+  static const auto* script = new RedisScript(absl::StrCat(audit::AuditLuaFunctions(), R"lua(
+local v = redis.call('HMGET', KEYS[1], 'status', 'decided_by', 'decided_ms', 'article_id',
+                     'flagged')
+if not v[1] then return {0} end
+if v[1] == 'pending' then return {2, 'the comment is pending'} end
+if v[1] ~= ARGV[6] then return {2, 'the comment changed meanwhile'} end
+if v[2] ~= ARGV[2] then return {2, 'someone else decided it'} end
+if tonumber(ARGV[3]) - (tonumber(v[3]) or 0) > tonumber(ARGV[4]) then
+  return {2, 'the undo window has passed'}
+end
+if redis.call('GET', KEYS[4]) ~= ARGV[1] then
+  return {2, 'it is not your last decision'}
+end
+local stale = audit_stale(KEYS[6], ARGV[9])
+if stale then return {-1, stale} end
+if v[1] == 'approved' then redis.call('ZREM', ARGV[5] .. v[4], ARGV[1]) end
+redis.call('HSET', KEYS[1], 'status', 'pending')
+redis.call('HDEL', KEYS[1], 'decided_ms', 'decided_by', 'reason', 'note')
+redis.call('ZADD', KEYS[2], 0, (v[5] == '1' and '0' or '1') .. ARGV[1])
+redis.call('DEL', KEYS[4])
+redis.call('SET', KEYS[3], ARGV[7], 'PX', ARGV[8])
+local entry = audit_append(KEYS[5], KEYS[6], KEYS[7], 9)
+return {1, redis.call('HGETALL', KEYS[1]), entry}
+)lua"),
+                                              redis::WriteAck::kReplicated);
+  return *script;
+}
+
+// Whether a pending comment matches a filter: `pending_matches(key, a)`
+// reads the comment's hash and compares with the nine filter values from
+// ARGV[a] (see FilterArguments).
+constexpr absl::string_view kFilterLua = R"lua(
+local function pending_matches(key, a)
+  local v = redis.call('HMGET', key, 'article_id', 'score', 'flagged', 'signals', 'created_ms',
+                       'ip', 'phone_digest', 'network')
+  if ARGV[a] ~= '' and v[1] ~= ARGV[a] then return false end
+  if ARGV[a + 1] ~= '' then
+    local found = false
+    for record in string.gmatch(v[4] or '', '[^\30]+') do
+      if string.match(record, '^[^\31]*') == ARGV[a + 1] and string.sub(record, -1) == '0' then
+        found = true
+        break
+      end
+    end
+    if not found then return false end
+  end
+  if ARGV[a + 2] ~= '' and (tonumber(v[2] or '0') or 0) < tonumber(ARGV[a + 2]) then
+    return false
+  end
+  local created = tonumber(v[5] or '0') or 0
+  if ARGV[a + 3] ~= '' and created > tonumber(ARGV[a + 3]) then return false end
+  if ARGV[a + 4] ~= '' and created < tonumber(ARGV[a + 4]) then return false end
+  if ARGV[a + 5] == 'ip' and string.sub(v[6] or '', 1, 32) ~= ARGV[a + 6] then return false end
+  if ARGV[a + 5] == 'ph' and string.sub(v[7] or '', 1, 32) ~= ARGV[a + 6] then return false end
+  if ARGV[a + 7] ~= '' and v[8] ~= ARGV[a + 7] then return false end
+  if ARGV[a + 8] == '1' and v[3] ~= '1' then return false end
+  return true
+end
+)lua";
+
+// KEYS: pending set. ARGV: start bound, limit, budget (positions examined at
+// most), comment key prefix, claim key prefix, then the filter (from
+// ARGV[6]). Returns {total, next position or '', fields, claim, fields,
+// claim, ...}.
+const RedisScript& PendingScript() {
+  static const auto* script = new RedisScript(absl::StrCat(kFilterLua, R"lua(
+local limit, budget = tonumber(ARGV[2]), tonumber(ARGV[3])
+local unfiltered = true
+for i = 6, 14 do if ARGV[i] ~= '' then unfiltered = false end end
+local out = {redis.call('ZCARD', KEYS[1]), ''}
+local cursor, examined, found, last, exhausted = ARGV[1], 0, 0, nil, false
+while found < limit and examined < budget and not exhausted do
+  local want = math.min(100, budget - examined)
+  if unfiltered then want = limit - found end
+  local positions = redis.call('ZRANGE', KEYS[1], cursor, '+', 'BYLEX', 'LIMIT', 0, want)
+  exhausted = #positions < want
+  for i, position in ipairs(positions) do
+    examined = examined + 1
+    last = position
+    local id = string.sub(position, 2)
+    local key = ARGV[4] .. id
+    if unfiltered or pending_matches(key, 6) then
+      found = found + 1
+      out[#out + 1] = redis.call('HGETALL', key)
+      out[#out + 1] = redis.call('GET', ARGV[5] .. id) or ''
+      if found >= limit then
+        if i < #positions then exhausted = false end
+        break
+      end
+    end
+  end
+  if last then cursor = '(' .. last end
+end
+if last and not exhausted then
+  if #redis.call('ZRANGE', KEYS[1], cursor, '+', 'BYLEX', 'LIMIT', 0, 1) > 0 then
+    out[2] = last
+  end
+end
+return out
+)lua"));
+  return *script;
+}
+
+// KEYS: pending set. ARGV: start bound, budget, comment key prefix, claim key
+// prefix, claim owner ("<moderator> <session>"), claim ttl (ms), id to
+// release, comma-separated ids to skip, then the filter (from ARGV[9]).
+// Returns {total, 1, fields} when claimed, {total, 0} when nothing is left,
+// {total, 2, position} when the budget ran out at `position`.
+const RedisScript& ClaimScript() {
+  static const auto* script = new RedisScript(absl::StrCat(kFilterLua, R"lua(
+local owner = ARGV[5]
+local moderator = string.match(owner, '^[^ ]*')
+local skip = {}
+for id in string.gmatch(ARGV[8], '[^,]+') do skip[id] = true end
+if ARGV[7] ~= '' then
+  local key = ARGV[4] .. ARGV[7]
+  local holder = redis.call('GET', key)
+  if holder and string.match(holder, '^[^ ]*') == moderator then redis.call('DEL', key) end
+  skip[ARGV[7]] = true
+end
+local total = redis.call('ZCARD', KEYS[1])
+local budget = tonumber(ARGV[2])
+local cursor, examined = ARGV[1], 0
+while examined < budget do
+  local want = math.min(100, budget - examined)
+  local positions = redis.call('ZRANGE', KEYS[1], cursor, '+', 'BYLEX', 'LIMIT', 0, want)
+  for _, position in ipairs(positions) do
+    examined = examined + 1
+    local id = string.sub(position, 2)
+    if not skip[id] then
+      local claim_key = ARGV[4] .. id
+      local holder = redis.call('GET', claim_key)
+      if (not holder or holder == owner) and pending_matches(ARGV[3] .. id, 9) then
+        redis.call('SET', claim_key, owner, 'PX', ARGV[6])
+        return {total, 1, redis.call('HGETALL', ARGV[3] .. id)}
+      end
+    end
+    cursor = '(' .. position
+  end
+  if #positions < want then return {total, 0} end
+end
+return {total, 2, string.sub(cursor, 2)}
+)lua"));
+  return *script;
+}
+
+// KEYS: claim. ARGV: moderator. Returns 1 when their claim was ended.
+const RedisScript& ReleaseScript() {
+  static const auto* script = new RedisScript(R"lua(
+local holder = redis.call('GET', KEYS[1])
+if holder and string.match(holder, '^[^ ]*') == ARGV[1] then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+return 0
+)lua");
+  return *script;
+}
+
+// KEYS: author indexes. ARGV: comment key prefix, id to leave out, most
+// comments read per author, how many recent ones to return. Returns per key
+// {others, pending, approved, rejected, partial, {id, status, reason,
+// article, created_ms, ...}}.
+const RedisScript& HistoryScript() {
+  static const auto* script = new RedisScript(R"lua(
+local most, keep = tonumber(ARGV[3]), tonumber(ARGV[4])
+local out = {}
+for k = 1, #KEYS do
+  local total = redis.call('ZCARD', KEYS[k])
+  local ids = redis.call('ZREVRANGE', KEYS[k], 0, most - 1)
+  local counts = {pending = 0, approved = 0, rejected = 0}
+  local recent, kept = {}, 0
+  for _, id in ipairs(ids) do
+    if id ~= ARGV[2] then
+      local v = redis.call('HMGET', ARGV[1] .. id, 'status', 'reason', 'article_id', 'created_ms')
+      if v[1] and counts[v[1]] then counts[v[1]] = counts[v[1]] + 1 end
+      if v[1] and kept < keep then
+        kept = kept + 1
+        for _, x in ipairs({id, v[1], v[2] or '', v[3] or '', v[4] or '0'}) do
+          recent[#recent + 1] = x
+        end
+      end
+    end
+  end
+  local others = total
+  if redis.call('ZSCORE', KEYS[k], ARGV[2]) then others = others - 1 end
+  out[k] = {others, counts.pending, counts.approved, counts.rejected,
+            (#ids < total) and 1 or 0, recent}
+end
+return out
+)lua");
+  return *script;
+}
+
+// KEYS: pending set. Returns {total, flagged, first flagged position or '',
+// first other position or ''}.
+const RedisScript& SummaryScript() {
+  static const auto* script = new RedisScript(R"lua(
+local flagged = redis.call('ZRANGE', KEYS[1], '[0', '(1', 'BYLEX', 'LIMIT', 0, 1)
+local others = redis.call('ZRANGE', KEYS[1], '[1', '(2', 'BYLEX', 'LIMIT', 0, 1)
+return {redis.call('ZCARD', KEYS[1]), redis.call('ZLEXCOUNT', KEYS[1], '[0', '(1'),
+        flagged[1] or '', others[1] or ''}
+)lua");
   return *script;
 }
 
@@ -146,6 +377,8 @@ absl::StatusOr<Comment> CommentFromFields(const RedisValue& fields) {
       comment.phone_sealed = value;
     } else if (name == "ip") {
       comment.client_ip_digest = value;
+    } else if (name == "phone_digest") {
+      comment.phone_digest = value;
     } else if (name == "network") {
       comment.client_network = value;
     } else if (name == "ua") {
@@ -204,6 +437,9 @@ std::vector<std::string> FieldsOf(const Comment& comment) {
   if (!comment.phone_sealed.empty()) {
     fields.insert(fields.end(), {"phone", comment.phone_sealed});
   }
+  if (!comment.phone_digest.empty()) {
+    fields.insert(fields.end(), {"phone_digest", comment.phone_digest});
+  }
   if (!comment.user_agent.empty()) {
     fields.insert(fields.end(), {"ua", comment.user_agent});
   }
@@ -249,14 +485,116 @@ absl::StatusOr<CommentPage> PageFromReply(const RedisValue& reply, int limit) {
   return page;
 }
 
+// Queued comments examined per call at most, whatever the filter: a filter
+// that matches little answers a short page rather than holding Redis long.
+constexpr int kScanBudget = 2000;
+// ClaimNext continues a scan whose budget ran out this many times at most.
+constexpr int kClaimCalls = 10;
+// Most skipped ids a claim takes into account.
+constexpr std::size_t kMaxExcluded = 1000;
+// Author histories: comments read per author, and recent ones returned.
+constexpr int kHistoryRead = 1000;
+constexpr int kHistoryRecent = 5;
+
+// The nine filter values the Lua filter reads (see kFilterLua).
+std::vector<std::string> FilterArguments(const PendingFilter& filter) {
+  const auto millis = [](const std::optional<absl::Time>& time) {
+    return time ? absl::StrCat(absl::ToUnixMillis(*time)) : std::string();
+  };
+  std::string author_kind;
+  std::string author_hex;
+  if (IsWellFormedAuthorKey(filter.author_key)) {
+    author_kind = filter.author_key.substr(0, 2);
+    author_hex = filter.author_key.substr(3);
+  }
+  return {
+      filter.article_id,
+      filter.spam_rule,
+      filter.min_spam_score ? absl::StrCat(*filter.min_spam_score) : "",
+      millis(filter.created_at_or_before),
+      millis(filter.created_at_or_after),
+      author_kind,
+      author_hex,
+      filter.client_network,
+      filter.flagged_only ? "1" : "",
+  };
+}
+
+// The moderator's part of a claim's owner, "<moderator> <session>".
+std::string ClaimHolder(absl::string_view owner) {
+  return std::string(owner.substr(0, owner.find(' ')));
+}
+
+absl::StatusOr<CommentPage> PendingPageFromReply(const RedisValue& reply) {
+  if (reply.type != RedisValue::Type::kArray || reply.elements.size() < 2 ||
+      reply.elements.size() % 2 != 0) {
+    return Malformed("listing reply");
+  }
+  CommentPage page;
+  page.total = reply.elements[0].integer;
+  page.next_cursor = reply.elements[1].string;
+  for (std::size_t i = 2; i + 1 < reply.elements.size(); i += 2) {
+    absl::StatusOr<Comment> comment = CommentFromFields(reply.elements[i]);
+    if (!comment.ok()) {
+      return comment.status();
+    }
+    comment->claimed_by = ClaimHolder(reply.elements[i + 1].string);
+    page.comments.push_back(*std::move(comment));
+  }
+  return page;
+}
+
+// The answer of the decide and undo scripts: {0}, {2, ...}, {1, fields,
+// entry id}; `not_applied` makes the error for {2, detail}.
+void FinishChange(absl::StatusOr<RedisValue> reply, const std::string& comment_id,
+                  audit::AuditChain& chain, audit::Entry entry,
+                  absl::AnyInvocable<absl::Status(const RedisValue& detail)> not_applied,
+                  Callback<Comment> done) {
+  if (!reply.ok()) {
+    std::move(done)(reply.status());
+    return;
+  }
+  if (reply->elements.empty()) {
+    std::move(done)(Malformed("decision reply"));
+    return;
+  }
+  const int64_t outcome = reply->elements[0].integer;
+  if (outcome == 0) {
+    std::move(done)(CommentNotFound(comment_id));
+    return;
+  }
+  if (reply->elements.size() < 2) {
+    std::move(done)(Malformed("decision reply"));
+    return;
+  }
+  if (outcome == 2) {
+    std::move(done)(not_applied(reply->elements[1]));
+    return;
+  }
+  chain.Appended(entry);
+  std::move(done)(CommentFromFields(reply->elements[1]));
+}
+
 }  // namespace
 
-RedisCommentRepository::RedisCommentRepository(redis::RedisClient& client) : client_(client) {}
+RedisCommentRepository::RedisCommentRepository(redis::RedisClient& client,
+                                               audit::AuditChain& audit_chain)
+    : client_(client), audit_chain_(audit_chain) {}
 
 void RedisCommentRepository::Enqueue(Comment comment, std::optional<IdempotencyRecord> idempotency,
                                      Callback<EnqueueResult> done) {
   std::vector<std::string> keys = {redis::keys::Comment(comment.id), redis::keys::PendingQueue()};
-  std::vector<std::string> args = {comment.id, "", "0", QueuePosition(comment.id, comment.flagged)};
+  for (const std::string& author : {IpAuthorKey(comment), PhoneAuthorKey(comment)}) {
+    if (!author.empty()) {
+      keys.push_back(redis::keys::AuthorIndex(author));
+    }
+  }
+  std::vector<std::string> args = {comment.id,
+                                   "",
+                                   "0",
+                                   QueuePosition(comment.id, comment.flagged),
+                                   absl::StrCat(absl::ToUnixMillis(comment.create_time)),
+                                   absl::StrCat(keys.size() - 2)};
   if (idempotency) {
     keys.push_back(redis::keys::Idempotency(idempotency->key_digest));
     args[1] = absl::StrCat(comment.id, " ", idempotency->fingerprint);
@@ -321,22 +659,21 @@ void RedisCommentRepository::Get(const std::string& comment_id, Callback<Comment
                   });
 }
 
-void RedisCommentRepository::ListPending(const std::string& after_id, int limit,
-                                         Callback<CommentPage> done) {
-  client_.EvalScript(ListScript(), {redis::keys::PendingQueue()},
-                     {after_id.empty() ? "-" : absl::StrCat("(", after_id), absl::StrCat(limit + 1),
-                      std::string(redis::keys::kCommentPrefix), "0", "1"},
-                     [limit, done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+void RedisCommentRepository::ListPending(const PendingFilter& filter, const std::string& after,
+                                         int limit, Callback<CommentPage> done) {
+  std::vector<std::string> args = {after.empty() ? "-" : absl::StrCat("(", after),
+                                   absl::StrCat(limit), absl::StrCat(kScanBudget),
+                                   std::string(redis::keys::kCommentPrefix),
+                                   std::string(redis::keys::kClaimPrefix)};
+  std::vector<std::string> filter_args = FilterArguments(filter);
+  args.insert(args.end(), filter_args.begin(), filter_args.end());
+  client_.EvalScript(PendingScript(), {redis::keys::PendingQueue()}, std::move(args),
+                     [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
                        if (!reply.ok()) {
                          std::move(done)(reply.status());
                          return;
                        }
-                       absl::StatusOr<CommentPage> page = PageFromReply(*reply, limit);
-                       if (page.ok() && !page->next_cursor.empty()) {
-                         const Comment& last = page->comments.back();
-                         page->next_cursor = QueuePosition(last.id, last.flagged);
-                       }
-                       std::move(done)(std::move(page));
+                       std::move(done)(PendingPageFromReply(*reply));
                      });
 }
 
@@ -365,38 +702,223 @@ void RedisCommentRepository::Decide(const std::string& comment_id, Decision deci
       decision.rejection_reason ? std::string(ReasonName(*decision.rejection_reason)) : "",
       decision.note,
       std::string(redis::keys::kApprovedPrefix),
+      absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(decision.undo_window))),
   };
+  std::vector<std::string> keys = {redis::keys::Comment(comment_id),
+                                   redis::keys::PendingQueue(),
+                                   redis::keys::Claim(comment_id),
+                                   redis::keys::LastDecision(decision.moderator),
+                                   redis::keys::AuditLog(),
+                                   redis::keys::AuditHead(),
+                                   redis::keys::AuditByComment(comment_id)};
+  audit::SendWithAuditEntry(
+      audit_chain_, std::move(decision.audit),
+      [this, keys = std::move(keys), args = std::move(args)](const audit::Entry& entry,
+                                                             redis::ReplyCallback sent) {
+        std::vector<std::string> all = args;
+        std::vector<std::string> audit_args = audit::AppendArguments(entry);
+        all.insert(all.end(), audit_args.begin(), audit_args.end());
+        client_.EvalScript(DecideScript(), keys, std::move(all), std::move(sent));
+      },
+      [this, comment_id, done = std::move(done)](absl::StatusOr<RedisValue> reply,
+                                                 audit::Entry entry) mutable {
+        FinishChange(
+            std::move(reply), comment_id, audit_chain_, std::move(entry),
+            [](const RedisValue& fields) -> absl::Status {
+              absl::StatusOr<Comment> current = CommentFromFields(fields);
+              if (!current.ok()) {
+                return current.status();
+              }
+              return CommentNotPending(current->status);
+            },
+            std::move(done));
+      });
+}
+
+void RedisCommentRepository::Undo(const std::string& comment_id, UndoOrder order,
+                                  Callback<Comment> done) {
+  std::vector<std::string> args = {
+      comment_id,
+      order.moderator,
+      absl::StrCat(absl::ToUnixMillis(order.time)),
+      absl::StrCat(absl::ToInt64Milliseconds(order.window)),
+      std::string(redis::keys::kApprovedPrefix),
+      std::string(StatusName(order.expected_status)),
+      absl::StrCat(order.moderator, " ", order.session),
+      absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(order.claim_ttl))),
+  };
+  std::vector<std::string> keys = {redis::keys::Comment(comment_id),
+                                   redis::keys::PendingQueue(),
+                                   redis::keys::Claim(comment_id),
+                                   redis::keys::LastDecision(order.moderator),
+                                   redis::keys::AuditLog(),
+                                   redis::keys::AuditHead(),
+                                   redis::keys::AuditByComment(comment_id)};
+  audit::SendWithAuditEntry(
+      audit_chain_, std::move(order.audit),
+      [this, keys = std::move(keys), args = std::move(args)](const audit::Entry& entry,
+                                                             redis::ReplyCallback sent) {
+        std::vector<std::string> all = args;
+        std::vector<std::string> audit_args = audit::AppendArguments(entry);
+        all.insert(all.end(), audit_args.begin(), audit_args.end());
+        client_.EvalScript(UndoScript(), keys, std::move(all), std::move(sent));
+      },
+      [this, comment_id, done = std::move(done)](absl::StatusOr<RedisValue> reply,
+                                                 audit::Entry entry) mutable {
+        FinishChange(
+            std::move(reply), comment_id, audit_chain_, std::move(entry),
+            [](const RedisValue& why) { return UndoNotAllowed(why.string); }, std::move(done));
+      });
+}
+
+void RedisCommentRepository::ClaimNext(ClaimOrder order, Callback<ClaimResult> done) {
+  if (order.exclude.size() > kMaxExcluded) {
+    order.exclude.resize(kMaxExcluded);
+  }
+  ClaimFrom("-", kClaimCalls, std::make_shared<ClaimOrder>(std::move(order)), std::move(done));
+}
+
+void RedisCommentRepository::ClaimFrom(std::string start, int calls_left,
+                                       std::shared_ptr<ClaimOrder> order,
+                                       Callback<ClaimResult> done) {
+  std::vector<std::string> args = {
+      std::move(start),
+      absl::StrCat(kScanBudget),
+      std::string(redis::keys::kCommentPrefix),
+      std::string(redis::keys::kClaimPrefix),
+      absl::StrCat(order->moderator, " ", order->session),
+      absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(order->ttl))),
+      order->release_id,
+      absl::StrJoin(order->exclude, ","),
+  };
+  std::vector<std::string> filter_args = FilterArguments(order->filter);
+  args.insert(args.end(), filter_args.begin(), filter_args.end());
+  // A release happens once, on the first call.
+  order->release_id.clear();
   client_.EvalScript(
-      DecideScript(), {redis::keys::Comment(comment_id), redis::keys::PendingQueue()},
-      std::move(args),
-      [comment_id, done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+      ClaimScript(), {redis::keys::PendingQueue()}, std::move(args),
+      [this, calls_left, order, done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
         if (!reply.ok()) {
           std::move(done)(reply.status());
           return;
         }
-        if (reply->elements.empty()) {
-          std::move(done)(Malformed("decide reply"));
+        if (reply->elements.size() < 2) {
+          std::move(done)(Malformed("claim reply"));
           return;
         }
-        const int64_t outcome = reply->elements[0].integer;
-        if (outcome == 0) {
-          std::move(done)(CommentNotFound(comment_id));
+        ClaimResult result;
+        result.total_pending = reply->elements[0].integer;
+        const int64_t outcome = reply->elements[1].integer;
+        if (outcome == 2 && reply->elements.size() == 3 && calls_left > 1) {
+          ClaimFrom(absl::StrCat("(", reply->elements[2].string), calls_left - 1, order,
+                    std::move(done));
           return;
         }
-        if (reply->elements.size() != 2) {
-          std::move(done)(Malformed("decide reply"));
+        if (outcome == 1 && reply->elements.size() == 3) {
+          absl::StatusOr<Comment> comment = CommentFromFields(reply->elements[2]);
+          if (!comment.ok()) {
+            std::move(done)(comment.status());
+            return;
+          }
+          comment->claimed_by = order->moderator;
+          result.comment = *std::move(comment);
+          result.expire_time = order->now + order->ttl;
+        }
+        std::move(done)(std::move(result));
+      });
+}
+
+void RedisCommentRepository::ReleaseClaim(const std::string& comment_id,
+                                          const std::string& moderator, Callback<bool> done) {
+  client_.EvalScript(ReleaseScript(), {redis::keys::Claim(comment_id)}, {moderator},
+                     [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+                       if (!reply.ok()) {
+                         std::move(done)(reply.status());
+                         return;
+                       }
+                       std::move(done)(reply->integer == 1);
+                     });
+}
+
+void RedisCommentRepository::AuthorHistory(std::vector<std::string> author_keys,
+                                           const std::string& except_id,
+                                           Callback<std::vector<AuthorRecord>> done) {
+  if (author_keys.empty()) {
+    std::move(done)(std::vector<AuthorRecord>());
+    return;
+  }
+  std::vector<std::string> keys;
+  keys.reserve(author_keys.size());
+  for (const std::string& author : author_keys) {
+    keys.push_back(redis::keys::AuthorIndex(author));
+  }
+  client_.EvalScript(
+      HistoryScript(), std::move(keys),
+      {std::string(redis::keys::kCommentPrefix), except_id, absl::StrCat(kHistoryRead),
+       absl::StrCat(kHistoryRecent)},
+      [author_keys = std::move(author_keys),
+       done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+        if (!reply.ok()) {
+          std::move(done)(reply.status());
           return;
         }
-        absl::StatusOr<Comment> comment = CommentFromFields(reply->elements[1]);
-        if (!comment.ok()) {
-          std::move(done)(comment.status());
+        if (reply->elements.size() != author_keys.size()) {
+          std::move(done)(Malformed("history reply"));
           return;
         }
-        if (outcome == 2) {
-          std::move(done)(CommentNotPending(comment->status));
+        std::vector<AuthorRecord> records;
+        for (std::size_t k = 0; k < author_keys.size(); ++k) {
+          const RedisValue& item = reply->elements[k];
+          if (item.elements.size() != 6) {
+            std::move(done)(Malformed("history reply"));
+            return;
+          }
+          AuthorRecord record;
+          record.author_key = author_keys[k];
+          record.other_comments = item.elements[0].integer;
+          record.pending = item.elements[1].integer;
+          record.approved = item.elements[2].integer;
+          record.rejected = item.elements[3].integer;
+          record.partial = item.elements[4].integer == 1;
+          const std::vector<RedisValue>& recent = item.elements[5].elements;
+          for (std::size_t i = 0; i + 4 < recent.size(); i += 5) {
+            Comment comment;
+            comment.id = recent[i].string;
+            comment.status = ParseStatus(recent[i + 1].string).value_or(CommentStatus::kPending);
+            comment.rejection_reason = ParseReason(recent[i + 2].string);
+            comment.article_id = recent[i + 3].string;
+            comment.create_time = ParseMillis(recent[i + 4].string).value_or(absl::UnixEpoch());
+            record.recent.push_back(std::move(comment));
+          }
+          records.push_back(std::move(record));
+        }
+        std::move(done)(std::move(records));
+      });
+}
+
+void RedisCommentRepository::Summarize(Callback<QueueSummary> done) {
+  client_.EvalScript(
+      SummaryScript(), {redis::keys::PendingQueue()}, {},
+      [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+        if (!reply.ok()) {
+          std::move(done)(reply.status());
           return;
         }
-        std::move(done)(std::move(comment));
+        if (reply->elements.size() != 4) {
+          std::move(done)(Malformed("summary reply"));
+          return;
+        }
+        QueueSummary summary;
+        summary.pending = reply->elements[0].integer;
+        summary.flagged = reply->elements[1].integer;
+        for (std::size_t i = 2; i < 4; ++i) {
+          const std::string& position = reply->elements[i].string;
+          if (IsWellFormedQueuePosition(position)) {
+            const absl::Time created = CommentIdTime(absl::string_view(position).substr(1));
+            summary.oldest = summary.oldest ? std::min(*summary.oldest, created) : created;
+          }
+        }
+        std::move(done)(summary);
       });
 }
 

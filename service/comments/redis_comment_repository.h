@@ -1,30 +1,45 @@
 #pragma once
 
+#include "service/audit/audit_entry.h"
 #include "service/comments/comment_repository.h"
 #include "service/storage/redis/redis_client.h"
 
 namespace moderation::comments {
 
-// Comments in Redis: a hash per comment, a sorted set for the pending queue and
-// one per article for approved comments (see storage/redis/keys.h). Every
-// change that touches several keys is one Lua script, so a comment is never
-// half-queued or half-decided.
+// Comments in Redis: a hash per comment, a sorted set for the pending queue,
+// one per article for approved comments, one per author for their history,
+// a key per claim (see storage/redis/keys.h). Every change that touches
+// several keys is one Lua script, so a comment is never half-queued or
+// half-decided, and a decision and its audit entry are written together.
 class RedisCommentRepository final : public CommentRepository {
  public:
-  explicit RedisCommentRepository(redis::RedisClient& client);
+  // Decisions and undos are sealed into `audit_chain`.
+  RedisCommentRepository(redis::RedisClient& client, audit::AuditChain& audit_chain);
 
   void Enqueue(Comment comment, std::optional<IdempotencyRecord> idempotency,
                Callback<EnqueueResult> done) override;
   void FindPrior(const std::string& key_digest,
                  Callback<std::optional<PriorSubmission>> done) override;
   void Get(const std::string& comment_id, Callback<Comment> done) override;
-  void ListPending(const std::string& after_id, int limit, Callback<CommentPage> done) override;
+  void ListPending(const PendingFilter& filter, const std::string& after, int limit,
+                   Callback<CommentPage> done) override;
   void ListApproved(const std::string& article_id, const std::string& after_id, int limit,
                     Callback<CommentPage> done) override;
   void Decide(const std::string& comment_id, Decision decision, Callback<Comment> done) override;
+  void Undo(const std::string& comment_id, UndoOrder order, Callback<Comment> done) override;
+  void ClaimNext(ClaimOrder order, Callback<ClaimResult> done) override;
+  void ReleaseClaim(const std::string& comment_id, const std::string& moderator,
+                    Callback<bool> done) override;
+  void AuthorHistory(std::vector<std::string> author_keys, const std::string& except_id,
+                     Callback<std::vector<AuthorRecord>> done) override;
+  void Summarize(Callback<QueueSummary> done) override;
 
  private:
+  void ClaimFrom(std::string start, int calls_left, std::shared_ptr<ClaimOrder> order,
+                 Callback<ClaimResult> done);
+
   redis::RedisClient& client_;
+  audit::AuditChain& audit_chain_;
 };
 
 }  // namespace moderation::comments

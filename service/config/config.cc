@@ -81,6 +81,8 @@ std::vector<Setting> Schema(ServerConfig& c) {
       {"queue.max_page_size", &c.queue.max_page_size, {1, 1000}},
       {"queue.idempotency_ttl_seconds", &c.queue.idempotency_ttl_seconds, {60, 30 * 86400}},
       {"queue.note_max_chars", &c.queue.note_max_chars, {1, 10000}},
+      {"queue.claim_ttl_seconds", &c.queue.claim_ttl_seconds, {10, 86400}},
+      {"queue.undo_window_seconds", &c.queue.undo_window_seconds, {1, 3600}},
       {"ratelimit.enabled", &c.ratelimit.enabled},
       {"ratelimit.redis_url", &c.ratelimit.redis_url},
       {"ratelimit.shadow", &c.ratelimit.shadow},

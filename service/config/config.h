@@ -44,6 +44,10 @@ struct QueueSettings {
   int64_t max_page_size = 100;
   int64_t idempotency_ttl_seconds = 86400;
   int64_t note_max_chars = 500;
+  // How long a comment handed to a moderator in review stays theirs.
+  int64_t claim_ttl_seconds = 300;
+  // How long a moderator may take back their last decision.
+  int64_t undo_window_seconds = 120;
 };
 
 // One rate limit: `count` events per `period_seconds`, at most `burst` back to

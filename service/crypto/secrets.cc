@@ -15,6 +15,7 @@ absl::StatusOr<ServiceKeys> DeriveServiceKeys(absl::string_view master_secret, s
       .captcha_key = DeriveKey(master_secret, "moderation/captcha-answer"),
       .lookup_key = DeriveKey(master_secret, "moderation/lookup-hash"),
       .phone_cipher = std::move(cipher),
+      .audit_key = DeriveKey(master_secret, "moderation/audit-log"),
   };
 }
 

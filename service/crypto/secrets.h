@@ -15,6 +15,7 @@ struct ServiceKeys {
   std::string captcha_key;   // HMAC key for stored captcha answers
   std::string lookup_key;    // HMAC key for Redis keys derived from phones, IPs, idempotency keys
   FieldCipher phone_cipher;  // AES-256-GCM for phone numbers at rest
+  std::string audit_key;     // HMAC key of the audit log's chain
 };
 
 // `master_secret` must hold at least 32 bytes. `key_id` names the encryption key

@@ -17,6 +17,11 @@ namespace {
 
 constexpr std::size_t kReasonMaxChars = 500;
 
+// As the submission pipeline stores it (Comment::phone_digest).
+std::string PhoneDigest(const crypto::ServiceKeys& keys, absl::string_view e164) {
+  return crypto::HexEncode(crypto::HmacSha256(keys.lookup_key, absl::StrCat("phone:", e164)));
+}
+
 bans::Ban NewBan(const BanOrder& order, absl::Time now) {
   bans::Ban ban;
   ban.reason = order.reason;
@@ -31,11 +36,72 @@ bans::Ban NewBan(const BanOrder& order, absl::Time now) {
 }  // namespace
 
 BanDesk::BanDesk(bans::BanStore& store, comments::CommentRepository& comments, const Clock& clock,
-                 const crypto::ServiceKeys& keys, PagingLimits paging)
-    : store_(store), comments_(comments), clock_(clock), keys_(keys), paging_(paging) {}
+                 const crypto::ServiceKeys& keys, PagingLimits paging, audit::AuditLog* audit,
+                 ModerationDesk* decisions)
+    : store_(store),
+      comments_(comments),
+      clock_(clock),
+      keys_(keys),
+      paging_(paging),
+      audit_(audit),
+      decisions_(decisions) {}
 
 void BanDesk::Create(BanOrder order,
                      absl::AnyInvocable<void(absl::StatusOr<std::vector<bans::Ban>>) &&> done) {
+  const std::string comment_id = order.comment_id;
+  Make(std::move(order),
+       [this, comment_id, done = std::move(done)](absl::StatusOr<Made> made) mutable {
+         if (!made.ok()) {
+           std::move(done)(made.status());
+           return;
+         }
+         Store(std::move(made->bans), comment_id, std::move(done));
+       });
+}
+
+void BanDesk::CreateAndReject(BanOrder order,
+                              absl::AnyInvocable<void(absl::StatusOr<BanOutcome>) &&> done) {
+  const std::string comment_id = order.comment_id;
+  const bool reject = order.reject_pending;
+  const comments::RejectionReason reason =
+      order.reject_reason.value_or(comments::RejectionReason::kSpam);
+  const std::string moderator = order.moderator;
+  Make(std::move(order), [this, comment_id, reject, reason, moderator,
+                          done = std::move(done)](absl::StatusOr<Made> made) mutable {
+    if (!made.ok()) {
+      std::move(done)(made.status());
+      return;
+    }
+    std::vector<std::string> author_keys = std::move(made->author_keys);
+    Store(std::move(made->bans), comment_id,
+          [this, reject, reason, moderator, author_keys = std::move(author_keys),
+           done = std::move(done)](absl::StatusOr<std::vector<bans::Ban>> stored) mutable {
+            if (!stored.ok()) {
+              std::move(done)(stored.status());
+              return;
+            }
+            auto outcome = std::make_shared<BanOutcome>();
+            outcome->bans = *std::move(stored);
+            if (!reject) {
+              std::move(done)(std::move(*outcome));
+              return;
+            }
+            decisions_->RejectAllPendingBy(
+                std::move(author_keys), reason, "", moderator,
+                [outcome, done = std::move(done)](
+                    absl::StatusOr<std::vector<std::string>> rejected) mutable {
+                  if (!rejected.ok()) {
+                    std::move(done)(rejected.status());
+                    return;
+                  }
+                  outcome->rejected_comment_ids = *std::move(rejected);
+                  std::move(done)(std::move(*outcome));
+                });
+          });
+  });
+}
+
+void BanDesk::Make(BanOrder order, absl::AnyInvocable<void(absl::StatusOr<Made>) &&> done) {
   std::vector<FieldViolation> violations;
   const int targets = (order.ip_address.empty() ? 0 : 1) + (order.ip_prefix.empty() ? 0 : 1) +
                       (order.phone.empty() ? 0 : 1) + (order.comment_id.empty() ? 0 : 1);
@@ -53,9 +119,15 @@ void BanDesk::Create(BanOrder order,
   if (order.duration < absl::ZeroDuration()) {
     violations.push_back({"duration", "OUT_OF_RANGE", "Thời hạn cấm không hợp lệ."});
   }
+  if (order.reject_pending && (decisions_ == nullptr || !order.ip_prefix.empty())) {
+    violations.push_back({"reject_pending", "UNSUPPORTED",
+                          "Chỉ từ chối được bình luận của một địa chỉ, số điện thoại hoặc tác giả "
+                          "của một bình luận, không phải của cả dải IP."});
+  }
   order.reason = reason.text;
   const absl::Time now = clock_.Now();
   bans::Ban ban = NewBan(order, now);
+  std::vector<std::string> author_keys;
 
   if (violations.empty() && !order.ip_address.empty()) {
     if (std::optional<validation::ClientAddress> address =
@@ -63,6 +135,8 @@ void BanDesk::Create(BanOrder order,
       ban.id = bans::IpAddressBanId(keys_.lookup_key, address->canonical);
       ban.kind = bans::BanKind::kIpAddress;
       ban.target_display = absl::StrCat(address->network, " (1 địa chỉ)");
+      author_keys.push_back(comments::IpAuthorKeyFromDigest(crypto::HexEncode(
+          crypto::HmacSha256(keys_.lookup_key, absl::StrCat("ip:", address->canonical)))));
     } else {
       violations.push_back({"ip_address", "INVALID_FORMAT", "Địa chỉ IP không đúng định dạng."});
     }
@@ -82,6 +156,7 @@ void BanDesk::Create(BanOrder order,
       ban.id = bans::PhoneBanId(keys_.lookup_key, *e164);
       ban.kind = bans::BanKind::kPhone;
       ban.target_display = validation::MaskPhone(*e164);
+      author_keys.push_back(comments::PhoneAuthorKeyFromDigest(PhoneDigest(keys_, *e164)));
     } else {
       violations.push_back({"phone", "PHONE_INVALID", "Số điện thoại không hợp lệ."});
     }
@@ -93,7 +168,9 @@ void BanDesk::Create(BanOrder order,
     return;
   }
   if (order.comment_id.empty()) {
-    Store({std::move(ban)}, std::move(done));
+    std::vector<bans::Ban> made;
+    made.push_back(std::move(ban));
+    std::move(done)(Made{std::move(made), std::move(author_keys)});
     return;
   }
   // Ban the author of a comment: its address by the keyed hash it was stored
@@ -104,12 +181,13 @@ void BanDesk::Create(BanOrder order,
       std::move(done)(comment.status());
       return;
     }
-    std::vector<bans::Ban> made;
+    Made made;
+    made.author_keys.push_back(comments::IpAuthorKey(*comment));
     bans::Ban by_address = ban;
     by_address.id = bans::IpAddressBanIdFromDigest(comment->client_ip_digest);
     by_address.kind = bans::BanKind::kIpAddress;
     by_address.target_display = absl::StrCat(comment->client_network, " (1 địa chỉ)");
-    made.push_back(std::move(by_address));
+    made.bans.push_back(std::move(by_address));
     if (!comment->phone_sealed.empty()) {
       if (absl::StatusOr<std::string> phone = keys_.phone_cipher.Open(comment->phone_sealed);
           phone.ok()) {
@@ -117,14 +195,41 @@ void BanDesk::Create(BanOrder order,
         by_phone.id = bans::PhoneBanId(keys_.lookup_key, *phone);
         by_phone.kind = bans::BanKind::kPhone;
         by_phone.target_display = validation::MaskPhone(*phone);
-        made.push_back(std::move(by_phone));
+        made.bans.push_back(std::move(by_phone));
+        made.author_keys.push_back(comments::PhoneAuthorKeyFromDigest(PhoneDigest(keys_, *phone)));
       }
     }
-    Store(std::move(made), std::move(done));
+    std::move(done)(std::move(made));
   });
 }
 
-void BanDesk::Store(std::vector<bans::Ban> made,
+void BanDesk::Audit(std::vector<bans::Ban> made, std::size_t next, const std::string& comment_id,
+                    absl::AnyInvocable<void(absl::StatusOr<std::vector<bans::Ban>>) &&> done) {
+  if (audit_ == nullptr || next == made.size()) {
+    std::move(done)(std::move(made));
+    return;
+  }
+  const bans::Ban& ban = made[next];
+  audit::Event event;
+  event.action = audit::Action::kBan;
+  event.actor = ban.created_by;
+  event.time = ban.create_time;
+  event.comment_id = comment_id;
+  event.ban_id = ban.id;
+  event.ban_target = ban.target_display;
+  event.ban_reason = ban.reason;
+  audit_->Append(std::move(event),
+                 [this, made = std::move(made), next, comment_id,
+                  done = std::move(done)](absl::StatusOr<audit::Entry> appended) mutable {
+                   if (!appended.ok()) {
+                     std::move(done)(appended.status());
+                     return;
+                   }
+                   Audit(std::move(made), next + 1, comment_id, std::move(done));
+                 });
+}
+
+void BanDesk::Store(std::vector<bans::Ban> made, const std::string& comment_id,
                     absl::AnyInvocable<void(absl::StatusOr<std::vector<bans::Ban>>) &&> done) {
   struct Pending {
     std::vector<bans::Ban> bans;
@@ -136,7 +241,14 @@ void BanDesk::Store(std::vector<bans::Ban> made,
   auto pending = std::make_shared<Pending>();
   pending->bans = std::move(made);
   pending->remaining = pending->bans.size();
-  pending->done = std::move(done);
+  pending->done = [this, comment_id,
+                   done = std::move(done)](absl::StatusOr<std::vector<bans::Ban>> stored) mutable {
+    if (!stored.ok()) {
+      std::move(done)(stored.status());
+      return;
+    }
+    Audit(*std::move(stored), 0, comment_id, std::move(done));
+  };
   for (const bans::Ban& ban : pending->bans) {
     store_.Put(ban, [pending](absl::Status stored) {
       if (!stored.ok()) {
@@ -162,7 +274,8 @@ void BanDesk::Store(std::vector<bans::Ban> made,
   }
 }
 
-void BanDesk::Delete(const std::string& ban_id, absl::AnyInvocable<void(absl::Status) &&> done) {
+void BanDesk::Delete(const std::string& ban_id, const std::string& moderator,
+                     absl::AnyInvocable<void(absl::Status) &&> done) {
   const bool well_formed =
       !ban_id.empty() && ban_id.size() <= 40 &&
       ban_id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") == std::string::npos;
@@ -170,7 +283,22 @@ void BanDesk::Delete(const std::string& ban_id, absl::AnyInvocable<void(absl::St
     std::move(done)(InvalidFields({{"ban_id", "INVALID_FORMAT", "Mã lệnh cấm không hợp lệ."}}));
     return;
   }
-  store_.Delete(ban_id, std::move(done));
+  store_.Delete(
+      ban_id, [this, ban_id, moderator, done = std::move(done)](absl::Status deleted) mutable {
+        if (!deleted.ok() || audit_ == nullptr) {
+          std::move(done)(deleted);
+          return;
+        }
+        audit::Event event;
+        event.action = audit::Action::kUnban;
+        event.actor = moderator;
+        event.time = clock_.Now();
+        event.ban_id = ban_id;
+        audit_->Append(std::move(event),
+                       [done = std::move(done)](absl::StatusOr<audit::Entry> appended) mutable {
+                         std::move(done)(appended.status());
+                       });
+      });
 }
 
 void BanDesk::List(int page_size, const std::string& page_token,

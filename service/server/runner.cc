@@ -21,6 +21,7 @@
 #include "service/api/call_gate.h"
 #include "service/api/comment_service_handler.h"
 #include "service/api/moderation_service_handler.h"
+#include "service/audit/redis_audit_log.h"
 #include "service/auth/access_policy.h"
 #include "service/bans/redis_ban_store.h"
 #include "service/captcha/espeak_captcha_audio.h"
@@ -308,7 +309,11 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
                                    keys.captcha_key,
                                    {.ttl = absl::Seconds(config.captcha.ttl_seconds),
                                     .length = static_cast<int>(config.captcha.length)});
-  comments::RedisCommentRepository repository(*redis);
+  // One chain for every writer of the audit log in this process; replicas
+  // keep theirs in step through the head in Redis.
+  audit::AuditChain audit_chain(keys.audit_key);
+  comments::RedisCommentRepository repository(*redis, audit_chain);
+  audit::RedisAuditLog audit_log(*redis, audit_chain);
 
   const config::RateLimitSettings& limits = config.ratelimit;
   ASSIGN_OR_RETURN(ratelimit::AllowList allow_list, ratelimit::AllowList::Parse(limits.allow_list));
@@ -400,17 +405,20 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   const PagingLimits paging{.default_page_size = static_cast<int>(config.queue.default_page_size),
                             .max_page_size = static_cast<int>(config.queue.max_page_size)};
   PublicFeed feed(repository, paging, config.limits.article_id_max_bytes);
-  ModerationDesk desk(
-      repository, clock,
-      {.paging = paging, .note_max_chars = static_cast<std::size_t>(config.queue.note_max_chars)},
-      config.spam.enabled ? &learned_filter : nullptr);
+  ModerationDesk desk(repository, clock,
+                      {.paging = paging,
+                       .note_max_chars = static_cast<std::size_t>(config.queue.note_max_chars),
+                       .claim_ttl = absl::Seconds(config.queue.claim_ttl_seconds),
+                       .undo_window = absl::Seconds(config.queue.undo_window_seconds)},
+                      config.spam.enabled ? &learned_filter : nullptr, &audit_log);
   api::CallGate gate(static_cast<std::size_t>(config.max_in_flight));
   api::CallFinisher finisher(service_metrics.get(), &gate);
   api::CommentServiceHandler comment_service(issuance, submissions, feed, finisher, access,
                                              config.dev_reveal_captcha);
-  BanDesk ban_desk(ban_store, repository, clock, keys, paging);
-  api::ModerationServiceHandler moderation_service(desk, ban_desk, keys.phone_cipher, finisher,
-                                                   access);
+  BanDesk ban_desk(ban_store, repository, clock, keys, paging, &audit_log, &desk);
+  AuditDesk audit_desk(audit_log, repository, clock, paging);
+  api::ModerationServiceHandler moderation_service(desk, ban_desk, audit_desk, keys.phone_cipher,
+                                                   finisher, access);
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -250,6 +250,9 @@ comments::Comment SubmissionPipeline::BuildComment(const validation::ValidSubmis
   comment.body = valid.body;
   if (!valid.phone_e164.empty()) {
     comment.phone_sealed = keys_.phone_cipher.Seal(valid.phone_e164, random_);
+    // Indexes the author's history without the number in clear.
+    comment.phone_digest = crypto::HexEncode(
+        crypto::HmacSha256(keys_.lookup_key, absl::StrCat("phone:", valid.phone_e164)));
   }
   comment.client_ip_digest =
       crypto::HexEncode(crypto::HmacSha256(keys_.lookup_key, absl::StrCat("ip:", valid.client_ip)));

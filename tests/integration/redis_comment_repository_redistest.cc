@@ -25,7 +25,7 @@ class RedisCommentRepositoryTest : public ::testing::Test {
     options.endpoint = *redis::ParseRedisUrl(server_->url());
     client_ = *redis::RedisClient::Create(options);
     ASSERT_TRUE(client_->WaitUntilConnected(absl::Seconds(5)));
-    repository_ = std::make_unique<RedisCommentRepository>(*client_);
+    repository_ = std::make_unique<RedisCommentRepository>(*client_, audit_chain_);
   }
 
   static Comment MakeComment(const std::string& id, const std::string& article = "a1") {
@@ -64,7 +64,7 @@ class RedisCommentRepositoryTest : public ::testing::Test {
   }
   absl::StatusOr<CommentPage> Pending(const std::string& after, int limit) {
     return *testing::Await<absl::StatusOr<CommentPage>>(
-        [&](auto done) { repository_->ListPending(after, limit, done); });
+        [&](auto done) { repository_->ListPending(PendingFilter(), after, limit, done); });
   }
   absl::StatusOr<CommentPage> Approved(const std::string& article, const std::string& after,
                                        int limit) {
@@ -74,6 +74,7 @@ class RedisCommentRepositoryTest : public ::testing::Test {
 
   std::unique_ptr<testing::RedisServer> server_;
   std::unique_ptr<redis::RedisClient> client_;
+  audit::AuditChain audit_chain_{std::string(32, 'a')};
   std::unique_ptr<RedisCommentRepository> repository_;
 };
 

@@ -1,8 +1,11 @@
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "absl/synchronization/mutex.h"
 #include "service/comments/comment_repository.h"
@@ -72,7 +75,7 @@ class InMemoryCommentRepository final : public comments::CommentRepository {
     std::move(done)(std::move(result));
   }
 
-  void ListPending(const std::string& after, int limit,
+  void ListPending(const comments::PendingFilter& filter, const std::string& after, int limit,
                    comments::Callback<comments::CommentPage> done) override {
     if (!available()) {
       std::move(done)(StorageUnavailable("fake repository down"));
@@ -84,12 +87,19 @@ class InMemoryCommentRepository final : public comments::CommentRepository {
       page.total = static_cast<int64_t>(pending_.size());
       auto it = after.empty() ? pending_.begin() : pending_.upper_bound(after);
       for (; it != pending_.end(); ++it) {
+        comments::Comment comment = comments_.at(it->substr(1));
+        if (!Matches(comment, filter)) {
+          continue;
+        }
         if (static_cast<int>(page.comments.size()) == limit) {
           const comments::Comment& last = page.comments.back();
           page.next_cursor = comments::QueuePosition(last.id, last.flagged);
           break;
         }
-        page.comments.push_back(comments_.at(it->substr(1)));
+        if (auto claim = claims_.find(comment.id); claim != claims_.end()) {
+          comment.claimed_by = claim->second.first;
+        }
+        page.comments.push_back(std::move(comment));
       }
     }
     std::move(done)(std::move(page));
@@ -143,11 +153,159 @@ class InMemoryCommentRepository final : public comments::CommentRepository {
           if (decision.status == comments::CommentStatus::kApproved) {
             approved_[comment.article_id].insert(comment_id);
           }
+          claims_.erase(comment_id);
+          last_decision_[decision.moderator] = comment_id;
+          audit_.push_back(std::move(decision.audit));
           result = comment;
         }
       }
     }
     std::move(done)(std::move(result));
+  }
+
+  void Undo(const std::string& comment_id, comments::UndoOrder order,
+            comments::Callback<comments::Comment> done) override {
+    if (!available()) {
+      std::move(done)(StorageUnavailable("fake repository down"));
+      return;
+    }
+    absl::StatusOr<comments::Comment> result = comments::CommentNotFound(comment_id);
+    {
+      absl::MutexLock lock(&mutex_);
+      if (auto it = comments_.find(comment_id); it != comments_.end()) {
+        comments::Comment& comment = it->second;
+        if (comment.status == comments::CommentStatus::kPending) {
+          result = comments::UndoNotAllowed("the comment is pending");
+        } else if (comment.status != order.expected_status ||
+                   comment.decided_by != order.moderator ||
+                   last_decision_[order.moderator] != comment_id || !comment.decide_time ||
+                   order.time - *comment.decide_time > order.window) {
+          result = comments::UndoNotAllowed("not your last decision, or too late");
+        } else {
+          approved_[comment.article_id].erase(comment_id);
+          comment.status = comments::CommentStatus::kPending;
+          comment.decide_time.reset();
+          comment.decided_by.clear();
+          comment.rejection_reason.reset();
+          comment.decision_note.clear();
+          pending_.insert(comments::QueuePosition(comment_id, comment.flagged));
+          last_decision_.erase(order.moderator);
+          claims_[comment_id] = {order.moderator, order.session};
+          audit_.push_back(std::move(order.audit));
+          result = comment;
+        }
+      }
+    }
+    std::move(done)(std::move(result));
+  }
+
+  // Claims never expire here: tests release them or decide.
+  void ClaimNext(comments::ClaimOrder order,
+                 comments::Callback<comments::ClaimResult> done) override {
+    if (!available()) {
+      std::move(done)(StorageUnavailable("fake repository down"));
+      return;
+    }
+    comments::ClaimResult result;
+    {
+      absl::MutexLock lock(&mutex_);
+      if (auto claim = claims_.find(order.release_id);
+          claim != claims_.end() && claim->second.first == order.moderator) {
+        claims_.erase(claim);
+      }
+      result.total_pending = static_cast<int64_t>(pending_.size());
+      for (const std::string& position : pending_) {
+        const std::string id = position.substr(1);
+        if (id == order.release_id ||
+            std::find(order.exclude.begin(), order.exclude.end(), id) != order.exclude.end()) {
+          continue;
+        }
+        auto claim = claims_.find(id);
+        const std::pair<std::string, std::string> owner = {order.moderator, order.session};
+        if ((claim != claims_.end() && claim->second != owner) ||
+            !Matches(comments_.at(id), order.filter)) {
+          continue;
+        }
+        claims_[id] = owner;
+        result.comment = comments_.at(id);
+        result.comment->claimed_by = order.moderator;
+        result.expire_time = order.now + order.ttl;
+        break;
+      }
+    }
+    std::move(done)(std::move(result));
+  }
+
+  void ReleaseClaim(const std::string& comment_id, const std::string& moderator,
+                    comments::Callback<bool> done) override {
+    bool released = false;
+    {
+      absl::MutexLock lock(&mutex_);
+      if (auto claim = claims_.find(comment_id);
+          claim != claims_.end() && claim->second.first == moderator) {
+        claims_.erase(claim);
+        released = true;
+      }
+    }
+    std::move(done)(released);
+  }
+
+  void AuthorHistory(std::vector<std::string> author_keys, const std::string& except_id,
+                     comments::Callback<std::vector<comments::AuthorRecord>> done) override {
+    std::vector<comments::AuthorRecord> records;
+    {
+      absl::MutexLock lock(&mutex_);
+      for (const std::string& key : author_keys) {
+        comments::AuthorRecord record;
+        record.author_key = key;
+        for (auto it = comments_.rbegin(); it != comments_.rend(); ++it) {
+          const comments::Comment& comment = it->second;
+          if (comment.id == except_id ||
+              (comments::PhoneAuthorKey(comment) != key && comments::IpAuthorKey(comment) != key)) {
+            continue;
+          }
+          ++record.other_comments;
+          switch (comment.status) {
+            case comments::CommentStatus::kPending:
+              ++record.pending;
+              break;
+            case comments::CommentStatus::kApproved:
+              ++record.approved;
+              break;
+            case comments::CommentStatus::kRejected:
+              ++record.rejected;
+              break;
+          }
+          if (record.recent.size() < 5) {
+            record.recent.push_back(comment);
+          }
+        }
+        records.push_back(std::move(record));
+      }
+    }
+    std::move(done)(std::move(records));
+  }
+
+  void Summarize(comments::Callback<comments::QueueSummary> done) override {
+    comments::QueueSummary summary;
+    {
+      absl::MutexLock lock(&mutex_);
+      summary.pending = static_cast<int64_t>(pending_.size());
+      for (const std::string& position : pending_) {
+        const comments::Comment& comment = comments_.at(position.substr(1));
+        summary.flagged += comment.flagged ? 1 : 0;
+        if (!summary.oldest || comment.create_time < *summary.oldest) {
+          summary.oldest = comment.create_time;
+        }
+      }
+    }
+    std::move(done)(summary);
+  }
+
+  // The audit events of the decisions and undos applied, in order.
+  [[nodiscard]] std::vector<audit::Event> audit_events() const {
+    absl::MutexLock lock(&mutex_);
+    return audit_;
   }
 
   void set_available(bool available) {
@@ -164,11 +322,45 @@ class InMemoryCommentRepository final : public comments::CommentRepository {
   }
 
  private:
+  static bool Matches(const comments::Comment& comment, const comments::PendingFilter& filter) {
+    if (!filter.article_id.empty() && comment.article_id != filter.article_id) {
+      return false;
+    }
+    if (!filter.spam_rule.empty() &&
+        std::none_of(comment.spam_signals.begin(), comment.spam_signals.end(),
+                     [&](const comments::SpamSignal& signal) {
+                       return signal.rule == filter.spam_rule && !signal.shadow;
+                     })) {
+      return false;
+    }
+    if (filter.min_spam_score && comment.spam_score < *filter.min_spam_score) {
+      return false;
+    }
+    if (filter.created_at_or_before && comment.create_time > *filter.created_at_or_before) {
+      return false;
+    }
+    if (filter.created_at_or_after && comment.create_time < *filter.created_at_or_after) {
+      return false;
+    }
+    if (!filter.author_key.empty() && comments::PhoneAuthorKey(comment) != filter.author_key &&
+        comments::IpAuthorKey(comment) != filter.author_key) {
+      return false;
+    }
+    if (!filter.client_network.empty() && comment.client_network != filter.client_network) {
+      return false;
+    }
+    return !filter.flagged_only || comment.flagged;
+  }
+
   mutable absl::Mutex mutex_;
   std::map<std::string, comments::Comment> comments_ ABSL_GUARDED_BY(mutex_);
   std::set<std::string> pending_ ABSL_GUARDED_BY(mutex_);
   std::map<std::string, std::set<std::string>> approved_ ABSL_GUARDED_BY(mutex_);
   std::map<std::string, comments::PriorSubmission> idempotency_ ABSL_GUARDED_BY(mutex_);
+  // comment id -> (moderator, session)
+  std::map<std::string, std::pair<std::string, std::string>> claims_ ABSL_GUARDED_BY(mutex_);
+  std::map<std::string, std::string> last_decision_ ABSL_GUARDED_BY(mutex_);
+  std::vector<audit::Event> audit_ ABSL_GUARDED_BY(mutex_);
   bool available_ ABSL_GUARDED_BY(mutex_) = true;
 };
 

@@ -41,6 +41,38 @@ inline std::string Idempotency(absl::string_view key_digest_hex) {
   return absl::StrCat("mod:{c}:idem:", key_digest_hex);
 }
 
+// Sorted set: the ids of one author's comments, scored by creation time (ms).
+// The author key is a keyed hash ("ph-<hex>" of the phone, "ip-<hex>" of the
+// address; see comments::PhoneAuthorKey), never the number or address.
+inline std::string AuthorIndex(absl::string_view author_key) {
+  return absl::StrCat("mod:{c}:author:", author_key);
+}
+
+// String: "<moderator> <session>" of the moderator reviewing a pending
+// comment, expiring with the claim.
+inline constexpr absl::string_view kClaimPrefix = "mod:{c}:claim:";
+inline std::string Claim(absl::string_view comment_id) {
+  return absl::StrCat(kClaimPrefix, comment_id);
+}
+
+// String: the id of a moderator's last decision, expiring when it can no
+// longer be undone.
+inline std::string LastDecision(absl::string_view moderator) {
+  return absl::StrCat("mod:{c}:last-decision:", moderator);
+}
+
+// The audit log shares the tag {c}, so that a decision and its entry are
+// written by one script.
+// Stream: the entries, each with its HMAC chained to the one before.
+inline std::string AuditLog() { return "mod:{c}:audit"; }
+// String: "<sequence> <hmac hex>" of the last entry, the chain's head; appends
+// are compare-and-set on it.
+inline std::string AuditHead() { return "mod:{c}:audit:head"; }
+// List: the stream ids of the entries about one comment, oldest first.
+inline std::string AuditByComment(absl::string_view comment_id) {
+  return absl::StrCat("mod:{c}:audit:comment:", comment_id);
+}
+
 // Bans and their index share the tag {b}, so that one MGET checks every ban
 // that could apply to a submission.
 // String: one ban (see bans::EncodeBan), expiring with it.

@@ -68,6 +68,9 @@ TEST(DeriveServiceKeysTest, GivesEachPurposeItsOwnKey) {
   ASSERT_TRUE(keys.ok());
   EXPECT_EQ(keys->captcha_key.size(), 32u);
   EXPECT_NE(keys->captcha_key, keys->lookup_key);
+  EXPECT_EQ(keys->audit_key.size(), 32u);
+  EXPECT_NE(keys->audit_key, keys->lookup_key);
+  EXPECT_NE(keys->audit_key, keys->captcha_key);
   EXPECT_FALSE(DeriveServiceKeys("too short", "k1").ok());
 }
 
