@@ -311,16 +311,18 @@ uint64_t Fnv1a(absl::string_view text) {
 }
 
 // Title and body as one text, as if separated by a line break.
-AnalyzedText Joined(AnalyzedText first, const AnalyzedText& second) {
+AnalyzedText Joined(AnalyzedText first, AnalyzedText second) {
   if (!first.folded.empty() && !second.folded.empty()) {
     first.folded.push_back(' ');
     first.plain.push_back(' ');
   }
   first.folded += second.folded;
   first.plain += second.plain;
-  first.words.insert(first.words.end(), second.words.begin(), second.words.end());
-  first.joined_words.insert(first.joined_words.end(), second.joined_words.begin(),
-                            second.joined_words.end());
+  first.words.insert(first.words.end(), std::make_move_iterator(second.words.begin()),
+                     std::make_move_iterator(second.words.end()));
+  first.joined_words.insert(first.joined_words.end(),
+                            std::make_move_iterator(second.joined_words.begin()),
+                            std::make_move_iterator(second.joined_words.end()));
   first.letters += second.letters;
   first.uppercase_letters += second.uppercase_letters;
   return first;
@@ -328,18 +330,19 @@ AnalyzedText Joined(AnalyzedText first, const AnalyzedText& second) {
 
 }  // namespace
 
-uint64_t SimHash(const std::vector<std::string>& words) {
-  int counts[64] = {};
+namespace {
+
+uint64_t SimHashOfHashes(const std::vector<uint64_t>& hashes) {
+  // Ones per bit position; a bit of the result is set where most inputs had
+  // it. Branch-free, so the compiler can vectorise the inner loop.
+  uint32_t ones[64] = {};
+  uint32_t added = 0;
   const auto add = [&](uint64_t hash) {
     for (int bit = 0; bit < 64; ++bit) {
-      counts[bit] += ((hash >> bit) & 1) != 0 ? 1 : -1;
+      ones[bit] += static_cast<uint32_t>((hash >> bit) & 1);
     }
+    ++added;
   };
-  std::vector<uint64_t> hashes;
-  hashes.reserve(words.size());
-  for (const std::string& word : words) {
-    hashes.push_back(Fnv1a(word));
-  }
   if (hashes.size() < 2) {
     for (uint64_t hash : hashes) {
       add(hash);
@@ -351,11 +354,31 @@ uint64_t SimHash(const std::vector<std::string>& words) {
   }
   uint64_t hash = 0;
   for (int bit = 0; bit < 64; ++bit) {
-    if (counts[bit] > 0) {
+    if (2 * ones[bit] > added) {
       hash |= uint64_t{1} << bit;
     }
   }
   return hash;
+}
+
+}  // namespace
+
+uint64_t SimHash(const std::vector<std::string>& words) {
+  std::vector<uint64_t> hashes;
+  hashes.reserve(words.size());
+  for (const std::string& word : words) {
+    hashes.push_back(Fnv1a(word));
+  }
+  return SimHashOfHashes(hashes);
+}
+
+uint64_t SimHash(const std::vector<Word>& words) {
+  std::vector<uint64_t> hashes;
+  hashes.reserve(words.size());
+  for (const Word& word : words) {
+    hashes.push_back(Fnv1a(word.plain));
+  }
+  return SimHashOfHashes(hashes);
 }
 
 int HammingDistance(uint64_t a, uint64_t b) { return std::popcount(a ^ b); }
@@ -383,8 +406,25 @@ Examination SpamScorer::Examine(const SpamInput& input) const {
   examination.rules = rules();
   const SpamRules& rules = *examination.rules;
   // Each field is analysed once; the rules read title and body as one text.
-  const AnalyzedText body = AnalyzeText(input.body);
-  const AnalyzedText text = Joined(AnalyzeText(input.title), body);
+  AnalyzedText body = AnalyzeText(input.body);
+
+  // What the shared memory compares: the body alone, folded and unaccented,
+  // so that re-typing it with or without diacritics is still a repeat.
+  BodyTraces& traces = examination.traces;
+  const int body_words = static_cast<int>(body.words.size());
+  traces.repeat_eligible = body_words >= rules.repeat_post.min_words;
+  if (body_words >= rules.near_duplicate.min_words) {
+    traces.simhash = SimHash(body.words);
+  }
+  traces.normalized_body.reserve(body.plain.size());
+  for (const Word& word : body.words) {
+    if (!traces.normalized_body.empty()) {
+      traces.normalized_body.push_back(' ');
+    }
+    traces.normalized_body += word.plain;
+  }
+
+  const AnalyzedText text = Joined(AnalyzeText(input.title), std::move(body));
   const AnalyzedText name = rules.banned_words.list.empty() && rules.restricted_names.list.empty()
                                 ? AnalyzedText()
                                 : AnalyzeText(input.name);
@@ -398,20 +438,6 @@ Examination SpamScorer::Examine(const SpamInput& input) const {
   evaluation.Length(input.body);
   evaluation.Behaviour(input);
   evaluation.Classifier(model_, input);
-
-  // What the shared memory compares: the body alone, folded and unaccented,
-  // so that re-typing it with or without diacritics is still a repeat.
-  std::vector<std::string> plain_words;
-  plain_words.reserve(body.words.size());
-  for (const Word& word : body.words) {
-    plain_words.push_back(word.plain);
-  }
-  BodyTraces& traces = examination.traces;
-  traces.normalized_body = absl::StrJoin(plain_words, " ");
-  traces.repeat_eligible = static_cast<int>(plain_words.size()) >= rules.repeat_post.min_words;
-  if (static_cast<int>(plain_words.size()) >= rules.near_duplicate.min_words) {
-    traces.simhash = SimHash(plain_words);
-  }
   return examination;
 }
 

@@ -97,6 +97,7 @@ class SpamScorer {
 // 64-bit SimHash of a text's word 2-shingles (stable across processes and
 // machines), and the number of bits two of them differ in.
 [[nodiscard]] uint64_t SimHash(const std::vector<std::string>& words);
+[[nodiscard]] uint64_t SimHash(const std::vector<Word>& words);  // of their plain forms
 [[nodiscard]] int HammingDistance(uint64_t a, uint64_t b);
 
 // The text the learned filter reads for a comment.

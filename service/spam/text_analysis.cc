@@ -312,7 +312,10 @@ const CharEntry* Lookup(UChar32 c) {
 std::optional<AnalyzedText> AnalyzeWithTable(absl::string_view utf8) {
   AnalyzedText analyzed;
   std::string folded;
-  folded.reserve(utf8.size());
+  folded.reserve(utf8.size() + 8);
+  analyzed.folded.reserve(utf8.size() + 8);
+  analyzed.plain.reserve(utf8.size() + 8);
+  analyzed.words.reserve(utf8.size() / 4 + 1);
   const auto* bytes = reinterpret_cast<const uint8_t*>(utf8.data());
   const auto length = static_cast<int32_t>(utf8.size());
   for (int32_t i = 0; i < length;) {
@@ -323,15 +326,20 @@ std::optional<AnalyzedText> AnalyzeWithTable(absl::string_view utf8) {
       // Rarer characters (emoji, CJK, ...): those normalisation leaves alone
       // are kept as they are; the others need the ICU path.
       const IcuTools& icu = Icu();
-      if (c < 0 || icu.fold == nullptr || !icu.fold->isInert(c) || LatinLookAlike(c) != c) {
+      if (c < 0 || icu.fold == nullptr || !icu.fold->hasBoundaryBefore(c)) {
         return std::nullopt;
       }
       if (u_isalpha(c)) {
         ++analyzed.letters;
         analyzed.uppercase_letters += u_isupper(c) ? 1 : 0;
       }
-      folded.append(reinterpret_cast<const char*>(bytes) + i - U8_LENGTH(c),
-                    static_cast<std::size_t>(U8_LENGTH(c)));
+      if (icu.fold->isInert(c) && LatinLookAlike(c) == c) {
+        folded.append(reinterpret_cast<const char*>(bytes) + i - U8_LENGTH(c),
+                      static_cast<std::size_t>(U8_LENGTH(c)));
+      } else {
+        // Say a variation selector after an emoji, which folding drops.
+        folded += Utf8(Fold(icu::UnicodeString(c)));
+      }
       continue;
     }
     if (!entry->usable) {

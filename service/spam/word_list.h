@@ -1,9 +1,9 @@
 #pragma once
 
 #include <string>
-#include <unordered_map>
 #include <vector>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/string_view.h"
 #include "service/spam/text_analysis.h"
 
@@ -41,8 +41,8 @@ class WordList {
 
   std::vector<Entry> entries_;
   // Entries by their first word's plain form; spelled-out words by joined form.
-  std::unordered_map<std::string, std::vector<std::size_t>> by_first_word_;
-  std::unordered_map<std::string, std::vector<std::size_t>> by_joined_;
+  absl::flat_hash_map<std::string, std::vector<std::size_t>> by_first_word_;
+  absl::flat_hash_map<std::string, std::vector<std::size_t>> by_joined_;
 };
 
 // Whether one word of text matches one word of an entry (see WordList).
