@@ -88,8 +88,9 @@ TEST_F(LearnedFilterTest, EveryReplicaLearnsEveryDecisionAndAgrees) {
   WaitForLessons(*replica_a, 2);
   WaitForLessons(*replica_b, 2);
 
-  EXPECT_GT(replica_a->SpamProbability("Vay tiền nhanh, giải ngân ngay"), 0.5);
-  EXPECT_LT(replica_a->SpamProbability("Phân tích sâu về kinh tế"), 0.5);
+  // Each lesson moved its own example the way the moderator decided.
+  EXPECT_GT(replica_a->SpamProbability(kSpam), 0.5);
+  EXPECT_LT(replica_a->SpamProbability(kHam), 0.5);
   for (const char* text : {kSpam, kHam, "Vay tiền nhanh, giải ngân ngay", "một câu khác"}) {
     EXPECT_EQ(replica_a->SpamProbability(text), replica_b->SpamProbability(text)) << text;
   }
