@@ -16,6 +16,13 @@ bool IsRefusedControl(UChar32 c, LineBreaks line_breaks) {
   if (c == '\n') {
     return line_breaks == LineBreaks::kRefuse;
   }
+  // Bidi embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069)
+  // reorder the text around them, so a comment could show the page something
+  // other than what moderators read. The joiners (ZWJ, ZWNJ) stay allowed:
+  // emoji sequences and some scripts need them.
+  if ((c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
+    return true;
+  }
   // C0 and DEL and C1 controls; line and paragraph separators, which break
   // layouts the same way a newline would.
   return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029;

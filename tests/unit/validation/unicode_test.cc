@@ -57,6 +57,36 @@ TEST(NormalizeUserTextTest, LineBreaksOnlyWhereAllowed) {
   EXPECT_EQ(NormalizeUserText("một\nhai", LineBreaks::kAllow, out), TextProblem::kNone);
 }
 
+TEST(NormalizeUserTextTest, RefusesEveryBidiEmbeddingOverrideAndIsolate) {
+  NormalizedText out;
+  // U+202A..U+202E (LRE, RLE, PDF, LRO, RLO) are E2 80 AA..AE;
+  // U+2066..U+2069 (LRI, RLI, FSI, PDI) are E2 81 A6..A9.
+  for (const char last : {'\xAA', '\xAB', '\xAC', '\xAD', '\xAE'}) {
+    const std::string text = std::string("gi\xC3\xA1 \xE2\x80") + last + "1.000 \xC4\x91";
+    EXPECT_EQ(NormalizeUserText(text, LineBreaks::kAllow, out), TextProblem::kControlCharacter)
+        << static_cast<int>(static_cast<unsigned char>(last));
+  }
+  for (const char last : {'\xA6', '\xA7', '\xA8', '\xA9'}) {
+    const std::string text = std::string("a\xE2\x81") + last + "z";
+    EXPECT_EQ(NormalizeUserText(text, LineBreaks::kRefuse, out), TextProblem::kControlCharacter)
+        << static_cast<int>(static_cast<unsigned char>(last));
+  }
+}
+
+TEST(NormalizeUserTextTest, KeepsJoinersAndMarksNextToTheRefusedRanges) {
+  // A family emoji joined with ZWJ (U+200D) stays whole.
+  const std::string family = "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9";
+  EXPECT_EQ(Normalized("Gia \xC4\x91\xC3\xACnh " + family).text,
+            "Gia \xC4\x91\xC3\xACnh " + family);
+  // ZWNJ (U+200C), LRM (U+200E), U+2029's neighbour U+202F (narrow no-break
+  // space) and U+2065 border the refused ranges without being in them.
+  for (const std::string& kept : {std::string("\xE2\x80\x8C"), std::string("\xE2\x80\x8E"),
+                                  std::string("\xE2\x80\xAF"), std::string("\xE2\x81\xA0")}) {
+    NormalizedText out;
+    EXPECT_EQ(NormalizeUserText("a" + kept + "z", LineBreaks::kAllow, out), TextProblem::kNone);
+  }
+}
+
 TEST(IsValidUtf8Test, AcceptsFourByteSequences) {
   EXPECT_TRUE(IsValidUtf8("\xF0\x9F\x98\x80"));  // U+1F600
   EXPECT_FALSE(IsValidUtf8("\xF0\x9F\x98"));
