@@ -85,6 +85,17 @@ struct BanSettings {
   bool silent = false;
 };
 
+// How long personal data is kept (see README, "Retention"). 0 keeps for ever.
+struct RetentionSettings {
+  // Days after a decision until the comment's sealed phone, keyed hashes and
+  // user agent are erased.
+  int64_t personal_data_days = 90;
+  // Days a comment may wait for a decision before it is removed.
+  int64_t pending_max_age_days = 30;
+  int64_t sweep_interval_seconds = 3600;
+  int64_t sweep_batch = 200;
+};
+
 // TLS on the gRPC port: both files or neither. With `client_ca_file`,
 // clients must present a certificate signed by that CA (mutual TLS).
 struct TlsSettings {
@@ -141,12 +152,16 @@ struct ServerConfig {
   bool insecure = false;
   // Key id written with every encrypted value (see README, "Secrets").
   std::string encryption_key_id = "k1";
+  // Older key ids that still open values sealed under them, during a key
+  // rotation (see README, "Secrets"); never used to seal.
+  std::vector<std::string> decryption_key_ids;
   RedisSettings redis;
   CaptchaSettings captcha;
   validation::FieldLimits limits;
   QueueSettings queue;
   RateLimitSettings ratelimit;
   BanSettings bans;
+  RetentionSettings retention;
   SpamSettings spam;
   TlsSettings tls;
   AuthSettings auth;

@@ -123,7 +123,9 @@ std::string SecureRandom::Bytes(std::size_t count) {
   return out;
 }
 
-absl::StatusOr<FieldCipher> FieldCipher::Create(std::string key_id, std::string key) {
+namespace {
+
+absl::Status CheckKey(absl::string_view key_id, absl::string_view key) {
   if (key.size() != 32) {
     return absl::InvalidArgumentError("AES-256-GCM key must be 32 bytes");
   }
@@ -131,7 +133,35 @@ absl::StatusOr<FieldCipher> FieldCipher::Create(std::string key_id, std::string 
       key_id.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") != std::string::npos) {
     return absl::InvalidArgumentError("key id must be 1-16 characters of [a-z0-9]");
   }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<FieldCipher> FieldCipher::Create(std::string key_id, std::string key) {
+  if (absl::Status valid = CheckKey(key_id, key); !valid.ok()) {
+    return valid;
+  }
   return FieldCipher(std::move(key_id), std::move(key));
+}
+
+absl::Status FieldCipher::AddDecryptionKey(std::string key_id, std::string key) {
+  if (absl::Status valid = CheckKey(key_id, key); !valid.ok()) {
+    return valid;
+  }
+  if (key_id == key_id_ || decryption_keys_.contains(key_id)) {
+    return absl::AlreadyExistsError(absl::StrCat("key id ", key_id, " is already known"));
+  }
+  decryption_keys_.emplace(std::move(key_id), std::move(key));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> FieldCipher::KeyIdOf(absl::string_view sealed) {
+  std::vector<absl::string_view> parts = absl::StrSplit(sealed, '.');
+  if (parts.size() != 3 || parts[0] != "v1") {
+    return absl::InvalidArgumentError("malformed sealed value");
+  }
+  return std::string(parts[1]);
 }
 
 FieldCipher::FieldCipher(std::string key_id, std::string key)
@@ -166,14 +196,19 @@ absl::StatusOr<std::string> FieldCipher::Open(absl::string_view sealed) const {
   if (parts.size() != 3 || parts[0] != "v1") {
     return absl::InvalidArgumentError("malformed sealed value");
   }
+  const std::string* key = &key_;
   if (parts[1] != key_id_) {
-    return absl::NotFoundError(absl::StrCat("no key with id ", parts[1]));
+    auto it = decryption_keys_.find(parts[1]);
+    if (it == decryption_keys_.end()) {
+      return absl::NotFoundError(absl::StrCat("no key with id ", parts[1]));
+    }
+    key = &it->second;
   }
   absl::StatusOr<std::string> raw = Base64UrlDecode(parts[2]);
   if (!raw.ok() || raw->size() < kNonceBytes + kTagBytes) {
     return absl::InvalidArgumentError("malformed sealed value");
   }
-  const std::string aad = absl::StrCat("v1.", key_id_);
+  const std::string aad = absl::StrCat("v1.", parts[1]);
   const std::size_t text_size = raw->size() - kNonceBytes - kTagBytes;
   std::string plaintext(text_size, '\0');
   std::string tag = raw->substr(kNonceBytes + text_size);
@@ -181,7 +216,7 @@ absl::StatusOr<std::string> FieldCipher::Open(absl::string_view sealed) const {
   int length = 0;
   CheckOpenSsl(
       ctx != nullptr &&
-          EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key_), Bytes(*raw)) ==
+          EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(*key), Bytes(*raw)) ==
               1 &&
           EVP_DecryptUpdate(ctx.get(), nullptr, &length, Bytes(aad),
                             static_cast<int>(aad.size())) == 1 &&

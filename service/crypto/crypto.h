@@ -1,8 +1,11 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <map>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "service/common/random.h"
@@ -40,23 +43,35 @@ class SecureRandom final : public RandomSource {
 
 // AES-256-GCM with a key id, for personal data at rest. Sealed values look like
 // "v1.<key_id>.<base64url(nonce | ciphertext | tag)>", so that keys can be
-// rotated: a value names the key that opens it.
+// rotated: a value names the key that opens it. One key seals; older keys,
+// added with AddDecryptionKey, still open what they sealed until every value
+// has been sealed again under the current key (see `moderation-server rekey`).
 class FieldCipher {
  public:
   // `key` must be 32 bytes; `key_id` 1–16 characters of [a-z0-9].
   static absl::StatusOr<FieldCipher> Create(std::string key_id, std::string key);
 
+  // Lets Open read values sealed under `key_id` (never used to seal).
+  // INVALID_ARGUMENT for a bad key or id, ALREADY_EXISTS for an id already known.
+  absl::Status AddDecryptionKey(std::string key_id, std::string key);
+
+  // Seals under the current key.
   [[nodiscard]] std::string Seal(absl::string_view plaintext, RandomSource& random) const;
   // INVALID_ARGUMENT for a malformed value, NOT_FOUND for an unknown key id,
   // DATA_LOSS when authentication fails (tampered or wrong key).
   [[nodiscard]] absl::StatusOr<std::string> Open(absl::string_view sealed) const;
 
+  // The key id a sealed value names; INVALID_ARGUMENT when it is malformed.
+  [[nodiscard]] static absl::StatusOr<std::string> KeyIdOf(absl::string_view sealed);
+
+  // The id of the key that seals.
   [[nodiscard]] const std::string& key_id() const { return key_id_; }
 
  private:
   FieldCipher(std::string key_id, std::string key);
   std::string key_id_;
   std::string key_;
+  std::map<std::string, std::string, std::less<>> decryption_keys_;
 };
 
 }  // namespace moderation::crypto

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -19,8 +20,13 @@ struct ServiceKeys {
 };
 
 // `master_secret` must hold at least 32 bytes. `key_id` names the encryption key
-// in sealed values (see FieldCipher).
-[[nodiscard]] absl::StatusOr<ServiceKeys> DeriveServiceKeys(absl::string_view master_secret,
-                                                            std::string key_id);
+// in sealed values (see FieldCipher); each of `decryption_key_ids` names an
+// older key that still opens what it sealed, during a rotation. Every phone key
+// is derived from the master secret and its id, so rotating it leaves the
+// lookup hashes (bans, author histories) and the audit chain as they are.
+// INVALID_ARGUMENT for a short secret, a bad or repeated key id.
+[[nodiscard]] absl::StatusOr<ServiceKeys> DeriveServiceKeys(
+    absl::string_view master_secret, std::string key_id,
+    const std::vector<std::string>& decryption_key_ids = {});
 
 }  // namespace moderation::crypto

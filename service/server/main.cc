@@ -7,6 +7,7 @@
 #include "service/config/config.h"
 #include "service/crypto/crypto.h"
 #include "service/server/new_token.h"
+#include "service/server/rekey_command.h"
 #include "service/server/runner.h"
 
 int main(int argc, char** argv) {
@@ -27,6 +28,12 @@ int main(int argc, char** argv) {
   new_token->add_option("--role", token_role, "portal, moderator or admin")
       ->required()
       ->check(CLI::IsMember({"portal", "moderator", "admin"}));
+  std::string rekey_cursor = "0";
+  int rekey_batch = 100;
+  CLI::App* rekey = app.add_subcommand(
+      "rekey", "seal every stored phone number again under encryption_key_id, then exit");
+  rekey->add_option("--cursor", rekey_cursor, "resume from this cursor, as printed by a run");
+  rekey->add_option("--batch", rekey_batch, "comments per step")->check(CLI::Range(1, 10000));
   CLI11_PARSE(app, argc, argv);
   if (new_token->parsed()) {
     moderation::crypto::SecureRandom random;
@@ -53,6 +60,15 @@ int main(int argc, char** argv) {
   }
   for (const std::string& name : loaded->unknown_environment) {
     moderation::log::Warning("unknown environment variable ignored", {{"name", name}});
+  }
+  if (rekey->parsed()) {
+    const absl::Status status = moderation::server::RunRekey(loaded->config, environment,
+                                                             rekey_cursor, rekey_batch, stdout);
+    if (!status.ok()) {
+      moderation::log::Error("rekey failed", {{"error", status.message()}});
+      return 1;
+    }
+    return 0;
   }
   if (absl::Status status = moderation::server::Run(loaded->config, environment); !status.ok()) {
     moderation::log::Error("cannot start", {{"error", status.message()}});

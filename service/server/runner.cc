@@ -38,7 +38,10 @@
 #include "service/metrics/service_metrics.h"
 #include "service/ratelimit/limit_keys.h"
 #include "service/ratelimit/redis_limit_store.h"
+#include "service/retention/redis_retention_store.h"
+#include "service/retention/retention_sweeper.h"
 #include "service/server/listen_address.h"
+#include "service/server/redis_options.h"
 #include "service/server/secrets_loader.h"
 #include "service/server/security.h"
 #include "service/spam/redis_spam_memory.h"
@@ -197,6 +200,8 @@ void WatchQueue(metrics::ServiceMetrics& service_metrics, redis::RedisClient& re
   });
 }
 
+}  // namespace
+
 // The main Redis: one server, or the primary that Sentinels name.
 absl::StatusOr<redis::RedisClientOptions> MainRedisOptions(const config::RedisSettings& settings) {
   redis::RedisClientOptions options;
@@ -213,6 +218,8 @@ absl::StatusOr<redis::RedisClientOptions> MainRedisOptions(const config::RedisSe
   options.wait_timeout = absl::Milliseconds(settings.wait_timeout_ms);
   return options;
 }
+
+namespace {
 
 // The whole of a small file (a model).
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
@@ -273,8 +280,9 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
         "no MODERATION_SECRET_KEY: using a random secret; phone numbers stored now become "
         "unreadable after a restart");
   }
-  ASSIGN_OR_RETURN(crypto::ServiceKeys keys,
-                   crypto::DeriveServiceKeys(secret.bytes, config.encryption_key_id));
+  ASSIGN_OR_RETURN(
+      crypto::ServiceKeys keys,
+      crypto::DeriveServiceKeys(secret.bytes, config.encryption_key_id, config.decryption_key_ids));
 
   metrics::MetricsRegistry registry;
   ASSIGN_OR_RETURN(std::unique_ptr<metrics::ServiceMetrics> service_metrics,
@@ -446,6 +454,16 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
              {"tokens", tokens_configured ? "required" : "off"}});
 
   WatchQueue(counted, *redis, clock);
+  const config::RetentionSettings& kept = config.retention;
+  retention::RedisRetentionStore retention_store(*redis);
+  retention::RetentionSweeper retention(
+      retention_store, clock,
+      {.personal_data = absl::Hours(24) * kept.personal_data_days,
+       .pending_max_age = absl::Hours(24) * kept.pending_max_age_days,
+       .interval = absl::Seconds(kept.sweep_interval_seconds),
+       .batch = static_cast<int>(kept.sweep_batch),
+       .pause = absl::Milliseconds(20)});
+  retention.Start();
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   if (!config.metrics_listen.empty()) {
     absl::StatusOr<std::unique_ptr<metrics::MetricsServer>> started =
@@ -481,6 +499,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   server->Shutdown(std::chrono::system_clock::now());
   server->Wait();
   learned_filter.Stop();
+  retention.Stop();
   if (metrics_server) {
     metrics_server->Stop();
   }

@@ -58,6 +58,41 @@ TEST_F(FieldCipherTest, NamesAnUnknownKeyId) {
   EXPECT_EQ(cipher_.Open("garbage").status().code(), absl::StatusCode::kInvalidArgument);
 }
 
+TEST_F(FieldCipherTest, OpensValuesOfItsDecryptionKeysButSealsUnderTheCurrentOne) {
+  FieldCipher k2 = *FieldCipher::Create("k2", std::string(32, 'y'));
+  ASSERT_TRUE(k2.AddDecryptionKey("k1", std::string(32, 'x')).ok());
+  EXPECT_EQ(*k2.Open(cipher_.Seal("+84912345678", random_)), "+84912345678");
+  const std::string sealed = k2.Seal("+84912345678", random_);
+  EXPECT_EQ(*FieldCipher::KeyIdOf(sealed), "k2");
+  EXPECT_EQ(cipher_.Open(sealed).status().code(), absl::StatusCode::kNotFound);
+  // A value relabelled to the other key id fails authentication.
+  std::string relabelled = sealed;
+  relabelled.replace(0, 6, "v1.k1.");
+  EXPECT_EQ(k2.Open(relabelled).status().code(), absl::StatusCode::kDataLoss);
+}
+
+TEST_F(FieldCipherTest, RefusesABadOrRepeatedDecryptionKey) {
+  EXPECT_EQ(cipher_.AddDecryptionKey("k1", std::string(32, 'z')).code(),
+            absl::StatusCode::kAlreadyExists);
+  EXPECT_EQ(cipher_.AddDecryptionKey("k0", "short").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(FieldCipher::KeyIdOf("garbage").status().code(), absl::StatusCode::kInvalidArgument);
+}
+
+TEST(DeriveServiceKeysTest, OlderKeyIdsStillOpenWhatTheySealed) {
+  testing::FakeRandom random;
+  const std::string secret(32, 's');
+  const ServiceKeys old_keys = *DeriveServiceKeys(secret, "k1");
+  const std::string sealed = old_keys.phone_cipher.Seal("+84912345678", random);
+  absl::StatusOr<ServiceKeys> rotating = DeriveServiceKeys(secret, "k2", {"k1", "k2"});
+  ASSERT_TRUE(rotating.ok()) << rotating.status();
+  EXPECT_EQ(*rotating->phone_cipher.Open(sealed), "+84912345678");
+  // The lookup hashes do not change with the phone key.
+  EXPECT_EQ(rotating->lookup_key, old_keys.lookup_key);
+  EXPECT_EQ(DeriveServiceKeys(secret, "k2")->phone_cipher.Open(sealed).status().code(),
+            absl::StatusCode::kNotFound);
+  EXPECT_FALSE(DeriveServiceKeys(secret, "k2", {"K1"}).ok());
+}
+
 TEST(FieldCipherCreateTest, RefusesBadKeysAndIds) {
   EXPECT_FALSE(FieldCipher::Create("k1", "short").ok());
   EXPECT_FALSE(FieldCipher::Create("K.1", std::string(32, 'x')).ok());
