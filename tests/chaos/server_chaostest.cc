@@ -49,6 +49,36 @@ TEST_F(ChaosTest, SigtermMidLoadDrainsAndExitsWithinTheGracePeriod) {
             absl::InfiniteDuration());
 }
 
+TEST_F(ChaosTest, SigtermLetsACallInFlightFinishAndRefusesNewOnes) {
+  StartRedis();
+  StartServer(redis_->url(), {{"MODERATION_SHUTDOWN_GRACE_SECONDS", "5"},
+                              {"MODERATION_REDIS_COMMAND_TIMEOUT_MS", "3000"}});
+  auto portal = v1::CommentService::NewStub(channel_);
+  // A call that cannot finish before Redis thaws.
+  ASSERT_TRUE(redis_->Signal(SIGSTOP).ok());
+  grpc::Status in_flight;
+  std::thread caller([&] {
+    v1::CreateCaptchaResponse response;
+    in_flight = portal->CreateCaptcha(ContextWithin(absl::Seconds(5)).get(),
+                                      v1::CreateCaptchaRequest(), &response);
+  });
+  absl::SleepFor(absl::Milliseconds(300));
+  ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
+  // Draining: probes see NOT_SERVING and a new call is refused at once.
+  EXPECT_TRUE(
+      testing::WaitFor([&] { return HealthOf(channel_, "") == "NOT_SERVING"; }, absl::Seconds(1)));
+  v1::CreateCaptchaResponse refused_response;
+  const grpc::Status refused = portal->CreateCaptcha(ContextWithin(absl::Seconds(2)).get(),
+                                                     v1::CreateCaptchaRequest(), &refused_response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
+  ASSERT_TRUE(redis_->Signal(SIGCONT).ok());
+  caller.join();
+  EXPECT_TRUE(in_flight.ok()) << "the call in flight was cut off: " << in_flight.error_message();
+  absl::StatusOr<int> exit_status = server_->Stop(SIGTERM, absl::Seconds(5));
+  ASSERT_TRUE(exit_status.ok()) << exit_status.status();
+  EXPECT_TRUE(WIFEXITED(*exit_status));
+}
+
 TEST_F(ChaosTest, ARetryAfterALostReplyGetsTheSameCommentStoredOnce) {
   StartRedis();
   absl::StatusOr<std::unique_ptr<testing::FaultProxy>> proxy =

@@ -1,7 +1,11 @@
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "service/common/deadline.h"
 #include "service/storage/redis/redis_client.h"
 #include "tests/support/await.h"
+#include "tests/support/redis_sentinel_group.h"
 #include "tests/support/redis_server.h"
 
 namespace moderation::redis {
@@ -152,6 +156,106 @@ TEST_F(RedisClientTest, RefusesBeyondThePendingLimit) {
 TEST_F(RedisClientTest, ShutdownFailsLaterCommandsCleanly) {
   client_->Shutdown(absl::Seconds(1));
   EXPECT_EQ(Run(*client_, {"PING"}).status().code(), absl::StatusCode::kUnavailable);
+}
+
+TEST_F(RedisClientTest, DropsACommandWhoseCallersDeadlineHasPassed) {
+  Reply dropped = absl::UnknownError("");
+  {
+    const ScopedDeadline passed(absl::Now() - absl::Milliseconds(1));
+    dropped = Run(*client_, {"INCR", "never"});
+  }
+  EXPECT_EQ(dropped.status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_TRUE(Run(*client_, {"GET", "never"})->is_nil()) << "it was sent anyway";
+}
+
+TEST_F(RedisClientTest, StopsWaitingAtTheCallersDeadlineAndCarriesItIntoCallbacks) {
+  const absl::Time deadline = absl::Now() + absl::Milliseconds(150);
+  std::optional<absl::Time> seen_in_callback;
+  std::optional<Reply> slow;
+  {
+    const ScopedDeadline scope(deadline);
+    slow = testing::Await<Reply>([&](auto done) {
+      client_->Execute({"DEBUG", "SLEEP", "0.6"}, [&, done](Reply reply) mutable {
+        seen_in_callback = CurrentDeadline();
+        done(std::move(reply));
+      });
+    });
+  }
+  ASSERT_TRUE(slow.has_value());
+  EXPECT_EQ(slow->status().code(), absl::StatusCode::kDeadlineExceeded);
+  EXPECT_LT(absl::Now() - deadline, absl::Milliseconds(300)) << "waited for the reply";
+  EXPECT_EQ(seen_in_callback, deadline);
+  EXPECT_EQ(CurrentDeadline(), absl::InfiniteFuture());
+  EXPECT_EQ(Run(*client_, {"PING"})->string, "PONG");
+}
+
+TEST_F(RedisClientTest, ReplicatedWritesAreRefusedWhenNoReplicaConfirmsThem) {
+  RedisClientOptions options;
+  options.endpoint = *ParseRedisUrl(server_->url());
+  options.wait_replicas = 1;
+  options.wait_timeout = absl::Milliseconds(50);
+  std::unique_ptr<RedisClient> waiting = *RedisClient::Create(options);
+  ASSERT_TRUE(waiting->WaitUntilConnected(absl::Seconds(5)));
+  const RedisScript replicated("return redis.call('INCR', KEYS[1])", WriteAck::kReplicated);
+  const RedisScript plain("return redis.call('INCR', KEYS[1])");
+  auto eval = [&](const RedisScript& script) {
+    return *testing::Await<Reply>(
+        [&](auto done) { waiting->EvalScript(script, {"counter"}, {}, done); });
+  };
+  // This Redis has no replica: the primary has the write, nobody confirms it.
+  EXPECT_EQ(eval(replicated).status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(eval(plain)->integer, 2);
+}
+
+TEST(RedisSentinelClientTest, FindsThePrimaryAndFollowsAFailover) {
+  absl::StatusOr<std::unique_ptr<testing::RedisSentinelGroup>> group =
+      testing::RedisSentinelGroup::Start(/*replicas=*/1);
+  ASSERT_TRUE(group.ok()) << group.status();
+  ASSERT_TRUE((*group)->WaitUntilSettled(absl::Seconds(30)).ok());
+  RedisClientOptions options;
+  for (const std::string& address : (*group)->SentinelAddresses()) {
+    options.sentinels.push_back(*ParseSentinelAddress(address));
+  }
+  options.master_name = testing::RedisSentinelGroup::kMasterName;
+  std::unique_ptr<RedisClient> client = *RedisClient::Create(options);
+  ASSERT_TRUE(client->WaitUntilConnected(absl::Seconds(5)));
+  auto run = [&](Command command) {
+    std::optional<Reply> reply =
+        testing::Await<Reply>([&](auto done) { client->Execute(std::move(command), done); });
+    return reply ? *std::move(reply) : absl::DeadlineExceededError("no callback");
+  };
+  ASSERT_TRUE(run({"SET", "before", "1"}).ok());
+  // Replication is asynchronous: only a write a replica has is sure to
+  // survive the failover.
+  ASSERT_EQ(run({"WAIT", "1", "1000"})->integer, 1);
+  const int first = (*group)->PrimaryPort();
+
+  // A manual failover: the old primary stays up and becomes a replica, so
+  // only the announcement (or its READONLY refusals) can tell the client.
+  ASSERT_TRUE((*group)
+                  ->Cli(std::stoi((*group)->SentinelAddresses()[0].substr(10)),
+                        {"SENTINEL", "FAILOVER", testing::RedisSentinelGroup::kMasterName})
+                  .ok());
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        const int now = (*group)->PrimaryPort();
+        return now != 0 && now != first;
+      },
+      absl::Seconds(30)));
+  const int second = (*group)->PrimaryPort();
+  // The Sentinels name the new primary before the old one learns it was
+  // demoted: for a moment writes may still land on the old one (and be lost,
+  // unless WAIT confirmed them; see README, "Reliability"). Soon every write
+  // goes to the new primary.
+  int attempt = 0;
+  EXPECT_TRUE(testing::WaitFor(
+      [&] {
+        const std::string value = absl::StrCat(++attempt);
+        return run({"SET", "after", value}).ok() &&
+               *(*group)->Cli(second, {"GET", "after"}) == value;
+      },
+      absl::Seconds(5)));
+  EXPECT_EQ(*(*group)->Cli(second, {"GET", "before"}), "1");
 }
 
 }  // namespace

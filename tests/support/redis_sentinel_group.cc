@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -141,6 +142,13 @@ absl::Status RedisSentinelGroup::WaitUntilSettled(absl::Duration timeout) const 
             }
           }
           if (!replicas_known || !sentinels_known) {
+            return false;
+          }
+        }
+        // And every replica has finished its first sync with the primary.
+        for (std::size_t i = 1; i < data_nodes_.size(); ++i) {
+          absl::StatusOr<std::string> info = Cli(data_nodes_[i].port, {"INFO", "replication"});
+          if (!info.ok() || !absl::StrContains(*info, "master_link_status:up")) {
             return false;
           }
         }

@@ -27,7 +27,8 @@ class RedisSentinelGroup {
   [[nodiscard]] std::vector<std::string> SentinelAddresses() const;
   // Where the Sentinels say the primary is, as a port (0 when none answers).
   [[nodiscard]] int PrimaryPort() const;
-  // Waits until every Sentinel knows every replica and the other Sentinels.
+  // Waits until every Sentinel knows every replica and the other Sentinels,
+  // and every replica is in sync with the primary.
   absl::Status WaitUntilSettled(absl::Duration timeout) const;
   // Kills the data node on `port` with SIGKILL.
   absl::Status KillNode(int port);

@@ -338,7 +338,10 @@ class RedisClient::Loop {
   }
 
   // Where to connect: the configured endpoint, or the primary the Sentinels
-  // name (the first that answers; it is asked first next time).
+  // name (the first that answers; it is asked first next time). The question
+  // is synchronous, on the loop thread: without a connection the loop has
+  // nothing else to do (calls fail at once without it), and each Sentinel gets
+  // at most 300 ms.
   absl::StatusOr<RedisEndpoint> Target() {
     if (options_.sentinels.empty()) {
       return options_.endpoint;

@@ -176,5 +176,35 @@ TEST_F(ConfigTest, TlsFilesGoTogether) {
               HasSubstr("tls.client_ca_file (mutual TLS) needs tls.cert_file"));
 }
 
+TEST_F(ConfigTest, ReadsSentinelsFromTheFileAndTheEnvironment) {
+  const std::string path = WriteToml(R"(
+[redis]
+sentinels = ["10.0.0.1:26379", "10.0.0.2:26379"]
+master_name = "moderation"
+wait_replicas = 1
+)");
+  absl::StatusOr<LoadedConfig> loaded = LoadConfig(path, {});
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_THAT(loaded->config.redis.sentinels, ElementsAre("10.0.0.1:26379", "10.0.0.2:26379"));
+  EXPECT_EQ(loaded->config.redis.master_name, "moderation");
+  EXPECT_EQ(loaded->config.redis.wait_replicas, 1);
+  loaded = LoadConfig(path, {{"MODERATION_REDIS_SENTINELS", "s1:26379, s2:26379, s3:26379"},
+                             {"MODERATION_MAX_IN_FLIGHT", "200"}});
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_THAT(loaded->config.redis.sentinels, ElementsAre("s1:26379", "s2:26379", "s3:26379"));
+  EXPECT_EQ(loaded->config.max_in_flight, 200);
+}
+
+TEST_F(ConfigTest, RefusesHalfASentinelSetupAndAWaitLongerThanTheCommandTimeout) {
+  absl::StatusOr<LoadedConfig> loaded =
+      LoadConfig(std::nullopt, {{"MODERATION_REDIS_SENTINELS", "s1:26379"}});
+  EXPECT_THAT(loaded.status().message(), HasSubstr("redis.master_name"));
+  loaded = LoadConfig(std::nullopt, {{"MODERATION_REDIS_WAIT_REPLICAS", "1"},
+                                     {"MODERATION_REDIS_WAIT_TIMEOUT_MS", "1000"}});
+  EXPECT_THAT(loaded.status().message(), HasSubstr("redis.wait_timeout_ms"));
+  loaded = LoadConfig(std::nullopt, {{"MODERATION_MAX_IN_FLIGHT", "0"}});
+  EXPECT_EQ(loaded.status().code(), absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace moderation::config

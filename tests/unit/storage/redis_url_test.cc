@@ -28,5 +28,18 @@ TEST(ParseRedisUrlTest, RefusesWhatItCannotHonour) {
   }
 }
 
+TEST(ParseSentinelAddressTest, ReadsHostAndPortWithTheSentinelDefault) {
+  absl::StatusOr<RedisEndpoint> sentinel = ParseSentinelAddress("sentinel-0.redis:26380");
+  ASSERT_TRUE(sentinel.ok()) << sentinel.status();
+  EXPECT_EQ(sentinel->host, "sentinel-0.redis");
+  EXPECT_EQ(sentinel->port, 26380);
+  EXPECT_EQ(ParseSentinelAddress("10.0.0.7")->port, 26379);
+  EXPECT_EQ(ParseSentinelAddress("[::1]:26381")->port, 26381);
+  EXPECT_EQ(ParseSentinelAddress("[::1]")->port, 26379);
+  for (const char* address : {"", "redis://x:26379", "x:26379/0", "u@x:26379", "x:0"}) {
+    EXPECT_FALSE(ParseSentinelAddress(address).ok()) << address;
+  }
+}
+
 }  // namespace
 }  // namespace moderation::redis

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# What durability costs: runs moderation-loadgen's submit phase against a
+# Release moderation-server in front of a private Redis, once per setting:
+#   always      the shipped redis.conf (appendfsync always): the default
+#   everysec    appendfsync everysec (a machine crash can lose up to 1 s)
+#   wait1       appendfsync always on a primary with one replica, and the
+#               server's redis.wait_replicas = 1 (WAIT after each write batch)
+# Prints one loadgen table per setting. Not part of the test suite.
+#   tests/load/durability_bench.sh [BUILD_DIR] [SECONDS] [CONCURRENCY]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+build=${1:-build-bench}
+seconds=${2:-10}
+concurrency=${3:-64}
+server="$build/service/server/moderation-server"
+loadgen="$build/tests/load/moderation-loadgen"
+for binary in "$server" "$loadgen"; do
+  [ -x "$binary" ] || { echo "missing $binary: cmake --build $build first" >&2; exit 1; }
+done
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+start_redis() {  # name port [extra args...]
+  local name=$1 port=$2
+  shift 2
+  mkdir -p "$work/$name"
+  cp "$root/deploy/redis/redis.conf" "$work/$name/redis.conf"
+  redis-server "$work/$name/redis.conf" --port "$port" --dir "$work/$name" --daemonize no \
+    "$@" >"$work/$name/log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "redis $name did not start" >&2
+  exit 1
+}
+
+run() {  # label redis_port [MODERATION_X=... ...]
+  local label=$1 redis_port=$2
+  shift 2
+  local listen
+  listen="127.0.0.1:$(free_port)"
+  env MODERATION_LISTEN="$listen" MODERATION_REDIS_URL="redis://127.0.0.1:$redis_port" \
+    MODERATION_DEV_REVEAL_CAPTCHA=1 MODERATION_RATELIMIT_ENABLED=0 MODERATION_METRICS_LISTEN= \
+    MODERATION_CAPTCHA_AUDIO=0 MODERATION_LOG_LEVEL=warning "$@" \
+    "$server" 2>"$work/server-$label.log" &
+  local server_pid=$!
+  pids+=("$server_pid")
+  echo "== $label"
+  "$loadgen" --target "$listen" --phases submit --duration "$seconds" --warmup 2 \
+    --concurrency "$concurrency"
+  kill -TERM "$server_pid"
+  wait "$server_pid" || true
+}
+
+p=$(free_port); start_redis always "$p"
+run always "$p"
+p=$(free_port); start_redis everysec "$p" --appendfsync everysec
+run everysec "$p"
+primary=$(free_port); replica=$(free_port)
+start_redis primary "$primary"
+start_redis replica "$replica" --replicaof 127.0.0.1 "$primary"
+for _ in $(seq 1 100); do
+  redis-cli -p "$primary" info replication | grep -q 'state=online' && break
+  sleep 0.1
+done
+run wait1 "$primary" MODERATION_REDIS_WAIT_REPLICAS=1 MODERATION_REDIS_WAIT_TIMEOUT_MS=200
