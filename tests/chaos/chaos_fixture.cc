@@ -176,7 +176,9 @@ void ChaosTest::Summarise(const std::string& scenario, const LoadReport& report,
       " duplicated=", audit.duplicated, " stored_unacknowledged=", audit.stored_unacknowledged,
       " acknowledged_after_retry=", report.acknowledged_after_retry, " calls=", report.calls,
       " errors: ", report.ErrorSummary(),
-      " slowest_call_ms=", absl::ToInt64Milliseconds(report.slowest_call), " recovery_ms=",
+      " slowest_call_ms=", absl::ToInt64Milliseconds(report.slowest_call),
+      " failed_call_p90_ms=", absl::ToInt64Milliseconds(report.FailedCallQuantile(0.9)),
+      " recovery_ms=",
       recovery == absl::InfiniteDuration() ? std::string("n/a")
                                            : absl::StrCat(absl::ToInt64Milliseconds(recovery)));
   std::cout << line << std::endl;

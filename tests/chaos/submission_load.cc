@@ -2,6 +2,8 @@
 
 #include <grpcpp/generic/generic_stub.h>
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "moderation/v1/comment_service.grpc.pb.h"
@@ -44,6 +46,16 @@ absl::Time LoadReport::FirstAcknowledgedAfter(absl::Time since) const {
     }
   }
   return first;
+}
+
+absl::Duration LoadReport::FailedCallQuantile(double fraction) const {
+  if (failed_call_latencies.empty()) {
+    return absl::ZeroDuration();
+  }
+  std::vector<absl::Duration> sorted = failed_call_latencies;
+  std::sort(sorted.begin(), sorted.end());
+  const auto index = static_cast<std::size_t>(fraction * static_cast<double>(sorted.size() - 1));
+  return sorted[index];
 }
 
 std::string LoadReport::ErrorSummary() const {
@@ -94,6 +106,7 @@ void SubmissionLoad::Record(const grpc::Status& status, absl::Duration took) {
   report_.slowest_call = std::max(report_.slowest_call, took);
   if (!status.ok()) {
     ++report_.errors[CodeName(status.error_code())];
+    report_.failed_call_latencies.push_back(took);
   }
 }
 

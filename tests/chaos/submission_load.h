@@ -39,6 +39,9 @@ struct LoadReport {
   std::map<std::string, int> errors;
   int refused = 0;  // answered as data: refused by the content rules
   absl::Duration slowest_call;
+  // How long each failed call took: a call that had to wait for Redis takes
+  // at least the command timeout, one that failed fast a few milliseconds.
+  std::vector<absl::Duration> failed_call_latencies;
   // Acknowledged by a retry with the same idempotency key of an attempt that
   // had failed (the first attempt may or may not have reached Redis).
   int acknowledged_after_retry = 0;
@@ -46,6 +49,8 @@ struct LoadReport {
   // When the first submission acknowledged at or after `since` was answered;
   // absl::InfiniteFuture() when none was.
   [[nodiscard]] absl::Time FirstAcknowledgedAfter(absl::Time since) const;
+  // The `fraction` quantile of failed_call_latencies (zero when none failed).
+  [[nodiscard]] absl::Duration FailedCallQuantile(double fraction) const;
   // "UNAVAILABLE=12 RESOURCE_EXHAUSTED=3" for messages.
   [[nodiscard]] std::string ErrorSummary() const;
 };
