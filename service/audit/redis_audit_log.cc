@@ -15,7 +15,11 @@ namespace {
 using redis::RedisScript;
 using redis::RedisValue;
 
-constexpr int kMaxAttempts = 8;
+// Each process sends one append at a time, so an append loses the race at
+// most once per entry other replicas append meanwhile: a replica with a burst
+// of decisions can win many times in a row. Enough for bursts of moderators'
+// decisions, not unbounded.
+constexpr int kMaxAttempts = 64;
 // Entries read per round trip when verifying or gathering figures.
 constexpr int kChunk = 1000;
 // Entries a listing examines per call, so that one call never holds Redis

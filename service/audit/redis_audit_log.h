@@ -39,7 +39,7 @@ class RedisAuditLog final : public AuditLog {
 [[nodiscard]] std::vector<std::string> AppendArguments(const Entry& entry);
 
 // Seals `event`, sends it with `send`, and when the reply reports a moved
-// head ({-1, head}) takes that head and seals and sends again (up to eight
+// head ({-1, head}) takes that head and seals and sends again (up to 64
 // times; then ABORTED with reason AUDIT_BUSY). `done` gets the other reply
 // and the entry it carried. The caller calls chain.Appended(entry) once it
 // knows the entry was written.
