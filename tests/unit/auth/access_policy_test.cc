@@ -145,6 +145,29 @@ TEST(AccessPolicyAllowAllTest, LetsEveryCallThroughUnidentified) {
   }
 }
 
+TEST(AccessPolicyAllowAllTest, ACallMayNameItsModerator) {
+  const AccessPolicy policy = AccessPolicy::AllowAll();
+  absl::StatusOr<Principal> caller = policy.Authorize({}, Permission::kModerate, "lan");
+  ASSERT_TRUE(caller.ok());
+  EXPECT_EQ(caller->name, "lan");
+  EXPECT_EQ(policy.Authorize({}, Permission::kModerate, "")->name, kUnidentified);
+  for (const char* bad : {"two words", "tên", "x\n", "x:y"}) {
+    absl::StatusOr<Principal> refused = policy.Authorize({}, Permission::kModerate, bad);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_EQ(ReasonOf(refused.status()), "INVALID_MODERATOR_NAME");
+  }
+}
+
+TEST_F(AccessPolicyTest, WithTokensADeclaredNameChangesNothing) {
+  const std::vector<absl::string_view> headers = {"Bearer lan-s3cr3t"};
+  absl::StatusOr<Principal> caller = policy_->Authorize(headers, Permission::kModerate, "mai");
+  ASSERT_TRUE(caller.ok());
+  EXPECT_EQ(caller->name, "lan");
+  EXPECT_EQ(policy_->Authorize({}, Permission::kModerate, "mai").status().code(),
+            absl::StatusCode::kUnauthenticated);
+}
+
 TEST(AccessPolicyEnforceTest, AnEmptyTableRefusesEveryCall) {
   absl::StatusOr<TokenTable> table = TokenTable::Create({});
   ASSERT_TRUE(table.ok());
