@@ -16,29 +16,44 @@ double PercentileMs(const std::vector<uint32_t>& sorted_us, double fraction) {
   return static_cast<double>(sorted_us[index]) / 1000.0;
 }
 
-}  // namespace
-
-void CallStats::RecordSuccess(std::chrono::nanoseconds latency) {
-  const int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(latency).count();
+uint32_t ClampToUs(std::chrono::nanoseconds duration) {
+  const int64_t us = std::chrono::duration_cast<std::chrono::microseconds>(duration).count();
   constexpr int64_t kMaxUs = std::numeric_limits<uint32_t>::max();
-  latencies_us_.push_back(static_cast<uint32_t>(std::clamp<int64_t>(us, 0, kMaxUs)));
+  return static_cast<uint32_t>(std::clamp<int64_t>(us, 0, kMaxUs));
 }
 
-void CallStats::RecordFailure(const std::string& reason, const std::string& example) {
-  ++failures_by_reason_[reason];
-  example_by_reason_.try_emplace(reason, example);
-  ++failure_count_;
+}  // namespace
+
+void CallStats::Record(const std::string& outcome, bool expected,
+                       std::chrono::nanoseconds latency) {
+  latencies_us_.push_back(ClampToUs(latency));
+  ++outcomes_[outcome];
+  if (expected) {
+    ++expected_;
+  }
+}
+
+void CallStats::AddExample(const std::string& outcome, const std::string& example) {
+  example_by_outcome_.try_emplace(outcome, example);
+}
+
+void CallStats::RecordLate(std::chrono::nanoseconds lateness) {
+  ++late_;
+  max_late_us_ = std::max<uint64_t>(max_late_us_, ClampToUs(lateness));
 }
 
 void CallStats::Merge(const CallStats& other) {
   latencies_us_.insert(latencies_us_.end(), other.latencies_us_.begin(), other.latencies_us_.end());
-  for (const auto& [reason, count] : other.failures_by_reason_) {
-    failures_by_reason_[reason] += count;
+  for (const auto& [outcome, count] : other.outcomes_) {
+    outcomes_[outcome] += count;
   }
-  for (const auto& [reason, example] : other.example_by_reason_) {
-    example_by_reason_.try_emplace(reason, example);
+  for (const auto& [outcome, example] : other.example_by_outcome_) {
+    example_by_outcome_.try_emplace(outcome, example);
   }
-  failure_count_ += other.failure_count_;
+  expected_ += other.expected_;
+  dropped_ += other.dropped_;
+  late_ += other.late_;
+  max_late_us_ = std::max(max_late_us_, other.max_late_us_);
 }
 
 LatencySummary CallStats::SummarizeLatency() {
@@ -50,6 +65,7 @@ LatencySummary CallStats::SummarizeLatency() {
   summary.p50_ms = PercentileMs(latencies_us_, 0.50);
   summary.p90_ms = PercentileMs(latencies_us_, 0.90);
   summary.p99_ms = PercentileMs(latencies_us_, 0.99);
+  summary.p999_ms = PercentileMs(latencies_us_, 0.999);
   summary.max_ms = static_cast<double>(latencies_us_.back()) / 1000.0;
   return summary;
 }

@@ -10,12 +10,12 @@
 
 namespace moderation::loadgen {
 
-// Percentiles of the successful calls, in milliseconds. All zero when there
-// were none.
+// Latency percentiles in milliseconds. All zero when nothing was recorded.
 struct LatencySummary {
   double p50_ms = 0;
   double p90_ms = 0;
   double p99_ms = 0;
+  double p999_ms = 0;
   double max_ms = 0;
 };
 
@@ -24,22 +24,36 @@ struct LatencySummary {
 // have stopped, so recording takes no lock.
 class CallStats {
  public:
-  void RecordSuccess(std::chrono::nanoseconds latency);
-  // `reason` is a gRPC status code name ("UNAVAILABLE"), or "OK:<what>" for a
-  // call that succeeded on the wire but did not give the answer expected.
-  // The first `example` seen for each reason is kept to help tell why.
-  void RecordFailure(const std::string& reason, const std::string& example);
+  // One answered call. `outcome` is a label such as "OK PENDING_MODERATION"
+  // or "INVALID_ARGUMENT phone=PHONE_INVALID"; `expected` says whether it is
+  // the answer the call was built to get. The latency of every call counts,
+  // whatever the answer: a fast refusal is still a call served.
+  void Record(const std::string& outcome, bool expected, std::chrono::nanoseconds latency);
+  // The first example kept for an outcome, to help tell why (e.g. the error
+  // message). Examples cost a parse of the error details, so callers ask
+  // `HasExample` first.
+  [[nodiscard]] bool HasExample(const std::string& outcome) const {
+    return example_by_outcome_.contains(outcome);
+  }
+  void AddExample(const std::string& outcome, const std::string& example);
+  // Open loop only: a call that was due but not sent because the most calls
+  // allowed in flight already were.
+  void RecordDropped() { ++dropped_; }
+  // Open loop only: a call sent more than a millisecond after it was due
+  // (the client could not keep up; its latency still counts from when it was
+  // due).
+  void RecordLate(std::chrono::nanoseconds lateness);
 
   void Merge(const CallStats& other);
 
-  [[nodiscard]] uint64_t successes() const { return latencies_us_.size(); }
-  [[nodiscard]] uint64_t failures() const { return failure_count_; }
-  [[nodiscard]] uint64_t calls() const { return successes() + failures(); }
-  [[nodiscard]] const std::map<std::string, uint64_t>& failures_by_reason() const {
-    return failures_by_reason_;
-  }
-  [[nodiscard]] const std::map<std::string, std::string>& example_by_reason() const {
-    return example_by_reason_;
+  [[nodiscard]] uint64_t calls() const { return latencies_us_.size(); }
+  [[nodiscard]] uint64_t expected() const { return expected_; }
+  [[nodiscard]] uint64_t dropped() const { return dropped_; }
+  [[nodiscard]] uint64_t late() const { return late_; }
+  [[nodiscard]] double max_lateness_ms() const { return static_cast<double>(max_late_us_) / 1000; }
+  [[nodiscard]] const std::map<std::string, uint64_t>& outcomes() const { return outcomes_; }
+  [[nodiscard]] const std::map<std::string, std::string>& example_by_outcome() const {
+    return example_by_outcome_;
   }
 
   // Sorts the recorded latencies; meant to be called once, at the end.
@@ -50,9 +64,12 @@ class CallStats {
   // four bytes per call keeps a long run at a few hundred thousand calls per
   // second within memory.
   std::vector<uint32_t> latencies_us_;
-  std::map<std::string, uint64_t> failures_by_reason_;
-  std::map<std::string, std::string> example_by_reason_;
-  uint64_t failure_count_ = 0;
+  std::map<std::string, uint64_t> outcomes_;
+  std::map<std::string, std::string> example_by_outcome_;
+  uint64_t expected_ = 0;
+  uint64_t dropped_ = 0;
+  uint64_t late_ = 0;
+  uint64_t max_late_us_ = 0;
 };
 
 // "UNAVAILABLE", "DEADLINE_EXCEEDED", ... as in the gRPC specification.

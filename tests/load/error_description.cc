@@ -5,6 +5,7 @@
 #include <google/protobuf/wire_format_lite.h>
 
 #include "moderation/v1/errors.pb.h"
+#include "tests/load/call_stats.h"
 
 namespace moderation::loadgen {
 namespace {
@@ -37,6 +38,21 @@ bool FindErrorDetail(const std::string& status_bytes, moderation::v1::ErrorDetai
 }
 
 }  // namespace
+
+std::string OutcomeLabel(const grpc::Status& status) {
+  std::string label = StatusCodeName(status.error_code());
+  moderation::v1::ErrorDetail detail;
+  if (status.error_details().empty() || !FindErrorDetail(status.error_details(), &detail)) {
+    return label;
+  }
+  if (detail.field_violations().empty()) {
+    return label + " " + detail.reason();
+  }
+  for (const moderation::v1::FieldViolation& violation : detail.field_violations()) {
+    label += " " + violation.field() + "=" + violation.reason();
+  }
+  return label;
+}
 
 std::string DescribeError(const grpc::Status& status) {
   std::string text = status.error_message();

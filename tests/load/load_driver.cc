@@ -6,13 +6,15 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/async_unary_call.h>
-#include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/channel_arguments.h>
 #include <grpcpp/support/slice.h>
 
 #include <algorithm>
-#include <cstdint>
+#include <atomic>
+#include <cmath>
 #include <cstdio>
+#include <fstream>
+#include <limits>
 #include <random>
 #include <string_view>
 #include <thread>
@@ -20,7 +22,6 @@
 
 #include "moderation/v1/comment_service.grpc.pb.h"
 #include "tests/load/error_description.h"
-#include "tests/load/submission_data.h"
 
 namespace moderation::loadgen {
 namespace {
@@ -32,61 +33,23 @@ using Clock = std::chrono::steady_clock;
 // distribution's gRPC ships no generated code for it. An empty request asks
 // about the server as a whole.
 constexpr char kHealthCheckMethod[] = "/grpc.health.v1.Health/Check";
+constexpr char kSubmitCommentMethod[] = "/moderation.v1.CommentService/SubmitComment";
 // HealthCheckResponse{status: SERVING}: field 1, varint 1. A proto3 encoder
 // writes exactly these two bytes for it.
 constexpr std::string_view kServingResponse("\x08\x01", 2);
+constexpr char kHealthExpectation[] = "OK SERVING";
 
 constexpr int64_t kMinConnectTimeoutMs = 5000;
+// An open-loop call sent later than this after it was due counts as late.
+constexpr auto kLateAfter = std::chrono::milliseconds(1);
+// The rate limited address is sent at most this many submissions to get it
+// refused (its burst is 3).
+constexpr int kMaxHotAddressSubmissions = 50;
 
-// Calls completing inside [start, end) are counted; before is warm-up, and
-// nothing new starts after.
-struct Window {
-  Clock::time_point start;
-  Clock::time_point end;
-
-  [[nodiscard]] bool Contains(Clock::time_point t) const { return t >= start && t < end; }
-};
-
-// Stubs for one channel. Stubs are thread-safe, so every worker shares them.
-struct ChannelStubs {
-  std::unique_ptr<grpc::GenericStub> generic;
-  std::unique_ptr<v1::CommentService::Stub> comments;
-};
-
-struct WorkerStats {
-  CallStats health;
-  CallStats captcha;
-  CallStats submit;
-  CallStats operation;
-};
-
-// One call kept in flight: when it completes, the next one starts in its
-// place. Only the owning worker's thread touches it.
-struct Slot {
-  enum class Step { kHealth, kCaptcha, kSubmit };
-
-  const ChannelStubs* stubs = nullptr;
-  Step step = Step::kHealth;
-  uint64_t sequence = 0;
-  uint64_t next_sequence = 0;
-  Clock::time_point call_start;
-  Clock::time_point operation_start;
-
-  std::unique_ptr<grpc::ClientContext> context;
-  grpc::Status status;
-
-  grpc::ByteBuffer health_request;
-  grpc::ByteBuffer health_response;
-  std::unique_ptr<grpc::ClientAsyncResponseReader<grpc::ByteBuffer>> health_call;
-
-  v1::CreateCaptchaRequest captcha_request;
-  v1::CreateCaptchaResponse captcha_response;
-  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::CreateCaptchaResponse>> captcha_call;
-
-  v1::SubmitCommentRequest submit_request;
-  v1::SubmitCommentResponse submit_response;
-  std::unique_ptr<grpc::ClientAsyncResponseReader<v1::SubmitCommentResponse>> submit_call;
-};
+std::chrono::system_clock::time_point ToSystem(Clock::time_point t) {
+  return std::chrono::system_clock::now() +
+         std::chrono::duration_cast<std::chrono::system_clock::duration>(t - Clock::now());
+}
 
 std::string ByteBufferToString(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
@@ -100,218 +63,329 @@ std::string ByteBufferToString(const grpc::ByteBuffer& buffer) {
   return bytes;
 }
 
-// Empty on success, else the failure reason for the report.
-std::string FailureReason(const grpc::Status& status) {
-  return status.ok() ? std::string() : StatusCodeName(status.error_code());
+grpc::ByteBuffer StringToByteBuffer(const std::string& bytes) {
+  grpc::Slice slice(bytes);
+  return grpc::ByteBuffer(&slice, 1);
 }
 
-// Owns a completion queue, the thread that polls it and a share of the slots.
+std::string SubmitOutcome(const grpc::Status& status, const grpc::ByteBuffer& response) {
+  if (!status.ok()) {
+    return OutcomeLabel(status);
+  }
+  v1::SubmitCommentResponse answer;
+  if (!answer.ParseFromString(ByteBufferToString(response))) {
+    return "OK UNPARSABLE_RESPONSE";
+  }
+  std::string outcome = "OK " + v1::SubmissionStatus_Name(answer.status())
+                                    .substr(std::string_view("SUBMISSION_STATUS_").size());
+  if (answer.status() == v1::SUBMISSION_STATUS_REFUSED) {
+    outcome += " " + answer.refusal_reason();
+  }
+  return outcome;
+}
+
+std::string HealthOutcome(const grpc::Status& status, const grpc::ByteBuffer& response) {
+  if (!status.ok()) {
+    return StatusCodeName(status.error_code());
+  }
+  return ByteBufferToString(response) == kServingResponse ? kHealthExpectation : "OK NOT_SERVING";
+}
+
+// What one phase's workers share. Read-only but for the atomics.
+struct PhasePlan {
+  Phase phase = Phase::kHealth;
+  const std::vector<std::unique_ptr<grpc::GenericStub>>* stubs = nullptr;
+  const std::vector<grpc::ByteBuffer>* requests = nullptr;  // submit phase
+  const std::vector<CallKind>* kinds = nullptr;             // submit phase
+  grpc::ByteBuffer health_request;
+  std::chrono::milliseconds deadline{0};
+  std::string authorization;  // the header's value, or empty
+
+  Clock::time_point start;
+  Clock::time_point window_start;
+  Clock::time_point window_end;  // closed loop with a duration
+  uint64_t count = 0;            // closed loop: measured calls, or 0 for the duration
+
+  // Closed loop.
+  std::atomic<uint64_t> next_index{0};
+  std::atomic<uint64_t> measured_started{0};
+  std::atomic<int64_t> ran_out_at_ns{std::numeric_limits<int64_t>::max()};
+  std::atomic<int64_t> last_completion_ns{0};
+
+  // Open loop: call i is due at start + i / rate; calls [first_measured,
+  // end_measured) are measured, and there are `total` in all.
+  double rate = 0;
+  uint64_t first_measured = 0;
+  uint64_t end_measured = 0;
+  uint64_t total = 0;
+
+  [[nodiscard]] uint64_t limit() const {
+    return phase == Phase::kHealth ? std::numeric_limits<uint64_t>::max() : requests->size();
+  }
+  [[nodiscard]] Clock::time_point Due(uint64_t index) const {
+    return start +
+           std::chrono::nanoseconds(static_cast<int64_t>(static_cast<double>(index) * 1e9 / rate));
+  }
+  [[nodiscard]] int64_t SinceStartNs(Clock::time_point t) const {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(t - start).count();
+  }
+};
+
+// One call in flight. Only the owning worker's thread touches it.
+struct Call {
+  uint64_t index = 0;
+  // When the call was due (open loop) or started (closed loop): its latency
+  // counts from here.
+  Clock::time_point due;
+  bool measured = false;
+  std::unique_ptr<grpc::ClientContext> context;
+  grpc::ByteBuffer response;
+  grpc::Status status;
+  std::unique_ptr<grpc::GenericClientAsyncResponseReader> reader;
+};
+
+struct WorkerStats {
+  CallStats health;
+  std::array<CallStats, kCallKindCount> submit;
+  uint64_t sent_measured = 0;
+  Clock::time_point last_measured_send;
+};
+
+// Owns a completion queue, the thread that polls it and a share of the calls.
 class Worker {
  public:
-  Worker(Phase phase, Window window, std::chrono::milliseconds deadline, std::string run_id,
-         uint64_t sequence_stride, const std::string& token)
-      : phase_(phase),
-        window_(window),
-        deadline_(deadline),
-        run_id_(std::move(run_id)),
-        sequence_stride_(sequence_stride),
-        authorization_(token.empty() ? "" : "Bearer " + token) {}
+  Worker(PhasePlan& plan, int number, int workers)
+      : plan_(plan), number_(number), workers_(workers) {}
 
-  void AddSlot(const ChannelStubs* stubs, uint64_t first_sequence) {
-    auto slot = std::make_unique<Slot>();
-    slot->stubs = stubs;
-    slot->next_sequence = first_sequence;
-    grpc::Slice empty;
-    slot->health_request = grpc::ByteBuffer(&empty, 1);
-    slots_.push_back(std::move(slot));
-  }
-
-  void Run() {
-    size_t active = slots_.size();
-    for (const std::unique_ptr<Slot>& slot : slots_) {
-      StartOperation(*slot);
+  // Closed loop: keeps `slots` calls in flight until the window closes.
+  void RunClosedLoop(int slots) {
+    std::vector<std::unique_ptr<Call>> calls;
+    size_t active = 0;
+    for (int i = 0; i < slots; ++i) {
+      calls.push_back(std::make_unique<Call>());
+      if (StartNextClosedLoopCall(*calls.back())) {
+        ++active;
+      }
     }
     if (active == 0) {
-      queue_.Shutdown();
+      return;
     }
     void* tag = nullptr;
     bool ok = false;
     while (queue_.Next(&tag, &ok)) {
-      if (!OnCompleted(*static_cast<Slot*>(tag)) && --active == 0) {
-        queue_.Shutdown();
+      Call& call = *static_cast<Call*>(tag);
+      Complete(call);
+      if (!StartNextClosedLoopCall(call) && --active == 0) {
+        break;
+      }
+    }
+  }
+
+  // Open loop: sends calls number_, number_ + workers_, ... each when due.
+  void RunOpenLoop(int max_in_flight) {
+    std::vector<std::unique_ptr<Call>> free_calls;
+    int in_flight = 0;
+    uint64_t index = static_cast<uint64_t>(number_);
+    while (true) {
+      Clock::time_point now = Clock::now();
+      while (index < plan_.total && plan_.Due(index) <= now) {
+        const bool measured = index >= plan_.first_measured && index < plan_.end_measured;
+        const CallKind kind = (*plan_.kinds)[index];
+        if (in_flight >= max_in_flight) {
+          if (measured) {
+            stats_.submit[static_cast<int>(kind)].RecordDropped();
+          }
+        } else {
+          std::unique_ptr<Call> call;
+          if (free_calls.empty()) {
+            call = std::make_unique<Call>();
+          } else {
+            call = std::move(free_calls.back());
+            free_calls.pop_back();
+          }
+          call->index = index;
+          call->due = plan_.Due(index);
+          call->measured = measured;
+          if (measured) {
+            if (now - call->due > kLateAfter) {
+              stats_.submit[static_cast<int>(kind)].RecordLate(now - call->due);
+            }
+            ++stats_.sent_measured;
+            stats_.last_measured_send = now;
+          }
+          Start(*call.release());
+          ++in_flight;
+        }
+        index += static_cast<uint64_t>(workers_);
+        now = Clock::now();
+      }
+      if (index >= plan_.total && in_flight == 0) {
+        return;
+      }
+      const Clock::time_point wake =
+          index < plan_.total ? plan_.Due(index) : now + std::chrono::seconds(1);
+      void* tag = nullptr;
+      bool ok = false;
+      const grpc::CompletionQueue::NextStatus next = queue_.AsyncNext(&tag, &ok, ToSystem(wake));
+      if (next == grpc::CompletionQueue::GOT_EVENT) {
+        std::unique_ptr<Call> call(static_cast<Call*>(tag));
+        Complete(*call);
+        free_calls.push_back(std::move(call));
+        --in_flight;
+      } else if (next == grpc::CompletionQueue::SHUTDOWN) {
+        return;
       }
     }
   }
 
   [[nodiscard]] const WorkerStats& stats() const { return stats_; }
 
-  // The first operation number none of this worker's slots has used.
-  [[nodiscard]] uint64_t UnusedSequence() const {
-    uint64_t unused = 0;
-    for (const std::unique_ptr<Slot>& slot : slots_) {
-      unused = std::max(unused, slot->next_sequence);
+  ~Worker() {
+    queue_.Shutdown();
+    void* tag = nullptr;
+    bool ok = false;
+    while (queue_.Next(&tag, &ok)) {
     }
-    return unused;
   }
 
  private:
-  void NewContext(Slot& slot) {
-    slot.context = std::make_unique<grpc::ClientContext>();
-    slot.context->set_deadline(std::chrono::system_clock::now() + deadline_);
-    if (!authorization_.empty()) {
-      slot.context->AddMetadata("authorization", authorization_);
-    }
-    slot.call_start = Clock::now();
-  }
-
-  void StartOperation(Slot& slot) {
-    if (phase_ == Phase::kHealth) {
-      StartHealthCheck(slot);
-      return;
-    }
-    slot.sequence = slot.next_sequence;
-    slot.next_sequence += sequence_stride_;
-    slot.operation_start = Clock::now();
-    StartCreateCaptcha(slot);
-  }
-
-  void StartHealthCheck(Slot& slot) {
-    slot.step = Slot::Step::kHealth;
-    slot.health_response.Clear();
-    NewContext(slot);
-    slot.health_call = slot.stubs->generic->PrepareUnaryCall(slot.context.get(), health_method_,
-                                                             slot.health_request, &queue_);
-    slot.health_call->StartCall();
-    slot.health_call->Finish(&slot.health_response, &slot.status, &slot);
-  }
-
-  void StartCreateCaptcha(Slot& slot) {
-    slot.step = Slot::Step::kCaptcha;
-    slot.captcha_request.Clear();
-    slot.captcha_request.set_client_ip(ClientIpFor(slot.sequence));
-    slot.captcha_response.Clear();
-    NewContext(slot);
-    slot.captcha_call = slot.stubs->comments->PrepareAsyncCreateCaptcha(
-        slot.context.get(), slot.captcha_request, &queue_);
-    slot.captcha_call->StartCall();
-    slot.captcha_call->Finish(&slot.captcha_response, &slot.status, &slot);
-  }
-
-  void StartSubmitComment(Slot& slot) {
-    slot.step = Slot::Step::kSubmit;
-    FillSubmission(slot.sequence, run_id_, slot.captcha_response.captcha_id(),
-                   slot.captcha_response.dev_answer(), &slot.submit_request);
-    slot.submit_response.Clear();
-    NewContext(slot);
-    slot.submit_call = slot.stubs->comments->PrepareAsyncSubmitComment(
-        slot.context.get(), slot.submit_request, &queue_);
-    slot.submit_call->StartCall();
-    slot.submit_call->Finish(&slot.submit_response, &slot.status, &slot);
-  }
-
-  // Records the call just completed and starts the slot's next one. False when
-  // the window has closed and the slot is done.
-  bool OnCompleted(Slot& slot) {
+  // Takes the next call number and starts it, or says the slot is done: the
+  // window has closed, the count is reached, or the captchas have run out.
+  bool StartNextClosedLoopCall(Call& call) {
     const Clock::time_point now = Clock::now();
-    const bool counted = window_.Contains(now);
-    const bool more_time = now < window_.end;
-    switch (slot.step) {
-      case Slot::Step::kHealth: {
-        std::string reason = FailureReason(slot.status);
-        if (reason.empty() && ByteBufferToString(slot.health_response) != kServingResponse) {
-          reason = "OK:NOT_SERVING";
-        }
-        if (counted) {
-          Record(stats_.health, reason, now - slot.call_start, Example(slot.status, reason));
-        }
-        break;
-      }
-      case Slot::Step::kCaptcha: {
-        const std::string reason = FailureReason(slot.status);
-        const std::string example = Example(slot.status, reason);
-        if (counted) {
-          Record(stats_.captcha, reason, now - slot.call_start, example);
-        }
-        std::string operation_failure = reason;
-        std::string operation_example = example;
-        if (reason.empty() && slot.captcha_response.dev_answer().empty()) {
-          operation_failure = "OK:NO_DEV_ANSWER";
-          operation_example =
-              "CreateCaptcha returned no dev_answer: is the server running with "
-              "MODERATION_DEV_REVEAL_CAPTCHA=1?";
-        }
-        if (operation_failure.empty()) {
-          if (!more_time) {
-            return false;
-          }
-          StartSubmitComment(slot);
-          return true;
-        }
-        if (counted) {
-          Record(stats_.operation, operation_failure, now - slot.operation_start,
-                 operation_example);
-        }
-        break;
-      }
-      case Slot::Step::kSubmit: {
-        std::string reason = FailureReason(slot.status);
-        if (reason.empty() &&
-            slot.submit_response.status() != v1::SUBMISSION_STATUS_PENDING_MODERATION) {
-          reason = slot.submit_response.status() == v1::SUBMISSION_STATUS_REFUSED
-                       ? "OK:REFUSED:" + slot.submit_response.refusal_reason()
-                       : "OK:" + v1::SubmissionStatus_Name(slot.submit_response.status());
-        }
-        if (counted) {
-          const std::string example = Example(slot.status, reason);
-          Record(stats_.submit, reason, now - slot.call_start, example);
-          Record(stats_.operation, reason, now - slot.operation_start, example);
-        }
-        break;
-      }
-    }
-    if (!more_time) {
+    if (plan_.count == 0 && now >= plan_.window_end) {
       return false;
     }
-    StartOperation(slot);
+    const bool measured = now >= plan_.window_start;
+    if (measured && plan_.count > 0 && plan_.measured_started.fetch_add(1) >= plan_.count) {
+      return false;
+    }
+    const uint64_t index = plan_.next_index.fetch_add(1);
+    if (index >= plan_.limit()) {
+      int64_t expected = std::numeric_limits<int64_t>::max();
+      plan_.ran_out_at_ns.compare_exchange_strong(expected, plan_.SinceStartNs(now));
+      return false;
+    }
+    call.index = index;
+    call.due = now;
+    call.measured = measured;
+    Start(call);
     return true;
   }
 
-  static void Record(CallStats& stats, const std::string& reason, Clock::duration latency,
-                     const std::string& example) {
-    if (reason.empty()) {
-      stats.RecordSuccess(latency);
+  void Start(Call& call) {
+    call.context = std::make_unique<grpc::ClientContext>();
+    call.context->set_deadline(std::chrono::system_clock::now() + plan_.deadline);
+    if (!plan_.authorization.empty()) {
+      call.context->AddMetadata("authorization", plan_.authorization);
+    }
+    call.response.Clear();
+    grpc::GenericStub& stub = *(*plan_.stubs)[call.index % plan_.stubs->size()];
+    if (plan_.phase == Phase::kHealth) {
+      call.reader =
+          stub.PrepareUnaryCall(call.context.get(), health_method_, plan_.health_request, &queue_);
     } else {
-      stats.RecordFailure(reason, example);
+      call.reader = stub.PrepareUnaryCall(call.context.get(), submit_method_,
+                                          (*plan_.requests)[call.index], &queue_);
+    }
+    call.reader->StartCall();
+    call.reader->Finish(&call.response, &call.status, &call);
+  }
+
+  void Complete(Call& call) {
+    const Clock::time_point now = Clock::now();
+    if (!call.measured) {
+      return;
+    }
+    const int64_t completion_ns = plan_.SinceStartNs(now);
+    int64_t latest = plan_.last_completion_ns.load(std::memory_order_relaxed);
+    while (latest < completion_ns &&
+           !plan_.last_completion_ns.compare_exchange_weak(latest, completion_ns)) {
+    }
+    if (plan_.phase == Phase::kHealth) {
+      const std::string outcome = HealthOutcome(call.status, call.response);
+      const bool expected = outcome == kHealthExpectation;
+      Record(stats_.health, outcome, expected, now - call.due, call.status);
+      return;
+    }
+    const CallKind kind = (*plan_.kinds)[call.index];
+    const std::string outcome = SubmitOutcome(call.status, call.response);
+    Record(stats_.submit[static_cast<int>(kind)], outcome, MatchesExpectation(kind, outcome),
+           now - call.due, call.status);
+  }
+
+  static void Record(CallStats& stats, const std::string& outcome, bool expected,
+                     Clock::duration latency, const grpc::Status& status) {
+    stats.Record(outcome, expected, latency);
+    // Describing an error parses its details, so only the first of each
+    // unexpected kind is.
+    if (!expected && !stats.HasExample(outcome)) {
+      stats.AddExample(outcome, status.ok() ? "" : DescribeError(status));
     }
   }
 
-  // Describing an error parses its details, so it is done only for failures.
-  static std::string Example(const grpc::Status& status, const std::string& reason) {
-    if (reason.empty() || status.ok()) {
-      return std::string();
-    }
-    return DescribeError(status);
-  }
-
-  const Phase phase_;
-  const Window window_;
-  const std::chrono::milliseconds deadline_;
-  const std::string run_id_;
-  const uint64_t sequence_stride_;
-  const std::string authorization_;  // the header's value, or empty
+  PhasePlan& plan_;
+  const int number_;
+  const int workers_;
   // The generic stub takes the method name as a std::string; built once.
   const std::string health_method_ = kHealthCheckMethod;
+  const std::string submit_method_ = kSubmitCommentMethod;
   grpc::CompletionQueue queue_;
-  std::vector<std::unique_ptr<Slot>> slots_;
   WorkerStats stats_;
 };
 
-std::string NewRunId() {
+std::string NewRunId(uint64_t* salt) {
   std::random_device device;
   const uint64_t id = (static_cast<uint64_t>(device()) << 32) | device();
+  *salt = (static_cast<uint64_t>(device()) << 32) | device();
   char text[17];
   std::snprintf(text, sizeof(text), "%016llx", static_cast<unsigned long long>(id));
   return text;
+}
+
+std::vector<std::unique_ptr<grpc::GenericStub>> GenericStubs(
+    const std::vector<std::shared_ptr<grpc::Channel>>& channels) {
+  std::vector<std::unique_ptr<grpc::GenericStub>> stubs;
+  for (const std::shared_ptr<grpc::Channel>& channel : channels) {
+    stubs.push_back(std::make_unique<grpc::GenericStub>(channel));
+  }
+  return stubs;
+}
+
+// Builds the result rows from the workers' figures.
+std::vector<ResultRow> Rows(Phase phase, const std::vector<std::unique_ptr<Worker>>& workers,
+                            const Mix& mix) {
+  std::vector<ResultRow> rows;
+  if (phase == Phase::kHealth) {
+    ResultRow row{"Health/Check", kHealthExpectation, {}, {}};
+    for (const std::unique_ptr<Worker>& worker : workers) {
+      row.stats.Merge(worker->stats().health);
+    }
+    rows.push_back(std::move(row));
+  } else {
+    ResultRow all{"SubmitComment", "", {}, {}};
+    for (int k = 0; k < kCallKindCount; ++k) {
+      const auto kind = static_cast<CallKind>(k);
+      if (!mix.Has(kind)) {
+        continue;
+      }
+      ResultRow row{CallKindName(kind), Expectation(kind), {}, {}};
+      for (const std::unique_ptr<Worker>& worker : workers) {
+        row.stats.Merge(worker->stats().submit[k]);
+      }
+      all.stats.Merge(row.stats);
+      rows.push_back(std::move(row));
+    }
+    // One kind's row is already the total.
+    if (rows.size() > 1) {
+      all.expectation = "as its kind";
+      rows.push_back(std::move(all));
+    }
+  }
+  for (ResultRow& row : rows) {
+    row.latency = row.stats.SummarizeLatency();
+  }
+  return rows;
 }
 
 }  // namespace
@@ -326,7 +400,8 @@ std::string PhaseName(Phase phase) {
   return "unknown";
 }
 
-LoadDriver::LoadDriver(DriverOptions options) : options_(std::move(options)), run_id_(NewRunId()) {}
+LoadDriver::LoadDriver(DriverOptions options)
+    : options_(std::move(options)), run_id_(NewRunId(&salt_)) {}
 
 LoadDriver::~LoadDriver() = default;
 
@@ -358,59 +433,354 @@ bool LoadDriver::Connect(std::string* error) {
   return true;
 }
 
-PhaseResult LoadDriver::Run(Phase phase) {
-  std::vector<ChannelStubs> stubs(channels_.size());
-  for (size_t i = 0; i < channels_.size(); ++i) {
-    stubs[i].generic = std::make_unique<grpc::GenericStub>(channels_[i]);
-    stubs[i].comments = v1::CommentService::NewStub(channels_[i]);
+uint64_t LoadDriver::PoolSize() const {
+  if (options_.captchas > 0) {
+    return options_.captchas;
   }
+  const double warmup_s = std::chrono::duration<double>(options_.warmup).count();
+  const double duration_s = std::chrono::duration<double>(options_.duration).count();
+  const double rate = options_.rate > 0 ? options_.rate : options_.closed_loop_rate_guess;
+  const auto warmup_calls = static_cast<uint64_t>(std::ceil(rate * warmup_s));
+  const uint64_t measured_calls =
+      options_.count > 0 ? options_.count : static_cast<uint64_t>(std::ceil(rate * duration_s));
+  // Closed loop: the slots in flight when the count is reached take a few more.
+  const uint64_t slack = options_.rate > 0 ? 1 : static_cast<uint64_t>(options_.concurrency);
+  return warmup_calls + measured_calls + slack;
+}
 
+bool LoadDriver::FetchCaptchas(uint64_t size, std::string* error) {
+  requests_.assign(size, grpc::ByteBuffer());
+  kinds_.assign(size, CallKind::kValid);
+  const uint64_t first_sequence = next_sequence_;
+  next_sequence_ += size;
+  std::unique_ptr<v1::CommentService::Stub> stub = v1::CommentService::NewStub(channels_.front());
+  const std::string authorization = options_.token.empty() ? "" : "Bearer " + options_.token;
+
+  struct Fetch {
+    uint64_t index = 0;
+    grpc::ClientContext context;
+    v1::CreateCaptchaRequest request;
+    v1::CreateCaptchaResponse response;
+    grpc::Status status;
+    std::unique_ptr<grpc::ClientAsyncResponseReader<v1::CreateCaptchaResponse>> reader;
+  };
+  grpc::CompletionQueue queue;
+  uint64_t next = 0;
+  uint64_t in_flight = 0;
+  const auto start_fetch = [&] {
+    auto fetch = std::make_unique<Fetch>();
+    fetch->index = next++;
+    fetch->context.set_deadline(std::chrono::system_clock::now() + options_.deadline);
+    if (!authorization.empty()) {
+      fetch->context.AddMetadata("authorization", authorization);
+    }
+    fetch->request.set_client_ip(ClientIpFor(first_sequence + fetch->index));
+    fetch->reader = stub->PrepareAsyncCreateCaptcha(&fetch->context, fetch->request, &queue);
+    fetch->reader->StartCall();
+    Fetch* tag = fetch.release();
+    tag->reader->Finish(&tag->response, &tag->status, tag);
+    ++in_flight;
+  };
+  const auto concurrency = static_cast<uint64_t>(std::max(options_.captcha_concurrency, 1));
+  while (next < size && in_flight < concurrency) {
+    start_fetch();
+  }
+  Clock::time_point earliest_expiry = Clock::time_point::max();
+  uint64_t done = 0;
+  uint64_t next_progress = size / 10;
+  void* tag = nullptr;
+  bool ok = false;
+  while (in_flight > 0 && queue.Next(&tag, &ok)) {
+    std::unique_ptr<Fetch> fetch(static_cast<Fetch*>(tag));
+    --in_flight;
+    if (error->empty()) {
+      if (!fetch->status.ok()) {
+        *error = "CreateCaptcha failed after " + std::to_string(done) + " of " +
+                 std::to_string(size) + " captchas: " + StatusCodeName(fetch->status.error_code()) +
+                 " " + DescribeError(fetch->status) +
+                 (fetch->status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED
+                      ? " (the pool needs one captcha per submission: raise the server's "
+                        "ratelimit.captcha_global for the benchmark, or ask for fewer with "
+                        "--captchas, --count or a shorter --duration)"
+                      : "");
+      } else if (fetch->response.dev_answer().empty()) {
+        *error =
+            "CreateCaptcha returned no dev_answer: is the server running with "
+            "MODERATION_DEV_REVEAL_CAPTCHA=1?";
+      }
+    }
+    if (!error->empty()) {
+      continue;  // drain what is in flight, start nothing new
+    }
+    const uint64_t sequence = first_sequence + fetch->index;
+    const CallKind kind = options_.mix.KindFor(sequence);
+    v1::SubmitCommentRequest request;
+    FillSubmission(kind, sequence, run_id_, salt_, fetch->response.captcha_id(),
+                   fetch->response.dev_answer(), &request);
+    requests_[fetch->index] = StringToByteBuffer(request.SerializeAsString());
+    kinds_[fetch->index] = kind;
+    const std::chrono::nanoseconds ttl =
+        std::chrono::seconds(fetch->response.expire_time().seconds()) +
+        std::chrono::nanoseconds(fetch->response.expire_time().nanos()) -
+        std::chrono::duration_cast<std::chrono::nanoseconds>(
+            std::chrono::system_clock::now().time_since_epoch());
+    earliest_expiry =
+        std::min(earliest_expiry, Clock::now() + std::chrono::duration_cast<Clock::duration>(ttl));
+    ++done;
+    if (done >= next_progress && size >= 1000) {
+      std::fprintf(stderr, "\r  captchas: %llu of %llu", static_cast<unsigned long long>(done),
+                   static_cast<unsigned long long>(size));
+      next_progress += size / 10;
+    }
+    if (next < size) {
+      start_fetch();
+    }
+  }
+  if (size >= 1000) {
+    std::fputc('\n', stderr);
+  }
+  first_captcha_expiry_ = earliest_expiry;
+  return error->empty();
+}
+
+bool LoadDriver::OverloadHotAddress(std::string* error) {
+  std::unique_ptr<v1::CommentService::Stub> stub = v1::CommentService::NewStub(channels_.front());
+  const std::string authorization = options_.token.empty() ? "" : "Bearer " + options_.token;
+  for (int attempt = 1; attempt <= kMaxHotAddressSubmissions; ++attempt) {
+    const uint64_t sequence = next_sequence_++;
+    grpc::ClientContext captcha_context;
+    captcha_context.set_deadline(std::chrono::system_clock::now() + options_.deadline);
+    if (!authorization.empty()) {
+      captcha_context.AddMetadata("authorization", authorization);
+    }
+    v1::CreateCaptchaRequest captcha_request;
+    captcha_request.set_client_ip(ClientIpFor(sequence));
+    v1::CreateCaptchaResponse captcha;
+    const grpc::Status captcha_status =
+        stub->CreateCaptcha(&captcha_context, captcha_request, &captcha);
+    if (!captcha_status.ok()) {
+      *error = "CreateCaptcha failed: " + DescribeError(captcha_status);
+      return false;
+    }
+    v1::SubmitCommentRequest request;
+    FillSubmission(CallKind::kRateLimited, sequence, run_id_, salt_, captcha.captcha_id(),
+                   captcha.dev_answer(), &request);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + options_.deadline);
+    if (!authorization.empty()) {
+      context.AddMetadata("authorization", authorization);
+    }
+    v1::SubmitCommentResponse response;
+    const grpc::Status status = stub->SubmitComment(&context, request, &response);
+    if (status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED) {
+      preparation_.hot_address_submissions = attempt;
+      return true;
+    }
+  }
+  *error = std::string("the address ") + kHotClientIp + " was not refused after " +
+           std::to_string(kMaxHotAddressSubmissions) +
+           " submissions: are rate limits on (ratelimit.enabled), and is it not on "
+           "ratelimit.allow_list? Leave rate_limited out of --mix otherwise";
+  return false;
+}
+
+bool LoadDriver::PrepareSubmissions(std::string* error) {
+  error->clear();
   const Clock::time_point start = Clock::now();
-  const Window window{start + options_.warmup, start + options_.warmup + options_.duration};
-  const auto concurrency = static_cast<size_t>(options_.concurrency);
-  const size_t worker_count = std::min(static_cast<size_t>(options_.threads), concurrency);
-  std::vector<std::unique_ptr<Worker>> workers;
-  for (size_t i = 0; i < worker_count; ++i) {
-    workers.push_back(std::make_unique<Worker>(phase, window, options_.deadline, run_id_,
-                                               concurrency, options_.token));
+  const uint64_t size = PoolSize();
+  std::fprintf(stderr, "preparing: %llu captchas (%d in flight)\n",
+               static_cast<unsigned long long>(size), options_.captcha_concurrency);
+  if (!FetchCaptchas(size, error)) {
+    return false;
   }
-  // With as many threads as channels, each thread serves one channel's slots.
-  for (size_t i = 0; i < concurrency; ++i) {
-    workers[i % worker_count]->AddSlot(&stubs[i % stubs.size()], next_sequence_base_ + i);
+  if (options_.mix.Has(CallKind::kRateLimited) && !OverloadHotAddress(error)) {
+    return false;
   }
+  const Clock::time_point fetched = Clock::now();
+  preparation_.captchas = size;
+  preparation_.seconds = std::chrono::duration<double>(fetched - start).count();
+  // The last captcha was issued just before `fetched`.
+  std::this_thread::sleep_until(fetched + options_.captcha_min_age);
+  preparation_.captcha_seconds_left =
+      std::chrono::duration<double>(first_captcha_expiry_ - Clock::now()).count();
+  const double needed_s = std::chrono::duration<double>(options_.warmup).count() +
+                          (options_.count > 0 && options_.rate > 0
+                               ? static_cast<double>(options_.count) / options_.rate
+                               : std::chrono::duration<double>(options_.duration).count());
+  std::fprintf(stderr, "prepared in %.1f s (%.0f captchas/s); the first expires in %.0f s\n",
+               preparation_.seconds, static_cast<double>(size) / preparation_.seconds,
+               preparation_.captcha_seconds_left);
+  if (options_.count == 0 && needed_s > preparation_.captcha_seconds_left) {
+    std::fprintf(stderr,
+                 "warning: the submit phase lasts %.0f s, longer than the captchas live: expect "
+                 "CAPTCHA_EXPIRED (raise captcha.ttl_seconds or shorten the run)\n",
+                 needed_s);
+  }
+  return true;
+}
 
+PhaseResult LoadDriver::Run(Phase phase) {
+  if (phase == Phase::kSubmit && options_.rate > 0) {
+    return RunOpenLoop();
+  }
+  return RunClosedLoop(phase);
+}
+
+PhaseResult LoadDriver::RunClosedLoop(Phase phase) {
+  const std::vector<std::unique_ptr<grpc::GenericStub>> stubs = GenericStubs(channels_);
+  PhasePlan plan;
+  plan.phase = phase;
+  plan.stubs = &stubs;
+  plan.requests = &requests_;
+  plan.kinds = &kinds_;
+  grpc::Slice empty;
+  plan.health_request = grpc::ByteBuffer(&empty, 1);
+  plan.deadline = options_.deadline;
+  plan.authorization = options_.token.empty() ? "" : "Bearer " + options_.token;
+  plan.count = options_.count;
+  plan.start = Clock::now();
+  plan.window_start = plan.start + options_.warmup;
+  plan.window_end = plan.window_start + options_.duration;
+
+  const int worker_count = std::min(options_.threads, options_.concurrency);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < worker_count; ++i) {
+    workers.push_back(std::make_unique<Worker>(plan, i, worker_count));
+  }
   std::vector<std::thread> threads;
-  threads.reserve(workers.size());
-  for (const std::unique_ptr<Worker>& worker : workers) {
-    threads.emplace_back([&worker] { worker->Run(); });
+  for (int i = 0; i < worker_count; ++i) {
+    const int slots =
+        options_.concurrency / worker_count + (i < options_.concurrency % worker_count ? 1 : 0);
+    threads.emplace_back([&worker = *workers[i], slots] { worker.RunClosedLoop(slots); });
   }
   for (std::thread& thread : threads) {
     thread.join();
   }
 
-  WorkerStats total;
-  for (const std::unique_ptr<Worker>& worker : workers) {
-    total.health.Merge(worker->stats().health);
-    total.captcha.Merge(worker->stats().captcha);
-    total.submit.Merge(worker->stats().submit);
-    total.operation.Merge(worker->stats().operation);
-    next_sequence_base_ = std::max(next_sequence_base_, worker->UnusedSequence());
+  PhaseResult result;
+  result.phase = phase;
+  const double window_start_s = std::chrono::duration<double>(options_.warmup).count();
+  const int64_t ran_out_ns = plan.ran_out_at_ns.load();
+  if (options_.count > 0) {
+    result.measured_seconds =
+        static_cast<double>(plan.last_completion_ns.load()) / 1e9 - window_start_s;
+  } else {
+    result.measured_seconds = std::chrono::duration<double>(options_.duration).count();
+    const double ran_out_s = static_cast<double>(ran_out_ns) / 1e9 - window_start_s;
+    if (ran_out_ns != std::numeric_limits<int64_t>::max() && ran_out_s < result.measured_seconds) {
+      result.measured_seconds = std::max(ran_out_s, 0.0);
+    }
+  }
+  result.pool_ran_out =
+      ran_out_ns != std::numeric_limits<int64_t>::max() &&
+      (options_.count > 0
+           ? plan.measured_started.load() < options_.count
+           : result.measured_seconds < std::chrono::duration<double>(options_.duration).count());
+  result.rows = Rows(phase, workers, options_.mix);
+  result.sent_per_second =
+      result.measured_seconds > 0
+          ? static_cast<double>(result.total().stats.calls()) / result.measured_seconds
+          : 0;
+  return result;
+}
+
+PhaseResult LoadDriver::RunOpenLoop() {
+  const std::vector<std::unique_ptr<grpc::GenericStub>> stubs = GenericStubs(channels_);
+  PhasePlan plan;
+  plan.phase = Phase::kSubmit;
+  plan.stubs = &stubs;
+  plan.requests = &requests_;
+  plan.kinds = &kinds_;
+  plan.deadline = options_.deadline;
+  plan.authorization = options_.token.empty() ? "" : "Bearer " + options_.token;
+  plan.rate = options_.rate;
+  plan.first_measured = static_cast<uint64_t>(
+      std::ceil(options_.rate * std::chrono::duration<double>(options_.warmup).count()));
+  plan.end_measured =
+      plan.first_measured +
+      (options_.count > 0
+           ? options_.count
+           : static_cast<uint64_t>(std::ceil(
+                 options_.rate * std::chrono::duration<double>(options_.duration).count())));
+  plan.total = std::min<uint64_t>(plan.end_measured, requests_.size());
+  plan.start = Clock::now();
+
+  const int worker_count = options_.threads;
+  const int max_in_flight = std::max(1, options_.max_in_flight / worker_count);
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < worker_count; ++i) {
+    workers.push_back(std::make_unique<Worker>(plan, i, worker_count));
+  }
+  std::vector<std::thread> threads;
+  for (int i = 0; i < worker_count; ++i) {
+    threads.emplace_back(
+        [&worker = *workers[i], max_in_flight] { worker.RunOpenLoop(max_in_flight); });
+  }
+  for (std::thread& thread : threads) {
+    thread.join();
   }
 
   PhaseResult result;
-  result.phase = phase;
-  result.measured_seconds = std::chrono::duration<double>(options_.duration).count();
-  if (phase == Phase::kHealth) {
-    result.rows.push_back({"Health/Check", std::move(total.health), {}});
-  } else {
-    result.rows.push_back({"CreateCaptcha", std::move(total.captcha), {}});
-    result.rows.push_back({"SubmitComment", std::move(total.submit), {}});
-    result.rows.push_back({"captcha+submit", std::move(total.operation), {}});
+  result.phase = Phase::kSubmit;
+  result.open_loop = true;
+  result.target_rate = options_.rate;
+  result.pool_ran_out = plan.total < plan.end_measured;
+  const uint64_t measured_calls =
+      plan.total > plan.first_measured ? plan.total - plan.first_measured : 0;
+  result.measured_seconds = static_cast<double>(measured_calls) / options_.rate;
+  uint64_t sent = 0;
+  Clock::time_point last_send = plan.Due(plan.first_measured);
+  for (const std::unique_ptr<Worker>& worker : workers) {
+    sent += worker->stats().sent_measured;
+    last_send = std::max(last_send, worker->stats().last_measured_send);
   }
-  for (ResultRow& row : result.rows) {
-    row.latency = row.stats.SummarizeLatency();
-  }
+  // From when the first measured call was due to one interval after the last
+  // one went out: a client that fell behind shows a lower rate.
+  const double send_seconds =
+      std::chrono::duration<double>(last_send - plan.Due(plan.first_measured)).count() +
+      1 / options_.rate;
+  result.sent_per_second = sent > 0 ? static_cast<double>(sent) / send_seconds : 0;
+  result.rows = Rows(Phase::kSubmit, workers, options_.mix);
   return result;
+}
+
+bool LoadDriver::WriteFramedRequest(CallKind kind, const std::string& path, std::string* error) {
+  std::unique_ptr<v1::CommentService::Stub> stub = v1::CommentService::NewStub(channels_.front());
+  const std::string authorization = options_.token.empty() ? "" : "Bearer " + options_.token;
+  const uint64_t sequence = next_sequence_++;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + options_.deadline);
+  if (!authorization.empty()) {
+    context.AddMetadata("authorization", authorization);
+  }
+  v1::CreateCaptchaRequest captcha_request;
+  captcha_request.set_client_ip(ClientIpFor(sequence));
+  v1::CreateCaptchaResponse captcha;
+  const grpc::Status status = stub->CreateCaptcha(&context, captcha_request, &captcha);
+  if (!status.ok()) {
+    *error = "CreateCaptcha failed: " + DescribeError(status);
+    return false;
+  }
+  v1::SubmitCommentRequest request;
+  FillSubmission(kind, sequence, run_id_, salt_, captcha.captcha_id(), captcha.dev_answer(),
+                 &request);
+  const std::string message = request.SerializeAsString();
+  // gRPC's length-prefixed message: a compression flag (0: none), then the
+  // length as 4 bytes, big-endian.
+  std::string framed(5, '\0');
+  const auto length = static_cast<uint32_t>(message.size());
+  framed[1] = static_cast<char>(length >> 24);
+  framed[2] = static_cast<char>(length >> 16);
+  framed[3] = static_cast<char>(length >> 8);
+  framed[4] = static_cast<char>(length);
+  framed += message;
+  std::ofstream file(path, std::ios::binary);
+  file << framed;
+  if (!file) {
+    *error = "cannot write " + path;
+    return false;
+  }
+  return true;
 }
 
 }  // namespace moderation::loadgen

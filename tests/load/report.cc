@@ -25,27 +25,47 @@ double PerSecond(uint64_t count, double seconds) {
   return seconds > 0 ? static_cast<double>(count) / seconds : 0;
 }
 
-const ResultRow* FindRow(const std::vector<PhaseResult>& results, Phase phase,
-                         const std::string& name) {
+const PhaseResult* FindPhase(const std::vector<PhaseResult>& results, Phase phase) {
   for (const PhaseResult& result : results) {
-    if (result.phase != phase) {
-      continue;
-    }
-    for (const ResultRow& row : result.rows) {
-      if (row.name == name) {
-        return &row;
-      }
+    if (result.phase == phase) {
+      return &result;
     }
   }
   return nullptr;
 }
 
-std::string FailureList(const CallStats& stats) {
+double ExpectedPerSecond(const PhaseResult& result) {
+  return PerSecond(result.total().stats.expected(), result.measured_seconds);
+}
+
+double Percent(uint64_t part, uint64_t whole) {
+  return whole == 0 ? 0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
+}
+
+std::string OutcomeList(const CallStats& stats) {
   std::string text;
-  for (const auto& [reason, count] : stats.failures_by_reason()) {
-    text += (text.empty() ? "" : " ") + reason + "=" + std::to_string(count);
+  for (const auto& [outcome, count] : stats.outcomes()) {
+    text += (text.empty() ? "" : ", ") + outcome + ": " + std::to_string(count);
   }
   return text.empty() ? "-" : text;
+}
+
+std::string LoopDescription(const DriverOptions& options) {
+  const std::string measured =
+      options.count > 0 ? Format("%llu calls", static_cast<unsigned long long>(options.count))
+                        : Format("%.1f s", std::chrono::duration<double>(options.duration).count());
+  std::string text =
+      Format("health: closed loop, %d calls in flight; submit: ", options.concurrency);
+  if (options.rate > 0) {
+    text += Format("open loop at %.1f calls/s (at most %d in flight)", options.rate,
+                   options.max_in_flight);
+  } else {
+    text += Format("closed loop, %d calls in flight", options.concurrency);
+  }
+  return text + Format("; %d channels, %d threads; warm-up %.1f s, measured %s, deadline %lld ms",
+                       options.channels, options.threads,
+                       std::chrono::duration<double>(options.warmup).count(), measured.c_str(),
+                       static_cast<long long>(options.deadline.count()));
 }
 
 std::string JsonString(const std::string& value) {
@@ -75,99 +95,159 @@ std::string JsonString(const std::string& value) {
 }  // namespace
 
 std::optional<double> SubmitToHealthRatio(const std::vector<PhaseResult>& results) {
-  const ResultRow* health = FindRow(results, Phase::kHealth, "Health/Check");
-  const ResultRow* submit = FindRow(results, Phase::kSubmit, "SubmitComment");
-  if (health == nullptr || submit == nullptr || health->stats.successes() == 0) {
+  const PhaseResult* health = FindPhase(results, Phase::kHealth);
+  const PhaseResult* submit = FindPhase(results, Phase::kSubmit);
+  if (health == nullptr || submit == nullptr || ExpectedPerSecond(*health) <= 0) {
     return std::nullopt;
   }
-  // Both windows have the same length, so the ratio of counts is the ratio of
-  // rates.
-  return static_cast<double>(submit->stats.successes()) /
-         static_cast<double>(health->stats.successes());
+  return ExpectedPerSecond(*submit) / ExpectedPerSecond(*health);
 }
 
-std::string FormatTable(const DriverOptions& options, const std::vector<PhaseResult>& results) {
-  std::string text = Format(
-      "target %s, %d calls in flight over %d channels and %d threads, warm-up %.1f s, "
-      "measured %.1f s, deadline %lld ms\n\n",
-      options.target.c_str(), options.concurrency, options.channels, options.threads,
-      std::chrono::duration<double>(options.warmup).count(),
-      std::chrono::duration<double>(options.duration).count(),
-      static_cast<long long>(options.deadline.count()));
-  text += Format("%-7s %-15s %9s %10s %10s %8s %8s %8s %8s  %s\n", "phase", "call", "calls",
-                 "calls/s", "ok/s", "p50 ms", "p90 ms", "p99 ms", "max ms", "errors");
+std::string FormatTable(const DriverOptions& options, const std::optional<Preparation>& preparation,
+                        const std::vector<PhaseResult>& results) {
+  std::string text = "target " + options.target + "\n" + LoopDescription(options) + "\n";
+  if (FindPhase(results, Phase::kSubmit) != nullptr) {
+    text += "mix: " + options.mix.ToString() + "\n";
+  }
+  if (preparation) {
+    text += Format("preparation: %llu captchas in %.1f s; the first had %.0f s left to live",
+                   static_cast<unsigned long long>(preparation->captchas), preparation->seconds,
+                   preparation->captcha_seconds_left);
+    if (preparation->hot_address_submissions > 0) {
+      text += Format("; the rate limited address was refused after %d submissions",
+                     preparation->hot_address_submissions);
+    }
+    text += "\n";
+  }
+  text +=
+      Format("\n%-7s %-14s %9s %9s %9s %8s %8s %8s %8s %8s %7s\n", "phase", "call", "calls",
+             "calls/s", "expect/s", "p50 ms", "p90 ms", "p99 ms", "p99.9 ms", "max ms", "expect%");
   for (const PhaseResult& result : results) {
     for (const ResultRow& row : result.rows) {
-      text += Format("%-7s %-15s %9llu %10.1f %10.1f %8.3f %8.3f %8.3f %8.3f  %s\n",
+      text += Format("%-7s %-14s %9llu %9.1f %9.1f %8.3f %8.3f %8.3f %8.3f %8.3f %6.1f%%\n",
                      PhaseName(result.phase).c_str(), row.name.c_str(),
                      static_cast<unsigned long long>(row.stats.calls()),
                      PerSecond(row.stats.calls(), result.measured_seconds),
-                     PerSecond(row.stats.successes(), result.measured_seconds), row.latency.p50_ms,
-                     row.latency.p90_ms, row.latency.p99_ms, row.latency.max_ms,
-                     FailureList(row.stats).c_str());
+                     PerSecond(row.stats.expected(), result.measured_seconds), row.latency.p50_ms,
+                     row.latency.p90_ms, row.latency.p99_ms, row.latency.p999_ms,
+                     row.latency.max_ms, Percent(row.stats.expected(), row.stats.calls()));
     }
   }
-  text += "(latencies are of successful calls; captcha+submit is the whole operation)\n";
+  text +=
+      "(latency: every answered call, whatever the answer; in open loop counted from when the "
+      "call was due)\n";
+  for (const PhaseResult& result : results) {
+    if (result.pool_ran_out) {
+      text += Format(
+          "\nwarning: the %s phase used up its prepared submissions after %.1f s of the measured "
+          "window, which ended there; ask for more with --captchas\n",
+          PhaseName(result.phase).c_str(), result.measured_seconds);
+    }
+    if (result.open_loop) {
+      const CallStats& total = result.total().stats;
+      text += Format(
+          "\nopen loop: asked %.1f calls/s, sent %.1f calls/s; %llu late (sent > 1 ms after "
+          "due, at most %.3f ms), %llu dropped (over %d in flight)\n",
+          result.target_rate, result.sent_per_second, static_cast<unsigned long long>(total.late()),
+          total.max_lateness_ms(), static_cast<unsigned long long>(total.dropped()),
+          options.max_in_flight);
+    }
+  }
   if (const std::optional<double> ratio = SubmitToHealthRatio(results)) {
-    text += Format("\nsubmissions/s / health checks/s = %.4f\n", *ratio);
+    text += Format("\nSubmitComment / Health.Check = %.1f %%\n", *ratio * 100);
+    text +=
+        "(SubmitComment calls answered as expected per second over health checks answered "
+        "SERVING per second)\n";
+  }
+  text += "\nanswers:\n";
+  for (const PhaseResult& result : results) {
+    for (const ResultRow& row : result.rows) {
+      if (row.expectation == "as its kind") {
+        continue;
+      }
+      text += Format("  %-14s expected %s; got %s\n", row.name.c_str(), row.expectation.c_str(),
+                     OutcomeList(row.stats).c_str());
+    }
   }
   bool first_example = true;
   for (const PhaseResult& result : results) {
     for (const ResultRow& row : result.rows) {
-      for (const auto& [reason, example] : row.stats.example_by_reason()) {
-        if (example.empty()) {
-          continue;
-        }
+      if (row.expectation == "as its kind") {
+        continue;
+      }
+      for (const auto& [outcome, example] : row.stats.example_by_outcome()) {
         if (first_example) {
-          text += "\nfirst error of each kind:\n";
+          text += "\nfirst unexpected answer of each kind:\n";
           first_example = false;
         }
-        text += "  " + row.name + " " + reason + ": " + example + "\n";
+        text += "  " + row.name + " " + outcome + (example.empty() ? "" : ": " + example) + "\n";
       }
     }
   }
   return text;
 }
 
-std::string FormatJson(const DriverOptions& options, const std::vector<PhaseResult>& results) {
+std::string FormatJson(const DriverOptions& options, const std::optional<Preparation>& preparation,
+                       const std::vector<PhaseResult>& results) {
   std::string text = "{\n";
   text += "  \"target\": " + JsonString(options.target) + ",\n";
   text += Format(
+      "  \"mode\": %s,\n  \"rate\": %.3f,\n  \"max_in_flight\": %d,\n"
       "  \"concurrency\": %d,\n  \"channels\": %d,\n  \"threads\": %d,\n"
-      "  \"warmup_seconds\": %.3f,\n  \"duration_seconds\": %.3f,\n  \"deadline_ms\": %lld,\n",
+      "  \"warmup_seconds\": %.3f,\n  \"duration_seconds\": %.3f,\n  \"count\": %llu,\n"
+      "  \"deadline_ms\": %lld,\n",
+      options.rate > 0 ? "\"open_loop\"" : "\"closed_loop\"", options.rate, options.max_in_flight,
       options.concurrency, options.channels, options.threads,
       std::chrono::duration<double>(options.warmup).count(),
       std::chrono::duration<double>(options.duration).count(),
+      static_cast<unsigned long long>(options.count),
       static_cast<long long>(options.deadline.count()));
+  text += "  \"mix\": " + JsonString(options.mix.ToString()) + ",\n";
+  if (preparation) {
+    text += Format(
+        "  \"preparation\": {\"captchas\": %llu, \"seconds\": %.3f, "
+        "\"captcha_seconds_left\": %.3f, \"hot_address_submissions\": %d},\n",
+        static_cast<unsigned long long>(preparation->captchas), preparation->seconds,
+        preparation->captcha_seconds_left, preparation->hot_address_submissions);
+  }
   text += "  \"phases\": [";
   for (size_t p = 0; p < results.size(); ++p) {
     const PhaseResult& result = results[p];
     text += p == 0 ? "\n" : ",\n";
     text += "    {\"phase\": " + JsonString(PhaseName(result.phase)) +
-            Format(", \"measured_seconds\": %.3f, \"calls\": [", result.measured_seconds);
+            Format(
+                ", \"open_loop\": %s, \"target_rate\": %.3f, \"sent_per_second\": %.3f, "
+                "\"measured_seconds\": %.3f, \"pool_ran_out\": %s, \"calls\": [",
+                result.open_loop ? "true" : "false", result.target_rate, result.sent_per_second,
+                result.measured_seconds, result.pool_ran_out ? "true" : "false");
     for (size_t r = 0; r < result.rows.size(); ++r) {
       const ResultRow& row = result.rows[r];
       text += r == 0 ? "\n" : ",\n";
       text += "      {\"call\": " + JsonString(row.name) +
+              ", \"expected\": " + JsonString(row.expectation) +
               Format(
-                  ", \"calls\": %llu, \"ok\": %llu, \"calls_per_second\": %.3f, "
-                  "\"ok_per_second\": %.3f, \"latency_ms\": {\"p50\": %.3f, \"p90\": %.3f, "
-                  "\"p99\": %.3f, \"max\": %.3f}, \"errors\": {",
+                  ", \"calls\": %llu, \"as_expected\": %llu, \"calls_per_second\": %.3f, "
+                  "\"as_expected_per_second\": %.3f, \"late\": %llu, "
+                  "\"max_lateness_ms\": %.3f, \"dropped\": %llu, "
+                  "\"latency_ms\": {\"p50\": %.3f, \"p90\": %.3f, \"p99\": %.3f, "
+                  "\"p99_9\": %.3f, \"max\": %.3f}, \"answers\": {",
                   static_cast<unsigned long long>(row.stats.calls()),
-                  static_cast<unsigned long long>(row.stats.successes()),
+                  static_cast<unsigned long long>(row.stats.expected()),
                   PerSecond(row.stats.calls(), result.measured_seconds),
-                  PerSecond(row.stats.successes(), result.measured_seconds), row.latency.p50_ms,
-                  row.latency.p90_ms, row.latency.p99_ms, row.latency.max_ms);
+                  PerSecond(row.stats.expected(), result.measured_seconds),
+                  static_cast<unsigned long long>(row.stats.late()), row.stats.max_lateness_ms(),
+                  static_cast<unsigned long long>(row.stats.dropped()), row.latency.p50_ms,
+                  row.latency.p90_ms, row.latency.p99_ms, row.latency.p999_ms, row.latency.max_ms);
       bool first = true;
-      for (const auto& [reason, count] : row.stats.failures_by_reason()) {
-        text += (first ? "" : ", ") + JsonString(reason) +
+      for (const auto& [outcome, count] : row.stats.outcomes()) {
+        text += (first ? "" : ", ") + JsonString(outcome) +
                 Format(": %llu", static_cast<unsigned long long>(count));
         first = false;
       }
-      text += "}, \"error_examples\": {";
+      text += "}, \"unexpected_examples\": {";
       first = true;
-      for (const auto& [reason, example] : row.stats.example_by_reason()) {
-        text += (first ? "" : ", ") + JsonString(reason) + ": " + JsonString(example);
+      for (const auto& [outcome, example] : row.stats.example_by_outcome()) {
+        text += (first ? "" : ", ") + JsonString(outcome) + ": " + JsonString(example);
         first = false;
       }
       text += "}}";
@@ -176,7 +256,9 @@ std::string FormatJson(const DriverOptions& options, const std::vector<PhaseResu
   }
   text += "\n  ],\n";
   const std::optional<double> ratio = SubmitToHealthRatio(results);
-  text += "  \"submit_to_health_ratio\": " + (ratio ? Format("%.6f", *ratio) : "null") + "\n";
+  text += "  \"submit_to_health_ratio\": " + (ratio ? Format("%.6f", *ratio) : "null") + ",\n";
+  text +=
+      "  \"submit_to_health_percent\": " + (ratio ? Format("%.2f", *ratio * 100) : "null") + "\n";
   text += "}\n";
   return text;
 }

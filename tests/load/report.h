@@ -8,17 +8,21 @@
 
 namespace moderation::loadgen {
 
-// Successful SubmitComment calls per second divided by successful health
-// checks per second: the share of the empty-handler ceiling a real submission
-// reaches. Empty unless both phases ran and the health phase had successes.
+// SubmitComment calls answered as expected per second, divided by health
+// checks answered SERVING per second: the share of the empty-handler ceiling
+// a real submission reaches. Empty unless both phases ran and the health
+// phase had answers.
 [[nodiscard]] std::optional<double> SubmitToHealthRatio(const std::vector<PhaseResult>& results);
 
-// The human-readable table, then the ratio and one example per failure reason.
+// The human-readable table, then the open-loop figures, the ratio, the
+// answers seen per kind and one example of each unexpected answer.
 [[nodiscard]] std::string FormatTable(const DriverOptions& options,
+                                      const std::optional<Preparation>& preparation,
                                       const std::vector<PhaseResult>& results);
 
 // The same figures as a JSON document.
 [[nodiscard]] std::string FormatJson(const DriverOptions& options,
+                                     const std::optional<Preparation>& preparation,
                                      const std::vector<PhaseResult>& results);
 
 }  // namespace moderation::loadgen

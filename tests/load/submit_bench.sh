@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The SubmitComment benchmark with every check on: starts a private
+# redis-server (the shipped redis.conf: AOF, appendfsync always) and a Release
+# moderation-server beside it, rate limits and spam scoring (the shipped
+# deploy/spam-rules.toml) on, then runs moderation-loadgen:
+#   1. closed loop, health then valid submissions: the ceiling and the ratio;
+#   2. open loop at half the submission rate measured in 1: the latencies;
+#   3. closed loop with a mix of outcomes: each answered as it should be;
+#   4. tests/load/h2load_submit.sh: the same server through h2load.
+# Only the two global limits are raised (from 200 and 500 a second): the
+# benchmark fetches a captcha per submission and submits from tens of
+# thousands of addresses, as a large audience would. Every per-address,
+# per-block, per-phone and per-article limit is as shipped, and checked on
+# every call. Results (tables and JSON) go to OUT_DIR. Not part of the tests.
+#   tests/load/submit_bench.sh [BUILD_DIR] [SECONDS] [OUT_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+build=${1:-build-loadgen}
+seconds=${2:-10}
+out=${3:-$build/submit-bench}
+server="$build/service/server/moderation-server"
+loadgen="$build/tests/load/moderation-loadgen"
+for binary in "$server" "$loadgen"; do
+  [ -x "$binary" ] || { echo "missing $binary: cmake --build $build first" >&2; exit 1; }
+done
+mkdir -p "$out"
+
+work=$(mktemp -d)
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+redis_port=$(free_port)
+cp "$root/deploy/redis/redis.conf" "$work/redis.conf"
+redis-server "$work/redis.conf" --port "$redis_port" --bind 127.0.0.1 --dir "$work" \
+  --daemonize no >"$work/redis.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 1 100); do
+  redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
+  sleep 0.05
+done
+
+listen="127.0.0.1:$(free_port)"
+env MODERATION_LISTEN="$listen" MODERATION_REDIS_URL="redis://127.0.0.1:$redis_port" \
+  MODERATION_METRICS_LISTEN="127.0.0.1:$(free_port)" \
+  MODERATION_DEV_REVEAL_CAPTCHA=1 MODERATION_SPAM_RULES_FILE="$root/deploy/spam-rules.toml" \
+  MODERATION_RATELIMIT_ENABLED=1 \
+  MODERATION_RATELIMIT_SUBMIT_GLOBAL_COUNT=6000000 MODERATION_RATELIMIT_SUBMIT_GLOBAL_BURST=1000000 \
+  MODERATION_RATELIMIT_CAPTCHA_GLOBAL_COUNT=6000000 MODERATION_RATELIMIT_CAPTCHA_GLOBAL_BURST=1000000 \
+  "$server" 2>"$out/server.log" &
+pids+=($!)
+echo "server $listen (log: $out/server.log), redis 127.0.0.1:$redis_port"
+
+echo "== 1. closed loop: Health/Check ceiling, then valid submissions"
+"$loadgen" --target "$listen" --phases health,submit --mix valid=100 --duration "$seconds" \
+  --json "$out/closed.json" | tee "$out/closed.txt"
+half=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));
+s=[p for p in d["phases"] if p["phase"]=="submit"][0]["calls"][-1]
+print(round(s["as_expected_per_second"]/2, 1))' "$out/closed.json")
+
+echo "== 2. open loop at half that rate: $half calls/s"
+"$loadgen" --target "$listen" --phases submit --mix valid=100 --rate "$half" \
+  --duration "$seconds" --json "$out/open.json" | tee "$out/open.txt"
+
+echo "== 3. closed loop, a mix of outcomes"
+"$loadgen" --target "$listen" --phases submit \
+  --mix valid=90,wrong_captcha=3,spam=3,rate_limited=2,invalid=2 --duration "$seconds" \
+  --json "$out/mix.json" | tee "$out/mix.txt"
+
+echo "== 4. h2load"
+tests/load/h2load_submit.sh "$listen" "$build" | tee "$out/h2load.txt"
