@@ -34,14 +34,14 @@ trap 'rm -rf "$work"' EXIT
 # A gRPC message on the wire: a 0 byte (not compressed), the length as 4 bytes
 # big-endian, the serialised message. An empty HealthCheckRequest is 5 zeros.
 printf '\0\0\0\0\0' >"$work/health.bin"
-"$loadgen" --target "$target" --write-request "$work/submit.bin" --request-kind rate_limited
+"$loadgen" --target "$target" --write-request "$work/submit.bin"
 
 grpc_headers=(-H 'content-type: application/grpc' -H 'te: trailers')
 if command -v nghttp >/dev/null; then
   echo "== one SubmitComment answer, as nghttp sees it (expect grpc-status 8 after a few calls)"
   for _ in 1 2 3 4 5; do
     nghttp -v "${grpc_headers[@]}" -d "$work/submit.bin" \
-      "http://$target/moderation.v1.CommentService/SubmitComment" 2>&1 | grep -a 'grpc-status' |
+      "http://$target/moderation.v1.CommentService/SubmitComment" 2>&1 | grep -a 'grpc-status: ' |
       tail -1 || true
   done
 fi
@@ -54,6 +54,6 @@ h2load -n "$requests" -c "$connections" -m "$streams" "${grpc_headers[@]}" -d "$
   "http://$target/moderation.v1.CommentService/SubmitComment" |
   grep -E '^(finished|requests|status codes|time for request|req/s)'
 echo "== moderation-loadgen: the same two, same connections and calls in flight"
-"$loadgen" --target "$target" --phases health,submit --mix rate_limited=100 \
-  --count "$requests" --warmup 1 --channels "$connections" --threads 2 \
+"$loadgen" --target "$target" --phases health,submit --mix rate_limited=100 --warmup 0 \
+  --count "$requests" --channels "$connections" --threads 2 \
   --concurrency $((connections * streams)) --captcha-min-age 0

@@ -46,11 +46,6 @@ constexpr auto kLateAfter = std::chrono::milliseconds(1);
 // refused (its burst is 3).
 constexpr int kMaxHotAddressSubmissions = 50;
 
-std::chrono::system_clock::time_point ToSystem(Clock::time_point t) {
-  return std::chrono::system_clock::now() +
-         std::chrono::duration_cast<std::chrono::system_clock::duration>(t - Clock::now());
-}
-
 std::string ByteBufferToString(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
   std::string bytes;
@@ -147,15 +142,12 @@ struct Call {
 struct WorkerStats {
   CallStats health;
   std::array<CallStats, kCallKindCount> submit;
-  uint64_t sent_measured = 0;
-  Clock::time_point last_measured_send;
 };
 
 // Owns a completion queue, the thread that polls it and a share of the calls.
 class Worker {
  public:
-  Worker(PhasePlan& plan, int number, int workers)
-      : plan_(plan), number_(number), workers_(workers) {}
+  explicit Worker(PhasePlan& plan) : plan_(plan) {}
 
   // Closed loop: keeps `slots` calls in flight until the window closes.
   void RunClosedLoop(int slots) {
@@ -181,67 +173,34 @@ class Worker {
     }
   }
 
-  // Open loop: sends calls number_, number_ + workers_, ... each when due.
-  void RunOpenLoop(int max_in_flight) {
-    std::vector<std::unique_ptr<Call>> free_calls;
-    int in_flight = 0;
-    uint64_t index = static_cast<uint64_t>(number_);
-    while (true) {
-      Clock::time_point now = Clock::now();
-      while (index < plan_.total && plan_.Due(index) <= now) {
-        const bool measured = index >= plan_.first_measured && index < plan_.end_measured;
-        const CallKind kind = (*plan_.kinds)[index];
-        if (in_flight >= max_in_flight) {
-          if (measured) {
-            stats_.submit[static_cast<int>(kind)].RecordDropped();
-          }
-        } else {
-          std::unique_ptr<Call> call;
-          if (free_calls.empty()) {
-            call = std::make_unique<Call>();
-          } else {
-            call = std::move(free_calls.back());
-            free_calls.pop_back();
-          }
-          call->index = index;
-          call->due = plan_.Due(index);
-          call->measured = measured;
-          if (measured) {
-            if (now - call->due > kLateAfter) {
-              stats_.submit[static_cast<int>(kind)].RecordLate(now - call->due);
-            }
-            ++stats_.sent_measured;
-            stats_.last_measured_send = now;
-          }
-          Start(*call.release());
-          ++in_flight;
-        }
-        index += static_cast<uint64_t>(workers_);
-        now = Clock::now();
-      }
-      if (index >= plan_.total && in_flight == 0) {
-        return;
-      }
-      const Clock::time_point wake =
-          index < plan_.total ? plan_.Due(index) : now + std::chrono::seconds(1);
-      void* tag = nullptr;
-      bool ok = false;
-      const grpc::CompletionQueue::NextStatus next = queue_.AsyncNext(&tag, &ok, ToSystem(wake));
-      if (next == grpc::CompletionQueue::GOT_EVENT) {
-        std::unique_ptr<Call> call(static_cast<Call*>(tag));
-        Complete(*call);
-        free_calls.push_back(std::move(call));
-        --in_flight;
-      } else if (next == grpc::CompletionQueue::SHUTDOWN) {
-        return;
-      }
+  // Open loop: the pacer (another thread) starts calls on this worker's
+  // queue with StartOpenLoopCall; this records them as they complete, until
+  // the pacer calls Finish and the last one is in.
+  void CompleteOpenLoopCalls(std::atomic<int>& in_flight) {
+    void* tag = nullptr;
+    bool ok = false;
+    while (queue_.Next(&tag, &ok)) {
+      const std::unique_ptr<Call> call(static_cast<Call*>(tag));
+      Complete(*call);
+      in_flight.fetch_sub(1, std::memory_order_relaxed);
     }
+  }
+
+  // Takes ownership of `call`; any thread may call it.
+  void StartOpenLoopCall(std::unique_ptr<Call> call) { Start(*call.release()); }
+
+  // No more calls will be started.
+  void Finish() {
+    queue_.Shutdown();
+    shut_down_ = true;
   }
 
   [[nodiscard]] const WorkerStats& stats() const { return stats_; }
 
   ~Worker() {
-    queue_.Shutdown();
+    if (!shut_down_) {
+      queue_.Shutdown();
+    }
     void* tag = nullptr;
     bool ok = false;
     while (queue_.Next(&tag, &ok)) {
@@ -325,12 +284,11 @@ class Worker {
   }
 
   PhasePlan& plan_;
-  const int number_;
-  const int workers_;
   // The generic stub takes the method name as a std::string; built once.
   const std::string health_method_ = kHealthCheckMethod;
   const std::string submit_method_ = kSubmitCommentMethod;
   grpc::CompletionQueue queue_;
+  bool shut_down_ = false;
   WorkerStats stats_;
 };
 
@@ -353,8 +311,9 @@ std::vector<std::unique_ptr<grpc::GenericStub>> GenericStubs(
 }
 
 // Builds the result rows from the workers' figures.
+// `pacer` holds the open loop's late and dropped calls, when there is one.
 std::vector<ResultRow> Rows(Phase phase, const std::vector<std::unique_ptr<Worker>>& workers,
-                            const Mix& mix) {
+                            const Mix& mix, const WorkerStats* pacer = nullptr) {
   std::vector<ResultRow> rows;
   if (phase == Phase::kHealth) {
     ResultRow row{"Health/Check", kHealthExpectation, {}, {}};
@@ -372,6 +331,9 @@ std::vector<ResultRow> Rows(Phase phase, const std::vector<std::unique_ptr<Worke
       ResultRow row{CallKindName(kind), Expectation(kind), {}, {}};
       for (const std::unique_ptr<Worker>& worker : workers) {
         row.stats.Merge(worker->stats().submit[k]);
+      }
+      if (pacer != nullptr) {
+        row.stats.Merge(pacer->submit[k]);
       }
       all.stats.Merge(row.stats);
       rows.push_back(std::move(row));
@@ -645,7 +607,7 @@ PhaseResult LoadDriver::RunClosedLoop(Phase phase) {
   const int worker_count = std::min(options_.threads, options_.concurrency);
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < worker_count; ++i) {
-    workers.push_back(std::make_unique<Worker>(plan, i, worker_count));
+    workers.push_back(std::make_unique<Worker>(plan));
   }
   std::vector<std::thread> threads;
   for (int i = 0; i < worker_count; ++i) {
@@ -706,15 +668,55 @@ PhaseResult LoadDriver::RunOpenLoop() {
   plan.start = Clock::now();
 
   const int worker_count = options_.threads;
-  const int max_in_flight = std::max(1, options_.max_in_flight / worker_count);
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < worker_count; ++i) {
-    workers.push_back(std::make_unique<Worker>(plan, i, worker_count));
+    workers.push_back(std::make_unique<Worker>(plan));
   }
+  std::atomic<int> in_flight{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < worker_count; ++i) {
     threads.emplace_back(
-        [&worker = *workers[i], max_in_flight] { worker.RunOpenLoop(max_in_flight); });
+        [&worker = *workers[i], &in_flight] { worker.CompleteOpenLoopCalls(in_flight); });
+  }
+
+  // The pacer: one thread that sleeps until each call is due and starts it,
+  // never waiting for an answer. A thread of its own because a completion
+  // queue's timed wait wakes a millisecond or two late, which would be
+  // counted as the server's latency; completions are recorded by the workers.
+  WorkerStats pacer;
+  uint64_t sent = 0;
+  Clock::time_point last_send = plan.Due(plan.first_measured);
+  for (uint64_t index = 0; index < plan.total; ++index) {
+    const Clock::time_point due = plan.Due(index);
+    Clock::time_point now = Clock::now();
+    if (now < due) {
+      std::this_thread::sleep_until(due);
+      now = Clock::now();
+    }
+    const bool measured = index >= plan.first_measured && index < plan.end_measured;
+    CallStats& stats = pacer.submit[static_cast<int>(kinds_[index])];
+    if (in_flight.load(std::memory_order_relaxed) >= options_.max_in_flight) {
+      if (measured) {
+        stats.RecordDropped();
+      }
+      continue;
+    }
+    if (measured) {
+      if (now - due > kLateAfter) {
+        stats.RecordLate(now - due);
+      }
+      ++sent;
+      last_send = now;
+    }
+    auto call = std::make_unique<Call>();
+    call->index = index;
+    call->due = due;
+    call->measured = measured;
+    in_flight.fetch_add(1, std::memory_order_relaxed);
+    workers[index % workers.size()]->StartOpenLoopCall(std::move(call));
+  }
+  for (const std::unique_ptr<Worker>& worker : workers) {
+    worker->Finish();
   }
   for (std::thread& thread : threads) {
     thread.join();
@@ -728,23 +730,17 @@ PhaseResult LoadDriver::RunOpenLoop() {
   const uint64_t measured_calls =
       plan.total > plan.first_measured ? plan.total - plan.first_measured : 0;
   result.measured_seconds = static_cast<double>(measured_calls) / options_.rate;
-  uint64_t sent = 0;
-  Clock::time_point last_send = plan.Due(plan.first_measured);
-  for (const std::unique_ptr<Worker>& worker : workers) {
-    sent += worker->stats().sent_measured;
-    last_send = std::max(last_send, worker->stats().last_measured_send);
-  }
   // From when the first measured call was due to one interval after the last
   // one went out: a client that fell behind shows a lower rate.
   const double send_seconds =
       std::chrono::duration<double>(last_send - plan.Due(plan.first_measured)).count() +
       1 / options_.rate;
   result.sent_per_second = sent > 0 ? static_cast<double>(sent) / send_seconds : 0;
-  result.rows = Rows(Phase::kSubmit, workers, options_.mix);
+  result.rows = Rows(Phase::kSubmit, workers, options_.mix, &pacer);
   return result;
 }
 
-bool LoadDriver::WriteFramedRequest(CallKind kind, const std::string& path, std::string* error) {
+bool LoadDriver::WriteFramedRequest(const std::string& path, std::string* error) {
   std::unique_ptr<v1::CommentService::Stub> stub = v1::CommentService::NewStub(channels_.front());
   const std::string authorization = options_.token.empty() ? "" : "Bearer " + options_.token;
   const uint64_t sequence = next_sequence_++;
@@ -762,8 +758,12 @@ bool LoadDriver::WriteFramedRequest(CallKind kind, const std::string& path, std:
     return false;
   }
   v1::SubmitCommentRequest request;
-  FillSubmission(kind, sequence, run_id_, salt_, captcha.captcha_id(), captcha.dev_answer(),
-                 &request);
+  FillSubmission(CallKind::kRateLimited, sequence, run_id_, salt_, captcha.captcha_id(),
+                 captcha.dev_answer(), &request);
+  // Answered wrongly so that no copy is ever accepted: an accepted one would
+  // record its idempotency key, and every later copy would be answered as a
+  // retry of it, a different and much cheaper path.
+  request.set_captcha_answer(std::string(captcha.dev_answer().size(), '0'));
   const std::string message = request.SerializeAsString();
   // gRPC's length-prefixed message: a compression flag (0: none), then the
   // length as 4 bytes, big-endian.

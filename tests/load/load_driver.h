@@ -130,10 +130,13 @@ class LoadDriver {
   // Runs one phase to completion (warm-up, measured window, draining).
   [[nodiscard]] PhaseResult Run(Phase phase);
 
-  // Writes one SubmitComment request of `kind`, framed as on the wire
-  // (gRPC's 5-byte prefix, then the message), for h2load's -d. The captcha is
-  // fetched from the server (and answered wrongly for wrong_captcha).
-  [[nodiscard]] bool WriteFramedRequest(CallKind kind, const std::string& path, std::string* error);
+  // Writes one SubmitComment request framed as on the wire (gRPC's 5-byte
+  // prefix, then the message), for h2load's -d: a rate_limited submission
+  // (from the address that kind uses) with a captcha fetched from the server
+  // and answered wrongly. Sent over and over, the first few copies are
+  // refused for the captcha (wrong, then already used) and every later one
+  // for the address's rate limit.
+  [[nodiscard]] bool WriteFramedRequest(const std::string& path, std::string* error);
 
  private:
   [[nodiscard]] uint64_t PoolSize() const;

@@ -19,7 +19,6 @@
 
 namespace {
 
-using moderation::loadgen::CallKind;
 using moderation::loadgen::DriverOptions;
 using moderation::loadgen::LoadDriver;
 using moderation::loadgen::Phase;
@@ -52,16 +51,6 @@ std::optional<std::vector<Phase>> ParsePhases(const std::string& text) {
   return phases;
 }
 
-std::optional<CallKind> ParseKind(const std::string& text) {
-  for (int i = 0; i < moderation::loadgen::kCallKindCount; ++i) {
-    const auto kind = static_cast<CallKind>(i);
-    if (text == moderation::loadgen::CallKindName(kind)) {
-      return kind;
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -86,7 +75,6 @@ int main(int argc, char** argv) {
   int captcha_concurrency = 32;
   double captcha_min_age_s = 3.5;
   std::string request_file;
-  std::string request_kind_text = "rate_limited";
   app.add_option("--target", target, "server address (host:port)")->capture_default_str();
   app.add_option("--duration", duration_s, "measured seconds per phase")
       ->capture_default_str()
@@ -123,9 +111,8 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
   app.add_option("--write-request", request_file,
-                 "only write one gRPC-framed SubmitComment request (for h2load -d) and exit");
-  app.add_option("--request-kind", request_kind_text, "the kind of request --write-request writes")
-      ->capture_default_str();
+                 "only write one gRPC-framed SubmitComment request (for h2load -d: a "
+                 "rate_limited one, its captcha answered wrongly) and exit");
   app.add_option("--warmup", warmup_s, "unmeasured seconds before each phase's window")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
@@ -163,14 +150,6 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--mix: %s\n", mix_error.c_str());
     return 2;
   }
-  const std::optional<CallKind> request_kind = ParseKind(request_kind_text);
-  if (!request_kind) {
-    std::fprintf(stderr,
-                 "--request-kind: expected valid, wrong_captcha, spam, rate_limited or invalid; "
-                 "got \"%s\"\n",
-                 request_kind_text.c_str());
-    return 2;
-  }
 
   DriverOptions options;
   options.target = target;
@@ -205,7 +184,7 @@ int main(int argc, char** argv) {
   }
 
   if (!request_file.empty()) {
-    if (!driver.WriteFramedRequest(*request_kind, request_file, &error)) {
+    if (!driver.WriteFramedRequest(request_file, &error)) {
       std::fprintf(stderr, "moderation-loadgen: %s\n", error.c_str());
       return 1;
     }
