@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -269,16 +270,24 @@ void NormalizeInto(std::string_view text, std::string& cleaned, std::string& nor
   }
 }
 
+// One white-space-separated token whose character n-grams are already among the keys.
+struct SeenToken {
+  uint64_t hash = 0;       // of its code points; 0 for an empty slot
+  std::size_t begin = 0;   // where it is in Scratch::code_points
+  std::size_t length = 0;  // in code points
+  std::size_t first = 0;   // its n-grams: Scratch::keys[first, first + count)
+  std::size_t count = 0;
+};
+
+// Per-thread buffers, so that a call allocates nothing but the vector it returns.
 struct Scratch {
   std::string cleaned;
   std::string normalized;
   std::vector<UChar32> code_points;
-  std::vector<UChar32> stripped;  // per code point, 0 where a mark is dropped
-  std::vector<uint32_t> word_block;
-  std::vector<uint32_t> char_block;
-  std::vector<uint32_t> shape_block;
+  std::vector<uint32_t> keys;  // see kBlockBits
   std::vector<uint32_t> sort_buffer;
-  std::vector<std::pair<uint32_t, float>> blocks;
+  std::vector<std::pair<uint32_t, float>> distinct;
+  std::vector<SeenToken> seen_tokens;  // open addressing, a power of two in size
 };
 
 Scratch& ThreadScratch() {
@@ -286,37 +295,64 @@ Scratch& ThreadScratch() {
   return scratch;
 }
 
+// Features are collected as keys (bucket << kBlockBits) | block, so that one sort orders them by
+// bucket and, within a bucket, by block: the order in which colliding buckets of different
+// blocks add up.
+constexpr int kBlockBits = 2;
+enum Block : uint32_t { kWordBlock = 0, kCharBlock = 1, kShapeBlock = 2, kBlockCount = 3 };
+// L2 norms of the three blocks, in Block order.
+constexpr double kBlockWeight[kBlockCount] = {kWordBlockWeight, kCharBlockWeight,
+                                              kShapeBlockWeight};
+
+// Turns feature hashes into keys of one block.
 class Emitter {
  public:
-  explicit Emitter(int hash_bits) : shift_(64 - hash_bits) {}
-  [[nodiscard]] uint32_t Bucket(uint64_t key) const {
-    return static_cast<uint32_t>(Mix(key) >> shift_);
+  Emitter(int hash_bits, std::vector<uint32_t>& keys) : shift_(64 - hash_bits), keys_(keys) {}
+  void Add(Block block, uint64_t hash) {
+    keys_.push_back((static_cast<uint32_t>(Mix(hash) >> shift_) << kBlockBits) | block);
   }
 
  private:
   int shift_;
+  std::vector<uint32_t>& keys_;
 };
 
-// Sorts bucket numbers (below 2^24) with three passes of a 256-way radix sort: std::sort was
-// half the cost of Extract on comments of a few hundred n-grams.
-void SortBuckets(std::vector<uint32_t>& buckets, std::vector<uint32_t>& buffer) {
-  if (buckets.size() < 64) {
-    std::sort(buckets.begin(), buckets.end());
+// Sorts keys (below 2^27: buckets below 2^24 and the block) with three passes of a 512-way
+// radix sort, whose three histograms are counted in one read: std::sort was half the cost of
+// Extract on comments of a few hundred n-grams.
+void SortKeys(std::vector<uint32_t>& keys, std::vector<uint32_t>& buffer) {
+  if (keys.size() < 64) {
+    std::sort(keys.begin(), keys.end());
     return;
   }
-  buffer.resize(buckets.size());
-  for (int shift = 0; shift < 24; shift += 8) {
-    std::array<uint32_t, 257> start{};
-    for (const uint32_t b : buckets) {
-      ++start[((b >> shift) & 0xff) + 1];
+  constexpr int kDigitBits = 9;
+  constexpr uint32_t kDigitMask = (1U << kDigitBits) - 1;
+  constexpr int kPasses = 3;
+  static_assert(kPasses * kDigitBits >= 24 + kBlockBits);
+  std::array<std::array<uint32_t, kDigitMask + 1>, kPasses> start{};
+  for (const uint32_t key : keys) {
+    for (int pass = 0; pass < kPasses; ++pass) {
+      ++start[pass][(key >> (pass * kDigitBits)) & kDigitMask];
     }
-    for (std::size_t d = 1; d < start.size(); ++d) {
-      start[d] += start[d - 1];
+  }
+  buffer.resize(keys.size());
+  for (int pass = 0; pass < kPasses; ++pass) {
+    std::array<uint32_t, kDigitMask + 1>& offsets = start[pass];
+    const int shift = pass * kDigitBits;
+    // A digit all keys share would copy the keys unchanged.
+    if (offsets[(keys[0] >> shift) & kDigitMask] == keys.size()) {
+      continue;
     }
-    for (const uint32_t b : buckets) {
-      buffer[start[(b >> shift) & 0xff]++] = b;
+    uint32_t sum = 0;
+    for (uint32_t& offset : offsets) {
+      const uint32_t count = offset;
+      offset = sum;
+      sum += count;
     }
-    buckets.swap(buffer);
+    for (const uint32_t key : keys) {
+      buffer[offsets[(key >> shift) & kDigitMask]++] = key;
+    }
+    keys.swap(buffer);
   }
 }
 
@@ -332,31 +368,44 @@ double SublinearCount(std::size_t count) {
   return count < kTable.size() ? kTable[count] : 1.0 + std::log(static_cast<double>(count));
 }
 
-// Appends (bucket, 1 + ln count) for each distinct bucket of `buckets`, scaled to L2 norm
-// `weight`: sublinear term frequency, and each block normalised on its own so that the many
-// character n-grams do not drown the few words.
-void AppendBlock(std::vector<uint32_t>& buckets, double weight, std::vector<uint32_t>& buffer,
-                 std::vector<std::pair<uint32_t, float>>& out) {
-  if (buckets.empty()) {
-    return;
-  }
-  SortBuckets(buckets, buffer);
-  const std::size_t first = out.size();
-  double sum_of_squares = 0;
-  for (std::size_t i = 0; i < buckets.size();) {
+// The feature vector of the keys: for each distinct bucket of a block, 1 + ln count (sublinear
+// term frequency), each block scaled to its own L2 norm so that the many character n-grams do
+// not drown the few words; buckets of different blocks that collide add up.
+FeatureVector ToFeatures(std::vector<uint32_t>& keys, std::vector<uint32_t>& buffer,
+                         std::vector<std::pair<uint32_t, float>>& distinct) {
+  SortKeys(keys, buffer);
+  distinct.clear();
+  double sum_of_squares[kBlockCount] = {};
+  for (std::size_t i = 0; i < keys.size();) {
     std::size_t j = i + 1;
-    while (j < buckets.size() && buckets[j] == buckets[i]) {
+    while (j < keys.size() && keys[j] == keys[i]) {
       ++j;
     }
     const double value = SublinearCount(j - i);
-    sum_of_squares += value * value;
-    out.emplace_back(buckets[i], static_cast<float>(value));
+    sum_of_squares[keys[i] & ((1U << kBlockBits) - 1)] += value * value;
+    distinct.emplace_back(keys[i], static_cast<float>(value));
     i = j;
   }
-  const double scale = weight / std::sqrt(sum_of_squares);
-  for (std::size_t k = first; k < out.size(); ++k) {
-    out[k].second = static_cast<float>(out[k].second * scale);
+  double scale[kBlockCount] = {};
+  for (uint32_t block = 0; block < kBlockCount; ++block) {
+    if (sum_of_squares[block] > 0) {
+      scale[block] = kBlockWeight[block] / std::sqrt(sum_of_squares[block]);
+    }
   }
+  FeatureVector features;
+  features.indices.reserve(distinct.size());
+  features.values.reserve(distinct.size());
+  for (const auto& [key, count_value] : distinct) {
+    const uint32_t index = key >> kBlockBits;
+    const auto value = static_cast<float>(count_value * scale[key & ((1U << kBlockBits) - 1)]);
+    if (!features.indices.empty() && features.indices.back() == index) {
+      features.values.back() += value;
+    } else {
+      features.indices.push_back(index);
+      features.values.push_back(value);
+    }
+  }
+  return features;
 }
 
 uint32_t Log2Bucket(std::size_t n) {
@@ -414,10 +463,8 @@ FeatureVector ExtractFeatures(std::string_view text, int hash_bits) {
   }
   const std::vector<UChar32>& cps = s.code_points;
   const DiacriticTable& diacritics = Diacritics();
-  const Emitter emit(hash_bits);
-  s.word_block.clear();
-  s.char_block.clear();
-  s.shape_block.clear();
+  s.keys.clear();
+  Emitter emit(hash_bits, s.keys);
 
   // Word uni-, bi- and trigrams, with their diacritic-free variants ("bóng đá" also counts as
   // "bong da") in the same namespace, so text typed without accents meets text typed with them.
@@ -448,25 +495,23 @@ FeatureVector ExtractFeatures(std::string_view text, int hash_bits) {
     if (i - begin < kMinWordLength) {
       continue;
     }
-    s.word_block.push_back(emit.Bucket(word ^ kUnigramSalt));
+    emit.Add(kWordBlock, word ^ kUnigramSalt);
     if (differs) {
-      s.word_block.push_back(emit.Bucket(stripped ^ kUnigramSalt));
+      emit.Add(kWordBlock, stripped ^ kUnigramSalt);
     }
     if (words >= 1) {
       const Word& p = previous[0];
-      s.word_block.push_back(emit.Bucket(Rotl(p.hash, 17) ^ word ^ kBigramSalt));
+      emit.Add(kWordBlock, Rotl(p.hash, 17) ^ word ^ kBigramSalt);
       if (differs || p.differs) {
-        s.word_block.push_back(emit.Bucket(Rotl(p.stripped, 17) ^ stripped ^ kBigramSalt));
+        emit.Add(kWordBlock, Rotl(p.stripped, 17) ^ stripped ^ kBigramSalt);
       }
     }
     if (words >= 2) {
       const Word& p = previous[0];
       const Word& q = previous[1];
-      s.word_block.push_back(
-          emit.Bucket(Rotl(q.hash, 34) ^ Rotl(p.hash, 17) ^ word ^ kTrigramSalt));
+      emit.Add(kWordBlock, Rotl(q.hash, 34) ^ Rotl(p.hash, 17) ^ word ^ kTrigramSalt);
       if (differs || p.differs || q.differs) {
-        s.word_block.push_back(
-            emit.Bucket(Rotl(q.stripped, 34) ^ Rotl(p.stripped, 17) ^ stripped ^ kTrigramSalt));
+        emit.Add(kWordBlock, Rotl(q.stripped, 34) ^ Rotl(p.stripped, 17) ^ stripped ^ kTrigramSalt);
       }
     }
     previous[1] = previous[0];
@@ -475,17 +520,55 @@ FeatureVector ExtractFeatures(std::string_view text, int hash_bits) {
   }
 
   // Character n-grams inside each white-space-separated token, padded with a space at both
-  // ends so that n-grams at word edges are told apart (scikit-learn's "char_wb").
+  // ends so that n-grams at word edges are told apart (scikit-learn's "char_wb"). A token that
+  // comes again ("the", "và", "!!") has the same n-grams: they are copied rather than hashed
+  // again.
+  std::vector<SeenToken>& seen = s.seen_tokens;
+  {
+    const std::size_t wanted = std::bit_ceil(std::max<std::size_t>(cps.size(), 8));
+    if (seen.size() != wanted) {
+      seen.assign(wanted, SeenToken{});
+    } else {
+      std::fill(seen.begin(), seen.end(), SeenToken{});
+    }
+  }
   for (std::size_t i = 0; i < cps.size();) {
     if (IsSpace(cps[i])) {
       ++i;
       continue;
     }
     const std::size_t begin = i;
+    uint64_t token_hash = kCharSeed;
     while (i < cps.size() && !IsSpace(cps[i])) {
+      token_hash = Step(token_hash, static_cast<uint32_t>(cps[i]));
       ++i;
     }
-    const std::size_t padded = i - begin + 2;
+    const std::size_t length = i - begin;
+    token_hash = Mix(token_hash ^ length) | 1;  // never 0, the empty slot
+    std::size_t slot = token_hash & (seen.size() - 1);
+    bool repeated = false;
+    for (; seen[slot].hash != 0; slot = (slot + 1) & (seen.size() - 1)) {
+      const SeenToken& other = seen[slot];
+      if (other.hash == token_hash && other.length == length &&
+          std::equal(cps.begin() + static_cast<std::ptrdiff_t>(begin),
+                     cps.begin() + static_cast<std::ptrdiff_t>(i),
+                     cps.begin() + static_cast<std::ptrdiff_t>(other.begin))) {
+        repeated = true;
+        break;
+      }
+    }
+    if (repeated) {
+      // Not an insert from s.keys into itself, which may reallocate under the source range.
+      const std::size_t first = seen[slot].first;
+      const std::size_t count = seen[slot].count;
+      const std::size_t at = s.keys.size();
+      s.keys.resize(at + count);
+      std::copy_n(s.keys.begin() + static_cast<std::ptrdiff_t>(first), count,
+                  s.keys.begin() + static_cast<std::ptrdiff_t>(at));
+      continue;
+    }
+    const std::size_t first = s.keys.size();
+    const std::size_t padded = length + 2;
     const auto at = [&](std::size_t k) -> uint32_t {
       return (k == 0 || k == padded - 1) ? ' ' : static_cast<uint32_t>(cps[begin + k - 1]);
     };
@@ -493,15 +576,16 @@ FeatureVector ExtractFeatures(std::string_view text, int hash_bits) {
       uint64_t hash = Step(kCharSeed, at(start));
       for (std::size_t n = 2; n <= kMaxCharGram && start + n <= padded; ++n) {
         hash = Step(hash, at(start + n - 1));
-        s.char_block.push_back(emit.Bucket(hash));
+        emit.Add(kCharBlock, hash);
       }
     }
+    seen[slot] = {token_hash, begin, length, first, s.keys.size() - first};
   }
 
   // Shape: length, word count, line breaks, runs of digits (phone numbers, short codes,
   // prices) and links.
   const auto shape = [&](ShapeKind kind, uint64_t value) {
-    s.shape_block.push_back(emit.Bucket(kShapeSalt ^ (static_cast<uint64_t>(kind) << 32) ^ value));
+    emit.Add(kShapeBlock, kShapeSalt ^ (static_cast<uint64_t>(kind) << 32) ^ value);
   };
   shape(ShapeKind::kLength, Log2Bucket(cps.size()));
   shape(ShapeKind::kWords, Log2Bucket(words));
@@ -521,40 +605,7 @@ FeatureVector ExtractFeatures(std::string_view text, int hash_bits) {
   if (ContainsUrl(s.normalized)) {
     shape(ShapeKind::kUrl, 1);
   }
-
-  // Each block comes out sorted by bucket; merging the three is linear.
-  s.blocks.clear();
-  AppendBlock(s.word_block, kWordBlockWeight, s.sort_buffer, s.blocks);
-  const std::size_t char_begin = s.blocks.size();
-  AppendBlock(s.char_block, kCharBlockWeight, s.sort_buffer, s.blocks);
-  const std::size_t shape_begin = s.blocks.size();
-  AppendBlock(s.shape_block, kShapeBlockWeight, s.sort_buffer, s.blocks);
-  std::size_t heads[3] = {0, char_begin, shape_begin};
-  const std::size_t ends[3] = {char_begin, shape_begin, s.blocks.size()};
-  FeatureVector features;
-  features.indices.reserve(s.blocks.size());
-  features.values.reserve(s.blocks.size());
-  for (;;) {
-    int next = -1;
-    for (int b = 0; b < 3; ++b) {
-      if (heads[b] < ends[b] &&
-          (next < 0 || s.blocks[heads[b]].first < s.blocks[heads[next]].first)) {
-        next = b;
-      }
-    }
-    if (next < 0) {
-      break;
-    }
-    const auto [index, value] = s.blocks[heads[next]++];
-    // Buckets of different blocks may collide; their values add up.
-    if (!features.indices.empty() && features.indices.back() == index) {
-      features.values.back() += value;
-    } else {
-      features.indices.push_back(index);
-      features.values.push_back(value);
-    }
-  }
-  return features;
+  return ToFeatures(s.keys, s.sort_buffer, s.distinct);
 }
 
 }  // namespace moderation::classifier::internal
