@@ -8,6 +8,7 @@
 #include <grpcpp/support/async_unary_call.h>
 #include <grpcpp/support/channel_arguments.h>
 #include <grpcpp/support/slice.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -16,6 +17,7 @@
 #include <fstream>
 #include <limits>
 #include <random>
+#include <sstream>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -45,6 +47,55 @@ constexpr auto kLateAfter = std::chrono::milliseconds(1);
 // The rate limited address is sent at most this many submissions to get it
 // refused (its burst is 3).
 constexpr int kMaxHotAddressSubmissions = 50;
+
+// User plus system CPU seconds a process has used so far, from
+// /proc/PID/stat (fields 14 and 15, after the parenthesised command name,
+// which may hold spaces). Empty when it cannot be read.
+std::optional<double> ProcessCpuSeconds(int pid) {
+  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
+  std::string stat;
+  std::getline(file, stat);
+  const size_t name_end = stat.rfind(')');
+  if (!file || name_end == std::string::npos) {
+    return std::nullopt;
+  }
+  std::istringstream fields(stat.substr(name_end + 2));
+  std::string field;
+  unsigned long long utime = 0;
+  unsigned long long stime = 0;
+  // Fields 3 to 13, then utime (14) and stime (15).
+  for (int i = 3; i <= 13; ++i) {
+    fields >> field;
+  }
+  if (!(fields >> utime >> stime)) {
+    return std::nullopt;
+  }
+  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+// CPU seconds of each watched process, in the order of `pids`.
+std::vector<std::optional<double>> SampleCpu(const std::vector<WatchedProcess>& processes) {
+  std::vector<std::optional<double>> samples;
+  for (const WatchedProcess& process : processes) {
+    samples.push_back(ProcessCpuSeconds(process.pid));
+  }
+  return samples;
+}
+
+std::vector<ProcessCpu> CpuPerCall(const std::vector<WatchedProcess>& processes,
+                                   const std::vector<std::optional<double>>& before,
+                                   const std::vector<std::optional<double>>& after,
+                                   uint64_t answered) {
+  std::vector<ProcessCpu> result;
+  for (size_t i = 0; i < processes.size(); ++i) {
+    if (!before[i] || !after[i] || answered == 0) {
+      continue;
+    }
+    result.push_back({processes[i].name, *after[i] - *before[i],
+                      (*after[i] - *before[i]) * 1e6 / static_cast<double>(answered)});
+  }
+  return result;
+}
 
 std::string ByteBufferToString(const grpc::ByteBuffer& buffer) {
   std::vector<grpc::Slice> slices;
@@ -106,6 +157,9 @@ struct PhasePlan {
   std::atomic<uint64_t> measured_started{0};
   std::atomic<int64_t> ran_out_at_ns{std::numeric_limits<int64_t>::max()};
   std::atomic<int64_t> last_completion_ns{0};
+  // Every call answered, warm-up included: what the watched processes'
+  // CPU time is divided by.
+  std::atomic<uint64_t> answered{0};
 
   // Open loop: call i is due at start + i / rate; calls [first_measured,
   // end_measured) are measured, and there are `total` in all.
@@ -253,6 +307,7 @@ class Worker {
 
   void Complete(Call& call) {
     const Clock::time_point now = Clock::now();
+    plan_.answered.fetch_add(1, std::memory_order_relaxed);
     if (!call.measured) {
       return;
     }
@@ -609,6 +664,7 @@ PhaseResult LoadDriver::RunClosedLoop(Phase phase) {
   for (int i = 0; i < worker_count; ++i) {
     workers.push_back(std::make_unique<Worker>(plan));
   }
+  const std::vector<std::optional<double>> cpu_before = SampleCpu(options_.watched);
   std::vector<std::thread> threads;
   for (int i = 0; i < worker_count; ++i) {
     const int slots =
@@ -619,8 +675,11 @@ PhaseResult LoadDriver::RunClosedLoop(Phase phase) {
     thread.join();
   }
 
+  const std::vector<std::optional<double>> cpu_after = SampleCpu(options_.watched);
+
   PhaseResult result;
   result.phase = phase;
+  result.cpu = CpuPerCall(options_.watched, cpu_before, cpu_after, plan.answered.load());
   const double window_start_s = std::chrono::duration<double>(options_.warmup).count();
   const int64_t ran_out_ns = plan.ran_out_at_ns.load();
   if (options_.count > 0) {
@@ -673,6 +732,7 @@ PhaseResult LoadDriver::RunOpenLoop() {
     workers.push_back(std::make_unique<Worker>(plan));
   }
   std::atomic<int> in_flight{0};
+  const std::vector<std::optional<double>> cpu_before = SampleCpu(options_.watched);
   std::vector<std::thread> threads;
   for (int i = 0; i < worker_count; ++i) {
     threads.emplace_back(
@@ -722,9 +782,12 @@ PhaseResult LoadDriver::RunOpenLoop() {
     thread.join();
   }
 
+  const std::vector<std::optional<double>> cpu_after = SampleCpu(options_.watched);
+
   PhaseResult result;
   result.phase = Phase::kSubmit;
   result.open_loop = true;
+  result.cpu = CpuPerCall(options_.watched, cpu_before, cpu_after, plan.answered.load());
   result.target_rate = options_.rate;
   result.pool_ran_out = plan.total < plan.end_measured;
   const uint64_t measured_calls =

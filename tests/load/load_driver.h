@@ -15,6 +15,13 @@
 
 namespace moderation::loadgen {
 
+// A process on the same machine whose CPU time is reported per call (the
+// server, Redis), read from /proc.
+struct WatchedProcess {
+  std::string name;
+  int pid = 0;
+};
+
 struct DriverOptions {
   std::string target = "127.0.0.1:50051";
   std::chrono::milliseconds warmup{2000};
@@ -51,13 +58,17 @@ struct DriverOptions {
   // pool from `rate` or `count` and the durations, assuming
   // `closed_loop_rate_guess` calls a second in closed loop.
   uint64_t captchas = 0;
-  double closed_loop_rate_guess = 5000;
+  double closed_loop_rate_guess = 3000;
   // CreateCaptcha calls in flight while the pool is fetched.
   int captcha_concurrency = 32;
   // The submit phase starts no sooner than this after the last captcha was
   // issued, so that the "too fast" spam rule (3 s in deploy/spam-rules.toml)
   // does not score the benchmark's comments as a bot's.
   std::chrono::milliseconds captcha_min_age{3500};
+
+  // Processes whose CPU time per call each phase reports: a figure that a
+  // busy machine disturbs less than calls per second.
+  std::vector<WatchedProcess> watched;
 };
 
 enum class Phase { kHealth, kSubmit };
@@ -71,6 +82,14 @@ struct ResultRow {
   std::string expectation;
   CallStats stats;
   LatencySummary latency;
+};
+
+// CPU a watched process used over a whole phase (warm-up and draining
+// included), and per call answered in it.
+struct ProcessCpu {
+  std::string name;
+  double seconds = 0;
+  double us_per_call = 0;
 };
 
 struct PhaseResult {
@@ -89,6 +108,7 @@ struct PhaseResult {
   // The health phase has one row; the submit phase one per kind in the mix,
   // then all of them together when there are several.
   std::vector<ResultRow> rows;
+  std::vector<ProcessCpu> cpu;
 
   // The row holding every call of the phase.
   [[nodiscard]] const ResultRow& total() const { return rows.back(); }

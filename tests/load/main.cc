@@ -71,10 +71,12 @@ int main(int argc, char** argv) {
   int max_in_flight = 1000;
   std::string mix_text = "valid=100";
   uint64_t captchas = 0;
-  double rate_guess = 5000;
+  double rate_guess = 3000;
   int captcha_concurrency = 32;
   double captcha_min_age_s = 3.5;
   std::string request_file;
+  int server_pid = 0;
+  int redis_pid = 0;
   app.add_option("--target", target, "server address (host:port)")->capture_default_str();
   app.add_option("--duration", duration_s, "measured seconds per phase")
       ->capture_default_str()
@@ -110,6 +112,10 @@ int main(int argc, char** argv) {
                  "rule's min_delay_seconds is 3)")
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
+  app.add_option("--server-pid", server_pid,
+                 "report this process's CPU time per call (the server, on this machine)")
+      ->check(CLI::PositiveNumber);
+  app.add_option("--redis-pid", redis_pid, "likewise for redis-server")->check(CLI::PositiveNumber);
   app.add_option("--write-request", request_file,
                  "only write one gRPC-framed SubmitComment request (for h2load -d: a "
                  "rate_limited one, its captcha answered wrongly) and exit");
@@ -167,6 +173,12 @@ int main(int argc, char** argv) {
   options.captchas = captchas;
   options.closed_loop_rate_guess = rate_guess;
   options.captcha_concurrency = captcha_concurrency;
+  if (server_pid > 0) {
+    options.watched.push_back({"server", server_pid});
+  }
+  if (redis_pid > 0) {
+    options.watched.push_back({"redis", redis_pid});
+  }
   options.captcha_min_age =
       std::chrono::milliseconds(static_cast<int64_t>(captcha_min_age_s * 1000));
   if (!tls_ca_file.empty()) {

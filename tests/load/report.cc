@@ -94,6 +94,23 @@ std::string JsonString(const std::string& value) {
 
 }  // namespace
 
+std::optional<double> SubmitToHealthCpuRatio(const std::vector<PhaseResult>& results) {
+  const PhaseResult* health = FindPhase(results, Phase::kHealth);
+  const PhaseResult* submit = FindPhase(results, Phase::kSubmit);
+  if (health == nullptr || submit == nullptr) {
+    return std::nullopt;
+  }
+  for (const ProcessCpu& health_cpu : health->cpu) {
+    for (const ProcessCpu& submit_cpu : submit->cpu) {
+      if (health_cpu.name == "server" && submit_cpu.name == "server" &&
+          submit_cpu.us_per_call > 0) {
+        return health_cpu.us_per_call / submit_cpu.us_per_call;
+      }
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<double> SubmitToHealthRatio(const std::vector<PhaseResult>& results) {
   const PhaseResult* health = FindPhase(results, Phase::kHealth);
   const PhaseResult* submit = FindPhase(results, Phase::kSubmit);
@@ -153,11 +170,21 @@ std::string FormatTable(const DriverOptions& options, const std::optional<Prepar
           options.max_in_flight);
     }
   }
+  for (const PhaseResult& result : results) {
+    for (const ProcessCpu& cpu : result.cpu) {
+      text += Format("\n%s CPU in the %s phase: %.1f s, %.1f us per call", cpu.name.c_str(),
+                     PhaseName(result.phase).c_str(), cpu.seconds, cpu.us_per_call);
+    }
+  }
   if (const std::optional<double> ratio = SubmitToHealthRatio(results)) {
     text += Format("\nSubmitComment / Health.Check = %.1f %%\n", *ratio * 100);
     text +=
         "(SubmitComment calls answered as expected per second over health checks answered "
         "SERVING per second)\n";
+  }
+  if (const std::optional<double> cpu_ratio = SubmitToHealthCpuRatio(results)) {
+    text += Format("by the server's CPU per call: a health check costs %.1f %% of a submission\n",
+                   *cpu_ratio * 100);
   }
   text += "\nanswers:\n";
   for (const PhaseResult& result : results) {
@@ -217,9 +244,16 @@ std::string FormatJson(const DriverOptions& options, const std::optional<Prepara
     text += "    {\"phase\": " + JsonString(PhaseName(result.phase)) +
             Format(
                 ", \"open_loop\": %s, \"target_rate\": %.3f, \"sent_per_second\": %.3f, "
-                "\"measured_seconds\": %.3f, \"pool_ran_out\": %s, \"calls\": [",
+                "\"measured_seconds\": %.3f, \"pool_ran_out\": %s",
                 result.open_loop ? "true" : "false", result.target_rate, result.sent_per_second,
                 result.measured_seconds, result.pool_ran_out ? "true" : "false");
+    text += ", \"cpu\": {";
+    for (size_t c = 0; c < result.cpu.size(); ++c) {
+      text += (c == 0 ? "" : ", ") + JsonString(result.cpu[c].name) +
+              Format(": {\"seconds\": %.3f, \"us_per_call\": %.3f}", result.cpu[c].seconds,
+                     result.cpu[c].us_per_call);
+    }
+    text += "}, \"calls\": [";
     for (size_t r = 0; r < result.rows.size(); ++r) {
       const ResultRow& row = result.rows[r];
       text += r == 0 ? "\n" : ",\n";
@@ -258,7 +292,10 @@ std::string FormatJson(const DriverOptions& options, const std::optional<Prepara
   const std::optional<double> ratio = SubmitToHealthRatio(results);
   text += "  \"submit_to_health_ratio\": " + (ratio ? Format("%.6f", *ratio) : "null") + ",\n";
   text +=
-      "  \"submit_to_health_percent\": " + (ratio ? Format("%.2f", *ratio * 100) : "null") + "\n";
+      "  \"submit_to_health_percent\": " + (ratio ? Format("%.2f", *ratio * 100) : "null") + ",\n";
+  const std::optional<double> cpu_ratio = SubmitToHealthCpuRatio(results);
+  text += "  \"health_to_submit_server_cpu_ratio\": " +
+          (cpu_ratio ? Format("%.6f", *cpu_ratio) : "null") + "\n";
   text += "}\n";
   return text;
 }

@@ -14,6 +14,11 @@ namespace moderation::loadgen {
 // phase had answers.
 [[nodiscard]] std::optional<double> SubmitToHealthRatio(const std::vector<PhaseResult>& results);
 
+// The server's CPU time per health check divided by its CPU time per
+// submission (from --server-pid): the share of the ceiling submissions would
+// reach if the server were bound by its own CPU alone. Empty without it.
+[[nodiscard]] std::optional<double> SubmitToHealthCpuRatio(const std::vector<PhaseResult>& results);
+
 // The human-readable table, then the open-loop figures, the ratio, the
 // answers seen per kind and one example of each unexpected answer.
 [[nodiscard]] std::string FormatTable(const DriverOptions& options,

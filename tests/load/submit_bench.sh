@@ -13,13 +13,15 @@
 # per-block, per-phone and per-article limit is as shipped, and checked on
 # every call. Results (tables and JSON) go to OUT_DIR. Not part of the tests.
 #   tests/load/submit_bench.sh [BUILD_DIR] [SECONDS] [OUT_DIR]
+# SERVER=path/to/moderation-server measures another build of the server (say,
+# of another commit) with this loadgen.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 build=${1:-build-loadgen}
 seconds=${2:-10}
 out=${3:-$build/submit-bench}
-server="$build/service/server/moderation-server"
+server=${SERVER:-$build/service/server/moderation-server}
 loadgen="$build/tests/load/moderation-loadgen"
 for binary in "$server" "$loadgen"; do
   [ -x "$binary" ] || { echo "missing $binary: cmake --build $build first" >&2; exit 1; }
@@ -40,7 +42,8 @@ redis_port=$(free_port)
 cp "$root/deploy/redis/redis.conf" "$work/redis.conf"
 redis-server "$work/redis.conf" --port "$redis_port" --bind 127.0.0.1 --dir "$work" \
   --daemonize no >"$work/redis.log" 2>&1 &
-pids+=($!)
+redis_pid=$!
+pids+=("$redis_pid")
 for _ in $(seq 1 100); do
   redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
   sleep 0.05
@@ -54,22 +57,27 @@ env MODERATION_LISTEN="$listen" MODERATION_REDIS_URL="redis://127.0.0.1:$redis_p
   MODERATION_RATELIMIT_SUBMIT_GLOBAL_COUNT=6000000 MODERATION_RATELIMIT_SUBMIT_GLOBAL_BURST=1000000 \
   MODERATION_RATELIMIT_CAPTCHA_GLOBAL_COUNT=6000000 MODERATION_RATELIMIT_CAPTCHA_GLOBAL_BURST=1000000 \
   "$server" 2>"$out/server.log" &
-pids+=($!)
+server_pid=$!
+pids+=("$server_pid")
+# CPU time per call of both, from /proc: a busy machine disturbs it less than
+# calls per second.
+watch=(--server-pid "$server_pid" --redis-pid "$redis_pid")
 echo "server $listen (log: $out/server.log), redis 127.0.0.1:$redis_port"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 
 echo "== 1. closed loop: Health/Check ceiling, then valid submissions"
-"$loadgen" --target "$listen" --phases health,submit --mix valid=100 --duration "$seconds" \
-  --json "$out/closed.json" | tee "$out/closed.txt"
+"$loadgen" --target "$listen" "${watch[@]}" --phases health,submit --mix valid=100 \
+  --duration "$seconds" --json "$out/closed.json" | tee "$out/closed.txt"
 half=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));
 s=[p for p in d["phases"] if p["phase"]=="submit"][0]["calls"][-1]
 print(round(s["as_expected_per_second"]/2, 1))' "$out/closed.json")
 
 echo "== 2. open loop at half that rate: $half calls/s"
-"$loadgen" --target "$listen" --phases submit --mix valid=100 --rate "$half" \
+"$loadgen" --target "$listen" "${watch[@]}" --phases submit --mix valid=100 --rate "$half" \
   --duration "$seconds" --json "$out/open.json" | tee "$out/open.txt"
 
 echo "== 3. closed loop, a mix of outcomes"
-"$loadgen" --target "$listen" --phases submit \
+"$loadgen" --target "$listen" "${watch[@]}" --phases submit \
   --mix valid=90,wrong_captcha=3,spam=3,rate_limited=2,invalid=2 --duration "$seconds" \
   --json "$out/mix.json" | tee "$out/mix.txt"
 
