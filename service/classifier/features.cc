@@ -72,9 +72,68 @@ constexpr uint64_t Mix(uint64_t h) {
 
 constexpr uint64_t Rotl(uint64_t x, int r) { return (x << r) | (x >> (64 - r)); }
 
+// What the features ask of a character, and its NFKC_Casefold form when that does not depend
+// on its neighbours, computed once from ICU for the characters comments are mostly made of
+// (Latin with all of Vietnamese, Greek, Cyrillic, punctuation and symbols).
+class CharTable {
+ public:
+  static constexpr UChar32 kSize = 0x3000;
+  // Longer folded forms (none in the table) are left to ICU.
+  static constexpr std::size_t kMaxFolded = 15;
+
+  struct Entry {
+    bool word = false;
+    bool space = false;
+    // A text of characters that all fold alone is NFKC_Casefold'ed by concatenating their
+    // folded forms: each has a normalisation boundary before it.
+    bool folds_alone = false;
+    uint8_t folded_size = 0;
+    char folded[kMaxFolded] = {};
+  };
+
+  CharTable() {
+    UErrorCode error = U_ZERO_ERROR;
+    const icu::Normalizer2* fold = icu::Normalizer2::getNFKCCasefoldInstance(error);
+    CheckIcu(error);
+    for (UChar32 c = 0; c < kSize; ++c) {
+      Entry& entry = entries_[static_cast<std::size_t>(c)];
+      entry.word = u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
+      entry.space = u_isUWhiteSpace(c);
+      if (U_IS_SURROGATE(c) || !fold->hasBoundaryBefore(c)) {
+        continue;
+      }
+      std::string folded;
+      error = U_ZERO_ERROR;
+      fold->normalize(icu::UnicodeString(c), error).toUTF8String(folded);
+      CheckIcu(error);
+      if (folded.size() <= kMaxFolded) {
+        entry.folds_alone = true;
+        entry.folded_size = static_cast<uint8_t>(folded.size());
+        folded.copy(entry.folded, folded.size());
+      }
+    }
+  }
+
+  // Null past the table.
+  [[nodiscard]] const Entry* Find(UChar32 c) const {
+    return c >= 0 && c < kSize ? &entries_[static_cast<std::size_t>(c)] : nullptr;
+  }
+
+ private:
+  std::array<Entry, kSize> entries_;
+};
+
+const CharTable& Chars() {
+  static const CharTable* const table = new CharTable();
+  return *table;
+}
+
 bool IsWordChar(UChar32 c) {
   if (c < 0x80) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+  }
+  if (const CharTable::Entry* entry = Chars().Find(c)) {
+    return entry->word;
   }
   return u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
 }
@@ -82,6 +141,9 @@ bool IsWordChar(UChar32 c) {
 bool IsSpace(UChar32 c) {
   if (c < 0x80) {
     return c == ' ' || (c >= '\t' && c <= '\r');
+  }
+  if (const CharTable::Entry* entry = Chars().Find(c)) {
+    return entry->space;
   }
   return u_isUWhiteSpace(c);
 }
@@ -248,8 +310,13 @@ void CleanUp(std::string_view text, std::string& out) {
       }
     }
     if (static_cast<unsigned char>(byte) < 0x80) {
-      out.push_back(byte);
-      ++i;
+      // The run of ASCII up to the next byte that may start something to decode, at once.
+      int32_t end = i + 1;
+      while (end < length && bytes[end] < 0x80 && bytes[end] != '&' && bytes[end] != '<') {
+        ++end;
+      }
+      out.append(text.data() + i, static_cast<std::size_t>(end - i));
+      i = end;
       continue;
     }
     UChar32 c = 0;
@@ -258,8 +325,50 @@ void CleanUp(std::string_view text, std::string& out) {
   }
 }
 
+// NFKC_Casefold of `cleaned` (well-formed UTF-8) by table, when every character folds alone:
+// the same result as ICU's, without its per-text setup. False when ICU is needed.
+bool FoldWithTable(std::string_view cleaned, std::string& normalized) {
+  const CharTable& table = Chars();
+  const icu::Normalizer2& fold = NfkcCasefold();
+  normalized.clear();
+  normalized.reserve(cleaned.size());
+  const auto* bytes = reinterpret_cast<const uint8_t*>(cleaned.data());
+  const auto length = static_cast<int32_t>(std::min<std::size_t>(cleaned.size(), INT32_MAX));
+  for (int32_t i = 0; i < length;) {
+    const int32_t start = i;
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, length, c);
+    if (const CharTable::Entry* entry = table.Find(c)) {
+      if (!entry->folds_alone) {
+        return false;
+      }
+      if (entry->folded_size == 1) {
+        normalized.push_back(entry->folded[0]);
+      } else {
+        normalized.append(entry->folded, entry->folded_size);
+      }
+    } else if (c >= 0 && fold.isInert(c)) {
+      // Emoji, CJK...: left as they are.
+      normalized.append(cleaned.data() + start, static_cast<std::size_t>(i - start));
+    } else if (c >= 0 && fold.hasBoundaryBefore(c)) {
+      // Say the variation selector of "❤️", which folding drops.
+      UErrorCode error = U_ZERO_ERROR;
+      fold.normalize(icu::UnicodeString(c), error).toUTF8String(normalized);
+      if (U_FAILURE(error)) {
+        return false;
+      }
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
 void NormalizeInto(std::string_view text, std::string& cleaned, std::string& normalized) {
   CleanUp(text, cleaned);
+  if (FoldWithTable(cleaned, normalized)) {
+    return;
+  }
   normalized.clear();
   UErrorCode error = U_ZERO_ERROR;
   icu::StringByteSink<std::string> sink(&normalized);
@@ -317,26 +426,26 @@ class Emitter {
   std::vector<uint32_t>& keys_;
 };
 
-// Sorts keys (below 2^27: buckets below 2^24 and the block) with three passes of a 512-way
-// radix sort, whose three histograms are counted in one read: std::sort was half the cost of
-// Extract on comments of a few hundred n-grams.
-void SortKeys(std::vector<uint32_t>& keys, std::vector<uint32_t>& buffer) {
+// Sorts keys of `key_bits` bits with an LSD radix sort of 8-bit digits, one pass per digit
+// (three for the default 2^20 buckets), whose histograms are all counted in one read: std::sort
+// was half the cost of Extract on comments of a few hundred n-grams.
+void SortKeys(int key_bits, std::vector<uint32_t>& keys, std::vector<uint32_t>& buffer) {
   if (keys.size() < 64) {
     std::sort(keys.begin(), keys.end());
     return;
   }
-  constexpr int kDigitBits = 9;
+  constexpr int kDigitBits = 8;
   constexpr uint32_t kDigitMask = (1U << kDigitBits) - 1;
-  constexpr int kPasses = 3;
-  static_assert(kPasses * kDigitBits >= 24 + kBlockBits);
-  std::array<std::array<uint32_t, kDigitMask + 1>, kPasses> start{};
+  constexpr int kMaxPasses = 4;
+  const int passes = (key_bits + kDigitBits - 1) / kDigitBits;
+  std::array<std::array<uint32_t, kDigitMask + 1>, kMaxPasses> start{};
   for (const uint32_t key : keys) {
-    for (int pass = 0; pass < kPasses; ++pass) {
+    for (int pass = 0; pass < passes; ++pass) {
       ++start[pass][(key >> (pass * kDigitBits)) & kDigitMask];
     }
   }
   buffer.resize(keys.size());
-  for (int pass = 0; pass < kPasses; ++pass) {
+  for (int pass = 0; pass < passes; ++pass) {
     std::array<uint32_t, kDigitMask + 1>& offsets = start[pass];
     const int shift = pass * kDigitBits;
     // A digit all keys share would copy the keys unchanged.
@@ -371,9 +480,9 @@ double SublinearCount(std::size_t count) {
 // The feature vector of the keys: for each distinct bucket of a block, 1 + ln count (sublinear
 // term frequency), each block scaled to its own L2 norm so that the many character n-grams do
 // not drown the few words; buckets of different blocks that collide add up.
-FeatureVector ToFeatures(std::vector<uint32_t>& keys, std::vector<uint32_t>& buffer,
+FeatureVector ToFeatures(int hash_bits, std::vector<uint32_t>& keys, std::vector<uint32_t>& buffer,
                          std::vector<std::pair<uint32_t, float>>& distinct) {
-  SortKeys(keys, buffer);
+  SortKeys(hash_bits + kBlockBits, keys, buffer);
   distinct.clear();
   double sum_of_squares[kBlockCount] = {};
   for (std::size_t i = 0; i < keys.size();) {
@@ -605,7 +714,7 @@ FeatureVector ExtractFeatures(std::string_view text, int hash_bits) {
   if (ContainsUrl(s.normalized)) {
     shape(ShapeKind::kUrl, 1);
   }
-  return ToFeatures(s.keys, s.sort_buffer, s.distinct);
+  return ToFeatures(hash_bits, s.keys, s.sort_buffer, s.distinct);
 }
 
 }  // namespace moderation::classifier::internal

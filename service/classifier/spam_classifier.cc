@@ -282,6 +282,13 @@ double SpamClassifier::SpamProbability(const FeatureVector& features) const {
   const double shift = m.shift.load(std::memory_order_relaxed);
   double z = m.bias.load(std::memory_order_relaxed);
   const std::size_t count = std::min(features.indices.size(), features.values.size());
+  // The buckets of a comment are scattered over megabytes: asking for all of them before
+  // reading any lets their cache misses overlap.
+  for (std::size_t k = 0; k < count; ++k) {
+    if (features.indices[k] < m.size) {
+      __builtin_prefetch(&m.buckets[features.indices[k]]);
+    }
+  }
   for (std::size_t k = 0; k < count; ++k) {
     const uint32_t j = features.indices[k];
     const float value = features.values[k];

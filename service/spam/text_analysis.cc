@@ -250,18 +250,37 @@ namespace {
 
 // Per-character results of the ICU path, computed once for the characters
 // comments are made of (Latin with every Vietnamese letter, Greek, Cyrillic,
-// punctuation, symbols, full-width forms). A text whose every character is in
-// the table, and never combines with the one before it, is analysed by table
-// lookups alone, with the same result as the ICU path: the normal forms of
-// such a text are the concatenation of its characters' normal forms.
+// punctuation, symbols, full-width forms). Normalisation works on segments
+// that start at a character with a boundary before it (one that never combines
+// with what precedes it): the normal form of a text is the concatenation of its
+// segments' normal forms. Nearly every segment is one character, whose folded
+// form is looked up here; the few longer ones (a letter followed by combining
+// accents, as some keyboards type Vietnamese) go through ICU, segment by
+// segment, with the same result as the ICU path for the whole text.
 struct CharEntry {
-  bool usable = false;  // in the fast path (no combining with its neighbour)
-  bool word = false;    // of the folded character
-  bool space = false;
-  bool alpha = false;  // of the original character
+  // Folded and plain forms no longer than this are stored inline; no character
+  // of the table comes near it.
+  static constexpr std::size_t kInline = 15;
+
+  // Folded by the table: a boundary before it, not a mark, forms stored.
+  bool usable = false;
+  bool boundary = false;  // never combines with the character before it
+  bool alpha = false;     // of the original character
   bool upper = false;
-  std::string folded;  // NFKC_Casefold, look-alikes mapped
-  std::string plain;   // the character without diacritics
+  // Of the character as it appears in folded text:
+  bool word = false;
+  bool space = false;
+  bool mark = false;  // a non-spacing mark: part of a word, not a letter of it
+  // Removing diacritics from text where this character follows another may
+  // compose the two (Hangul jamo, some Indic vowel signs): not per character.
+  bool composes = false;
+  bool stored = false;  // the forms below fit
+  uint8_t folded_size = 0;
+  uint8_t plain_size = 0;
+  char folded[kInline] = {};  // NFKC_Casefold, look-alikes mapped
+  char plain[kInline] = {};   // the character without diacritics
+
+  [[nodiscard]] absl::string_view Plain() const { return {plain, plain_size}; }
 };
 
 constexpr UChar32 kTableEnd = 0x3000;
@@ -274,18 +293,29 @@ const std::vector<CharEntry>& CharTable() {
         static_cast<std::size_t>(kTableEnd + (kFullWidthEnd - kFullWidthStart)));
     const IcuTools& icu = Icu();
     const auto fill = [&](UChar32 c, CharEntry& entry) {
-      if (U_IS_SURROGATE(c) || icu.fold == nullptr) {
+      if (U_IS_SURROGATE(c) || icu.fold == nullptr || icu.nfc == nullptr) {
         return;
       }
       const icu::UnicodeString one(c);
-      entry.folded = Utf8(Fold(one));
-      entry.plain = Utf8(StripDiacritics(one));
-      entry.word = IsWordChar(c);
-      entry.space = u_isUWhiteSpace(c);
+      const std::string folded = Utf8(Fold(one));
+      const std::string plain = Utf8(StripDiacritics(one));
+      const int8_t type = u_charType(c);
+      entry.boundary = icu.fold->hasBoundaryBefore(c);
       entry.alpha = u_isalpha(c);
       entry.upper = u_isupper(c);
-      entry.usable = icu.fold->hasBoundaryBefore(c) && u_charType(c) != U_NON_SPACING_MARK &&
-                     u_charType(c) != U_COMBINING_SPACING_MARK;
+      entry.word = IsWordChar(c);
+      entry.space = u_isUWhiteSpace(c);
+      entry.mark = type == U_NON_SPACING_MARK;
+      entry.composes = !entry.mark && !icu.nfc->hasBoundaryBefore(c);
+      if (folded.size() > CharEntry::kInline || plain.size() > CharEntry::kInline) {
+        return;  // left to ICU
+      }
+      entry.folded_size = static_cast<uint8_t>(folded.size());
+      entry.plain_size = static_cast<uint8_t>(plain.size());
+      folded.copy(entry.folded, folded.size());
+      plain.copy(entry.plain, plain.size());
+      entry.stored = true;
+      entry.usable = entry.boundary && !entry.mark && type != U_COMBINING_SPACING_MARK;
     };
     for (UChar32 c = 0; c < kTableEnd; ++c) {
       fill(c, (*entries)[static_cast<std::size_t>(c)]);
@@ -308,112 +338,212 @@ const CharEntry* Lookup(UChar32 c) {
   return nullptr;
 }
 
+// The folded form of `utf8` (NFKC_Casefold, look-alikes mapped), and its
+// letters before folding; false when a character is malformed.
+bool FoldWithTable(absl::string_view utf8, std::string& folded, AnalyzedText& analyzed) {
+  const IcuTools& icu = Icu();
+  folded.clear();
+  folded.reserve(utf8.size() + 8);
+  const auto* bytes = reinterpret_cast<const uint8_t*>(utf8.data());
+  const auto length = static_cast<int32_t>(utf8.size());
+  // The segment being folded: where it starts in `utf8` and in `folded`, and
+  // whether a character combined with it (then ICU folds it as a whole).
+  int32_t segment_start = 0;
+  std::size_t segment_folded = 0;
+  bool segment_combines = false;
+  const auto fold_segment_with_icu = [&](int32_t end) {
+    folded.resize(segment_folded);
+    folded += Utf8(Fold(icu::UnicodeString::fromUTF8(
+        icu::StringPiece(utf8.data() + segment_start, end - segment_start))));
+  };
+  for (int32_t i = 0; i < length;) {
+    const int32_t start = i;
+    UChar32 c = 0;
+    U8_NEXT(bytes, i, length, c);
+    if (c < 0) {
+      return false;
+    }
+    if (c < 0x80) {
+      // ASCII: its own segment, folded by lower-casing.
+      if (segment_combines) {
+        fold_segment_with_icu(start);
+        segment_combines = false;
+      }
+      segment_start = start;
+      segment_folded = folded.size();
+      const bool upper = c >= 'A' && c <= 'Z';
+      const bool lower = c >= 'a' && c <= 'z';
+      analyzed.letters += upper || lower ? 1 : 0;
+      analyzed.uppercase_letters += upper ? 1 : 0;
+      folded.push_back(static_cast<char>(upper ? c - 'A' + 'a' : c));
+      continue;
+    }
+    const CharEntry* entry = Lookup(c);
+    const bool boundary =
+        entry != nullptr ? entry->boundary : icu.fold != nullptr && icu.fold->hasBoundaryBefore(c);
+    if (entry != nullptr ? entry->alpha : u_isalpha(c)) {
+      ++analyzed.letters;
+      analyzed.uppercase_letters += (entry != nullptr ? entry->upper : u_isupper(c)) ? 1 : 0;
+    }
+    if (!boundary) {
+      segment_combines = true;
+      continue;
+    }
+    if (segment_combines) {
+      fold_segment_with_icu(start);
+      segment_combines = false;
+    }
+    segment_start = start;
+    segment_folded = folded.size();
+    if (entry != nullptr && entry->usable) {
+      folded.append(entry->folded, entry->folded_size);
+    } else if (entry == nullptr && icu.fold->isInert(c) && LatinLookAlike(c) == c) {
+      // Rarer characters (emoji, CJK, ...) that normalisation leaves alone.
+      folded.append(utf8.data() + start, static_cast<std::size_t>(i - start));
+    } else {
+      // Say a variation selector after an emoji, which folding drops.
+      segment_combines = true;
+    }
+  }
+  if (segment_combines) {
+    fold_segment_with_icu(length);
+  }
+  return true;
+}
+
+// Appends one character of folded text to the analysis: to the folded and
+// plain texts (runs of white space as one space) and to the current word.
+class WordSplitter {
+ public:
+  explicit WordSplitter(AnalyzedText& analyzed) : analyzed_(analyzed) {}
+
+  void Space() {
+    folded_space_ = true;
+    plain_space_ = true;
+    EndWord();
+  }
+
+  // `mark`: a non-spacing mark, which a word's letter count leaves out.
+  void Char(absl::string_view folded, absl::string_view plain, bool word, bool mark) {
+    AddSpaceIfPending(folded_space_, analyzed_.folded);
+    analyzed_.folded.append(folded.data(), folded.size());
+    // A mark has no plain form: the spaces around it are one run in `plain`.
+    if (!plain.empty()) {
+      AddSpaceIfPending(plain_space_, analyzed_.plain);
+      analyzed_.plain.append(plain.data(), plain.size());
+    }
+    if (!word) {
+      EndWord();
+      return;
+    }
+    in_word_ = true;
+    current_.folded.append(folded.data(), folded.size());
+    current_.plain.append(plain.data(), plain.size());
+    current_length_ += mark ? 0 : 1;
+  }
+
+  // A character that is its own plain form, the common case (ASCII).
+  void AsciiChar(char c, bool word) {
+    AddSpaceIfPending(folded_space_, analyzed_.folded);
+    AddSpaceIfPending(plain_space_, analyzed_.plain);
+    analyzed_.folded.push_back(c);
+    analyzed_.plain.push_back(c);
+    if (!word) {
+      EndWord();
+      return;
+    }
+    in_word_ = true;
+    current_.folded.push_back(c);
+    current_.plain.push_back(c);
+    ++current_length_;
+  }
+
+  void EndWord() {
+    if (in_word_) {
+      analyzed_.words.push_back(std::move(current_));
+      lengths_.push_back(current_length_);
+      current_ = Word();
+      current_length_ = 0;
+      in_word_ = false;
+    }
+  }
+
+  // Letters per word, marks left out, as JoinSpelledOut counts them.
+  [[nodiscard]] const std::vector<int32_t>& lengths() const { return lengths_; }
+
+ private:
+  // Runs of white space become one space, except at either end.
+  static void AddSpaceIfPending(bool& pending, std::string& text) {
+    if (pending && !text.empty()) {
+      text.push_back(' ');
+    }
+    pending = false;
+  }
+
+  AnalyzedText& analyzed_;
+  std::vector<int32_t> lengths_;
+  Word current_;
+  int32_t current_length_ = 0;
+  bool in_word_ = false;
+  bool folded_space_ = false;  // white space seen since the last character
+  bool plain_space_ = false;
+};
+
+// ASCII letters and digits, the word characters of ASCII.
+bool IsAsciiWordChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z');
+}
+
 // The table-driven path; nullopt when the text needs ICU.
 std::optional<AnalyzedText> AnalyzeWithTable(absl::string_view utf8) {
   AnalyzedText analyzed;
-  std::string folded;
-  folded.reserve(utf8.size() + 8);
-  analyzed.folded.reserve(utf8.size() + 8);
-  analyzed.plain.reserve(utf8.size() + 8);
-  analyzed.words.reserve(utf8.size() / 4 + 1);
-  const auto* bytes = reinterpret_cast<const uint8_t*>(utf8.data());
-  const auto length = static_cast<int32_t>(utf8.size());
-  for (int32_t i = 0; i < length;) {
-    UChar32 c = 0;
-    U8_NEXT(bytes, i, length, c);
-    const CharEntry* entry = Lookup(c);
-    if (entry == nullptr) {
-      // Rarer characters (emoji, CJK, ...): those normalisation leaves alone
-      // are kept as they are; the others need the ICU path.
-      const IcuTools& icu = Icu();
-      if (c < 0 || icu.fold == nullptr || !icu.fold->hasBoundaryBefore(c)) {
-        return std::nullopt;
-      }
-      if (u_isalpha(c)) {
-        ++analyzed.letters;
-        analyzed.uppercase_letters += u_isupper(c) ? 1 : 0;
-      }
-      if (icu.fold->isInert(c) && LatinLookAlike(c) == c) {
-        folded.append(reinterpret_cast<const char*>(bytes) + i - U8_LENGTH(c),
-                      static_cast<std::size_t>(U8_LENGTH(c)));
-      } else {
-        // Say a variation selector after an emoji, which folding drops.
-        folded += Utf8(Fold(icu::UnicodeString(c)));
-      }
-      continue;
-    }
-    if (!entry->usable) {
-      return std::nullopt;
-    }
-    if (entry->alpha) {
-      ++analyzed.letters;
-      if (entry->upper) {
-        ++analyzed.uppercase_letters;
-      }
-    }
-    folded += entry->folded;
+  // Reused: folding is a step, not a result.
+  thread_local std::string folded;
+  if (!FoldWithTable(utf8, folded, analyzed)) {
+    return std::nullopt;
   }
-
-  std::vector<int32_t> lengths;
-  Word current;
-  int32_t current_length = 0;
-  bool pending_space = false;
-  const auto flush = [&] {
-    if (current_length > 0) {
-      analyzed.words.push_back(std::move(current));
-      lengths.push_back(current_length);
-      current = Word();
-      current_length = 0;
-    }
-  };
+  analyzed.folded.reserve(folded.size());
+  analyzed.plain.reserve(folded.size());
+  analyzed.words.reserve(folded.size() / 4 + 1);
+  WordSplitter splitter(analyzed);
   const auto* folded_bytes = reinterpret_cast<const uint8_t*>(folded.data());
   const auto folded_length = static_cast<int32_t>(folded.size());
   for (int32_t i = 0; i < folded_length;) {
     const int32_t start = i;
     UChar32 c = 0;
     U8_NEXT(folded_bytes, i, folded_length, c);
+    if (c < 0x80) {
+      if (c == ' ' || (c >= '\t' && c <= '\r')) {
+        splitter.Space();
+      } else {
+        splitter.AsciiChar(static_cast<char>(c), IsAsciiWordChar(static_cast<char>(c)));
+      }
+      continue;
+    }
     const absl::string_view folded_char(folded.data() + start, static_cast<std::size_t>(i - start));
     const CharEntry* entry = Lookup(c);
     if (entry == nullptr) {
-      // An inert character kept as it is (see above).
-      if (pending_space && !analyzed.folded.empty()) {
-        analyzed.folded.push_back(' ');
-        analyzed.plain.push_back(' ');
+      // A character outside the table that folding kept: its own plain form
+      // when it has no decomposition; otherwise (kana with a voicing mark...)
+      // the ICU path removes the mark.
+      const IcuTools& icu = Icu();
+      if (icu.nfd == nullptr || !icu.nfd->isInert(c) || u_charType(c) == U_NON_SPACING_MARK) {
+        return std::nullopt;
       }
-      pending_space = false;
-      analyzed.folded.append(folded_char.data(), folded_char.size());
-      analyzed.plain.append(folded_char.data(), folded_char.size());
-      if (IsWordChar(c)) {
-        current.folded.append(folded_char.data(), folded_char.size());
-        current.plain.append(folded_char.data(), folded_char.size());
-        ++current_length;
-      } else {
-        flush();
-      }
+      splitter.Char(folded_char, folded_char, IsWordChar(c), /*mark=*/false);
       continue;
+    }
+    if (entry->composes || !entry->stored) {
+      return std::nullopt;
     }
     if (entry->space) {
-      pending_space = true;
-      flush();
+      splitter.Space();
       continue;
     }
-    if (pending_space && !analyzed.folded.empty()) {
-      analyzed.folded.push_back(' ');
-      analyzed.plain.push_back(' ');
-    }
-    pending_space = false;
-    analyzed.folded.append(folded_char.data(), folded_char.size());
-    analyzed.plain += entry->plain;
-    if (entry->word) {
-      current.folded.append(folded_char.data(), folded_char.size());
-      current.plain += entry->plain;
-      ++current_length;
-    } else {
-      flush();
-    }
+    splitter.Char(folded_char, entry->Plain(), entry->word, entry->mark);
   }
-  flush();
-  analyzed.joined_words = JoinSpelledOut(analyzed.words, lengths);
+  splitter.EndWord();
+  analyzed.joined_words = JoinSpelledOut(analyzed.words, splitter.lengths());
   return analyzed;
 }
 

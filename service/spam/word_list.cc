@@ -24,6 +24,7 @@ WordList::WordList(const std::vector<std::string>& entries) {
     }
     const std::size_t index = entries_.size();
     by_first_word_[entry.words.front().plain].push_back(index);
+    first_word_filter_.set(FilterBit(entry.words.front().plain));
     by_joined_[entry.joined_plain].push_back(index);
     entries_.push_back(std::move(entry));
   }
@@ -42,18 +43,30 @@ bool WordList::MatchesAt(const Entry& entry, const std::vector<Word>& words, std
 }
 
 std::vector<std::string> WordList::FindIn(const AnalyzedText& text) const {
+  std::vector<std::string> matches;
   if (entries_.empty()) {
-    return {};
+    return matches;
   }
-  std::vector<bool> found(entries_.size(), false);
+  // Allocated at the first match: most comments have none.
+  std::vector<bool> found;
+  const auto mark = [&](std::size_t index) {
+    if (found.empty()) {
+      found.resize(entries_.size(), false);
+    }
+    found[index] = true;
+  };
   for (std::size_t at = 0; at < text.words.size(); ++at) {
-    const auto candidates = by_first_word_.find(text.words[at].plain);
+    const std::string& plain = text.words[at].plain;
+    if (!MayStartEntry(plain)) {
+      continue;
+    }
+    const auto candidates = by_first_word_.find(plain);
     if (candidates == by_first_word_.end()) {
       continue;
     }
     for (std::size_t index : candidates->second) {
-      if (!found[index] && MatchesAt(entries_[index], text.words, at)) {
-        found[index] = true;
+      if ((found.empty() || !found[index]) && MatchesAt(entries_[index], text.words, at)) {
+        mark(index);
       }
     }
   }
@@ -63,11 +76,10 @@ std::vector<std::string> WordList::FindIn(const AnalyzedText& text) const {
       continue;
     }
     for (std::size_t index : candidates->second) {
-      found[index] = true;
+      mark(index);
     }
   }
-  std::vector<std::string> matches;
-  for (std::size_t index = 0; index < entries_.size(); ++index) {
+  for (std::size_t index = 0; index < found.size(); ++index) {
     if (found[index]) {
       matches.push_back(entries_[index].original);
     }

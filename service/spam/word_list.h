@@ -1,5 +1,6 @@
 #pragma once
 
+#include <bitset>
 #include <string>
 #include <vector>
 
@@ -39,7 +40,23 @@ class WordList {
   [[nodiscard]] bool MatchesAt(const Entry& entry, const std::vector<Word>& words,
                                std::size_t at) const;
 
+  // Whether some entry's first word could be `plain` (false positives only):
+  // most words of a comment are told apart by this alone, before any hashing.
+  [[nodiscard]] bool MayStartEntry(const std::string& plain) const {
+    return first_word_filter_[FilterBit(plain)];
+  }
+  [[nodiscard]] static std::size_t FilterBit(const std::string& plain) {
+    if (plain.empty()) {
+      return 0;  // a word of marks alone has no plain form
+    }
+    const auto first = static_cast<unsigned char>(plain.front());
+    const auto last = static_cast<unsigned char>(plain.back());
+    return (plain.size() * 131 + first * 31 + last) % kFilterBits;
+  }
+  static constexpr std::size_t kFilterBits = 4096;
+
   std::vector<Entry> entries_;
+  std::bitset<kFilterBits> first_word_filter_;
   // Entries by their first word's plain form; spelled-out words by joined form.
   absl::flat_hash_map<std::string, std::vector<std::size_t>> by_first_word_;
   absl::flat_hash_map<std::string, std::vector<std::size_t>> by_joined_;

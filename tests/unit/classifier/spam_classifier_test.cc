@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 #include <openssl/sha.h>
+#include <unicode/normalizer2.h>
+#include <unicode/unistr.h>
 
 #include <atomic>
 #include <cmath>
@@ -112,6 +114,39 @@ TEST(SpamClassifierTest, NormalisationDecodesEntitiesAndFoldsCompatibilityForms)
   EXPECT_EQ(internal::NormalizeForFeatures("You&#39;re&nbsp;<br />&AMP; ＦＲＥＥ"),
             "you're \n& free");
   EXPECT_EQ(internal::StripDiacritics("bóng đá việt nam ưu đãi"), "bong da viet nam uu dai");
+}
+
+// NFKC_Casefold of the whole text through ICU, as the features were defined.
+std::string FoldWithIcu(const std::string& text) {
+  UErrorCode error = U_ZERO_ERROR;
+  const icu::Normalizer2* fold = icu::Normalizer2::getNFKCCasefoldInstance(error);
+  EXPECT_TRUE(U_SUCCESS(error));
+  std::string out;
+  fold->normalize(icu::UnicodeString::fromUTF8(text), error).toUTF8String(out);
+  EXPECT_TRUE(U_SUCCESS(error));
+  return out;
+}
+
+// Most text is folded character by character from a table; the result must be ICU's for the
+// whole text, whatever the neighbours (combining accents typed after a letter, variation
+// selectors after an emoji...).
+TEST(SpamClassifierTest, NormalisationAgreesWithIcuOnEveryTableCharacter) {
+  for (UChar32 c = 1; c < 0x3100; ++c) {
+    if (U_IS_SURROGATE(c) || c == '&' || c == '<') {
+      continue;  // entities and <br> are decoded before folding
+    }
+    std::string one;
+    icu::UnicodeString(c).toUTF8String(one);
+    for (const std::string& text :
+         {one, "A" + one + "b " + one + "\u0301 " + one + one, "\u0301" + one + "\ufe0f😀" + one}) {
+      ASSERT_EQ(internal::NormalizeForFeatures(text), FoldWithIcu(text)) << text;
+    }
+  }
+  for (const std::string text :
+       {"Vie\u0302\u0323t Nam", "❤️ x\ufe0f 1\ufe0f\u20e3", "ｶﾞ が か\u3099", "ﷺ ㈱ ㍿ 好",
+        "\u1100\u1161 \u0b47\u0b3e", "𝐁𝐨𝐧𝐠 𝕕𝕒"}) {
+    EXPECT_EQ(internal::NormalizeForFeatures(text), FoldWithIcu(text)) << text;
+  }
 }
 
 TEST(SpamClassifierTest, ExtractSurvivesHostileBytes) {
