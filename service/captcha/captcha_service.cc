@@ -128,46 +128,58 @@ void CaptchaService::Discard(const std::string& captcha_id,
 
 void CaptchaService::Verify(const std::string& captcha_id, const std::string& answer,
                             absl::AnyInvocable<void(absl::Status) &&> done) {
-  const std::optional<absl::Time> expiry = ExpiryOf(captcha_id);
-  if (!expiry) {
-    std::move(done)(CaptchaError("captcha_id", "CAPTCHA_UNKNOWN",
-                                 "Mã xác nhận không tồn tại. Vui lòng lấy mã mới."));
+  absl::StatusOr<CaptchaAttempt> attempt = PrepareAttempt(captcha_id, answer);
+  if (!attempt.ok()) {
+    std::move(done)(attempt.status());
     return;
   }
-  std::string digest = Digest(captcha_id, answer);
-  store_.Take(captcha_id, [this, expiry = *expiry, digest = std::move(digest),
+  store_.Take(captcha_id, [this, attempt = *std::move(attempt),
                            done = std::move(done)](absl::StatusOr<TakeResult> taken) mutable {
     if (!taken.ok()) {
       std::move(done)(taken.status());
       return;
     }
-    const bool expired = clock_.Now() > expiry;
-    switch (taken->outcome) {
-      case TakeOutcome::kAlreadyUsed:
-        std::move(done)(CaptchaError("captcha_id", "CAPTCHA_ALREADY_USED",
-                                     "Mã xác nhận đã được sử dụng. Vui lòng lấy mã mới."));
-        return;
-      case TakeOutcome::kMissing:
-        std::move(done)(expired ? CaptchaError("captcha_id", "CAPTCHA_EXPIRED",
-                                               "Mã xác nhận đã hết hạn. Vui lòng lấy mã mới.")
-                                : CaptchaError("captcha_id", "CAPTCHA_UNKNOWN",
-                                               "Mã xác nhận không tồn tại. Vui lòng lấy mã mới."));
-        return;
-      case TakeOutcome::kTaken:
-        break;
-    }
-    if (expired) {
-      std::move(done)(CaptchaError("captcha_id", "CAPTCHA_EXPIRED",
-                                   "Mã xác nhận đã hết hạn. Vui lòng lấy mã mới."));
-      return;
-    }
-    if (!crypto::ConstantTimeEquals(digest, taken->answer_digest)) {
-      std::move(done)(CaptchaError("captcha_answer", "CAPTCHA_WRONG",
-                                   "Mã xác nhận không đúng. Vui lòng nhập mã mới."));
-      return;
-    }
-    std::move(done)(absl::OkStatus());
+    std::move(done)(Judge(attempt, *taken));
   });
+}
+
+absl::StatusOr<CaptchaAttempt> CaptchaService::PrepareAttempt(const std::string& captcha_id,
+                                                              const std::string& answer) const {
+  const std::optional<absl::Time> expiry = ExpiryOf(captcha_id);
+  if (!expiry) {
+    return CaptchaError("captcha_id", "CAPTCHA_UNKNOWN",
+                        "Mã xác nhận không tồn tại. Vui lòng lấy mã mới.");
+  }
+  // Judged here, once: the store's copy expires with it, and a verdict taken
+  // after the store has acted must agree with what the store did.
+  if (clock_.Now() > *expiry) {
+    return CaptchaError("captcha_id", "CAPTCHA_EXPIRED",
+                        "Mã xác nhận đã hết hạn. Vui lòng lấy mã mới.");
+  }
+  return CaptchaAttempt{.captcha_id = captcha_id,
+                        .answer_digest = Digest(captcha_id, answer),
+                        .expire_time = *expiry};
+}
+
+absl::Status CaptchaService::Judge(const CaptchaAttempt& attempt, const TakeResult& taken) const {
+  switch (taken.outcome) {
+    case TakeOutcome::kAlreadyUsed:
+      return CaptchaError("captcha_id", "CAPTCHA_ALREADY_USED",
+                          "Mã xác nhận đã được sử dụng. Vui lòng lấy mã mới.");
+    case TakeOutcome::kMissing:
+      return clock_.Now() > attempt.expire_time
+                 ? CaptchaError("captcha_id", "CAPTCHA_EXPIRED",
+                                "Mã xác nhận đã hết hạn. Vui lòng lấy mã mới.")
+                 : CaptchaError("captcha_id", "CAPTCHA_UNKNOWN",
+                                "Mã xác nhận không tồn tại. Vui lòng lấy mã mới.");
+    case TakeOutcome::kTaken:
+      break;
+  }
+  if (!crypto::ConstantTimeEquals(attempt.answer_digest, taken.answer_digest)) {
+    return CaptchaError("captcha_answer", "CAPTCHA_WRONG",
+                        "Mã xác nhận không đúng. Vui lòng nhập mã mới.");
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace moderation::captcha

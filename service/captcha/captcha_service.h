@@ -34,6 +34,14 @@ struct IssuedCaptcha {
 // (HMAC-SHA-256) of each answer, bound to its id; an id carries its expiry so
 // that a missing captcha can be told apart as expired or unknown.
 // Thread-safe; callbacks may run on the store's thread.
+// One attempt at a captcha, prepared for the store: what it holds for the id
+// must equal `answer_digest`.
+struct CaptchaAttempt {
+  std::string captcha_id;
+  std::string answer_digest;
+  absl::Time expire_time;
+};
+
 class CaptchaService {
  public:
   // `audio` may be null: audio captchas are then refused (UNSUPPORTED).
@@ -61,6 +69,14 @@ class CaptchaService {
   // CAPTCHA_UNKNOWN, CAPTCHA_ALREADY_USED); UNAVAILABLE when the store is down.
   void Verify(const std::string& captcha_id, const std::string& answer,
               absl::AnyInvocable<void(absl::Status) &&> done);
+
+  // Verify in two halves, for callers that send the captcha's use to the store
+  // together with other work (the submission's one round trip): the attempt,
+  // or at once the error for an id that is malformed or already expired; then
+  // the verdict on what the store's Take answered.
+  [[nodiscard]] absl::StatusOr<CaptchaAttempt> PrepareAttempt(const std::string& captcha_id,
+                                                              const std::string& answer) const;
+  [[nodiscard]] absl::Status Judge(const CaptchaAttempt& attempt, const TakeResult& taken) const;
 
   // When a captcha was issued, read from its id (which a successful Verify
   // has shown to be ours): never later than the real time, at most a second

@@ -4,17 +4,25 @@
 #include "service/storage/redis/keys.h"
 
 namespace moderation::captcha {
+
+absl::string_view CaptchaTakeLua() {
+  return R"lua(
+-- GET and mark used in one atomic step: 0 = missing, 1 = used, else the digest.
+local function captcha_take(key)
+  local digest = redis.call('GET', key)
+  if not digest then return 0 end
+  if digest == '' then return 1 end
+  redis.call('SET', key, '', 'KEEPTTL')
+  return digest
+end
+)lua";
+}
+
 namespace {
 
-// GET and mark used in one atomic step: 0 = missing, 1 = used, else the digest.
 const redis::RedisScript& TakeScript() {
-  static const auto* script = new redis::RedisScript(R"lua(
-local digest = redis.call('GET', KEYS[1])
-if not digest then return 0 end
-if digest == '' then return 1 end
-redis.call('SET', KEYS[1], '', 'KEEPTTL')
-return digest
-)lua");
+  static const auto* script =
+      new redis::RedisScript(absl::StrCat(CaptchaTakeLua(), "return captcha_take(KEYS[1])\n"));
   return *script;
 }
 

@@ -5,6 +5,10 @@
 
 namespace moderation::captcha {
 
+// The Lua function captcha_take(key) behind RedisCaptchaStore::Take, for
+// scripts that use a captcha as one step of a larger change.
+[[nodiscard]] absl::string_view CaptchaTakeLua();
+
 // Captchas in Redis: one string key per captcha (see storage/redis/keys.h),
 // expiring with it; taking it leaves an empty "used" marker until then.
 class RedisCaptchaStore final : public CaptchaStore {

@@ -24,19 +24,19 @@ using redis::RedisValue;
 // field/value pairs. Returns {1, id} when stored, {0, prior value} when the
 // idempotency key was used before.
 const RedisScript& EnqueueScript() {
-  static const auto* script = new RedisScript(R"lua(
+  static const auto* script = new RedisScript(absl::StrCat(CommentEnqueueLua(), R"lua(
 local authors = tonumber(ARGV[6])
 local idem = KEYS[3 + authors]
 if idem then
   local prior = redis.call('GET', idem)
   if prior then return {0, prior} end
 end
-redis.call('HSET', KEYS[1], unpack(ARGV, 7))
-redis.call('ZADD', KEYS[2], 0, ARGV[4])
-for i = 3, 2 + authors do redis.call('ZADD', KEYS[i], ARGV[5], ARGV[1]) end
+local author_keys = {}
+for i = 3, 2 + authors do author_keys[#author_keys + 1] = KEYS[i] end
+comment_enqueue(KEYS[1], KEYS[2], author_keys, ARGV[4], ARGV[5], ARGV[1], ARGV, 7)
 if idem then redis.call('SET', idem, ARGV[2], 'EX', ARGV[3]) end
 return {1, ARGV[1]}
-)lua",
+)lua"),
                                               redis::WriteAck::kReplicated);
   return *script;
 }
@@ -322,18 +322,6 @@ std::optional<absl::Time> ParseMillis(absl::string_view text) {
 constexpr char kUnit = '\x1f';
 constexpr char kRecord = '\x1e';
 
-std::string EncodeSignals(const std::vector<SpamSignal>& signals) {
-  std::string out;
-  for (const SpamSignal& signal : signals) {
-    if (!out.empty()) {
-      out.push_back(kRecord);
-    }
-    absl::StrAppend(&out, signal.rule, std::string(1, kUnit), signal.score, std::string(1, kUnit),
-                    signal.detail, std::string(1, kUnit), signal.shadow ? "1" : "0");
-  }
-  return out;
-}
-
 std::vector<SpamSignal> DecodeSignals(absl::string_view encoded) {
   std::vector<SpamSignal> signals;
   for (absl::string_view record : absl::StrSplit(encoded, kRecord, absl::SkipEmpty())) {
@@ -419,40 +407,6 @@ absl::StatusOr<Comment> CommentFromFields(const RedisValue& fields) {
     return Malformed("missing fields");
   }
   return comment;
-}
-
-std::vector<std::string> FieldsOf(const Comment& comment) {
-  std::vector<std::string> fields = {
-      "id",         comment.id,
-      "article_id", comment.article_id,
-      "name",       comment.name,
-      "title",      comment.title,
-      "body",       comment.body,
-      "ip",         comment.client_ip_digest,
-      "network",    comment.client_network,
-      "status",     std::string(StatusName(comment.status)),
-      "created_ms", absl::StrCat(absl::ToUnixMillis(comment.create_time)),
-  };
-  // Optional fields are left out when empty: Redis memory is per field.
-  if (!comment.phone_sealed.empty()) {
-    fields.insert(fields.end(), {"phone", comment.phone_sealed});
-  }
-  if (!comment.phone_digest.empty()) {
-    fields.insert(fields.end(), {"phone_digest", comment.phone_digest});
-  }
-  if (!comment.user_agent.empty()) {
-    fields.insert(fields.end(), {"ua", comment.user_agent});
-  }
-  if (comment.spam_score != 0) {
-    fields.insert(fields.end(), {"score", absl::StrCat(comment.spam_score)});
-  }
-  if (comment.flagged) {
-    fields.insert(fields.end(), {"flagged", "1"});
-  }
-  if (!comment.spam_signals.empty()) {
-    fields.insert(fields.end(), {"signals", EncodeSignals(comment.spam_signals)});
-  }
-  return fields;
 }
 
 std::optional<PriorSubmission> ParsePrior(absl::string_view value) {
@@ -577,6 +531,88 @@ void FinishChange(absl::StatusOr<RedisValue> reply, const std::string& comment_i
 
 }  // namespace
 
+absl::string_view CommentEnqueueLua() {
+  return R"lua(
+-- Stores a new pending comment: its hash (fields from fields[first] on), its
+-- place in the queue and in its authors' histories.
+local function comment_enqueue(comment_key, pending_key, author_keys, position, created_ms, id,
+                               fields, first)
+  redis.call('HSET', comment_key, unpack(fields, first))
+  redis.call('ZADD', pending_key, 0, position)
+  for _, key in ipairs(author_keys) do redis.call('ZADD', key, created_ms, id) end
+end
+)lua";
+}
+
+std::string EncodeSignals(const std::vector<SpamSignal>& signals) {
+  std::string out;
+  for (const SpamSignal& signal : signals) {
+    if (!out.empty()) {
+      out.push_back(kRecord);
+    }
+    absl::StrAppend(&out, signal.rule, std::string(1, kUnit), signal.score, std::string(1, kUnit),
+                    signal.detail, std::string(1, kUnit), signal.shadow ? "1" : "0");
+  }
+  return out;
+}
+
+std::vector<std::string> CommentHashFields(const Comment& comment) {
+  std::vector<std::string> fields = {
+      "id",         comment.id,
+      "article_id", comment.article_id,
+      "name",       comment.name,
+      "title",      comment.title,
+      "body",       comment.body,
+      "ip",         comment.client_ip_digest,
+      "network",    comment.client_network,
+      "status",     std::string(StatusName(comment.status)),
+      "created_ms", absl::StrCat(absl::ToUnixMillis(comment.create_time)),
+  };
+  // Optional fields are left out when empty: Redis memory is per field.
+  if (!comment.phone_sealed.empty()) {
+    fields.insert(fields.end(), {"phone", comment.phone_sealed});
+  }
+  if (!comment.phone_digest.empty()) {
+    fields.insert(fields.end(), {"phone_digest", comment.phone_digest});
+  }
+  if (!comment.user_agent.empty()) {
+    fields.insert(fields.end(), {"ua", comment.user_agent});
+  }
+  AppendSpamFields(comment.spam_score, comment.flagged, comment.spam_signals, fields);
+  return fields;
+}
+
+void AppendSpamFields(double score, bool flagged, const std::vector<SpamSignal>& signals,
+                      std::vector<std::string>& fields) {
+  if (score != 0) {
+    fields.insert(fields.end(), {"score", absl::StrCat(score)});
+  }
+  if (flagged) {
+    fields.insert(fields.end(), {"flagged", "1"});
+  }
+  if (!signals.empty()) {
+    fields.insert(fields.end(), {"signals", EncodeSignals(signals)});
+  }
+}
+
+std::string IdempotencyValue(absl::string_view comment_id, absl::string_view fingerprint) {
+  return absl::StrCat(comment_id, " ", fingerprint);
+}
+
+std::optional<PriorSubmission> ParsePriorSubmission(absl::string_view value) {
+  return ParsePrior(value);
+}
+
+std::vector<std::string> AuthorIndexKeys(const Comment& comment) {
+  std::vector<std::string> keys;
+  for (const std::string& author : {IpAuthorKey(comment), PhoneAuthorKey(comment)}) {
+    if (!author.empty()) {
+      keys.push_back(redis::keys::AuthorIndex(author));
+    }
+  }
+  return keys;
+}
+
 RedisCommentRepository::RedisCommentRepository(redis::RedisClient& client,
                                                audit::AuditChain& audit_chain)
     : client_(client), audit_chain_(audit_chain) {}
@@ -584,10 +620,8 @@ RedisCommentRepository::RedisCommentRepository(redis::RedisClient& client,
 void RedisCommentRepository::Enqueue(Comment comment, std::optional<IdempotencyRecord> idempotency,
                                      Callback<EnqueueResult> done) {
   std::vector<std::string> keys = {redis::keys::Comment(comment.id), redis::keys::PendingQueue()};
-  for (const std::string& author : {IpAuthorKey(comment), PhoneAuthorKey(comment)}) {
-    if (!author.empty()) {
-      keys.push_back(redis::keys::AuthorIndex(author));
-    }
+  for (std::string& author_key : AuthorIndexKeys(comment)) {
+    keys.push_back(std::move(author_key));
   }
   std::vector<std::string> args = {comment.id,
                                    "",
@@ -597,10 +631,10 @@ void RedisCommentRepository::Enqueue(Comment comment, std::optional<IdempotencyR
                                    absl::StrCat(keys.size() - 2)};
   if (idempotency) {
     keys.push_back(redis::keys::Idempotency(idempotency->key_digest));
-    args[1] = absl::StrCat(comment.id, " ", idempotency->fingerprint);
+    args[1] = IdempotencyValue(comment.id, idempotency->fingerprint);
     args[2] = absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(idempotency->ttl)));
   }
-  std::vector<std::string> fields = FieldsOf(comment);
+  std::vector<std::string> fields = CommentHashFields(comment);
   args.insert(args.end(), std::make_move_iterator(fields.begin()),
               std::make_move_iterator(fields.end()));
   client_.EvalScript(EnqueueScript(), std::move(keys), std::move(args),

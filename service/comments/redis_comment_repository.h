@@ -6,6 +6,24 @@
 
 namespace moderation::comments {
 
+// How comments are laid out in Redis, for scripts that queue a comment as one
+// step of a larger change (the submission's single round trip).
+// The Lua function comment_enqueue(comment_key, pending_key, author_keys,
+// position, created_ms, id, fields, first): the hash from fields[first] on,
+// the queue position, the authors' histories.
+[[nodiscard]] absl::string_view CommentEnqueueLua();
+// The comment's hash fields as name, value pairs (spam fields included when set).
+[[nodiscard]] std::vector<std::string> CommentHashFields(const Comment& comment);
+// The spam fields alone, appended to `fields`.
+void AppendSpamFields(double score, bool flagged, const std::vector<SpamSignal>& signals,
+                      std::vector<std::string>& fields);
+// The keys of the comment's authors' histories.
+[[nodiscard]] std::vector<std::string> AuthorIndexKeys(const Comment& comment);
+// An idempotency record's value, and back.
+[[nodiscard]] std::string IdempotencyValue(absl::string_view comment_id,
+                                           absl::string_view fingerprint);
+[[nodiscard]] std::optional<PriorSubmission> ParsePriorSubmission(absl::string_view value);
+
 // Comments in Redis: a hash per comment, a sorted set for the pending queue,
 // one per article for approved comments, one per author for their history,
 // a key per claim (see storage/redis/keys.h). Every change that touches

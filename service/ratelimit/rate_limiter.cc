@@ -50,86 +50,97 @@ RateLimiter::RateLimiter(LimitStore& store, const Clock& clock, LimiterOptions o
 
 int64_t RateLimiter::shadow_trips() const { return shadow_trips_->load(); }
 
-void RateLimiter::Check(std::vector<LimitSubject> subjects,
-                        absl::AnyInvocable<void(absl::Status) &&> done) {
-  const absl::Time now = clock_.Now();
-  std::vector<LimitSubject> asked;
-  std::vector<GcraCheck> checks;
+LimitPlan RateLimiter::Plan(std::vector<LimitSubject> subjects) const {
+  LimitPlan plan;
+  plan.planned_at = clock_.Now();
   for (LimitSubject& subject : subjects) {
     const LimitRule& rule = *subject.rule;
     if (rule.count <= 0) {
       continue;
     }
     const bool shadow = rule.shadow || options_.shadow;
-    const std::string key = CacheKey(subject);
+    std::string key = CacheKey(subject);
     if (!shadow) {
-      if (const absl::Duration remaining = cache_->RemainingFor(key, now);
+      if (const absl::Duration remaining = cache_->RemainingFor(key, plan.planned_at);
           remaining > absl::ZeroDuration()) {
         // Known to be over: no round trip until its window frees.
-        std::move(done)(RateLimited(rule.name, remaining));
-        return;
+        plan.refused_now = RateLimited(rule.name, remaining);
+        plan.checks.clear();
+        return plan;
       }
     }
-    checks.push_back(GcraCheck{.key = key,
-                               .emission_interval = rule.period / rule.count,
-                               .burst = std::max<int64_t>(1, rule.burst)});
-    asked.push_back(std::move(subject));
+    plan.checks.push_back(GcraCheck{.key = std::move(key),
+                                    .emission_interval = rule.period / rule.count,
+                                    .burst = std::max<int64_t>(1, rule.burst)});
+    plan.shadow.push_back(shadow);
+    plan.rule_names.push_back(rule.name);
+    plan.on_store_error.push_back(rule.on_store_error);
   }
-  if (checks.empty()) {
-    std::move(done)(absl::OkStatus());
+  return plan;
+}
+
+absl::Status RateLimiter::Conclude(const LimitPlan& plan,
+                                   const std::vector<absl::StatusOr<GcraResult>>& results) const {
+  absl::Status verdict;
+  absl::Duration longest_wait;
+  for (std::size_t i = 0; i < results.size() && i < plan.checks.size(); ++i) {
+    const std::string& rule = plan.rule_names[i];
+    const bool shadow = plan.shadow[i];
+    if (!results[i].ok()) {
+      if (TripLog().Allow()) {
+        log::Warning("rate limit not checked",
+                     {{"limit", rule}, {"error", results[i].status().message()}});
+      }
+      if (plan.on_store_error[i] == OnStoreError::kRefuse && !shadow && verdict.ok()) {
+        verdict = results[i].status();
+      }
+      continue;
+    }
+    if (results[i]->allowed) {
+      continue;
+    }
+    if (shadow) {
+      shadow_trips_->fetch_add(1);
+      if (TripLog().Allow()) {
+        log::Info("rate limit tripped in shadow mode", {{"limit", rule}});
+      }
+      continue;
+    }
+    cache_->Remember(plan.checks[i].key, plan.planned_at + results[i]->retry_after,
+                     plan.planned_at);
+    if (results[i]->retry_after > longest_wait) {
+      longest_wait = results[i]->retry_after;
+      verdict = RateLimited(rule, results[i]->retry_after);
+    }
+  }
+  return verdict;
+}
+
+void RateLimiter::Check(std::vector<LimitSubject> subjects,
+                        absl::AnyInvocable<void(absl::Status) &&> done) {
+  auto plan = std::make_shared<LimitPlan>(Plan(std::move(subjects)));
+  if (!plan->refused_now.ok() || plan->checks.empty()) {
+    std::move(done)(plan->refused_now);
     return;
   }
-  std::vector<GcraCheck> sent = checks;
-  store_.CheckAll(
-      std::move(checks), options_.store_timeout,
-      [this, asked = std::move(asked), sent = std::move(sent), now, shadow_all = options_.shadow,
-       cache = cache_, shadow_trips = shadow_trips_,
-       done = std::move(done)](std::vector<absl::StatusOr<GcraResult>> results) mutable {
-        absl::Status verdict;
-        absl::Duration longest_wait;
-        for (std::size_t i = 0; i < results.size() && i < asked.size(); ++i) {
-          const LimitRule& rule = *asked[i].rule;
-          const bool shadow = rule.shadow || shadow_all;
-          if (!results[i].ok()) {
-            if (TripLog().Allow()) {
-              log::Warning("rate limit not checked",
-                           {{"limit", rule.name}, {"error", results[i].status().message()}});
-            }
-            if (rule.on_store_error == OnStoreError::kRefuse && !shadow && verdict.ok()) {
-              verdict = results[i].status();
-            }
-            continue;
-          }
-          if (results[i]->allowed) {
-            continue;
-          }
-          if (shadow) {
-            shadow_trips->fetch_add(1);
-            if (TripLog().Allow()) {
-              log::Info("rate limit tripped in shadow mode", {{"limit", rule.name}});
-            }
-            continue;
-          }
-          cache->Remember(CacheKey(asked[i]), now + results[i]->retry_after, now);
-          if (results[i]->retry_after > longest_wait) {
-            longest_wait = results[i]->retry_after;
-            verdict = RateLimited(rule.name, results[i]->retry_after);
-          }
-        }
-        if (verdict.code() == absl::StatusCode::kResourceExhausted) {
-          // The request is refused: give back what the other limits took.
-          std::vector<GcraCheck> refunds;
-          for (std::size_t i = 0; i < results.size() && i < sent.size(); ++i) {
-            if (results[i].ok() && results[i]->allowed) {
-              refunds.push_back(std::move(sent[i]));
-            }
-          }
-          if (!refunds.empty()) {
-            store_.Refund(std::move(refunds));
-          }
-        }
-        std::move(done)(std::move(verdict));
-      });
+  store_.CheckAll(plan->checks, options_.store_timeout,
+                  [this, plan, done = std::move(done)](
+                      std::vector<absl::StatusOr<GcraResult>> results) mutable {
+                    absl::Status verdict = Conclude(*plan, results);
+                    if (verdict.code() == absl::StatusCode::kResourceExhausted) {
+                      // The request is refused: give back what the other limits took.
+                      std::vector<GcraCheck> refunds;
+                      for (std::size_t i = 0; i < results.size() && i < plan->checks.size(); ++i) {
+                        if (results[i].ok() && results[i]->allowed) {
+                          refunds.push_back(plan->checks[i]);
+                        }
+                      }
+                      if (!refunds.empty()) {
+                        store_.Refund(std::move(refunds));
+                      }
+                    }
+                    std::move(done)(std::move(verdict));
+                  });
 }
 
 }  // namespace moderation::ratelimit

@@ -33,6 +33,18 @@ struct LimitSubject {
   std::string subject;
 };
 
+// A request's limits, prepared for the store (see RateLimiter::Plan).
+struct LimitPlan {
+  // Set when the local cache already knows a limit is exceeded: refuse
+  // without asking the store.
+  absl::Status refused_now;
+  std::vector<GcraCheck> checks;  // for the store, in order
+  std::vector<bool> shadow;       // per check: counted, never refuses
+  std::vector<std::string> rule_names;
+  std::vector<OnStoreError> on_store_error;
+  absl::Time planned_at;
+};
+
 struct LimiterOptions {
   absl::Duration store_timeout = absl::Milliseconds(50);
   bool shadow = false;  // every rule in shadow mode
@@ -48,6 +60,14 @@ class RateLimiter {
   RateLimiter(LimitStore& store, const Clock& clock, LimiterOptions options);
 
   void Check(std::vector<LimitSubject> subjects, absl::AnyInvocable<void(absl::Status) &&> done);
+
+  // Check in two halves, for callers that send the checks to the store
+  // together with other work, in one atomic step that records the events only
+  // when no limit refuses (so nothing needs refunding): the plan, then the
+  // verdict on the store's results (one per check, in order).
+  [[nodiscard]] LimitPlan Plan(std::vector<LimitSubject> subjects) const;
+  [[nodiscard]] absl::Status Conclude(const LimitPlan& plan,
+                                      const std::vector<absl::StatusOr<GcraResult>>& results) const;
 
   // Trips seen by shadow rules, for metrics and tests.
   [[nodiscard]] int64_t shadow_trips() const;

@@ -8,33 +8,46 @@
 #include "service/storage/redis/keys.h"
 
 namespace moderation::ratelimit {
+
+absl::string_view GcraLua() {
+  return R"lua(
+-- Redis's clock, in microseconds.
+local function gcra_now()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000000 + tonumber(t[2])
+end
+-- Whether one more event fits under `key` (GCRA: the value is the theoretical
+-- arrival time, µs). Changes nothing. Returns true, 0 and what gcra_commit
+-- needs, or false and the wait (µs) until one more event fits.
+local function gcra_check(key, interval, tolerance, now)
+  local tat = tonumber(redis.call('GET', key)) or now
+  if tat < now then tat = now end
+  local new_tat = tat + interval
+  local allow_at = new_tat - tolerance
+  if allow_at > now then return false, allow_at - now end
+  return true, 0, new_tat, math.max(1, math.ceil((new_tat - now) / 1000))
+end
+-- Records the event gcra_check allowed; the key expires when the subject is
+-- back to a full burst.
+local function gcra_commit(key, new_tat, ttl_ms)
+  redis.call('SET', key, string.format('%.0f', new_tat), 'PX', ttl_ms)
+end
+)lua";
+}
+
 namespace {
 
 // KEYS[1]: the key. ARGV: emission interval (µs), burst tolerance (µs), now
 // (µs, or '' for Redis TIME). Returns {1, 0} when allowed, {0, wait µs} when
 // refused. Refusals change nothing, so a flood cannot push its own window out.
 const redis::RedisScript& GcraScript() {
-  static const auto* script = new redis::RedisScript(R"lua(
-local now
-if ARGV[3] == '' then
-  local t = redis.call('TIME')
-  now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-else
-  now = tonumber(ARGV[3])
-end
-local interval = tonumber(ARGV[1])
-local tolerance = tonumber(ARGV[2])
-local tat = tonumber(redis.call('GET', KEYS[1])) or now
-if tat < now then tat = now end
-local new_tat = tat + interval
-local allow_at = new_tat - tolerance
-if allow_at > now then
-  return {0, allow_at - now}
-end
-redis.call('SET', KEYS[1], string.format('%.0f', new_tat), 'PX',
-           math.max(1, math.ceil((new_tat - now) / 1000)))
+  static const auto* script = new redis::RedisScript(absl::StrCat(GcraLua(), R"lua(
+local now = ARGV[3] == '' and gcra_now() or tonumber(ARGV[3])
+local allowed, wait, new_tat, ttl = gcra_check(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), now)
+if not allowed then return {0, wait} end
+gcra_commit(KEYS[1], new_tat, ttl)
 return {1, 0}
-)lua");
+)lua"));
   return *script;
 }
 

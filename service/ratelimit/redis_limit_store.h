@@ -5,6 +5,11 @@
 
 namespace moderation::ratelimit {
 
+// The Lua functions gcra_now(), gcra_check(key, interval, tolerance, now) and
+// gcra_commit(key, new_tat, ttl_ms) behind RedisLimitStore, for scripts that
+// apply limits as one step of a larger change.
+[[nodiscard]] absl::string_view GcraLua();
+
 // GCRA in Redis: one Lua script per key (so each touches one cluster slot),
 // all of a request's checks sent in one write. Time comes from Redis (TIME),
 // so that servers with skewed clocks share limits exactly; tests may pin it.

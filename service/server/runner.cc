@@ -48,6 +48,8 @@
 #include "service/spam/spam_rules.h"
 #include "service/storage/redis/keys.h"
 #include "service/storage/redis/redis_client.h"
+#include "service/submission/composed_submission_store.h"
+#include "service/submission/redis_submission_store.h"
 
 namespace moderation::server {
 namespace {
@@ -376,8 +378,9 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   }
   spam::SpamScorer scorer(std::move(rules), &learned_filter);
   spam::RedisSpamMemory spam_memory(*redis, absl::Milliseconds(config.spam.memory_timeout_ms));
-  const submission::SpamCheck spam_check =
-      config.spam.enabled ? submission::SpamCheck{&scorer, &spam_memory} : submission::SpamCheck{};
+  const submission::SpamCheck spam_check = config.spam.enabled
+                                               ? submission::SpamCheck{.scorer = &scorer}
+                                               : submission::SpamCheck{.scorer = nullptr};
   if (!config.spam.enabled) {
     log::Warning("spam scoring is off (spam.enabled = false)");
   }
@@ -396,8 +399,17 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
     log::Info("spam rules reloaded", {{"file", config.spam.rules_file}});
   };
 
+  // A submission is one script on the main Redis, unless limits live in a
+  // Redis of their own: then the stores are asked separately (two round trips).
+  submission::RedisSubmissionStore one_step_store(*redis);
+  submission::ComposedSubmissionStore composed_store(
+      captcha_store, repository, &limit_store, &ban_store, &spam_memory,
+      {.limit_timeout = absl::Milliseconds(limits.redis_timeout_ms),
+       .ban_timeout = absl::Milliseconds(limits.redis_timeout_ms)});
+  submission::SubmissionStore& submission_store =
+      limits_redis ? static_cast<submission::SubmissionStore&>(composed_store) : one_step_store;
   submission::SubmissionPipeline submissions(
-      captchas, repository, active_limiter, &ban_store, ids, clock, random, keys,
+      captchas, submission_store, active_limiter, ids, clock, random, keys,
       {.limits = config.limits,
        .idempotency_ttl = absl::Seconds(config.queue.idempotency_ttl_seconds),
        .rate_limits = {.ip = RuleFrom("submit_ip", limits.submit_ip),
@@ -407,8 +419,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
                        .ip_article = RuleFrom("submit_ip_article", limits.submit_ip_article),
                        .global = RuleFrom("submit_global", limits.submit_global)},
        .allow_list = allow_list,
-       .silent_bans = config.bans.silent,
-       .ban_check_timeout = absl::Milliseconds(limits.redis_timeout_ms)},
+       .silent_bans = config.bans.silent},
       spam_check);
   const PagingLimits paging{.default_page_size = static_cast<int>(config.queue.default_page_size),
                             .max_page_size = static_cast<int>(config.queue.max_page_size)};

@@ -1,7 +1,5 @@
 #include "service/spam/redis_spam_memory.h"
 
-#include <set>
-
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -18,46 +16,94 @@ constexpr int kBands = 4;
 // How many recent members each band keeps; enough for a flood, small to read.
 constexpr int kBandCapacity = 256;
 
-// KEYS: body counter, then band sets. ARGV: near window (ms).
-// Returns {earlier copies, member, member, ...}.
+// KEYS: body counter, then band sets. ARGV: near window (ms), simhash (16
+// hex digits, or ''), author, max distance. Returns {earlier copies, other
+// authors with a near-identical body}.
 const RedisScript& RecallScript() {
-  static const auto* script = new RedisScript(R"lua(
-local out = {tonumber(redis.call('GET', KEYS[1]) or '0')}
-if #KEYS > 1 then
-  local t = redis.call('TIME')
-  local since = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(ARGV[1])
-  for i = 2, #KEYS do
-    local members = redis.call('ZRANGE', KEYS[i], '+inf', since, 'BYSCORE', 'REV', 'LIMIT', 0, 64)
-    for _, m in ipairs(members) do out[#out + 1] = m end
-  end
-end
-return out
-)lua");
+  static const auto* script = new RedisScript(absl::StrCat(SpamMemoryLua(), R"lua(
+local bands = {}
+for i = 2, #KEYS do bands[#bands + 1] = KEYS[i] end
+local copies, near = spam_recall(KEYS[1], bands, tonumber(ARGV[1]), ARGV[2], ARGV[3],
+                                 tonumber(ARGV[4]))
+return {copies, near}
+)lua"));
   return *script;
 }
 
 // KEYS: body counter, then band sets. ARGV: repeat window (ms), near window
 // (ms), member, band capacity.
 const RedisScript& RememberScript() {
-  static const auto* script = new RedisScript(R"lua(
-local copies = redis.call('INCR', KEYS[1])
-if copies == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-if #KEYS > 1 then
-  local t = redis.call('TIME')
-  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-  for i = 2, #KEYS do
-    redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - tonumber(ARGV[2]))
-    redis.call('ZADD', KEYS[i], now, ARGV[3])
-    redis.call('ZREMRANGEBYRANK', KEYS[i], 0, -tonumber(ARGV[4]) - 1)
-    redis.call('PEXPIRE', KEYS[i], ARGV[2])
-  end
-end
-return copies
-)lua");
+  static const auto* script = new RedisScript(absl::StrCat(SpamMemoryLua(), R"lua(
+local bands = {}
+for i = 2, #KEYS do bands[#bands + 1] = KEYS[i] end
+return spam_remember(KEYS[1], bands, ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]))
+)lua"));
   return *script;
 }
 
-std::vector<std::string> KeysFor(const BodyRecord& record) {
+}  // namespace
+
+absl::string_view SpamMemoryLua() {
+  return R"lua(
+local function spam_now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+-- Bits in which two SimHashes (16 hex digits each) differ.
+local function spam_distance(a, b)
+  local bits = 0
+  for i = 1, 9, 8 do
+    local x = bit.bxor(tonumber(string.sub(a, i, i + 7), 16), tonumber(string.sub(b, i, i + 7), 16))
+    while x ~= 0 do
+      x = bit.band(x, x - 1)
+      bits = bits + 1
+    end
+  end
+  return bits
+end
+-- How often this body was posted within the repeat window, and how many other
+-- authors posted a body within `max_distance` bits of `simhash` within the
+-- near window (band sets hold "simhash:author" members scored by time).
+local function spam_recall(body_key, band_keys, near_window_ms, simhash, author, max_distance)
+  local copies = tonumber(redis.call('GET', body_key) or '0')
+  local seen, near = {}, 0
+  if #band_keys > 0 and simhash ~= '' then
+    local since = spam_now_ms() - near_window_ms
+    for _, key in ipairs(band_keys) do
+      local members = redis.call('ZRANGE', key, '+inf', since, 'BYSCORE', 'REV', 'LIMIT', 0, 64)
+      for _, m in ipairs(members) do
+        local other = string.sub(m, 18)
+        if string.sub(m, 17, 17) == ':' and other ~= author and not seen[other] and
+            spam_distance(string.sub(m, 1, 16), simhash) <= max_distance then
+          seen[other] = true
+          near = near + 1
+        end
+      end
+    end
+  end
+  return copies, near
+end
+-- Counts this body and files its SimHash under each band, keeping each band
+-- set to its most recent `capacity` members.
+local function spam_remember(body_key, band_keys, repeat_window_ms, near_window_ms, member,
+                             capacity)
+  local copies = redis.call('INCR', body_key)
+  if copies == 1 then redis.call('PEXPIRE', body_key, repeat_window_ms) end
+  if #band_keys > 0 then
+    local now = spam_now_ms()
+    for _, key in ipairs(band_keys) do
+      redis.call('ZREMRANGEBYSCORE', key, '-inf', now - near_window_ms)
+      redis.call('ZADD', key, now, member)
+      redis.call('ZREMRANGEBYRANK', key, 0, -capacity - 1)
+      redis.call('PEXPIRE', key, near_window_ms)
+    end
+  end
+  return copies
+end
+)lua";
+}
+
+std::vector<std::string> SpamMemoryKeys(const BodyRecord& record) {
   std::vector<std::string> keys = {redis::keys::SpamBody(record.body_digest)};
   if (record.simhash) {
     for (int band = 0; band < kBands; ++band) {
@@ -68,56 +114,47 @@ std::vector<std::string> KeysFor(const BodyRecord& record) {
   return keys;
 }
 
-std::string Millis(absl::Duration duration) {
+std::string SpamWindowMillis(absl::Duration duration) {
   return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(duration)));
 }
 
-}  // namespace
+std::string SpamMemoryMember(const BodyRecord& record) {
+  return record.simhash ? absl::StrFormat("%016x:%s", *record.simhash, record.author_digest) : "";
+}
+
+std::string SpamSimHashHex(const BodyRecord& record) {
+  return record.simhash ? absl::StrFormat("%016x", *record.simhash) : "";
+}
+
+int SpamBandCapacity() { return kBandCapacity; }
 
 RedisSpamMemory::RedisSpamMemory(redis::RedisClient& client, absl::Duration timeout)
     : client_(client), timeout_(timeout) {}
 
 void RedisSpamMemory::Recall(const BodyRecord& record,
                              absl::AnyInvocable<void(absl::StatusOr<Recollection>) &&> done) {
-  client_.EvalScript(
-      RecallScript(), KeysFor(record), {Millis(record.near_window)}, timeout_,
-      [record, done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
-        if (!reply.ok()) {
-          std::move(done)(reply.status());
-          return;
-        }
-        if (reply->type != RedisValue::Type::kArray || reply->elements.empty()) {
-          std::move(done)(absl::DataLossError("malformed spam memory reply"));
-          return;
-        }
-        Recollection recollection;
-        recollection.earlier_copies = reply->elements[0].integer;
-        std::set<absl::string_view> authors;
-        for (std::size_t i = 1; i < reply->elements.size() && record.simhash; ++i) {
-          const std::string& member = reply->elements[i].string;
-          const std::size_t colon = member.find(':');
-          uint64_t other = 0;
-          if (colon == std::string::npos ||
-              !absl::SimpleHexAtoi(absl::string_view(member).substr(0, colon), &other)) {
-            continue;
-          }
-          const absl::string_view author = absl::string_view(member).substr(colon + 1);
-          if (author != record.author_digest &&
-              HammingDistance(other, *record.simhash) <= record.max_distance) {
-            authors.insert(author);
-          }
-        }
-        recollection.near_duplicate_authors = static_cast<int>(authors.size());
-        std::move(done)(recollection);
-      });
+  client_.EvalScript(RecallScript(), SpamMemoryKeys(record),
+                     {SpamWindowMillis(record.near_window), SpamSimHashHex(record),
+                      record.author_digest, absl::StrCat(record.max_distance)},
+                     timeout_, [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+                       if (!reply.ok()) {
+                         std::move(done)(reply.status());
+                         return;
+                       }
+                       if (reply->type != RedisValue::Type::kArray || reply->elements.size() != 2) {
+                         std::move(done)(absl::DataLossError("malformed spam memory reply"));
+                         return;
+                       }
+                       std::move(done)(Recollection{
+                           .earlier_copies = reply->elements[0].integer,
+                           .near_duplicate_authors = static_cast<int>(reply->elements[1].integer)});
+                     });
 }
 
 void RedisSpamMemory::Remember(const BodyRecord& record) {
-  const std::string member =
-      record.simhash ? absl::StrFormat("%016x:%s", *record.simhash, record.author_digest) : "";
-  client_.EvalScript(RememberScript(), KeysFor(record),
-                     {Millis(record.repeat_window), Millis(record.near_window), member,
-                      absl::StrCat(kBandCapacity)},
+  client_.EvalScript(RememberScript(), SpamMemoryKeys(record),
+                     {SpamWindowMillis(record.repeat_window), SpamWindowMillis(record.near_window),
+                      SpamMemoryMember(record), absl::StrCat(kBandCapacity)},
                      [](absl::StatusOr<RedisValue> reply) {
                        if (!reply.ok()) {
                          log::Warning("recent comment not remembered for repeat detection",

@@ -441,22 +441,46 @@ Examination SpamScorer::Examine(const SpamInput& input) const {
   return examination;
 }
 
+MemoryFinding FindingOf(const BodyTraces& traces, int near_duplicate_min_authors,
+                        const Recollection& recollection) {
+  if (traces.repeat_eligible && recollection.earlier_copies > 0) {
+    return MemoryFinding::kRepeat;
+  }
+  if (traces.simhash && recollection.near_duplicate_authors >= near_duplicate_min_authors) {
+    return MemoryFinding::kNearDuplicate;
+  }
+  return MemoryFinding::kNothing;
+}
+
 Verdict SpamScorer::Decide(Examination examination, const Recollection& recollection) const {
+  const MemoryFinding finding = FindingOf(
+      examination.traces, examination.rules->near_duplicate.min_other_authors, recollection);
+  const int64_t count = finding == MemoryFinding::kRepeat ? recollection.earlier_copies + 1
+                                                          : recollection.near_duplicate_authors;
+  return DecideWith(std::move(examination), finding, absl::StrCat(count));
+}
+
+VerdictChoices SpamScorer::DecideEachWay(const Examination& examination) const {
+  const std::string mark(1, kCountMark);
+  return VerdictChoices{
+      .nothing = DecideWith(examination, MemoryFinding::kNothing, mark),
+      .repeat = DecideWith(examination, MemoryFinding::kRepeat, mark),
+      .near_duplicate = DecideWith(examination, MemoryFinding::kNearDuplicate, mark),
+  };
+}
+
+Verdict SpamScorer::DecideWith(Examination examination, MemoryFinding finding,
+                               absl::string_view count) const {
   const SpamRules& rules = *examination.rules;
   Verdict verdict;
   verdict.signals = std::move(examination.signals);
   Evaluation evaluation(rules, verdict.signals);
-  const bool repeated = examination.traces.repeat_eligible && recollection.earlier_copies > 0;
-  if (repeated) {
+  if (finding == MemoryFinding::kRepeat) {
     evaluation.Fire("repeat_post", rules.repeat_post, rules.repeat_post.weight,
-                    absl::StrCat("posted ", recollection.earlier_copies + 1, " times"));
-  }
-  // An exact copy is also a near-duplicate; one piece of evidence counts once.
-  if (!repeated && examination.traces.simhash &&
-      recollection.near_duplicate_authors >= rules.near_duplicate.min_other_authors) {
+                    absl::StrCat("posted ", count, " times"));
+  } else if (finding == MemoryFinding::kNearDuplicate) {
     evaluation.Fire("near_duplicate", rules.near_duplicate, rules.near_duplicate.weight,
-                    absl::StrCat(recollection.near_duplicate_authors,
-                                 " other author(s) posted nearly the same text"));
+                    absl::StrCat(count, " other author(s) posted nearly the same text"));
   }
   const Signal* heaviest = nullptr;
   for (const Signal& signal : verdict.signals) {

@@ -71,6 +71,23 @@ struct Verdict {
   bool discard = false;         // when rejected: accept silently, store nothing
 };
 
+// What the memory of recent comments found that counts for the verdict (an
+// exact copy is also a near-duplicate; one piece of evidence counts once).
+enum class MemoryFinding { kNothing, kRepeat, kNearDuplicate };
+[[nodiscard]] MemoryFinding FindingOf(const BodyTraces& traces, int near_duplicate_min_authors,
+                                      const Recollection& recollection);
+
+// The verdict for each finding, for a store that recalls, decides and records
+// in one step. The count in the repeat or near-duplicate signal's detail is
+// kCountMark, for the store to replace with what it recalled (the number of
+// copies including this one; the number of other authors).
+inline constexpr char kCountMark = '\x01';
+struct VerdictChoices {
+  Verdict nothing;
+  Verdict repeat;
+  Verdict near_duplicate;
+};
+
 // Scores comments with the configured rules and the learned filter. The rules
 // can be replaced while comments are being scored: each comment is scored
 // with one set from start to finish. Thread-safe.
@@ -87,8 +104,12 @@ class SpamScorer {
 
   // Adds what the shared memory recalled and picks the action.
   [[nodiscard]] Verdict Decide(Examination examination, const Recollection& recollection) const;
+  [[nodiscard]] VerdictChoices DecideEachWay(const Examination& examination) const;
 
  private:
+  [[nodiscard]] Verdict DecideWith(Examination examination, MemoryFinding finding,
+                                   absl::string_view count) const;
+
   mutable absl::Mutex mutex_;
   std::shared_ptr<const SpamRules> rules_ ABSL_GUARDED_BY(mutex_);
   const SpamModel* model_;

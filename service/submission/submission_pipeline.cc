@@ -1,11 +1,9 @@
 #include "service/submission/submission_pipeline.h"
 
-#include <atomic>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/mutex.h"
 #include "service/common/errors.h"
 #include "service/common/log.h"
 
@@ -31,52 +29,38 @@ SubmissionResult Refused(std::string reason) {
   return result;
 }
 
+StoredVerdict ToStored(const spam::Verdict& verdict) {
+  StoredVerdict stored;
+  stored.action = verdict.action;
+  stored.score = verdict.score;
+  for (const spam::Signal& signal : verdict.signals) {
+    stored.signals.push_back({signal.rule, signal.score, signal.detail, signal.shadow});
+  }
+  return stored;
+}
+
 }  // namespace
 
-// One submission in flight. Its lookups (captcha, rate limits, idempotency
-// key) run at the same time, so they travel to Redis in one write; the last
-// to answer decides.
+// One submission in flight, from its plan to the reader's answer.
 struct SubmissionPipeline::Attempt {
   validation::ValidSubmission valid;
-  std::string fingerprint;
-  std::optional<comments::IdempotencyRecord> idempotency;
-  absl::AnyInvocable<void(absl::StatusOr<SubmissionResult>) &&> done;
-
-  absl::Mutex mutex;
-  absl::Status captcha_status ABSL_GUARDED_BY(mutex);
-  absl::Status limits_status ABSL_GUARDED_BY(mutex);
-  bool banned ABSL_GUARDED_BY(mutex) = false;
-  absl::StatusOr<std::optional<comments::PriorSubmission>> prior ABSL_GUARDED_BY(mutex);
-  spam::Recollection recollection ABSL_GUARDED_BY(mutex);
-  std::atomic<int> awaiting{0};
-
-  // Spam scoring: the local rules' findings, and what the memory of recent
-  // comments is asked (when the body is long enough for it).
+  std::string fingerprint;  // of the content, when an idempotency key is given
+  SubmissionPlan plan;      // handed to the store; what the verdict needs is kept apart
+  captcha::CaptchaAttempt captcha;
+  std::string comment_id;
+  ratelimit::LimitPlan limits;
   std::optional<spam::Examination> examination;
-  std::optional<spam::BodyRecord> body_record;
-  spam::Verdict verdict;
-
-  // The earlier answer for this key, or an error if the key was used for
-  // different content.
-  void AnswerFromPrior(const comments::PriorSubmission& earlier) {
-    if (earlier.fingerprint != fingerprint) {
-      std::move(done)(IdempotencyKeyReused());
-      return;
-    }
-    std::move(done)(Pending(earlier.comment_id, /*replayed=*/true));
-  }
+  absl::AnyInvocable<void(absl::StatusOr<SubmissionResult>) &&> done;
 };
 
-SubmissionPipeline::SubmissionPipeline(captcha::CaptchaService& captchas,
-                                       comments::CommentRepository& repository,
-                                       ratelimit::RateLimiter* limiter, bans::BanStore* bans,
-                                       CommentIdGenerator& ids, const Clock& clock,
-                                       RandomSource& random, const crypto::ServiceKeys& keys,
-                                       SubmissionOptions options, SpamCheck spam)
+SubmissionPipeline::SubmissionPipeline(captcha::CaptchaService& captchas, SubmissionStore& store,
+                                       ratelimit::RateLimiter* limiter, CommentIdGenerator& ids,
+                                       const Clock& clock, RandomSource& random,
+                                       const crypto::ServiceKeys& keys, SubmissionOptions options,
+                                       SpamCheck spam)
     : captchas_(captchas),
-      repository_(repository),
+      store_(store),
       limiter_(limiter),
-      bans_(bans),
       ids_(ids),
       clock_(clock),
       random_(random),
@@ -96,8 +80,34 @@ void SubmissionPipeline::Submit(
   auto attempt = std::make_shared<Attempt>();
   attempt->valid = *std::move(valid);
   attempt->done = std::move(done);
-  attempt->prior = std::optional<comments::PriorSubmission>();
   const validation::ValidSubmission& v = attempt->valid;
+  SubmissionPlan& plan = attempt->plan;
+
+  absl::StatusOr<captcha::CaptchaAttempt> captcha =
+      captchas_.PrepareAttempt(v.captcha_id, v.captcha_answer);
+  if (!captcha.ok()) {
+    std::move(attempt->done)(captcha.status());
+    return;
+  }
+  attempt->captcha = *captcha;
+  plan.captcha = *std::move(captcha);
+
+  if (limiter_ != nullptr && !options_.allow_list.Contains(v.client_ip)) {
+    attempt->limits = limiter_->Plan(ratelimit::SubmissionSubjects(
+        options_.rate_limits, keys_.lookup_key, v.client_ip, v.phone_e164, v.article_id));
+    if (!attempt->limits.refused_now.ok()) {
+      std::move(attempt->done)(attempt->limits.refused_now);
+      return;
+    }
+    plan.limits = attempt->limits.checks;
+    plan.limit_shadow = attempt->limits.shadow;
+    for (const ratelimit::OnStoreError on_error : attempt->limits.on_store_error) {
+      plan.limit_required.push_back(on_error == ratelimit::OnStoreError::kRefuse);
+    }
+  }
+  if (options_.check_bans) {
+    plan.ban_ids = bans::BanIdsFor(keys_.lookup_key, v.client_ip, v.phone_e164);
+  }
   if (!v.idempotency_key.empty()) {
     // What a retry must repeat to be one. Length-prefixed so that moving text
     // between fields changes the digest.
@@ -106,139 +116,84 @@ void SubmissionPipeline::Submit(
         absl::StrCat("content:", v.article_id.size(), ":", v.article_id, v.name.size(), ":", v.name,
                      v.phone_e164.size(), ":", v.phone_e164, v.title.size(), ":", v.title,
                      v.body.size(), ":", v.body)));
-    attempt->idempotency = comments::IdempotencyRecord{
+    plan.idempotency = comments::IdempotencyRecord{
         .key_digest = crypto::HexEncode(
             crypto::HmacSha256(keys_.lookup_key, absl::StrCat("idempotency:", v.idempotency_key))),
         .fingerprint = attempt->fingerprint,
         .ttl = options_.idempotency_ttl,
     };
   }
-  const bool limited = limiter_ != nullptr && !options_.allow_list.Contains(v.client_ip);
   Examine(*attempt);
-  const bool recall = attempt->body_record.has_value();
+  plan.comment = BuildComment(v);
+  attempt->comment_id = plan.comment.id;
 
-  attempt->awaiting.store(1 + (attempt->idempotency ? 1 : 0) + (limited ? 1 : 0) +
-                          (bans_ != nullptr ? 1 : 0) + (recall ? 1 : 0));
-  auto join = [this, attempt] {
-    if (attempt->awaiting.fetch_sub(1) != 1) {
-      return;
-    }
-    absl::Status captcha_status;
-    absl::Status limits_status;
-    bool banned = false;
-    absl::StatusOr<std::optional<comments::PriorSubmission>> prior;
-    spam::Recollection recollection;
-    {
-      absl::MutexLock lock(&attempt->mutex);
-      captcha_status = attempt->captcha_status;
-      limits_status = attempt->limits_status;
-      banned = attempt->banned;
-      prior = attempt->prior;
-      recollection = attempt->recollection;
-    }
-    if (!prior.ok()) {
-      std::move(attempt->done)(prior.status());
-      return;
-    }
-    if (prior->has_value()) {
-      // A retry: the first attempt already used the captcha and the limits.
-      attempt->AnswerFromPrior(**prior);
-      return;
-    }
-    if (!limits_status.ok()) {
-      std::move(attempt->done)(std::move(limits_status));
-      return;
-    }
-    if (!captcha_status.ok()) {
-      std::move(attempt->done)(std::move(captcha_status));
-      return;
-    }
-    if (banned) {
-      if (options_.silent_bans) {
-        // Looks accepted; nothing is stored.
-        std::move(attempt->done)(Pending(ids_.Next(), /*replayed=*/false));
-        return;
-      }
-      std::move(attempt->done)(Refused("BANNED"));
-      return;
-    }
-    if (attempt->examination) {
-      if (attempt->body_record) {
-        spam_.memory->Remember(*attempt->body_record);
-      }
-      attempt->verdict = spam_.scorer->Decide(*std::move(attempt->examination), recollection);
-      const spam::Verdict& verdict = attempt->verdict;
-      if (verdict.action == spam::SpamAction::kReject) {
-        std::vector<std::string> rules;
-        for (const spam::Signal& signal : verdict.signals) {
-          rules.push_back(signal.rule);
-        }
-        log::Info("comment refused by the spam rules",
-                  {{"reason", verdict.refusal_reason},
-                   {"score", absl::StrCat(verdict.score)},
-                   {"rules", absl::StrJoin(rules, ",")},
-                   {"discarded", verdict.discard ? "true" : "false"}});
-        if (verdict.discard) {
-          std::move(attempt->done)(Pending(ids_.Next(), /*replayed=*/false));
-        } else {
-          std::move(attempt->done)(Refused(verdict.refusal_reason));
-        }
-        return;
-      }
-    }
-    Store(attempt);
-  };
-
-  if (attempt->idempotency) {
-    repository_.FindPrior(
-        attempt->idempotency->key_digest,
-        [attempt, join](absl::StatusOr<std::optional<comments::PriorSubmission>> prior) mutable {
-          {
-            absl::MutexLock lock(&attempt->mutex);
-            attempt->prior = std::move(prior);
-          }
-          join();
-        });
-  }
-  if (limited) {
-    limiter_->Check(ratelimit::SubmissionSubjects(options_.rate_limits, keys_.lookup_key,
-                                                  v.client_ip, v.phone_e164, v.article_id),
-                    [attempt, join](absl::Status checked) mutable {
-                      {
-                        absl::MutexLock lock(&attempt->mutex);
-                        attempt->limits_status = std::move(checked);
-                      }
-                      join();
-                    });
-  }
-  if (bans_ != nullptr) {
-    bans_->FindAny(bans::BanIdsFor(keys_.lookup_key, v.client_ip, v.phone_e164),
-                   options_.ban_check_timeout,
-                   [attempt, join](absl::StatusOr<std::optional<bans::Ban>> found) mutable {
-                     {
-                       absl::MutexLock lock(&attempt->mutex);
-                       attempt->banned = found.ok() && found->has_value();
-                     }
-                     join();
-                   });
-  }
-  if (recall) {
-    spam_.memory->Recall(*attempt->body_record,
-                         [attempt, join](absl::StatusOr<spam::Recollection> recalled) mutable {
-                           if (recalled.ok()) {
-                             absl::MutexLock lock(&attempt->mutex);
-                             attempt->recollection = *recalled;
-                           }
-                           join();
-                         });
-  }
-  captchas_.Verify(v.captcha_id, v.captcha_answer, [attempt, join](absl::Status checked) mutable {
-    {
-      absl::MutexLock lock(&attempt->mutex);
-      attempt->captcha_status = std::move(checked);
-    }
-    join();
+  store_.Commit(std::move(plan), [this, attempt](absl::StatusOr<SubmissionReply> reply) mutable {
+    Conclude(*attempt, std::move(reply));
   });
+}
+
+void SubmissionPipeline::Conclude(Attempt& attempt, absl::StatusOr<SubmissionReply> reply) {
+  auto& done = attempt.done;
+  if (!reply.ok()) {
+    std::move(done)(reply.status());
+    return;
+  }
+  if (reply->prior) {
+    // A retry: the first attempt already used the captcha and the limits.
+    if (reply->prior->fingerprint != attempt.fingerprint) {
+      std::move(done)(IdempotencyKeyReused());
+      return;
+    }
+    std::move(done)(Pending(reply->prior->comment_id, /*replayed=*/true));
+    return;
+  }
+  if (limiter_ != nullptr && !attempt.limits.checks.empty()) {
+    if (absl::Status limited = limiter_->Conclude(attempt.limits, reply->limits); !limited.ok()) {
+      std::move(done)(std::move(limited));
+      return;
+    }
+  }
+  if (absl::Status judged = captchas_.Judge(attempt.captcha, reply->captcha); !judged.ok()) {
+    std::move(done)(std::move(judged));
+    return;
+  }
+  if (reply->banned) {
+    if (options_.silent_bans) {
+      // Looks accepted; nothing is stored.
+      std::move(done)(Pending(ids_.Next(), /*replayed=*/false));
+      return;
+    }
+    std::move(done)(Refused("BANNED"));
+    return;
+  }
+  if (attempt.examination) {
+    const spam::Verdict verdict =
+        spam_.scorer->Decide(*std::move(attempt.examination), reply->recollection);
+    if (verdict.action == spam::SpamAction::kReject) {
+      std::vector<std::string> rules;
+      for (const spam::Signal& signal : verdict.signals) {
+        rules.push_back(signal.rule);
+      }
+      log::Info("comment refused by the spam rules",
+                {{"reason", verdict.refusal_reason},
+                 {"score", absl::StrCat(verdict.score)},
+                 {"rules", absl::StrJoin(rules, ",")},
+                 {"discarded", verdict.discard ? "true" : "false"}});
+      if (verdict.discard) {
+        std::move(done)(Pending(ids_.Next(), /*replayed=*/false));
+      } else {
+        std::move(done)(Refused(verdict.refusal_reason));
+      }
+      return;
+    }
+  }
+  if (!reply->stored) {
+    // The store decides from the same facts; disagreeing is a bug.
+    log::Error("storage did not queue a comment that passed every check", {});
+    std::move(done)(absl::InternalError("the comment was not queued"));
+    return;
+  }
+  std::move(done)(Pending(attempt.comment_id, /*replayed=*/false));
 }
 
 comments::Comment SubmissionPipeline::BuildComment(const validation::ValidSubmission& valid) {
@@ -264,7 +219,9 @@ comments::Comment SubmissionPipeline::BuildComment(const validation::ValidSubmis
 }
 
 void SubmissionPipeline::Examine(Attempt& attempt) {
+  SubmissionPlan& plan = attempt.plan;
   if (spam_.scorer == nullptr) {
+    // Unscored: every comment that passes the checks is queued as it is.
     return;
   }
   const validation::ValidSubmission& v = attempt.valid;
@@ -279,11 +236,17 @@ void SubmissionPipeline::Examine(Attempt& attempt) {
     input.since_captcha = clock_.Now() - *issued;
   }
   attempt.examination = spam_.scorer->Examine(input);
-  const spam::BodyTraces& traces = attempt.examination->traces;
-  if (spam_.memory == nullptr || !(traces.repeat_eligible || traces.simhash)) {
+  const spam::Examination& examination = *attempt.examination;
+  const spam::VerdictChoices choices = spam_.scorer->DecideEachWay(examination);
+  plan.if_nothing = ToStored(choices.nothing);
+  plan.if_repeat = ToStored(choices.repeat);
+  plan.if_near_duplicate = ToStored(choices.near_duplicate);
+
+  const spam::BodyTraces& traces = examination.traces;
+  if (!spam_.recall_bodies || !(traces.repeat_eligible || traces.simhash)) {
     return;
   }
-  const spam::SpamRules& rules = *attempt.examination->rules;
+  const spam::SpamRules& rules = *examination.rules;
   spam::BodyRecord record;
   record.body_digest = crypto::HexEncode(
       crypto::HmacSha256(keys_.lookup_key, absl::StrCat("body:", traces.normalized_body)));
@@ -295,31 +258,9 @@ void SubmissionPipeline::Examine(Attempt& attempt) {
   record.repeat_window = rules.repeat_post.window;
   record.near_window = rules.near_duplicate.window;
   record.max_distance = rules.near_duplicate.max_distance;
-  attempt.body_record = std::move(record);
-}
-
-void SubmissionPipeline::Store(std::shared_ptr<Attempt> attempt) {
-  comments::Comment comment = BuildComment(attempt->valid);
-  const spam::Verdict& verdict = attempt->verdict;
-  comment.spam_score = verdict.score;
-  comment.flagged = verdict.action == spam::SpamAction::kFlag;
-  for (const spam::Signal& signal : verdict.signals) {
-    comment.spam_signals.push_back({signal.rule, signal.score, signal.detail, signal.shadow});
-  }
-  repository_.Enqueue(
-      std::move(comment), attempt->idempotency,
-      [attempt](absl::StatusOr<comments::EnqueueResult> stored) {
-        if (!stored.ok()) {
-          std::move(attempt->done)(stored.status());
-          return;
-        }
-        if (stored->prior) {
-          // Another attempt with this key got there first.
-          attempt->AnswerFromPrior(*stored->prior);
-          return;
-        }
-        std::move(attempt->done)(Pending(std::move(stored->comment_id), /*replayed=*/false));
-      });
+  plan.body = std::move(record);
+  plan.repeat_eligible = traces.repeat_eligible;
+  plan.near_duplicate_min_authors = rules.near_duplicate.min_other_authors;
 }
 
 }  // namespace moderation::submission

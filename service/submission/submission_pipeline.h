@@ -15,6 +15,7 @@
 #include "service/ratelimit/rate_limiter.h"
 #include "service/spam/spam_memory.h"
 #include "service/spam/spam_scorer.h"
+#include "service/submission/submission_store.h"
 #include "service/validation/submission_fields.h"
 
 namespace moderation::submission {
@@ -33,34 +34,32 @@ struct SubmissionOptions {
   absl::Duration idempotency_ttl = absl::Hours(24);
   ratelimit::SubmissionLimits rate_limits;
   ratelimit::AllowList allow_list;  // addresses that skip rate limits
+  bool check_bans = true;
   // A banned author's comment is accepted and dropped instead of refused, so
   // that a spammer does not learn of the ban.
   bool silent_bans = false;
-  // Ban lookups give up after this; the comment is then let through (to
-  // moderation, which still sees it).
-  absl::Duration ban_check_timeout = absl::Milliseconds(50);
 };
 
-// Spam scoring for the pipeline; both may be null (no scoring; no memory of
-// recent comments).
+// Spam scoring for the pipeline. Without a scorer, no scoring; without
+// `recall_bodies`, no memory of recent comments (repeats, near-duplicates).
 struct SpamCheck {
   const spam::SpamScorer* scorer = nullptr;
-  spam::SpamMemory* memory = nullptr;
+  bool recall_bodies = true;
 };
 
-// The path of a reader's comment: validate and normalise every field, and
-// score it with the spam rules; then, all in one round trip, use up the
-// captcha, apply the rate limits, look up bans, the idempotency key and
-// earlier copies of the body; then refuse it, or store and queue it for
-// moderation (flagged when its score says so). A
-// retry with the same idempotency key gets the first answer and queues
-// nothing. Thread-safe; callbacks may run on storage threads.
+// The path of a reader's comment: validate and normalise every field, score
+// it with the spam rules and prepare the comment; then, in one atomic round
+// trip to storage (SubmissionStore), use up the captcha, apply the rate
+// limits, look up bans, the idempotency key and earlier copies of the body,
+// and queue the comment when all of them allow it (flagged when its score
+// says so). A retry with the same idempotency key gets the first answer and
+// queues nothing. Thread-safe; callbacks may run on storage threads.
 class SubmissionPipeline {
  public:
-  // `limiter` and `bans` may be null: no rate limits, no bans.
-  SubmissionPipeline(captcha::CaptchaService& captchas, comments::CommentRepository& repository,
-                     ratelimit::RateLimiter* limiter, bans::BanStore* bans, CommentIdGenerator& ids,
-                     const Clock& clock, RandomSource& random, const crypto::ServiceKeys& keys,
+  // `limiter` may be null: no rate limits.
+  SubmissionPipeline(captcha::CaptchaService& captchas, SubmissionStore& store,
+                     ratelimit::RateLimiter* limiter, CommentIdGenerator& ids, const Clock& clock,
+                     RandomSource& random, const crypto::ServiceKeys& keys,
                      SubmissionOptions options, SpamCheck spam = {});
 
   // OK once the comment is durably stored, or with outcome kRefused when its
@@ -73,14 +72,13 @@ class SubmissionPipeline {
  private:
   struct Attempt;
 
-  void Store(std::shared_ptr<Attempt> attempt);
   [[nodiscard]] comments::Comment BuildComment(const validation::ValidSubmission& valid);
   void Examine(Attempt& attempt);
+  void Conclude(Attempt& attempt, absl::StatusOr<SubmissionReply> reply);
 
   captcha::CaptchaService& captchas_;
-  comments::CommentRepository& repository_;
+  SubmissionStore& store_;
   ratelimit::RateLimiter* limiter_;
-  bans::BanStore* bans_;
   CommentIdGenerator& ids_;
   const Clock& clock_;
   RandomSource& random_;

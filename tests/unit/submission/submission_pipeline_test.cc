@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "service/common/errors.h"
+#include "service/submission/composed_submission_store.h"
 #include "tests/support/await.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_random.h"
@@ -73,8 +74,11 @@ class SubmissionPipelineTest : public ::testing::Test {
   crypto::ServiceKeys keys_ = *crypto::DeriveServiceKeys(std::string(32, 'm'), "k1");
   testing::InMemoryLimitStore limit_store_{clock_};
   ratelimit::RateLimiter limiter_{limit_store_, clock_, ratelimit::LimiterOptions{}};
-  SubmissionPipeline pipeline_{captchas_, repository_, &limiter_,          nullptr, ids_, clock_,
-                               random_,   keys_,       SubmissionOptions{}};
+  testing::InMemoryBanStore bans_{clock_};
+  testing::InMemorySpamMemory memory_;
+  ComposedSubmissionStore store_{captcha_store_, repository_, &limit_store_, &bans_, &memory_};
+  SubmissionPipeline pipeline_{captchas_, store_,  &limiter_, ids_,
+                               clock_,    random_, keys_,     SubmissionOptions{}};
   std::string captcha_id_;
   std::string answer_;
   std::string key_;
@@ -164,7 +168,7 @@ TEST_F(SubmissionPipelineTest, AFloodFromOneAddressIsRateLimited) {
 TEST_F(SubmissionPipelineTest, AllowListedAddressesSkipTheLimits) {
   SubmissionOptions options;
   options.allow_list = *ratelimit::AllowList::Parse({"198.51.100.0/24"});
-  SubmissionPipeline staff(captchas_, repository_, &limiter_, nullptr, ids_, clock_, random_, keys_,
+  SubmissionPipeline staff(captchas_, store_, &limiter_, ids_, clock_, random_, keys_,
                            std::move(options));
   for (int i = 0; i < 6; ++i) {
     const validation::RawSubmission raw = Valid();
@@ -177,12 +181,11 @@ TEST_F(SubmissionPipelineTest, AllowListedAddressesSkipTheLimits) {
 }
 
 TEST_F(SubmissionPipelineTest, ABannedAuthorIsRefusedOrSilentlyDropped) {
-  testing::InMemoryBanStore bans(clock_);
   bans::Ban ban;
   ban.id = bans::PhoneBanId(keys_.lookup_key, "+84987654321");
   ban.reason = "spam";
-  testing::Await<absl::Status>([&](auto done) { bans.Put(ban, done); });
-  SubmissionPipeline guarded(captchas_, repository_, nullptr, &bans, ids_, clock_, random_, keys_,
+  testing::Await<absl::Status>([&](auto done) { bans_.Put(ban, done); });
+  SubmissionPipeline guarded(captchas_, store_, nullptr, ids_, clock_, random_, keys_,
                              SubmissionOptions{});
   const validation::RawSubmission raw = Valid();
   absl::StatusOr<SubmissionResult> refused = *testing::Await<absl::StatusOr<SubmissionResult>>(
@@ -193,7 +196,7 @@ TEST_F(SubmissionPipelineTest, ABannedAuthorIsRefusedOrSilentlyDropped) {
 
   SubmissionOptions silent;
   silent.silent_bans = true;
-  SubmissionPipeline quiet(captchas_, repository_, nullptr, &bans, ids_, clock_, random_, keys_,
+  SubmissionPipeline quiet(captchas_, store_, nullptr, ids_, clock_, random_, keys_,
                            std::move(silent));
   const validation::RawSubmission again = Valid();
   absl::StatusOr<SubmissionResult> dropped = *testing::Await<absl::StatusOr<SubmissionResult>>(
@@ -224,17 +227,15 @@ class SpamScoringPipelineTest : public SubmissionPipelineTest {
   }
 
   spam::SpamScorer scorer_{Rules(spam::RejectAction::kRefuse), nullptr};
-  testing::InMemorySpamMemory memory_;
   SubmissionPipeline spam_pipeline_{captchas_,
-                                    repository_,
-                                    nullptr,
+                                    store_,
                                     nullptr,
                                     ids_,
                                     clock_,
                                     random_,
                                     keys_,
                                     SubmissionOptions{},
-                                    SpamCheck{&scorer_, &memory_}};
+                                    SpamCheck{.scorer = &scorer_}};
 
   absl::StatusOr<SubmissionResult> SubmitScored(const validation::RawSubmission& raw) {
     return *testing::Await<absl::StatusOr<SubmissionResult>>(
@@ -296,6 +297,7 @@ TEST_F(SpamScoringPipelineTest, OnlyCommentsPastTheCaptchaAreRemembered) {
   const comments::Comment second = Stored(SubmitScored(raw)->comment_id);
   ASSERT_EQ(second.spam_signals.size(), 1u);
   EXPECT_EQ(second.spam_signals[0].rule, "repeat_post");
+  EXPECT_EQ(second.spam_signals[0].detail, "posted 2 times");
   EXPECT_TRUE(second.flagged);
 }
 
