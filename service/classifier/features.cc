@@ -84,8 +84,9 @@ class CharTable {
   struct Entry {
     bool word = false;
     bool space = false;
-    // A text of characters that all fold alone is NFKC_Casefold'ed by concatenating their
-    // folded forms: each has a normalisation boundary before it.
+    bool boundary = false;  // never combines with the character before it
+    // Folded by the table (a segment of its own whose folded form is stored), see
+    // FoldBySegments.
     bool folds_alone = false;
     uint8_t folded_size = 0;
     char folded[kMaxFolded] = {};
@@ -99,7 +100,8 @@ class CharTable {
       Entry& entry = entries_[static_cast<std::size_t>(c)];
       entry.word = u_isalnum(c) || (U_GET_GC_MASK(c) & U_GC_M_MASK) != 0;
       entry.space = u_isUWhiteSpace(c);
-      if (U_IS_SURROGATE(c) || !fold->hasBoundaryBefore(c)) {
+      entry.boundary = !U_IS_SURROGATE(c) && fold->hasBoundaryBefore(c);
+      if (!entry.boundary) {
         continue;
       }
       std::string folded;
@@ -325,58 +327,73 @@ void CleanUp(std::string_view text, std::string& out) {
   }
 }
 
-// NFKC_Casefold of `cleaned` (well-formed UTF-8) by table, when every character folds alone:
-// the same result as ICU's, without its per-text setup. False when ICU is needed.
-bool FoldWithTable(std::string_view cleaned, std::string& normalized) {
+// NFKC_Casefold of `cleaned` (well-formed UTF-8) as ICU folds the whole text, but segment by
+// segment: a segment starts at a character with a normalisation boundary before it, and the
+// normal form of a text is the concatenation of its segments'. Nearly all segments are one
+// character, folded by table; the others (a letter and the combining accents typed after it, a
+// character and the zero-width or variation selector that follows it) go through ICU alone.
+void FoldBySegments(std::string_view cleaned, std::string& normalized) {
   const CharTable& table = Chars();
   const icu::Normalizer2& fold = NfkcCasefold();
   normalized.clear();
   normalized.reserve(cleaned.size());
   const auto* bytes = reinterpret_cast<const uint8_t*>(cleaned.data());
   const auto length = static_cast<int32_t>(std::min<std::size_t>(cleaned.size(), INT32_MAX));
+  // The segment being folded: where it starts in `cleaned` and in `normalized`, and whether a
+  // character combined with it.
+  int32_t segment_start = 0;
+  std::size_t segment_normalized = 0;
+  bool segment_combines = false;
+  const auto fold_segment_with_icu = [&](int32_t end) {
+    normalized.resize(segment_normalized);
+    UErrorCode error = U_ZERO_ERROR;
+    icu::StringByteSink<std::string> sink(&normalized);
+    const std::string_view segment = cleaned.substr(static_cast<std::size_t>(segment_start),
+                                                    static_cast<std::size_t>(end - segment_start));
+    fold.normalizeUTF8(0, segment, sink, nullptr, error);
+    if (U_FAILURE(error)) {
+      // Only on malformed input, which CleanUp has replaced; keep the segment as it is.
+      normalized.resize(segment_normalized);
+      normalized.append(segment);
+    }
+  };
   for (int32_t i = 0; i < length;) {
     const int32_t start = i;
     UChar32 c = 0;
     U8_NEXT(bytes, i, length, c);
-    if (const CharTable::Entry* entry = table.Find(c)) {
-      if (!entry->folds_alone) {
-        return false;
-      }
+    const CharTable::Entry* entry = table.Find(c);
+    const bool boundary = entry != nullptr ? entry->boundary : c >= 0 && fold.hasBoundaryBefore(c);
+    if (!boundary) {
+      segment_combines = true;
+      continue;
+    }
+    if (segment_combines) {
+      fold_segment_with_icu(start);
+      segment_combines = false;
+    }
+    segment_start = start;
+    segment_normalized = normalized.size();
+    if (entry != nullptr && entry->folds_alone) {
       if (entry->folded_size == 1) {
         normalized.push_back(entry->folded[0]);
       } else {
         normalized.append(entry->folded, entry->folded_size);
       }
-    } else if (c >= 0 && fold.isInert(c)) {
+    } else if (entry == nullptr && fold.isInert(c)) {
       // Emoji, CJK...: left as they are.
       normalized.append(cleaned.data() + start, static_cast<std::size_t>(i - start));
-    } else if (c >= 0 && fold.hasBoundaryBefore(c)) {
-      // Say the variation selector of "❤️", which folding drops.
-      UErrorCode error = U_ZERO_ERROR;
-      fold.normalize(icu::UnicodeString(c), error).toUTF8String(normalized);
-      if (U_FAILURE(error)) {
-        return false;
-      }
     } else {
-      return false;
+      segment_combines = true;
     }
   }
-  return true;
+  if (segment_combines) {
+    fold_segment_with_icu(length);
+  }
 }
 
 void NormalizeInto(std::string_view text, std::string& cleaned, std::string& normalized) {
   CleanUp(text, cleaned);
-  if (FoldWithTable(cleaned, normalized)) {
-    return;
-  }
-  normalized.clear();
-  UErrorCode error = U_ZERO_ERROR;
-  icu::StringByteSink<std::string> sink(&normalized);
-  NfkcCasefold().normalizeUTF8(0, cleaned, sink, nullptr, error);
-  if (U_FAILURE(error)) {
-    // Only on malformed input, which CleanUp has replaced; keep the cleaned text.
-    normalized = cleaned;
-  }
+  FoldBySegments(cleaned, normalized);
 }
 
 // One white-space-separated token whose character n-grams are already among the keys.
@@ -397,6 +414,7 @@ struct Scratch {
   std::vector<uint32_t> sort_buffer;
   std::vector<std::pair<uint32_t, float>> distinct;
   std::vector<SeenToken> seen_tokens;  // open addressing, a power of two in size
+  std::vector<uint32_t> padded_token;  // a space, the token, a space
 };
 
 Scratch& ThreadScratch() {
@@ -426,26 +444,21 @@ class Emitter {
   std::vector<uint32_t>& keys_;
 };
 
-// Sorts keys of `key_bits` bits with an LSD radix sort of 8-bit digits, one pass per digit
-// (three for the default 2^20 buckets), whose histograms are all counted in one read: std::sort
-// was half the cost of Extract on comments of a few hundred n-grams.
-void SortKeys(int key_bits, std::vector<uint32_t>& keys, std::vector<uint32_t>& buffer) {
-  if (keys.size() < 64) {
-    std::sort(keys.begin(), keys.end());
-    return;
-  }
+// Sorts keys with an LSD radix sort of 8-bit digits, kPasses of them (three for the default 2^20
+// buckets), whose histograms are all counted in one read: std::sort was half the cost of Extract
+// on comments of a few hundred n-grams.
+template <int kPasses>
+void RadixSort(std::vector<uint32_t>& keys, std::vector<uint32_t>& buffer) {
   constexpr int kDigitBits = 8;
   constexpr uint32_t kDigitMask = (1U << kDigitBits) - 1;
-  constexpr int kMaxPasses = 4;
-  const int passes = (key_bits + kDigitBits - 1) / kDigitBits;
-  std::array<std::array<uint32_t, kDigitMask + 1>, kMaxPasses> start{};
+  std::array<std::array<uint32_t, kDigitMask + 1>, kPasses> start{};
   for (const uint32_t key : keys) {
-    for (int pass = 0; pass < passes; ++pass) {
+    for (int pass = 0; pass < kPasses; ++pass) {
       ++start[pass][(key >> (pass * kDigitBits)) & kDigitMask];
     }
   }
   buffer.resize(keys.size());
-  for (int pass = 0; pass < passes; ++pass) {
+  for (int pass = 0; pass < kPasses; ++pass) {
     std::array<uint32_t, kDigitMask + 1>& offsets = start[pass];
     const int shift = pass * kDigitBits;
     // A digit all keys share would copy the keys unchanged.
@@ -458,15 +471,27 @@ void SortKeys(int key_bits, std::vector<uint32_t>& keys, std::vector<uint32_t>& 
       offset = sum;
       sum += count;
     }
+    uint32_t* out = buffer.data();
     for (const uint32_t key : keys) {
-      buffer[offsets[(key >> shift) & kDigitMask]++] = key;
+      out[offsets[(key >> shift) & kDigitMask]++] = key;
     }
     keys.swap(buffer);
   }
 }
 
-// 1 + ln(count), from a table for the small counts that nearly all features have.
-double SublinearCount(std::size_t count) {
+// Sorts keys of `key_bits` bits (at most 32).
+void SortKeys(int key_bits, std::vector<uint32_t>& keys, std::vector<uint32_t>& buffer) {
+  if (keys.size() < 64) {
+    std::sort(keys.begin(), keys.end());
+  } else if (key_bits <= 24) {
+    RadixSort<3>(keys, buffer);
+  } else {
+    RadixSort<4>(keys, buffer);
+  }
+}
+
+// 1 + ln(count), for the small counts that nearly all features have.
+const std::array<double, 32>& SublinearCounts() {
   static const std::array<double, 32> kTable = [] {
     std::array<double, 32> table{};
     for (std::size_t k = 1; k < table.size(); ++k) {
@@ -474,27 +499,41 @@ double SublinearCount(std::size_t count) {
     }
     return table;
   }();
-  return count < kTable.size() ? kTable[count] : 1.0 + std::log(static_cast<double>(count));
+  return kTable;
 }
 
 // The feature vector of the keys: for each distinct bucket of a block, 1 + ln count (sublinear
 // term frequency), each block scaled to its own L2 norm so that the many character n-grams do
-// not drown the few words; buckets of different blocks that collide add up.
+// not drown the few words; buckets of different blocks that collide add up. Written through
+// pointers into vectors sized beforehand: a push_back per feature was a third of the cost.
 FeatureVector ToFeatures(int hash_bits, std::vector<uint32_t>& keys, std::vector<uint32_t>& buffer,
                          std::vector<std::pair<uint32_t, float>>& distinct) {
   SortKeys(hash_bits + kBlockBits, keys, buffer);
-  distinct.clear();
-  double sum_of_squares[kBlockCount] = {};
+  const std::array<double, 32>& sublinear = SublinearCounts();
+  distinct.resize(keys.size());
+  std::size_t distinct_count = 0;
+  // One sum per block, in registers rather than an array indexed by block: adding 0 to the
+  // others leaves them exact, and each block's sum is still taken in bucket order.
+  double word_sum = 0;
+  double char_sum = 0;
+  double shape_sum = 0;
   for (std::size_t i = 0; i < keys.size();) {
     std::size_t j = i + 1;
     while (j < keys.size() && keys[j] == keys[i]) {
       ++j;
     }
-    const double value = SublinearCount(j - i);
-    sum_of_squares[keys[i] & ((1U << kBlockBits) - 1)] += value * value;
-    distinct.emplace_back(keys[i], static_cast<float>(value));
+    const std::size_t count = j - i;
+    const double value =
+        count < sublinear.size() ? sublinear[count] : 1.0 + std::log(static_cast<double>(count));
+    const double square = value * value;
+    const uint32_t block = keys[i] & ((1U << kBlockBits) - 1);
+    word_sum += block == kWordBlock ? square : 0.0;
+    char_sum += block == kCharBlock ? square : 0.0;
+    shape_sum += block == kShapeBlock ? square : 0.0;
+    distinct[distinct_count++] = {keys[i], static_cast<float>(value)};
     i = j;
   }
+  const double sum_of_squares[kBlockCount] = {word_sum, char_sum, shape_sum};
   double scale[kBlockCount] = {};
   for (uint32_t block = 0; block < kBlockCount; ++block) {
     if (sum_of_squares[block] > 0) {
@@ -502,18 +541,25 @@ FeatureVector ToFeatures(int hash_bits, std::vector<uint32_t>& keys, std::vector
     }
   }
   FeatureVector features;
-  features.indices.reserve(distinct.size());
-  features.values.reserve(distinct.size());
-  for (const auto& [key, count_value] : distinct) {
+  features.indices.resize(distinct_count);
+  features.values.resize(distinct_count);
+  uint32_t* indices = features.indices.data();
+  float* values = features.values.data();
+  std::size_t size = 0;
+  for (std::size_t k = 0; k < distinct_count; ++k) {
+    const auto [key, count_value] = distinct[k];
     const uint32_t index = key >> kBlockBits;
     const auto value = static_cast<float>(count_value * scale[key & ((1U << kBlockBits) - 1)]);
-    if (!features.indices.empty() && features.indices.back() == index) {
-      features.values.back() += value;
+    if (size > 0 && indices[size - 1] == index) {
+      values[size - 1] += value;
     } else {
-      features.indices.push_back(index);
-      features.values.push_back(value);
+      indices[size] = index;
+      values[size] = value;
+      ++size;
     }
   }
+  features.indices.resize(size);
+  features.values.resize(size);
   return features;
 }
 
@@ -677,14 +723,17 @@ FeatureVector ExtractFeatures(std::string_view text, int hash_bits) {
       continue;
     }
     const std::size_t first = s.keys.size();
-    const std::size_t padded = length + 2;
-    const auto at = [&](std::size_t k) -> uint32_t {
-      return (k == 0 || k == padded - 1) ? ' ' : static_cast<uint32_t>(cps[begin + k - 1]);
-    };
-    for (std::size_t start = 0; start + kMinCharGram <= padded; ++start) {
-      uint64_t hash = Step(kCharSeed, at(start));
-      for (std::size_t n = 2; n <= kMaxCharGram && start + n <= padded; ++n) {
-        hash = Step(hash, at(start + n - 1));
+    std::vector<uint32_t>& padded = s.padded_token;
+    padded.clear();
+    padded.push_back(' ');
+    padded.insert(padded.end(), cps.begin() + static_cast<std::ptrdiff_t>(begin),
+                  cps.begin() + static_cast<std::ptrdiff_t>(i));
+    padded.push_back(' ');
+    for (std::size_t start = 0; start + kMinCharGram <= padded.size(); ++start) {
+      uint64_t hash = Step(kCharSeed, padded[start]);
+      const std::size_t end = std::min(start + kMaxCharGram, padded.size());
+      for (std::size_t next = start + 1; next < end; ++next) {
+        hash = Step(hash, padded[next]);
         emit.Add(kCharBlock, hash);
       }
     }

@@ -178,7 +178,7 @@ class Evaluation {
     {
       const RepeatedCharactersRule& rule = rules_.repeated_characters;
       int longest = 0;
-      std::string longest_char;
+      absl::string_view longest_char;
       std::size_t i = 0;
       const std::string& s = text.folded;
       while (i < s.size()) {
@@ -187,15 +187,20 @@ class Evaluation {
           ++len;
         }
         const absl::string_view ch(s.data() + i, len);
+        // Compared byte by byte: a call to memcmp per character was most of
+        // this rule's time.
+        const auto repeats_at = [&](std::size_t at) {
+          return at + len <= s.size() && std::equal(ch.begin(), ch.end(), s.begin() + at);
+        };
         int run = 1;
         std::size_t j = i + len;
-        while (j + len <= s.size() && absl::string_view(s.data() + j, len) == ch) {
+        while (repeats_at(j)) {
           ++run;
           j += len;
         }
         if (ch != " " && run > longest) {
           longest = run;
-          longest_char = std::string(ch);
+          longest_char = ch;
         }
         i = j;
       }
@@ -208,7 +213,7 @@ class Evaluation {
     {
       const RepeatedWordsRule& rule = rules_.repeated_words;
       int longest = 1;
-      std::string word;
+      absl::string_view word;
       int run = 1;
       for (std::size_t k = 1; k < text.words.size(); ++k) {
         run = text.words[k].folded == text.words[k - 1].folded ? run + 1 : 1;
@@ -334,14 +339,32 @@ namespace {
 
 uint64_t SimHashOfHashes(const std::vector<uint64_t>& hashes) {
   // Ones per bit position; a bit of the result is set where most inputs had
-  // it. Branch-free, so the compiler can vectorise the inner loop.
+  // it. Counted eight positions at a time: bits j, j + 8, ..., j + 56 of a
+  // hash are added to the eight byte-wide counters of lanes[j], which are
+  // moved to `ones` before any can overflow.
+  constexpr uint64_t kLowBitOfEachByte = 0x0101010101010101ULL;
+  constexpr uint32_t kMaxInLanes = 255;
   uint32_t ones[64] = {};
+  uint64_t lanes[8] = {};
+  uint32_t in_lanes = 0;
   uint32_t added = 0;
+  const auto flush = [&] {
+    for (int j = 0; j < 8; ++j) {
+      for (int byte = 0; byte < 8; ++byte) {
+        ones[8 * byte + j] += static_cast<uint32_t>((lanes[j] >> (8 * byte)) & 0xff);
+      }
+      lanes[j] = 0;
+    }
+    in_lanes = 0;
+  };
   const auto add = [&](uint64_t hash) {
-    for (int bit = 0; bit < 64; ++bit) {
-      ones[bit] += static_cast<uint32_t>((hash >> bit) & 1);
+    for (int j = 0; j < 8; ++j) {
+      lanes[j] += (hash >> j) & kLowBitOfEachByte;
     }
     ++added;
+    if (++in_lanes == kMaxInLanes) {
+      flush();
+    }
   };
   if (hashes.size() < 2) {
     for (uint64_t hash : hashes) {
@@ -352,6 +375,7 @@ uint64_t SimHashOfHashes(const std::vector<uint64_t>& hashes) {
   for (std::size_t i = 1; i < hashes.size(); ++i) {
     add(Mix(hashes[i - 1] * 0x9e3779b97f4a7c15ULL + hashes[i]));
   }
+  flush();
   uint64_t hash = 0;
   for (int bit = 0; bit < 64; ++bit) {
     if (2 * ones[bit] > added) {
