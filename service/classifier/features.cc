@@ -321,9 +321,15 @@ void CleanUp(std::string_view text, std::string& out) {
       i = end;
       continue;
     }
+    const int32_t start = i;
     UChar32 c = 0;
     U8_NEXT(bytes, i, length, c);
-    AppendUtf8(c < 0 ? 0xfffd : c, out);
+    if (c < 0) {
+      AppendUtf8(0xfffd, out);
+    } else {
+      // Well-formed: its own bytes are its encoding.
+      out.append(text.data() + start, static_cast<std::size_t>(i - start));
+    }
   }
 }
 

@@ -53,6 +53,21 @@ bool DomainIn(absl::string_view domain, const std::vector<std::string>& list) {
   return false;
 }
 
+// Whether `folded` has what every match of Patterns::link has: a dot between
+// a letter or digit and a letter ("x.com"). Most comments have only dots that
+// end sentences, and need not run the pattern.
+bool MayHoldLink(const std::string& folded) {
+  const auto lower_alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  for (std::size_t dot = folded.find('.'); dot != std::string::npos;
+       dot = folded.find('.', dot + 1)) {
+    if (dot > 0 && dot + 1 < folded.size() && lower_alnum(folded[dot - 1]) &&
+        folded[dot + 1] >= 'a' && folded[dot + 1] <= 'z') {
+      return true;
+    }
+  }
+  return false;
+}
+
 class Evaluation {
  public:
   Evaluation(const SpamRules& rules, std::vector<Signal>& signals)
@@ -91,8 +106,8 @@ class Evaluation {
 
   void Links(const AnalyzedText& text) {
     const LinkRule& rule = rules_.links;
-    if (text.folded.find('.') == std::string::npos) {
-      return;  // every link has a dot
+    if (!MayHoldLink(text.folded)) {
+      return;
     }
     re2::StringPiece input(text.folded);
     std::string scheme;
