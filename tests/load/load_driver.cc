@@ -180,7 +180,9 @@ struct PhasePlan {
   }
 };
 
-// One call in flight. Only the owning worker's thread touches it.
+// One call in flight. In closed loop only the owning worker's thread touches
+// it; in open loop the pacer fills and starts it, and once started only the
+// worker polling its queue does.
 struct Call {
   uint64_t index = 0;
   // When the call was due (open loop) or started (closed loop): its latency

@@ -114,7 +114,9 @@ std::optional<double> SubmitToHealthCpuRatio(const std::vector<PhaseResult>& res
 std::optional<double> SubmitToHealthRatio(const std::vector<PhaseResult>& results) {
   const PhaseResult* health = FindPhase(results, Phase::kHealth);
   const PhaseResult* submit = FindPhase(results, Phase::kSubmit);
-  if (health == nullptr || submit == nullptr || ExpectedPerSecond(*health) <= 0) {
+  // An open-loop rate is whatever was asked for, not a ceiling.
+  if (health == nullptr || submit == nullptr || submit->open_loop ||
+      ExpectedPerSecond(*health) <= 0) {
     return std::nullopt;
   }
   return ExpectedPerSecond(*submit) / ExpectedPerSecond(*health);

@@ -10,7 +10,8 @@ namespace moderation::loadgen {
 
 // SubmitComment calls answered as expected per second, divided by health
 // checks answered SERVING per second: the share of the empty-handler ceiling
-// a real submission reaches. Empty unless both phases ran and the health
+// a real submission reaches. Empty unless both phases ran, the submit phase
+// in closed loop (an open-loop rate is the one asked for), and the health
 // phase had answers.
 [[nodiscard]] std::optional<double> SubmitToHealthRatio(const std::vector<PhaseResult>& results);
 
