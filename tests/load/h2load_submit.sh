@@ -6,13 +6,15 @@
 #
 # h2load repeats one request body, so its SubmitComment calls cannot be valid
 # comments: a captcha is good for one attempt. The request written here comes
-# from the address moderation-loadgen's "rate_limited" kind uses, so after
-# its first few calls (the address's burst) every call takes the refusal path
-# (validation, spam scoring, one Redis round trip, RESOURCE_EXHAUSTED); the
-# script then runs `moderation-loadgen --mix rate_limited=100` with the same
-# connections and calls in flight, and the two rates should agree. h2load
-# counts every gRPC answer as HTTP 200 whatever its grpc-status; the one
-# `nghttp` call below shows the trailer of one such answer.
+# from the address moderation-loadgen's "rate_limited" kind uses, its captcha
+# answered wrongly, so after its first few calls (the address's burst) every
+# call takes the refusal path (validation, spam scoring, RESOURCE_EXHAUSTED
+# from the server's cache of subjects over their limit). The script then runs
+# `moderation-loadgen --mix rate_limited=100` with the same connections and
+# calls in flight: the two clients' rates differ by what each costs on a
+# shared machine, but the proportion of SubmitComment to Health/Check should
+# agree. h2load counts every gRPC answer as HTTP 200 whatever its grpc-status;
+# a few `nghttp` calls below print the grpc-status trailer.
 #
 # The server needs MODERATION_DEV_REVEAL_CAPTCHA=1 (loopback, no tokens) and
 # rate limits on; see tests/load/submit_bench.sh for one started this way.
