@@ -15,6 +15,10 @@ using redis::RedisValue;
 constexpr int kBands = 4;
 // How many recent members each band keeps; enough for a flood, small to read.
 constexpr int kBandCapacity = 256;
+// Band members name their author by the first 64 bits of its digest: enough
+// to tell authors apart, and short enough that a band set with few members
+// stays in Redis's compact encoding (members up to 64 bytes).
+constexpr std::size_t kAuthorDigits = 16;
 
 // KEYS: body counter, then band sets. ARGV: near window (ms), simhash (16
 // hex digits, or ''), author, max distance. Returns {earlier copies, other
@@ -49,42 +53,53 @@ local function spam_now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
--- Bits in which two SimHashes (16 hex digits each) differ.
-local function spam_distance(a, b)
-  local bits = 0
-  for i = 1, 9, 8 do
-    local x = bit.bxor(tonumber(string.sub(a, i, i + 7), 16), tonumber(string.sub(b, i, i + 7), 16))
-    while x ~= 0 do
-      x = bit.band(x, x - 1)
-      bits = bits + 1
-    end
-  end
-  return bits
+-- Bits set in a 32-bit value (SWAR: pairs, nibbles, then the four bytes).
+local function spam_popcount(x)
+  x = x - bit.band(bit.rshift(x, 1), 0x55555555)
+  x = bit.band(x, 0x33333333) + bit.band(bit.rshift(x, 2), 0x33333333)
+  x = bit.band(x + bit.rshift(x, 4), 0x0f0f0f0f)
+  return bit.band(x, 0xff) + bit.band(bit.rshift(x, 8), 0xff) + bit.band(bit.rshift(x, 16), 0xff) +
+         bit.rshift(x, 24)
+end
+-- Bits in which two SimHashes (16 hex digits each) differ, or more than
+-- `limit` when they differ in more.
+local function spam_distance(a, b, limit)
+  local bits = spam_popcount(bit.bxor(tonumber(string.sub(a, 1, 8), 16),
+                                      tonumber(string.sub(b, 1, 8), 16)))
+  if bits > limit then return bits end
+  return bits + spam_popcount(bit.bxor(tonumber(string.sub(a, 9, 16), 16),
+                                       tonumber(string.sub(b, 9, 16), 16)))
 end
 -- How often this body was posted within the repeat window, and how many other
 -- authors posted a body within `max_distance` bits of `simhash` within the
--- near window (band sets hold "simhash:author" members scored by time).
+-- near window. Band sets hold "simhash:author" members scored by time; only
+-- the most recent few of each are compared (a flood is recent), and a member
+-- found in several bands is compared once.
 local function spam_recall(body_key, band_keys, near_window_ms, simhash, author, max_distance)
   local copies = tonumber(redis.call('GET', body_key) or '0')
-  local seen, near = {}, 0
+  local compared, authors, near = {}, {}, 0
   if #band_keys > 0 and simhash ~= '' then
     local since = spam_now_ms() - near_window_ms
     for _, key in ipairs(band_keys) do
-      local members = redis.call('ZRANGE', key, '+inf', since, 'BYSCORE', 'REV', 'LIMIT', 0, 64)
+      local members = redis.call('ZRANGE', key, '+inf', since, 'BYSCORE', 'REV', 'LIMIT', 0, 16)
       for _, m in ipairs(members) do
-        local other = string.sub(m, 18)
-        if string.sub(m, 17, 17) == ':' and other ~= author and not seen[other] and
-            spam_distance(string.sub(m, 1, 16), simhash) <= max_distance then
-          seen[other] = true
-          near = near + 1
+        if not compared[m] then
+          compared[m] = true
+          local other = string.sub(m, 18)
+          if string.sub(m, 17, 17) == ':' and other ~= author and not authors[other] and
+              spam_distance(string.sub(m, 1, 16), simhash, max_distance) <= max_distance then
+            authors[other] = true
+            near = near + 1
+          end
         end
       end
     end
   end
   return copies, near
 end
--- Counts this body and files its SimHash under each band, keeping each band
--- set to its most recent `capacity` members.
+-- Counts this body and files its SimHash under each band. Old members are
+-- left for reads to skip (by time) and trimmed in bulk once a band holds
+-- twice `capacity`, keeping the most recent `capacity`.
 local function spam_remember(body_key, band_keys, repeat_window_ms, near_window_ms, member,
                              capacity)
   local copies = redis.call('INCR', body_key)
@@ -92,9 +107,10 @@ local function spam_remember(body_key, band_keys, repeat_window_ms, near_window_
   if #band_keys > 0 then
     local now = spam_now_ms()
     for _, key in ipairs(band_keys) do
-      redis.call('ZREMRANGEBYSCORE', key, '-inf', now - near_window_ms)
       redis.call('ZADD', key, now, member)
-      redis.call('ZREMRANGEBYRANK', key, 0, -capacity - 1)
+      if redis.call('ZCARD', key) > 2 * capacity then
+        redis.call('ZREMRANGEBYRANK', key, 0, -capacity - 1)
+      end
       redis.call('PEXPIRE', key, near_window_ms)
     end
   end
@@ -118,8 +134,13 @@ std::string SpamWindowMillis(absl::Duration duration) {
   return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(duration)));
 }
 
+std::string SpamMemoryAuthor(const BodyRecord& record) {
+  return record.author_digest.substr(0, kAuthorDigits);
+}
+
 std::string SpamMemoryMember(const BodyRecord& record) {
-  return record.simhash ? absl::StrFormat("%016x:%s", *record.simhash, record.author_digest) : "";
+  return record.simhash ? absl::StrFormat("%016x:%s", *record.simhash, SpamMemoryAuthor(record))
+                        : "";
 }
 
 std::string SpamSimHashHex(const BodyRecord& record) {
@@ -135,7 +156,7 @@ void RedisSpamMemory::Recall(const BodyRecord& record,
                              absl::AnyInvocable<void(absl::StatusOr<Recollection>) &&> done) {
   client_.EvalScript(RecallScript(), SpamMemoryKeys(record),
                      {SpamWindowMillis(record.near_window), SpamSimHashHex(record),
-                      record.author_digest, absl::StrCat(record.max_distance)},
+                      SpamMemoryAuthor(record), absl::StrCat(record.max_distance)},
                      timeout_, [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
                        if (!reply.ok()) {
                          std::move(done)(reply.status());

@@ -13,9 +13,12 @@ namespace moderation::spam {
 [[nodiscard]] absl::string_view SpamMemoryLua();
 // The body counter's key, then the band sets' keys (none without a SimHash).
 [[nodiscard]] std::vector<std::string> SpamMemoryKeys(const BodyRecord& record);
-// The band sets' member for this body ("" without a SimHash), the SimHash in
-// hex, a window in whole milliseconds (at least 1), and how many members a band keeps.
+// The band sets' member for this body: SimHash and author ("" without a
+// SimHash); the author as members name it (and spam_recall expects it).
 [[nodiscard]] std::string SpamMemoryMember(const BodyRecord& record);
+[[nodiscard]] std::string SpamMemoryAuthor(const BodyRecord& record);
+// The SimHash in hex, a window in whole milliseconds (at least 1), and how
+// many members a band keeps.
 [[nodiscard]] std::string SpamSimHashHex(const BodyRecord& record);
 [[nodiscard]] std::string SpamWindowMillis(absl::Duration duration);
 [[nodiscard]] int SpamBandCapacity();

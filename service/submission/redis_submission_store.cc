@@ -278,7 +278,7 @@ void RedisSubmissionStore::Commit(
     args.push_back(spam::SpamWindowMillis(body.repeat_window));
     args.push_back(spam::SpamWindowMillis(body.near_window));
     args.push_back(spam::SpamSimHashHex(body));
-    args.push_back(body.author_digest);
+    args.push_back(spam::SpamMemoryAuthor(body));
     args.push_back(absl::StrCat(body.max_distance));
     args.push_back(spam::SpamMemoryMember(body));
     args.push_back(absl::StrCat(spam::SpamBandCapacity()));
