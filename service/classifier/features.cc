@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <array>
-#include <bit>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -402,15 +401,6 @@ void NormalizeInto(std::string_view text, std::string& cleaned, std::string& nor
   FoldBySegments(cleaned, normalized);
 }
 
-// One white-space-separated token whose character n-grams are already among the keys.
-struct SeenToken {
-  uint64_t hash = 0;       // of its code points; 0 for an empty slot
-  std::size_t begin = 0;   // where it is in Scratch::code_points
-  std::size_t length = 0;  // in code points
-  std::size_t first = 0;   // its n-grams: Scratch::keys[first, first + count)
-  std::size_t count = 0;
-};
-
 // Per-thread buffers, so that a call allocates nothing but the vector it returns.
 struct Scratch {
   std::string cleaned;
@@ -419,8 +409,7 @@ struct Scratch {
   std::vector<uint32_t> keys;  // see kBlockBits
   std::vector<uint32_t> sort_buffer;
   std::vector<std::pair<uint32_t, float>> distinct;
-  std::vector<SeenToken> seen_tokens;  // open addressing, a power of two in size
-  std::vector<uint32_t> padded_token;  // a space, the token, a space
+  std::vector<uint32_t> spaced;  // see the character n-grams
 };
 
 Scratch& ThreadScratch() {
@@ -681,69 +670,36 @@ FeatureVector ExtractFeatures(std::string_view text, int hash_bits) {
   }
 
   // Character n-grams inside each white-space-separated token, padded with a space at both
-  // ends so that n-grams at word edges are told apart (scikit-learn's "char_wb"). A token that
-  // comes again ("the", "và", "!!") has the same n-grams: they are copied rather than hashed
-  // again.
-  std::vector<SeenToken>& seen = s.seen_tokens;
-  {
-    const std::size_t wanted = std::bit_ceil(std::max<std::size_t>(cps.size(), 8));
-    if (seen.size() != wanted) {
-      seen.assign(wanted, SeenToken{});
-    } else {
-      std::fill(seen.begin(), seen.end(), SeenToken{});
-    }
+  // ends so that n-grams at word edges are told apart (scikit-learn's "char_wb"). (Copying the
+  // n-grams of a token seen before in the comment instead of hashing them again cost more than
+  // it saved: tokens rarely repeat within a comment.)
+  // The code points with every white space as ' ' and one more at both ends: a token's padded
+  // n-grams are then read in place.
+  std::vector<uint32_t>& spaced = s.spaced;
+  spaced.resize(cps.size() + 2);
+  spaced.front() = ' ';
+  spaced.back() = ' ';
+  for (std::size_t k = 0; k < cps.size(); ++k) {
+    spaced[k + 1] = IsSpace(cps[k]) ? ' ' : static_cast<uint32_t>(cps[k]);
   }
-  for (std::size_t i = 0; i < cps.size();) {
-    if (IsSpace(cps[i])) {
+  for (std::size_t i = 1; i + 1 < spaced.size();) {
+    if (spaced[i] == ' ') {
       ++i;
       continue;
     }
-    const std::size_t begin = i;
-    uint64_t token_hash = kCharSeed;
-    while (i < cps.size() && !IsSpace(cps[i])) {
-      token_hash = Step(token_hash, static_cast<uint32_t>(cps[i]));
+    const std::size_t padded_begin = i - 1;  // the space before the token
+    while (spaced[i] != ' ') {
       ++i;
     }
-    const std::size_t length = i - begin;
-    token_hash = Mix(token_hash ^ length) | 1;  // never 0, the empty slot
-    std::size_t slot = token_hash & (seen.size() - 1);
-    bool repeated = false;
-    for (; seen[slot].hash != 0; slot = (slot + 1) & (seen.size() - 1)) {
-      const SeenToken& other = seen[slot];
-      if (other.hash == token_hash && other.length == length &&
-          std::equal(cps.begin() + static_cast<std::ptrdiff_t>(begin),
-                     cps.begin() + static_cast<std::ptrdiff_t>(i),
-                     cps.begin() + static_cast<std::ptrdiff_t>(other.begin))) {
-        repeated = true;
-        break;
-      }
-    }
-    if (repeated) {
-      // Not an insert from s.keys into itself, which may reallocate under the source range.
-      const std::size_t first = seen[slot].first;
-      const std::size_t count = seen[slot].count;
-      const std::size_t at = s.keys.size();
-      s.keys.resize(at + count);
-      std::copy_n(s.keys.begin() + static_cast<std::ptrdiff_t>(first), count,
-                  s.keys.begin() + static_cast<std::ptrdiff_t>(at));
-      continue;
-    }
-    const std::size_t first = s.keys.size();
-    std::vector<uint32_t>& padded = s.padded_token;
-    padded.clear();
-    padded.push_back(' ');
-    padded.insert(padded.end(), cps.begin() + static_cast<std::ptrdiff_t>(begin),
-                  cps.begin() + static_cast<std::ptrdiff_t>(i));
-    padded.push_back(' ');
-    for (std::size_t start = 0; start + kMinCharGram <= padded.size(); ++start) {
-      uint64_t hash = Step(kCharSeed, padded[start]);
-      const std::size_t end = std::min(start + kMaxCharGram, padded.size());
+    const std::size_t padded_end = i + 1;  // past the space after it
+    for (std::size_t start = padded_begin; start + kMinCharGram <= padded_end; ++start) {
+      uint64_t hash = Step(kCharSeed, spaced[start]);
+      const std::size_t end = std::min(start + kMaxCharGram, padded_end);
       for (std::size_t next = start + 1; next < end; ++next) {
-        hash = Step(hash, padded[next]);
+        hash = Step(hash, spaced[next]);
         emit.Add(kCharBlock, hash);
       }
     }
-    seen[slot] = {token_hash, begin, length, first, s.keys.size() - first};
   }
 
   // Shape: length, word count, line breaks, runs of digits (phone numbers, short codes,
