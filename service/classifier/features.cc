@@ -337,7 +337,8 @@ void CleanUp(std::string_view text, std::string& out) {
 // normal form of a text is the concatenation of its segments'. Nearly all segments are one
 // character, folded by table; the others (a letter and the combining accents typed after it, a
 // character and the zero-width or variation selector that follows it) go through ICU alone.
-void FoldBySegments(std::string_view cleaned, std::string& normalized) {
+// False, leaving `normalized` unfinished, at malformed UTF-8.
+bool FoldBySegments(std::string_view cleaned, std::string& normalized) {
   const CharTable& table = Chars();
   const icu::Normalizer2& fold = NfkcCasefold();
   normalized.clear();
@@ -366,6 +367,9 @@ void FoldBySegments(std::string_view cleaned, std::string& normalized) {
     const int32_t start = i;
     UChar32 c = 0;
     U8_NEXT(bytes, i, length, c);
+    if (c < 0) {
+      return false;
+    }
     const CharTable::Entry* entry = table.Find(c);
     const bool boundary = entry != nullptr ? entry->boundary : c >= 0 && fold.hasBoundaryBefore(c);
     if (!boundary) {
@@ -394,9 +398,15 @@ void FoldBySegments(std::string_view cleaned, std::string& normalized) {
   if (segment_combines) {
     fold_segment_with_icu(length);
   }
+  return true;
 }
 
 void NormalizeInto(std::string_view text, std::string& cleaned, std::string& normalized) {
+  // Most comments have nothing to clean up: no entity or tag, and well-formed UTF-8.
+  if (text.find('&') == std::string_view::npos && text.find('<') == std::string_view::npos &&
+      FoldBySegments(text, normalized)) {
+    return;
+  }
   CleanUp(text, cleaned);
   FoldBySegments(cleaned, normalized);
 }
