@@ -486,9 +486,10 @@ bool LoadDriver::FetchCaptchas(uint64_t size, std::string* error) {
   grpc::CompletionQueue queue;
   uint64_t next = 0;
   uint64_t in_flight = 0;
-  const auto start_fetch = [&] {
+  // Starts fetching the captcha of pool entry `index`.
+  const auto start_fetch = [&](uint64_t index) {
     auto fetch = std::make_unique<Fetch>();
-    fetch->index = next++;
+    fetch->index = index;
     fetch->context.set_deadline(std::chrono::system_clock::now() + options_.deadline);
     if (!authorization.empty()) {
       fetch->context.AddMetadata("authorization", authorization);
@@ -502,8 +503,13 @@ bool LoadDriver::FetchCaptchas(uint64_t size, std::string* error) {
   };
   const auto concurrency = static_cast<uint64_t>(std::max(options_.captcha_concurrency, 1));
   while (next < size && in_flight < concurrency) {
-    start_fetch();
+    start_fetch(next++);
   }
+  // A server short of CPU or of Redis answers some calls UNAVAILABLE or late
+  // for a moment; the pool is not the measurement, so those are asked again,
+  // up to a point.
+  const uint64_t max_retries = std::max<uint64_t>(100, size / 100);
+  uint64_t retries = 0;
   Clock::time_point earliest_expiry = Clock::time_point::max();
   uint64_t done = 0;
   uint64_t next_progress = size / 10;
@@ -512,11 +518,20 @@ bool LoadDriver::FetchCaptchas(uint64_t size, std::string* error) {
   while (in_flight > 0 && queue.Next(&tag, &ok)) {
     std::unique_ptr<Fetch> fetch(static_cast<Fetch*>(tag));
     --in_flight;
+    const grpc::StatusCode code = fetch->status.error_code();
+    if (error->empty() &&
+        (code == grpc::StatusCode::UNAVAILABLE || code == grpc::StatusCode::DEADLINE_EXCEEDED) &&
+        retries < max_retries) {
+      ++retries;
+      start_fetch(fetch->index);
+      continue;
+    }
     if (error->empty()) {
       if (!fetch->status.ok()) {
         *error = "CreateCaptcha failed after " + std::to_string(done) + " of " +
-                 std::to_string(size) + " captchas: " + StatusCodeName(fetch->status.error_code()) +
-                 " " + DescribeError(fetch->status) +
+                 std::to_string(size) + " captchas and " + std::to_string(retries) +
+                 " retries: " + StatusCodeName(fetch->status.error_code()) + " " +
+                 DescribeError(fetch->status) +
                  (fetch->status.error_code() == grpc::StatusCode::RESOURCE_EXHAUSTED
                       ? " (the pool needs one captcha per submission: raise the server's "
                         "ratelimit.captcha_global for the benchmark, or ask for fewer with "
@@ -552,11 +567,15 @@ bool LoadDriver::FetchCaptchas(uint64_t size, std::string* error) {
       next_progress += size / 10;
     }
     if (next < size) {
-      start_fetch();
+      start_fetch(next++);
     }
   }
   if (size >= 1000) {
     std::fputc('\n', stderr);
+  }
+  if (retries > 0) {
+    std::fprintf(stderr, "  %llu CreateCaptcha calls failed for a moment and were retried\n",
+                 static_cast<unsigned long long>(retries));
   }
   first_captcha_expiry_ = earliest_expiry;
   return error->empty();
