@@ -1,13 +1,18 @@
 #include "service/classifier/spam_classifier.h"
 
 #include <openssl/sha.h>
+#include <sys/mman.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <mutex>
+#include <new>
+#include <type_traits>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -122,7 +127,7 @@ struct SpamClassifier::Model {
   explicit Model(int bits)
       : hash_bits(bits),
         size(uint32_t{1} << bits),
-        buckets(new Bucket[size]),
+        buckets(AllocateBuckets(size)),
         spam_count(size, 0),
         ham_count(size, 0) {}
 
@@ -163,7 +168,30 @@ struct SpamClassifier::Model {
     std::atomic<float> weight{0};
     std::atomic<float> scaled{0};  // weight · rho
   };
-  std::unique_ptr<Bucket[]> buckets;
+  static_assert(std::is_trivially_destructible_v<Bucket>);
+  struct FreeBuckets {
+    void operator()(Bucket* buckets) const { std::free(buckets); }
+  };
+  using Buckets = std::unique_ptr<Bucket[], FreeBuckets>;
+
+  // On huge pages where the system allows it: a score reads a few hundred buckets at random
+  // among megabytes, and on ordinary pages each read missed the TLB as well as the cache.
+  static Buckets AllocateBuckets(uint32_t size) {
+    constexpr std::size_t kHugePage = std::size_t{2} << 20;
+    const std::size_t bytes = (sizeof(Bucket) * size + kHugePage - 1) / kHugePage * kHugePage;
+    void* memory = std::aligned_alloc(kHugePage, bytes);
+    if (memory == nullptr) {
+      throw std::bad_alloc();
+    }
+#ifdef MADV_HUGEPAGE
+    madvise(memory, bytes, MADV_HUGEPAGE);  // a hint: without it, ordinary pages
+#endif
+    auto* buckets = static_cast<Bucket*>(memory);
+    std::uninitialized_value_construct_n(buckets, size);
+    return Buckets(buckets);
+  }
+
+  Buckets buckets;
   std::atomic<double> bias{0};
   std::atomic<double> shift{0};
   std::atomic<uint64_t> spam_examples{0};
