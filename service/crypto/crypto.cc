@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/kdf.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -46,13 +47,69 @@ void CheckOpenSsl(bool ok, const char* what) {
   }
 }
 
+struct MacContextDeleter {
+  void operator()(EVP_MAC_CTX* ctx) const { EVP_MAC_CTX_free(ctx); }
+};
+
+// OpenSSL 3 looks the algorithm up on every one-shot HMAC() (a lock and a
+// provider search), and the service computes a dozen HMACs per submission
+// under a handful of keys. Each thread keeps one context per key, keyed once,
+// and copies it for each message: half the cost.
+class HmacContexts {
+ public:
+  HmacContexts() = default;
+  HmacContexts(const HmacContexts&) = delete;
+  HmacContexts& operator=(const HmacContexts&) = delete;
+  ~HmacContexts() { Clear(); }
+
+  EVP_MAC_CTX* For(absl::string_view key) {
+    for (const auto& [known, ctx] : contexts_) {
+      if (known == key) {
+        return ctx;
+      }
+    }
+    if (contexts_.size() >= kMaxKeys) {
+      Clear();  // more keys than a process uses: tests, rotations
+    }
+    static EVP_MAC* const mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    EVP_MAC_CTX* ctx = mac != nullptr ? EVP_MAC_CTX_new(mac) : nullptr;
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+                                 OSSL_PARAM_construct_end()};
+    CheckOpenSsl(ctx != nullptr && EVP_MAC_init(ctx, Bytes(key), key.size(), params) > 0,
+                 "HMAC key");
+    contexts_.emplace_back(std::string(key), ctx);
+    return ctx;
+  }
+
+ private:
+  static constexpr std::size_t kMaxKeys = 16;
+
+  void Clear() {
+    for (auto& entry : contexts_) {
+      EVP_MAC_CTX_free(entry.second);
+      OPENSSL_cleanse(entry.first.data(), entry.first.size());
+    }
+    contexts_.clear();
+  }
+
+  std::vector<std::pair<std::string, EVP_MAC_CTX*>> contexts_;
+};
+
+HmacContexts& ThreadHmacContexts() {
+  thread_local HmacContexts contexts;
+  return contexts;
+}
+
 }  // namespace
 
 std::string HmacSha256(absl::string_view key, absl::string_view data) {
+  std::unique_ptr<EVP_MAC_CTX, MacContextDeleter> ctx(
+      EVP_MAC_CTX_dup(ThreadHmacContexts().For(key)));
   std::string out(EVP_MAX_MD_SIZE, '\0');
-  unsigned int length = 0;
-  CheckOpenSsl(HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), Bytes(data),
-                    data.size(), MutableBytes(out), &length) != nullptr,
+  std::size_t length = 0;
+  CheckOpenSsl(ctx != nullptr && EVP_MAC_update(ctx.get(), Bytes(data), data.size()) > 0 &&
+                   EVP_MAC_final(ctx.get(), MutableBytes(out), &length, out.size()) > 0,
                "HMAC");
   out.resize(length);
   return out;
