@@ -28,7 +28,7 @@ const RedisScript& RecallScript() {
 local bands = {}
 for i = 2, #KEYS do bands[#bands + 1] = KEYS[i] end
 local copies, near = spam_recall(KEYS[1], bands, tonumber(ARGV[1]), ARGV[2], ARGV[3],
-                                 tonumber(ARGV[4]))
+                                 tonumber(ARGV[4]), spam_now_ms())
 return {copies, near}
 )lua"));
   return *script;
@@ -40,7 +40,8 @@ const RedisScript& RememberScript() {
   static const auto* script = new RedisScript(absl::StrCat(SpamMemoryLua(), R"lua(
 local bands = {}
 for i = 2, #KEYS do bands[#bands + 1] = KEYS[i] end
-return spam_remember(KEYS[1], bands, ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]))
+return spam_remember(KEYS[1], bands, ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]),
+                     spam_now_ms())
 )lua"));
   return *script;
 }
@@ -75,11 +76,12 @@ end
 -- near window. Band sets hold "simhash:author" members scored by time; only
 -- the most recent few of each are compared (a flood is recent), and a member
 -- found in several bands is compared once.
-local function spam_recall(body_key, band_keys, near_window_ms, simhash, author, max_distance)
+local function spam_recall(body_key, band_keys, near_window_ms, simhash, author, max_distance,
+                           now_ms)
   local copies = tonumber(redis.call('GET', body_key) or '0')
   local compared, authors, near = {}, {}, 0
   if #band_keys > 0 and simhash ~= '' then
-    local since = spam_now_ms() - near_window_ms
+    local since = now_ms - near_window_ms
     for _, key in ipairs(band_keys) do
       local members = redis.call('ZRANGE', key, '+inf', since, 'BYSCORE', 'REV', 'LIMIT', 0, 16)
       for _, m in ipairs(members) do
@@ -98,21 +100,17 @@ local function spam_recall(body_key, band_keys, near_window_ms, simhash, author,
   return copies, near
 end
 -- Counts this body and files its SimHash under each band. Old members are
--- left for reads to skip (by time) and trimmed in bulk once a band holds
--- twice `capacity`, keeping the most recent `capacity`.
+-- left for reads to skip (by time); one call in 32 (by its millisecond) trims
+-- the bands to their most recent `capacity`, so a flooded band stays small
+-- without a size check on every call.
 local function spam_remember(body_key, band_keys, repeat_window_ms, near_window_ms, member,
-                             capacity)
+                             capacity, now_ms)
   local copies = redis.call('INCR', body_key)
   if copies == 1 then redis.call('PEXPIRE', body_key, repeat_window_ms) end
-  if #band_keys > 0 then
-    local now = spam_now_ms()
-    for _, key in ipairs(band_keys) do
-      redis.call('ZADD', key, now, member)
-      if redis.call('ZCARD', key) > 2 * capacity then
-        redis.call('ZREMRANGEBYRANK', key, 0, -capacity - 1)
-      end
-      redis.call('PEXPIRE', key, near_window_ms)
-    end
+  for _, key in ipairs(band_keys) do
+    redis.call('ZADD', key, now_ms, member)
+    if now_ms % 32 == 0 then redis.call('ZREMRANGEBYRANK', key, 0, -capacity - 1) end
+    redis.call('PEXPIRE', key, near_window_ms)
   end
   return copies
 end

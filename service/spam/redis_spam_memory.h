@@ -7,9 +7,10 @@ namespace moderation::spam {
 
 // How the memory of recent bodies is laid out in Redis, for scripts that ask
 // and tell it as one step of a larger change (the submission's round trip).
-// The Lua functions spam_recall(body_key, band_keys, near_window_ms, simhash_hex,
-// author, max_distance) -> copies, near_authors and spam_remember(body_key,
-// band_keys, repeat_window_ms, near_window_ms, member, capacity).
+// The Lua functions spam_now_ms(), spam_recall(body_key, band_keys,
+// near_window_ms, simhash_hex, author, max_distance, now_ms) -> copies,
+// near_authors and spam_remember(body_key, band_keys, repeat_window_ms,
+// near_window_ms, member, capacity, now_ms).
 [[nodiscard]] absl::string_view SpamMemoryLua();
 // The body counter's key, then the band sets' keys (none without a SimHash).
 [[nodiscard]] std::vector<std::string> SpamMemoryKeys(const BodyRecord& record);

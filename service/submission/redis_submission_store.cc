@@ -67,7 +67,8 @@ local captcha_right = captcha == answer_digest
 -- Every limit is checked before any is recorded: a refused comment costs its
 -- subjects nothing.
 local limit_keys = keys(n_limits)
-local now_us = gcra_now()
+local now_us = gcra_now()  -- one clock reading for the whole submission
+local now_ms = math.floor(now_us / 1000)
 local limit_results, commits, limits_allow = {}, {}, true
 for i = 1, n_limits do
   local interval = tonumber(arg())
@@ -87,9 +88,7 @@ if limits_allow then
 end
 
 local banned = 0
-for _, ban_key in ipairs(keys(n_bans)) do
-  if redis.call('EXISTS', ban_key) == 1 then banned = 1 end
-end
+if n_bans > 0 and redis.call('EXISTS', unpack(keys(n_bans))) > 0 then banned = 1 end
 
 local copies, near = 0, 0
 local body_key, band_keys, repeat_window, near_window, simhash, member, capacity
@@ -106,7 +105,8 @@ if n_memory > 0 then
   capacity = tonumber(arg())
   repeat_eligible = arg() == '1'
   near_min = tonumber(arg())
-  copies, near = spam_recall(body_key, band_keys, near_window, simhash, author, max_distance)
+  copies, near = spam_recall(body_key, band_keys, near_window, simhash, author, max_distance,
+                             now_ms)
 end
 
 local comment_key = key()
@@ -124,7 +124,7 @@ end
 local stored = 0
 if captcha_right and limits_allow and banned == 0 then
   if n_memory > 0 then
-    spam_remember(body_key, band_keys, repeat_window, near_window, member, capacity)
+    spam_remember(body_key, band_keys, repeat_window, near_window, member, capacity, now_ms)
   end
   local verdict, count = verdicts[1], 0
   if repeat_eligible and copies > 0 then
