@@ -23,11 +23,12 @@ class FaultProxy {
   // "unix://<listen_path>", for redis.url.
   [[nodiscard]] std::string url() const { return "unix://" + listen_path_; }
 
-  // From now on, a connection whose client sends bytes containing `trigger`
+  // The first connection whose client then sends bytes containing `trigger`
   // still forwards them, but nothing more from Redis reaches that client.
+  // Other connections, and those opened later, are left alone.
   void SwallowRepliesAfter(std::string trigger);
-  // New triggers stop; connections already swallowing stay so (their client
-  // drops them when its command times out).
+  // Cancels a trigger not yet spent; a connection already swallowing stays so
+  // (its client drops it when its command times out).
   void Heal();
   // How many connections have swallowed replies so far.
   [[nodiscard]] int swallowing() const { return swallowing_.load(); }
