@@ -29,6 +29,13 @@ SubmissionResult Refused(std::string reason) {
   return result;
 }
 
+// Refusals are counted in the metrics; the log shows a sample, so that a
+// flood of spam cannot flood the log too.
+log::Sampler& RefusalLog() {
+  static auto* sampler = new log::Sampler(10);
+  return *sampler;
+}
+
 StoredVerdict ToStored(const spam::Verdict& verdict) {
   StoredVerdict stored;
   stored.action = verdict.action;
@@ -170,15 +177,17 @@ void SubmissionPipeline::Conclude(Attempt& attempt, absl::StatusOr<SubmissionRep
     const spam::Verdict verdict =
         spam_.scorer->Decide(*std::move(attempt.examination), reply->recollection);
     if (verdict.action == spam::SpamAction::kReject) {
-      std::vector<std::string> rules;
-      for (const spam::Signal& signal : verdict.signals) {
-        rules.push_back(signal.rule);
+      if (RefusalLog().Allow()) {
+        std::vector<std::string> rules;
+        for (const spam::Signal& signal : verdict.signals) {
+          rules.push_back(signal.rule);
+        }
+        log::Info("comment refused by the spam rules",
+                  {{"reason", verdict.refusal_reason},
+                   {"score", absl::StrCat(verdict.score)},
+                   {"rules", absl::StrJoin(rules, ",")},
+                   {"discarded", verdict.discard ? "true" : "false"}});
       }
-      log::Info("comment refused by the spam rules",
-                {{"reason", verdict.refusal_reason},
-                 {"score", absl::StrCat(verdict.score)},
-                 {"rules", absl::StrJoin(rules, ",")},
-                 {"discarded", verdict.discard ? "true" : "false"}});
       if (verdict.discard) {
         std::move(done)(Pending(ids_.Next(), /*replayed=*/false));
       } else {
