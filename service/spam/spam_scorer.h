@@ -86,6 +86,18 @@ struct VerdictChoices {
   Verdict nothing;
   Verdict repeat;
   Verdict near_duplicate;
+
+  [[nodiscard]] const Verdict& For(MemoryFinding finding) const {
+    switch (finding) {
+      case MemoryFinding::kRepeat:
+        return repeat;
+      case MemoryFinding::kNearDuplicate:
+        return near_duplicate;
+      case MemoryFinding::kNothing:
+        break;
+    }
+    return nothing;
+  }
 };
 
 // Scores comments with the configured rules and the learned filter. The rules

@@ -56,7 +56,11 @@ struct SubmissionPipeline::Attempt {
   captcha::CaptchaAttempt captcha;
   std::string comment_id;
   ratelimit::LimitPlan limits;
-  std::optional<spam::Examination> examination;
+  // The spam verdict for each answer of the memory of recent bodies, and what
+  // it takes to pick one.
+  std::optional<spam::VerdictChoices> verdicts;
+  spam::BodyTraces traces;
+  int near_duplicate_min_authors = 1;
   absl::AnyInvocable<void(absl::StatusOr<SubmissionResult>) &&> done;
 };
 
@@ -173,9 +177,10 @@ void SubmissionPipeline::Conclude(Attempt& attempt, absl::StatusOr<SubmissionRep
     std::move(done)(Refused("BANNED"));
     return;
   }
-  if (attempt.examination) {
-    const spam::Verdict verdict =
-        spam_.scorer->Decide(*std::move(attempt.examination), reply->recollection);
+  if (attempt.verdicts) {
+    // Decided before the round trip; the script stored (or not) by the same choice.
+    const spam::Verdict& verdict = attempt.verdicts->For(
+        spam::FindingOf(attempt.traces, attempt.near_duplicate_min_authors, reply->recollection));
     if (verdict.action == spam::SpamAction::kReject) {
       if (RefusalLog().Allow()) {
         std::vector<std::string> rules;
@@ -244,18 +249,21 @@ void SubmissionPipeline::Examine(Attempt& attempt) {
   if (const std::optional<absl::Time> issued = captchas_.IssueTime(v.captcha_id)) {
     input.since_captcha = clock_.Now() - *issued;
   }
-  attempt.examination = spam_.scorer->Examine(input);
-  const spam::Examination& examination = *attempt.examination;
-  const spam::VerdictChoices choices = spam_.scorer->DecideEachWay(examination);
+  spam::Examination examination = spam_.scorer->Examine(input);
+  const spam::VerdictChoices& choices =
+      attempt.verdicts.emplace(spam_.scorer->DecideEachWay(examination));
   plan.if_nothing = ToStored(choices.nothing);
   plan.if_repeat = ToStored(choices.repeat);
   plan.if_near_duplicate = ToStored(choices.near_duplicate);
+  const spam::SpamRules& rules = *examination.rules;
+  attempt.near_duplicate_min_authors = rules.near_duplicate.min_other_authors;
 
   const spam::BodyTraces& traces = examination.traces;
+  attempt.traces.repeat_eligible = traces.repeat_eligible;
+  attempt.traces.simhash = traces.simhash;
   if (!spam_.recall_bodies || !(traces.repeat_eligible || traces.simhash)) {
     return;
   }
-  const spam::SpamRules& rules = *examination.rules;
   spam::BodyRecord record;
   record.body_digest = crypto::HexEncode(
       crypto::HmacSha256(keys_.lookup_key, absl::StrCat("body:", traces.normalized_body)));

@@ -18,36 +18,10 @@ for binary in "$server" "$loadgen"; do
   [ -x "$binary" ] || { echo "missing $binary: cmake --build $build first" >&2; exit 1; }
 done
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  {
-    for pid in "${pids[@]}"; do kill -9 "$pid" || true; done
-    wait
-  } 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-redis_port=$(free_port)
-cp "$root/deploy/redis/redis.conf" "$work/redis.conf"
-redis-server "$work/redis.conf" --port "$redis_port" --bind 127.0.0.1 --dir "$work" \
-  --daemonize no >"$work/redis.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 1 100); do
-  redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
-  sleep 0.05
-done
-listen="127.0.0.1:$(free_port)"
-env MODERATION_LISTEN="$listen" MODERATION_REDIS_URL="redis://127.0.0.1:$redis_port" \
-  MODERATION_METRICS_LISTEN= MODERATION_DEV_REVEAL_CAPTCHA=1 \
-  MODERATION_SPAM_RULES_FILE="$root/deploy/spam-rules.toml" MODERATION_RATELIMIT_ENABLED=1 \
-  MODERATION_RATELIMIT_SUBMIT_GLOBAL_COUNT=6000000 MODERATION_RATELIMIT_SUBMIT_GLOBAL_BURST=1000000 \
-  MODERATION_RATELIMIT_CAPTCHA_GLOBAL_COUNT=6000000 MODERATION_RATELIMIT_CAPTCHA_GLOBAL_BURST=1000000 \
-  MODERATION_LOG_LEVEL=warning "$server" 2>"$work/server.log" &
-pids+=($!)
-sleep 1
+# shellcheck source=tests/load/bench_lib.sh
+. "$root/tests/load/bench_lib.sh"
+start_redis
+start_server
 
 redis-cli -p "$redis_port" monitor >"$work/monitor.txt" &
 monitor=$!

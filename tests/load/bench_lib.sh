@@ -1,0 +1,48 @@
+# Shared by the benchmark scripts in tests/load (sourced, not run): a work
+# directory removed on exit with every process started here, a private
+# redis-server with the shipped configuration, and a Release moderation-server
+# beside it with rate limits and spam scoring on (only the two global limits
+# raised: a benchmark plays tens of thousands of readers).
+# The sourcing script sets `root` (the repository) and `server` (the binary).
+
+work=$(mktemp -d)
+pids=()
+bench_cleanup() {
+  {
+    for pid in "${pids[@]}"; do kill -9 "$pid" || true; done
+    wait
+  } 2>/dev/null
+  rm -rf "$work"
+}
+trap bench_cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Sets redis_port.
+start_redis() {
+  redis_port=$(free_port)
+  cp "$root/deploy/redis/redis.conf" "$work/redis.conf"
+  redis-server "$work/redis.conf" --port "$redis_port" --bind 127.0.0.1 --dir "$work" \
+    --daemonize no >"$work/redis.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 100); do
+    redis-cli -p "$redis_port" ping >/dev/null 2>&1 && return 0
+    sleep 0.05
+  done
+  echo "redis-server did not start (see $work/redis.log)" >&2
+  exit 1
+}
+
+# Sets listen and server_pid; extra arguments are more VAR=value settings.
+start_server() {
+  listen="127.0.0.1:$(free_port)"
+  env MODERATION_LISTEN="$listen" MODERATION_REDIS_URL="redis://127.0.0.1:$redis_port" \
+    MODERATION_METRICS_LISTEN= MODERATION_DEV_REVEAL_CAPTCHA=1 \
+    MODERATION_SPAM_RULES_FILE="$root/deploy/spam-rules.toml" MODERATION_RATELIMIT_ENABLED=1 \
+    MODERATION_RATELIMIT_SUBMIT_GLOBAL_COUNT=6000000 MODERATION_RATELIMIT_SUBMIT_GLOBAL_BURST=1000000 \
+    MODERATION_RATELIMIT_CAPTCHA_GLOBAL_COUNT=6000000 MODERATION_RATELIMIT_CAPTCHA_GLOBAL_BURST=1000000 \
+    MODERATION_LOG_LEVEL=warning "$@" "$server" 2>"$work/server.log" &
+  server_pid=$!
+  pids+=("$server_pid")
+  sleep 1
+}
