@@ -12,7 +12,7 @@
 #include "service/server/runner.h"
 
 int main(int argc, char** argv) {
-  moderation::server::BlockShutdownSignals();
+  moderation::server::SetUpSignals();
 #ifdef NDEBUG
   // abseil's lock-order graph costs every lock on the submission path; the
   // debug and sanitizer builds, which run the tests, keep it.

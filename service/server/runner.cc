@@ -236,7 +236,11 @@ absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {
 
 }  // namespace
 
-void BlockShutdownSignals() {
+void SetUpSignals() {
+  // hiredis writes to its sockets without MSG_NOSIGNAL: a write racing Redis's
+  // crash would raise SIGPIPE and silently end the whole service. Ignored, the
+  // write fails with EPIPE and the connection is dropped and retried instead.
+  std::signal(SIGPIPE, SIG_IGN);
   // A process started in the background by a shell inherits SIGINT ignored,
   // and an ignored signal never reaches sigwait: restore the defaults first.
   for (int signal_number : {SIGTERM, SIGINT, SIGHUP}) {

@@ -168,6 +168,18 @@ TEST_F(CommentFlowTest, AnAcknowledgedCommentSurvivesARedisCrash) {
   EXPECT_TRUE(recovered);
 }
 
+// A write to a socket that Redis has just reset raises SIGPIPE; that must
+// cost the connection, not the process. (Without the metrics endpoint: its
+// HTTP library ignores SIGPIPE for the whole process, which hid the fault.)
+TEST_F(CommentFlowTest, ABrokenPipeDoesNotEndTheService) {
+  RestartServerWith({{"MODERATION_METRICS_LISTEN", ""}});
+  ASSERT_EQ(::kill(server_->pid(), SIGPIPE), 0);
+  v1::SubmitCommentResponse submitted;
+  const grpc::Status status = Submit(ValidSubmission(), &submitted);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(server_->Running());
+}
+
 TEST_F(CommentFlowTest, SigtermDrainsAndExitsCleanly) {
   absl::StatusOr<int> status = server_->Stop(SIGTERM, absl::Seconds(10));
   ASSERT_TRUE(status.ok()) << status.status();
