@@ -18,13 +18,14 @@ trap bench_cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# Sets redis_port.
+# Sets redis_port and redis_pid.
 start_redis() {
   redis_port=$(free_port)
   cp "$root/deploy/redis/redis.conf" "$work/redis.conf"
   redis-server "$work/redis.conf" --port "$redis_port" --bind 127.0.0.1 --dir "$work" \
     --daemonize no >"$work/redis.log" 2>&1 &
-  pids+=($!)
+  redis_pid=$!
+  pids+=("$redis_pid")
   for _ in $(seq 1 100); do
     redis-cli -p "$redis_port" ping >/dev/null 2>&1 && return 0
     sleep 0.05
@@ -34,14 +35,16 @@ start_redis() {
 }
 
 # Sets listen and server_pid; extra arguments are more VAR=value settings.
+# The server logs to $server_log (default: in the work directory).
 start_server() {
+  server_log=${server_log:-$work/server.log}
   listen="127.0.0.1:$(free_port)"
   env MODERATION_LISTEN="$listen" MODERATION_REDIS_URL="redis://127.0.0.1:$redis_port" \
     MODERATION_METRICS_LISTEN= MODERATION_DEV_REVEAL_CAPTCHA=1 \
     MODERATION_SPAM_RULES_FILE="$root/deploy/spam-rules.toml" MODERATION_RATELIMIT_ENABLED=1 \
     MODERATION_RATELIMIT_SUBMIT_GLOBAL_COUNT=6000000 MODERATION_RATELIMIT_SUBMIT_GLOBAL_BURST=1000000 \
     MODERATION_RATELIMIT_CAPTCHA_GLOBAL_COUNT=6000000 MODERATION_RATELIMIT_CAPTCHA_GLOBAL_BURST=1000000 \
-    MODERATION_LOG_LEVEL=warning "$@" "$server" 2>"$work/server.log" &
+    MODERATION_LOG_LEVEL=warning "$@" "$server" 2>"$server_log" &
   server_pid=$!
   pids+=("$server_pid")
   sleep 1

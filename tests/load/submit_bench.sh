@@ -28,41 +28,15 @@ for binary in "$server" "$loadgen"; do
 done
 mkdir -p "$out"
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-redis_port=$(free_port)
-cp "$root/deploy/redis/redis.conf" "$work/redis.conf"
-redis-server "$work/redis.conf" --port "$redis_port" --bind 127.0.0.1 --dir "$work" \
-  --daemonize no >"$work/redis.log" 2>&1 &
-redis_pid=$!
-pids+=("$redis_pid")
-for _ in $(seq 1 100); do
-  redis-cli -p "$redis_port" ping >/dev/null 2>&1 && break
-  sleep 0.05
-done
-
-listen="127.0.0.1:$(free_port)"
-env MODERATION_LISTEN="$listen" MODERATION_REDIS_URL="redis://127.0.0.1:$redis_port" \
-  MODERATION_METRICS_LISTEN="127.0.0.1:$(free_port)" \
-  MODERATION_DEV_REVEAL_CAPTCHA=1 MODERATION_SPAM_RULES_FILE="$root/deploy/spam-rules.toml" \
-  MODERATION_RATELIMIT_ENABLED=1 \
-  MODERATION_RATELIMIT_SUBMIT_GLOBAL_COUNT=6000000 MODERATION_RATELIMIT_SUBMIT_GLOBAL_BURST=1000000 \
-  MODERATION_RATELIMIT_CAPTCHA_GLOBAL_COUNT=6000000 MODERATION_RATELIMIT_CAPTCHA_GLOBAL_BURST=1000000 \
-  "$server" 2>"$out/server.log" &
-server_pid=$!
-pids+=("$server_pid")
+# shellcheck source=tests/load/bench_lib.sh
+. "$root/tests/load/bench_lib.sh"
+start_redis
+server_log="$out/server.log"
+start_server MODERATION_METRICS_LISTEN="127.0.0.1:$(free_port)" MODERATION_LOG_LEVEL=info
 # CPU time per call of both, from /proc: a busy machine disturbs it less than
 # calls per second.
 watch=(--server-pid "$server_pid" --redis-pid "$redis_pid")
-echo "server $listen (log: $out/server.log), redis 127.0.0.1:$redis_port"
+echo "server $listen (log: $server_log), redis 127.0.0.1:$redis_port"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 
 echo "== 1. closed loop: Health/Check ceiling, then valid submissions"
