@@ -7,12 +7,12 @@ namespace moderation::captcha {
 
 absl::string_view CaptchaTakeLua() {
   return R"lua(
--- GET and mark used in one atomic step: 0 = missing, 1 = used, else the digest.
+-- Reads and marks used in one command (XX: a missing captcha stays missing):
+-- 0 = missing, 1 = used, else the digest.
 local function captcha_take(key)
-  local digest = redis.call('GET', key)
+  local digest = redis.call('SET', key, '', 'XX', 'KEEPTTL', 'GET')
   if not digest then return 0 end
   if digest == '' then return 1 end
-  redis.call('SET', key, '', 'KEEPTTL')
   return digest
 end
 )lua";

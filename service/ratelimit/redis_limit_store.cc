@@ -16,16 +16,21 @@ local function gcra_now()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000000 + tonumber(t[2])
 end
--- Whether one more event fits under `key` (GCRA: the value is the theoretical
--- arrival time, µs). Changes nothing. Returns true, 0 and what gcra_commit
--- needs, or false and the wait (µs) until one more event fits.
-local function gcra_check(key, interval, tolerance, now)
-  local tat = tonumber(redis.call('GET', key)) or now
+-- Whether one more event fits under a limit whose stored value (the
+-- theoretical arrival time, µs, or false when there is none) is `stored`
+-- (GCRA). Returns true, 0 and what gcra_commit needs, or false and the wait
+-- (µs) until one more event fits.
+local function gcra_decide(stored, interval, tolerance, now)
+  local tat = tonumber(stored) or now
   if tat < now then tat = now end
   local new_tat = tat + interval
   local allow_at = new_tat - tolerance
   if allow_at > now then return false, allow_at - now end
   return true, 0, new_tat, math.max(1, math.ceil((new_tat - now) / 1000))
+end
+-- gcra_decide for the limit stored under `key`. Changes nothing.
+local function gcra_check(key, interval, tolerance, now)
+  return gcra_decide(redis.call('GET', key), interval, tolerance, now)
 end
 -- Records the event gcra_check allowed; the key expires when the subject is
 -- back to a full burst.

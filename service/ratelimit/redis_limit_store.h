@@ -5,9 +5,10 @@
 
 namespace moderation::ratelimit {
 
-// The Lua functions gcra_now(), gcra_check(key, interval, tolerance, now) and
-// gcra_commit(key, new_tat, ttl_ms) behind RedisLimitStore, for scripts that
-// apply limits as one step of a larger change.
+// The Lua functions gcra_now(), gcra_check(key, interval, tolerance, now),
+// gcra_decide(stored, interval, tolerance, now) (for values read together with
+// one MGET) and gcra_commit(key, new_tat, ttl_ms) behind RedisLimitStore, for
+// scripts that apply limits as one step of a larger change.
 [[nodiscard]] absl::string_view GcraLua();
 
 // GCRA in Redis: one Lua script per key (so each touches one cluster slot),

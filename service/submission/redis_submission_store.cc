@@ -70,11 +70,12 @@ local limit_keys = keys(n_limits)
 local now_us = gcra_now()  -- one clock reading for the whole submission
 local now_ms = math.floor(now_us / 1000)
 local limit_results, commits, limits_allow = {}, {}, true
+local stored_limits = n_limits > 0 and redis.call('MGET', unpack(limit_keys)) or {}
 for i = 1, n_limits do
   local interval = tonumber(arg())
   local tolerance = tonumber(arg())
   local shadow = arg() == '1'
-  local allowed, wait, new_tat, ttl = gcra_check(limit_keys[i], interval, tolerance, now_us)
+  local allowed, wait, new_tat, ttl = gcra_decide(stored_limits[i], interval, tolerance, now_us)
   limit_results[#limit_results + 1] = allowed and 1 or 0
   limit_results[#limit_results + 1] = wait
   if allowed then

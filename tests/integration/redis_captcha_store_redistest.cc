@@ -42,6 +42,9 @@ TEST_F(RedisCaptchaStoreTest, TakeReturnsTheDigestOnceThenSaysUsed) {
   EXPECT_EQ(first->answer_digest, "digest-bytes");
   EXPECT_EQ(Take("c1")->outcome, TakeOutcome::kAlreadyUsed);
   EXPECT_EQ(Take("never-issued")->outcome, TakeOutcome::kMissing);
+  // Asking about an unknown captcha must not create it (an empty value would
+  // read as "used", and without a TTL it would stay forever).
+  EXPECT_EQ(*server_->Cli({"EXISTS", redis::keys::Captcha("never-issued")}), "0");
 }
 
 TEST_F(RedisCaptchaStoreTest, TheKeyExpiresWithTheCaptchaEvenAfterUse) {
