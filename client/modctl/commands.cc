@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <tuple>
 #include <utility>
 #include <variant>
@@ -32,6 +33,34 @@ ExitCode PrintJson(const CommandContext& context, const google::protobuf::Messag
   }
   context.out << *json << "\n";
   return kExitOk;
+}
+
+using Stub = v1::ModerationService::StubInterface;
+
+// One call of `method` on the moderation service with the command's deadline
+// and token (or `settings`). Returns nothing on success; on failure the error
+// has been reported and the result is the exit code it calls for.
+template <typename Request, typename Response>
+std::optional<ExitCode> CallService(const CommandContext& context,
+                                    grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                                 const Request&, Response*),
+                                    const Request& request, Response& response,
+                                    const CallSettings& settings) {
+  grpc::ClientContext call;
+  PrepareCall(settings, call);
+  const grpc::Status status = (context.stub.*method)(&call, request, &response);
+  if (!status.ok()) {
+    return ReportError(context, DescribeError(status));
+  }
+  return std::nullopt;
+}
+
+template <typename Request, typename Response>
+std::optional<ExitCode> CallService(const CommandContext& context,
+                                    grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                                 const Request&, Response*),
+                                    const Request& request, Response& response) {
+  return CallService(context, method, request, response, context.call);
 }
 
 // A string field that is not UTF-8 makes protobuf log an error and the server
@@ -81,11 +110,9 @@ std::variant<std::vector<std::string>, ExitCode> Matching(const CommandContext& 
     request.set_page_size(kBulkPageSize);
     request.set_page_token(page_token);
     v1::ListPendingResponse page;
-    grpc::ClientContext call;
-    PrepareCall(context.call, call);
-    const grpc::Status status = context.stub.ListPending(&call, request, &page);
-    if (!status.ok()) {
-      return ReportError(context, DescribeError(status));
+    if (const std::optional<ExitCode> failed =
+            CallService(context, &Stub::ListPending, request, page)) {
+      return *failed;
     }
     for (const v1::ModeratedComment& comment : page.comments()) {
       ids.push_back(comment.comment_id());
@@ -403,11 +430,9 @@ ExitCode RunList(const CommandContext& context, const ListOptions& options) {
       *request.mutable_filter() = std::get<v1::PendingFilter>(filter);
     }
     v1::ListPendingResponse page;
-    grpc::ClientContext call;
-    PrepareCall(context.call, call);
-    const grpc::Status status = context.stub.ListPending(&call, request, &page);
-    if (!status.ok()) {
-      return ReportError(context, DescribeError(status));
+    if (const std::optional<ExitCode> failed =
+            CallService(context, &Stub::ListPending, request, page)) {
+      return *failed;
     }
     listed.mutable_comments()->MergeFrom(page.comments());
     listed.set_total_pending(page.total_pending());
@@ -434,11 +459,9 @@ ExitCode RunShow(const CommandContext& context, const std::string& comment_id) {
   v1::GetCommentRequest request;
   request.set_comment_id(comment_id);
   v1::GetCommentResponse response;
-  grpc::ClientContext call;
-  PrepareCall(context.call, call);
-  const grpc::Status status = context.stub.GetComment(&call, request, &response);
-  if (!status.ok()) {
-    return ReportError(context, DescribeError(status));
+  if (const std::optional<ExitCode> failed =
+          CallService(context, &Stub::GetComment, request, response)) {
+    return *failed;
   }
   if (context.output == OutputFormat::kJson) {
     return PrintJson(context, response);
@@ -490,11 +513,9 @@ ExitCode RunUndo(const CommandContext& context, const std::string& comment_id) {
   v1::UndoDecisionRequest request;
   request.set_comment_id(comment_id);
   v1::UndoDecisionResponse response;
-  grpc::ClientContext call;
-  PrepareCall(context.call, call);
-  const grpc::Status status = context.stub.UndoDecision(&call, request, &response);
-  if (!status.ok()) {
-    return ReportError(context, DescribeError(status));
+  if (const std::optional<ExitCode> failed =
+          CallService(context, &Stub::UndoDecision, request, response)) {
+    return *failed;
   }
   if (context.output == OutputFormat::kJson) {
     return PrintJson(context, response);
@@ -530,16 +551,14 @@ ExitCode RunBan(const CommandContext& context, const BanOptions& options) {
     request.set_reject_reason(*reject_reason);
   }
   v1::CreateBanResponse response;
-  grpc::ClientContext call;
   // Rejecting an author's pending comments makes one decision each.
   CallSettings settings = context.call;
   if (options.reject_pending) {
     settings.timeout = std::max(settings.timeout, absl::Seconds(120));
   }
-  PrepareCall(settings, call);
-  const grpc::Status status = context.stub.CreateBan(&call, request, &response);
-  if (!status.ok()) {
-    return ReportError(context, DescribeError(status));
+  if (const std::optional<ExitCode> failed =
+          CallService(context, &Stub::CreateBan, request, response, settings)) {
+    return *failed;
   }
   if (context.output == OutputFormat::kJson) {
     return PrintJson(context, response);
@@ -588,11 +607,9 @@ ExitCode RunBans(const CommandContext& context) {
     v1::ListBansRequest request;
     request.set_page_token(page_token);
     v1::ListBansResponse page;
-    grpc::ClientContext call;
-    PrepareCall(context.call, call);
-    const grpc::Status status = context.stub.ListBans(&call, request, &page);
-    if (!status.ok()) {
-      return ReportError(context, DescribeError(status));
+    if (const std::optional<ExitCode> failed =
+            CallService(context, &Stub::ListBans, request, page)) {
+      return *failed;
     }
     for (v1::Ban& ban : *page.mutable_bans()) {
       *all.add_bans() = std::move(ban);
@@ -634,15 +651,12 @@ void SetTime(absl::Time time, google::protobuf::Timestamp& out) {
 
 ExitCode RunVerify(const CommandContext& context) {
   v1::VerifyAuditLogResponse response;
-  grpc::ClientContext call;
   // Verification reads the whole log: allow it more than one call's time.
   CallSettings settings = context.call;
   settings.timeout = std::max(settings.timeout, absl::Seconds(300));
-  PrepareCall(settings, call);
-  const grpc::Status status =
-      context.stub.VerifyAuditLog(&call, v1::VerifyAuditLogRequest(), &response);
-  if (!status.ok()) {
-    return ReportError(context, DescribeError(status));
+  if (const std::optional<ExitCode> failed = CallService(
+          context, &Stub::VerifyAuditLog, v1::VerifyAuditLogRequest(), response, settings)) {
+    return *failed;
   }
   if (context.output == OutputFormat::kJson) {
     const ExitCode printed = PrintJson(context, response);
@@ -698,11 +712,9 @@ ExitCode RunAudit(const CommandContext& context, const AuditOptions& options) {
     request.set_page_size(std::min<int32_t>(100, options.limit - listed.entries_size()));
     request.set_page_token(page_token);
     v1::ListAuditLogResponse page;
-    grpc::ClientContext call;
-    PrepareCall(context.call, call);
-    const grpc::Status status = context.stub.ListAuditLog(&call, request, &page);
-    if (!status.ok()) {
-      return ReportError(context, DescribeError(status));
+    if (const std::optional<ExitCode> failed =
+            CallService(context, &Stub::ListAuditLog, request, page)) {
+      return *failed;
     }
     for (v1::AuditEntry& entry : *page.mutable_entries()) {
       *listed.add_entries() = std::move(entry);
@@ -729,11 +741,9 @@ ExitCode RunStats(const CommandContext& context, absl::Duration period) {
   v1::GetStatsRequest request;
   request.mutable_period()->set_seconds(absl::ToInt64Seconds(period));
   v1::GetStatsResponse response;
-  grpc::ClientContext call;
-  PrepareCall(context.call, call);
-  const grpc::Status status = context.stub.GetStats(&call, request, &response);
-  if (!status.ok()) {
-    return ReportError(context, DescribeError(status));
+  if (const std::optional<ExitCode> failed =
+          CallService(context, &Stub::GetStats, request, response)) {
+    return *failed;
   }
   if (context.output == OutputFormat::kJson) {
     return PrintJson(context, response);
