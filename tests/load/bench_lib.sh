@@ -12,7 +12,8 @@ bench_cleanup() {
     for pid in "${pids[@]}"; do kill -9 "$pid" || true; done
     wait
   } 2>/dev/null
-  rm -rf "$work"
+  # A child Redis forked (an AOF rewrite) may still be writing there for a moment.
+  rm -rf "$work" 2>/dev/null || { sleep 1; rm -rf "$work"; }
 }
 trap bench_cleanup EXIT
 
