@@ -284,10 +284,10 @@ absl::StatusOr<absl::Duration> ParseAge(absl::string_view text) {
         total += absl::Hours(number);
         break;
       case 'd':
-        total += absl::Hours(24 * number);
+        total += absl::Hours(number * 24);
         break;
       case 'w':
-        total += absl::Hours(24 * 7 * number);
+        total += absl::Hours(number * 24 * 7);
         break;
       default:
         return absl::InvalidArgumentError(

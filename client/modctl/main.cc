@@ -63,7 +63,8 @@ bool IsValidName(const std::string& name) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+// Nothing here throws but std::bad_alloc, which should end the process.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   std::string config_path = ConfigOption(argc, argv);
   const bool config_given = !config_path.empty();
   if (!config_given) {

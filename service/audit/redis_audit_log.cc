@@ -441,7 +441,7 @@ void RedisAuditLog::Verify(Callback<Verification> done) {
           }
           return true;
         };
-        reader->done = [verifier, head, done = std::move(done)](absl::Status read) mutable {
+        reader->done = [verifier, head, done = std::move(done)](const absl::Status& read) mutable {
           if (!read.ok()) {
             std::move(done)(read);
             return;
@@ -472,7 +472,7 @@ void RedisAuditLog::Since(absl::Time start, int max_entries, Callback<Recent> do
     }
     return true;
   };
-  reader->done = [recent, done = std::move(done)](absl::Status read) mutable {
+  reader->done = [recent, done = std::move(done)](const absl::Status& read) mutable {
     if (!read.ok()) {
       std::move(done)(read);
       return;

@@ -68,7 +68,7 @@ void RedisBanStore::Put(Ban ban, absl::AnyInvocable<void(absl::Status) &&> done)
   client_.EvalScript(
       PutScript(), {redis::keys::Ban(ban.id), redis::keys::BanIndex()},
       {ban.id, EncodeBan(ban), absl::StrCat(absl::ToUnixMillis(ban.create_time)), ttl},
-      [done = std::move(done)](absl::StatusOr<redis::RedisValue> reply) mutable {
+      [done = std::move(done)](const absl::StatusOr<redis::RedisValue>& reply) mutable {
         std::move(done)(reply.status());
       });
 }

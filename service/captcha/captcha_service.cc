@@ -121,9 +121,10 @@ void CaptchaService::Save(IssuedCaptcha issued,
 
 void CaptchaService::Discard(const std::string& captcha_id,
                              absl::AnyInvocable<void(absl::Status) &&> done) {
-  store_.Take(captcha_id, [done = std::move(done)](absl::StatusOr<TakeResult> taken) mutable {
-    std::move(done)(taken.status());
-  });
+  store_.Take(captcha_id,
+              [done = std::move(done)](const absl::StatusOr<TakeResult>& taken) mutable {
+                std::move(done)(taken.status());
+              });
 }
 
 void CaptchaService::Verify(const std::string& captcha_id, const std::string& answer,

@@ -61,13 +61,14 @@ struct Planes {
 Planes& BlankPlanes() {
   thread_local Planes planes;
   for (Coverage* plane : {&planes.upright, &planes.text, &planes.line, &planes.cut}) {
-    plane->assign(static_cast<std::size_t>(kWidth * kHeight), 0.0F);
+    plane->assign(static_cast<std::size_t>(kWidth) * kHeight, 0.0F);
   }
   return planes;
 }
 
 float& At(Coverage& coverage, int x, int y) {
-  return coverage[static_cast<std::size_t>(y * kWidth + x)];
+  const int index = y * kWidth + x;
+  return coverage[static_cast<std::size_t>(index)];
 }
 
 struct Rgb {
@@ -249,7 +250,8 @@ absl::StatusOr<std::unique_ptr<FreeTypeCaptchaRenderer>> FreeTypeCaptchaRenderer
       }
       mask.width = right - left + 1;
       mask.height = bottom - top + 1;
-      mask.coverage.reserve(static_cast<std::size_t>(mask.width * mask.height));
+      mask.coverage.reserve(static_cast<std::size_t>(mask.width) *
+                            static_cast<std::size_t>(mask.height));
       for (int y = top; y <= bottom; ++y) {
         for (int x = left; x <= right; ++x) {
           mask.coverage.push_back(static_cast<uint8_t>(gdTrueColorGetRed(scratch->tpixels[y][x])));
@@ -450,7 +452,9 @@ absl::StatusOr<std::string> FreeTypeCaptchaRenderer::RenderPng(absl::string_view
       const float cut_ink = At(cut, x, y);
       float ink = std::max(glyph_ink, line_ink);
       ink = ink + cut_ink - 2 * ink * cut_ink;
-      const int level = static_cast<int>(std::clamp(ink, 0.0F, 1.0F) * (kLevels - 1) + 0.5F);
+      const float scaled = std::clamp(ink, 0.0F, 1.0F) * (kLevels - 1);
+      // Not negative: adding a half and truncating rounds.
+      const int level = static_cast<int>(scaled + 0.5F);  // NOLINT(bugprone-incorrect-roundings)
       const int base = line_ink > glyph_ink ? kLineBase : band_of[x];
       row[x] = static_cast<unsigned char>(base + level);
     }

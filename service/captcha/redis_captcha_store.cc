@@ -34,7 +34,7 @@ void RedisCaptchaStore::Save(const std::string& captcha_id, const std::string& a
                              absl::Duration ttl, absl::AnyInvocable<void(absl::Status) &&> done) {
   client_.Execute({"SET", redis::keys::Captcha(captcha_id), answer_digest, "PX",
                    absl::StrCat(absl::ToInt64Milliseconds(ttl))},
-                  [done = std::move(done)](absl::StatusOr<redis::RedisValue> reply) mutable {
+                  [done = std::move(done)](const absl::StatusOr<redis::RedisValue>& reply) mutable {
                     std::move(done)(reply.status());
                   });
 }

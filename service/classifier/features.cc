@@ -497,7 +497,7 @@ void SortKeys(int key_bits, std::vector<uint32_t>& keys, std::vector<uint32_t>& 
 
 // 1 + ln(count), for the small counts that nearly all features have.
 const std::array<double, 32>& SublinearCounts() {
-  static const std::array<double, 32> kTable = [] {
+  static const std::array<double, 32> kTable = [] {  // NOLINT(readability-identifier-naming)
     std::array<double, 32> table{};
     for (std::size_t k = 1; k < table.size(); ++k) {
       table[k] = 1.0 + std::log(static_cast<double>(k));

@@ -134,7 +134,7 @@ struct SpamClassifier::Model {
   [[nodiscard]] double Rho(uint32_t j) const {
     return std::log(spam_count[j] + kSmoothing) - std::log(ham_count[j] + kSmoothing);
   }
-  void RefreshScaled(uint32_t j) {
+  void RefreshScaled(uint32_t j) {  // NOLINT(readability-make-member-function-const): writes
     const double w = buckets[j].weight.load(std::memory_order_relaxed);
     buckets[j].scaled.store(static_cast<float>(w * Rho(j)), std::memory_order_relaxed);
   }

@@ -501,7 +501,7 @@ absl::StatusOr<CommentPage> PendingPageFromReply(const RedisValue& reply) {
 // The answer of the decide and undo scripts: {0}, {2, ...}, {1, fields,
 // entry id}; `not_applied` makes the error for {2, detail}.
 void FinishChange(absl::StatusOr<RedisValue> reply, const std::string& comment_id,
-                  audit::AuditChain& chain, audit::Entry entry,
+                  audit::AuditChain& chain, const audit::Entry& entry,
                   absl::AnyInvocable<absl::Status(const RedisValue& detail)> not_applied,
                   Callback<Comment> done) {
   if (!reply.ok()) {
@@ -755,9 +755,9 @@ void RedisCommentRepository::Decide(const std::string& comment_id, Decision deci
         client_.EvalScript(DecideScript(), keys, std::move(all), std::move(sent));
       },
       [this, comment_id, done = std::move(done)](absl::StatusOr<RedisValue> reply,
-                                                 audit::Entry entry) mutable {
+                                                 const audit::Entry& entry) mutable {
         FinishChange(
-            std::move(reply), comment_id, audit_chain_, std::move(entry),
+            std::move(reply), comment_id, audit_chain_, entry,
             [](const RedisValue& fields) -> absl::Status {
               absl::StatusOr<Comment> current = CommentFromFields(fields);
               if (!current.ok()) {
@@ -798,9 +798,9 @@ void RedisCommentRepository::Undo(const std::string& comment_id, UndoOrder order
         client_.EvalScript(UndoScript(), keys, std::move(all), std::move(sent));
       },
       [this, comment_id, done = std::move(done)](absl::StatusOr<RedisValue> reply,
-                                                 audit::Entry entry) mutable {
+                                                 const audit::Entry& entry) mutable {
         FinishChange(
-            std::move(reply), comment_id, audit_chain_, std::move(entry),
+            std::move(reply), comment_id, audit_chain_, entry,
             [](const RedisValue& why) { return UndoNotAllowed(why.string); }, std::move(done));
       });
 }
@@ -813,7 +813,7 @@ void RedisCommentRepository::ClaimNext(ClaimOrder order, Callback<ClaimResult> d
 }
 
 void RedisCommentRepository::ClaimFrom(std::string start, int calls_left,
-                                       std::shared_ptr<ClaimOrder> order,
+                                       const std::shared_ptr<ClaimOrder>& order,
                                        Callback<ClaimResult> done) {
   std::vector<std::string> args = {
       std::move(start),

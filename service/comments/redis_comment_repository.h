@@ -53,7 +53,7 @@ class RedisCommentRepository final : public CommentRepository {
   void Summarize(Callback<QueueSummary> done) override;
 
  private:
-  void ClaimFrom(std::string start, int calls_left, std::shared_ptr<ClaimOrder> order,
+  void ClaimFrom(std::string start, int calls_left, const std::shared_ptr<ClaimOrder>& order,
                  Callback<ClaimResult> done);
 
   redis::RedisClient& client_;

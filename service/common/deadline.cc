@@ -5,7 +5,8 @@
 namespace moderation {
 namespace {
 
-thread_local absl::Time current_deadline = absl::InfiniteFuture();
+thread_local absl::Time current_deadline =  // NOLINT(cert-err58-cpp): constexpr, cannot throw
+    absl::InfiniteFuture();
 
 }  // namespace
 

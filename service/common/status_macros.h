@@ -17,9 +17,12 @@
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL(MODERATION_CONCAT(_status_or_, __LINE__), lhs, expr)
 
+// `tmp` is a name and `lhs` may be a declaration: neither can be parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ASSIGN_OR_RETURN_IMPL(tmp, lhs, expr) \
   auto tmp = (expr);                          \
   if (!tmp.ok()) {                            \
     return std::move(tmp).status();           \
   }                                           \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

@@ -140,7 +140,7 @@ struct ServerConfig {
   // Development only: CreateCaptcha also returns the answer. Refused unless
   // every listening address is loopback.
   bool dev_reveal_captcha = false;
-  int64_t max_message_bytes = 64 * 1024;
+  int64_t max_message_bytes = int64_t{64} * 1024;
   int64_t max_concurrent_streams = 100;
   int64_t shutdown_grace_seconds = 10;
   // Calls being served at once, all methods together; beyond it, calls are

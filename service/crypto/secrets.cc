@@ -5,7 +5,8 @@
 
 namespace moderation::crypto {
 
-absl::StatusOr<ServiceKeys> DeriveServiceKeys(absl::string_view master_secret, std::string key_id,
+absl::StatusOr<ServiceKeys> DeriveServiceKeys(absl::string_view master_secret,
+                                              const std::string& key_id,
                                               const std::vector<std::string>& decryption_key_ids) {
   if (master_secret.size() < 32) {
     return absl::InvalidArgumentError("the master secret must hold at least 32 bytes");

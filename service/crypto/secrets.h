@@ -26,7 +26,7 @@ struct ServiceKeys {
 // lookup hashes (bans, author histories) and the audit chain as they are.
 // INVALID_ARGUMENT for a short secret, a bad or repeated key id.
 [[nodiscard]] absl::StatusOr<ServiceKeys> DeriveServiceKeys(
-    absl::string_view master_secret, std::string key_id,
+    absl::string_view master_secret, const std::string& key_id,
     const std::vector<std::string>& decryption_key_ids = {});
 
 }  // namespace moderation::crypto

@@ -142,7 +142,7 @@ void LearnedFilter::OnDecided(const comments::Comment& decided) {
       classifier_->Extract(spam::ClassifierText(decided.title, decided.body));
   redis_.Execute({"XADD", redis::keys::SpamLessons(), "*", "label", *is_spam ? "spam" : "ham",
                   "features", EncodeFeatures(features)},
-                 [](absl::StatusOr<RedisValue> reply) {
+                 [](const absl::StatusOr<RedisValue>& reply) {
                    if (!reply.ok()) {
                      log::Warning("moderator decision not passed to the spam filter",
                                   {{"error", std::string(reply.status().message())}});
@@ -261,7 +261,7 @@ void LearnedFilter::WriteSnapshot() {
   redis_.EvalScript(
       *script, {redis::keys::SpamModel()},
       {absl::StrCat(parsed->first), absl::StrCat(parsed->second), classifier_->Serialize()},
-      [this, ms = parsed->first](absl::StatusOr<RedisValue> reply) {
+      [this, ms = parsed->first](const absl::StatusOr<RedisValue>& reply) {
         if (!reply.ok()) {
           log::Warning("spam filter snapshot not written",
                        {{"error", std::string(reply.status().message())}});
@@ -272,7 +272,7 @@ void LearnedFilter::WriteSnapshot() {
         if (ms > retention) {
           redis_.Execute(
               {"XTRIM", redis::keys::SpamLessons(), "MINID", "~", absl::StrCat(ms - retention)},
-              [](absl::StatusOr<RedisValue>) {});
+              [](const absl::StatusOr<RedisValue>&) {});
         }
       });
 }

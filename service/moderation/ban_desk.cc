@@ -220,7 +220,7 @@ void BanDesk::Audit(std::vector<bans::Ban> made, std::size_t next, const std::st
   event.ban_reason = ban.reason;
   audit_->Append(std::move(event),
                  [this, made = std::move(made), next, comment_id,
-                  done = std::move(done)](absl::StatusOr<audit::Entry> appended) mutable {
+                  done = std::move(done)](const absl::StatusOr<audit::Entry>& appended) mutable {
                    if (!appended.ok()) {
                      std::move(done)(appended.status());
                      return;
@@ -283,22 +283,22 @@ void BanDesk::Delete(const std::string& ban_id, const std::string& moderator,
     std::move(done)(InvalidFields({{"ban_id", "INVALID_FORMAT", "Mã lệnh cấm không hợp lệ."}}));
     return;
   }
-  store_.Delete(
-      ban_id, [this, ban_id, moderator, done = std::move(done)](absl::Status deleted) mutable {
-        if (!deleted.ok() || audit_ == nullptr) {
-          std::move(done)(deleted);
-          return;
-        }
-        audit::Event event;
-        event.action = audit::Action::kUnban;
-        event.actor = moderator;
-        event.time = clock_.Now();
-        event.ban_id = ban_id;
-        audit_->Append(std::move(event),
-                       [done = std::move(done)](absl::StatusOr<audit::Entry> appended) mutable {
-                         std::move(done)(appended.status());
-                       });
-      });
+  store_.Delete(ban_id, [this, ban_id, moderator,
+                         done = std::move(done)](const absl::Status& deleted) mutable {
+    if (!deleted.ok() || audit_ == nullptr) {
+      std::move(done)(deleted);
+      return;
+    }
+    audit::Event event;
+    event.action = audit::Action::kUnban;
+    event.actor = moderator;
+    event.time = clock_.Now();
+    event.ban_id = ban_id;
+    audit_->Append(std::move(event),
+                   [done = std::move(done)](const absl::StatusOr<audit::Entry>& appended) mutable {
+                     std::move(done)(appended.status());
+                   });
+  });
 }
 
 void BanDesk::List(int page_size, const std::string& page_token,

@@ -347,17 +347,18 @@ void ModerationDesk::RejectAllPendingBy(std::vector<std::string> author_keys,
         return;
       }
       const std::string id = batch[batch_index++].id;
-      desk->Reject(id, reason, note, moderator,
-                   [self = shared_from_this(), id](absl::StatusOr<comments::Comment> decided) {
-                     // Decided by someone else meanwhile: nothing to do.
-                     if (decided.ok()) {
-                       self->rejected.push_back(id);
-                     } else if (decided.status().code() != absl::StatusCode::kFailedPrecondition) {
-                       std::move(self->done)(decided.status());
-                       return;
-                     }
-                     self->NextComment();
-                   });
+      desk->Reject(
+          id, reason, note, moderator,
+          [self = shared_from_this(), id](const absl::StatusOr<comments::Comment>& decided) {
+            // Decided by someone else meanwhile: nothing to do.
+            if (decided.ok()) {
+              self->rejected.push_back(id);
+            } else if (decided.status().code() != absl::StatusCode::kFailedPrecondition) {
+              std::move(self->done)(decided.status());
+              return;
+            }
+            self->NextComment();
+          });
     }
   };
   auto sweep = std::make_shared<Sweep>();

@@ -35,7 +35,7 @@ bool PrefixMatches(const unsigned char* address, const unsigned char* prefix, in
 }  // namespace
 
 std::string IpBlockOf(absl::string_view canonical_ip) {
-  const std::string text(canonical_ip);
+  std::string text(canonical_ip);
   std::array<unsigned char, 16> bytes{};
   std::array<char, INET6_ADDRSTRLEN> buffer{};
   if (inet_pton(AF_INET, text.c_str(), bytes.data()) == 1) {

@@ -50,10 +50,10 @@ RateLimiter::RateLimiter(LimitStore& store, const Clock& clock, LimiterOptions o
 
 int64_t RateLimiter::shadow_trips() const { return shadow_trips_->load(); }
 
-LimitPlan RateLimiter::Plan(std::vector<LimitSubject> subjects) const {
+LimitPlan RateLimiter::Plan(const std::vector<LimitSubject>& subjects) const {
   LimitPlan plan;
   plan.planned_at = clock_.Now();
-  for (LimitSubject& subject : subjects) {
+  for (const LimitSubject& subject : subjects) {
     const LimitRule& rule = *subject.rule;
     if (rule.count <= 0) {
       continue;
@@ -116,9 +116,9 @@ absl::Status RateLimiter::Conclude(const LimitPlan& plan,
   return verdict;
 }
 
-void RateLimiter::Check(std::vector<LimitSubject> subjects,
+void RateLimiter::Check(const std::vector<LimitSubject>& subjects,
                         absl::AnyInvocable<void(absl::Status) &&> done) {
-  auto plan = std::make_shared<LimitPlan>(Plan(std::move(subjects)));
+  auto plan = std::make_shared<LimitPlan>(Plan(subjects));
   if (!plan->refused_now.ok() || plan->checks.empty()) {
     std::move(done)(plan->refused_now);
     return;

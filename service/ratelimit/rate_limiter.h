@@ -59,13 +59,14 @@ class RateLimiter {
  public:
   RateLimiter(LimitStore& store, const Clock& clock, LimiterOptions options);
 
-  void Check(std::vector<LimitSubject> subjects, absl::AnyInvocable<void(absl::Status) &&> done);
+  void Check(const std::vector<LimitSubject>& subjects,
+             absl::AnyInvocable<void(absl::Status) &&> done);
 
   // Check in two halves, for callers that send the checks to the store
   // together with other work, in one atomic step that records the events only
   // when no limit refuses (so nothing needs refunding): the plan, then the
   // verdict on the store's results (one per check, in order).
-  [[nodiscard]] LimitPlan Plan(std::vector<LimitSubject> subjects) const;
+  [[nodiscard]] LimitPlan Plan(const std::vector<LimitSubject>& subjects) const;
   [[nodiscard]] absl::Status Conclude(const LimitPlan& plan,
                                       const std::vector<absl::StatusOr<GcraResult>>& results) const;
 

@@ -80,7 +80,7 @@ void RedisLimitStore::Refund(std::vector<GcraCheck> checks) {
   for (const GcraCheck& check : checks) {
     client_.EvalScript(RefundScript(), {redis::keys::RateLimit(check.key)},
                        {absl::StrCat(absl::ToInt64Microseconds(check.emission_interval))},
-                       [](absl::StatusOr<redis::RedisValue>) {});
+                       [](const absl::StatusOr<redis::RedisValue>&) {});
   }
 }
 

@@ -11,7 +11,8 @@
 #include "service/server/rekey_command.h"
 #include "service/server/runner.h"
 
-int main(int argc, char** argv) {
+// Nothing here throws but std::bad_alloc, which should end the process.
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   moderation::server::SetUpSignals();
 #ifdef NDEBUG
   // abseil's lock-order graph costs every lock on the submission path; the

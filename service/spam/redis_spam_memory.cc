@@ -174,7 +174,7 @@ void RedisSpamMemory::Remember(const BodyRecord& record) {
   client_.EvalScript(RememberScript(), SpamMemoryKeys(record),
                      {SpamWindowMillis(record.repeat_window), SpamWindowMillis(record.near_window),
                       SpamMemoryMember(record), absl::StrCat(kBandCapacity)},
-                     [](absl::StatusOr<RedisValue> reply) {
+                     [](const absl::StatusOr<RedisValue>& reply) {
                        if (!reply.ok()) {
                          log::Warning("recent comment not remembered for repeat detection",
                                       {{"error", std::string(reply.status().message())}});

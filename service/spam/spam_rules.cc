@@ -272,7 +272,8 @@ absl::Status ReadRules(const toml::table& root, const std::string& source, SpamR
   {
     TableReader reader(table("repeat_post"), "repeat_post", source);
     RETURN_IF_ERROR(reader.Rule(rules.repeat_post));
-    RETURN_IF_ERROR(reader.Seconds("window_seconds", rules.repeat_post.window, 1, 30 * 86400));
+    RETURN_IF_ERROR(
+        reader.Seconds("window_seconds", rules.repeat_post.window, 1, int64_t{30} * 86400));
     RETURN_IF_ERROR(reader.Integer("min_words", rules.repeat_post.min_words, 0, 10000));
     RETURN_IF_ERROR(reader.CheckNoOthers());
   }
@@ -280,7 +281,7 @@ absl::Status ReadRules(const toml::table& root, const std::string& source, SpamR
     TableReader reader(table("near_duplicate"), "near_duplicate", source);
     NearDuplicateRule& r = rules.near_duplicate;
     RETURN_IF_ERROR(reader.Rule(r));
-    RETURN_IF_ERROR(reader.Seconds("window_seconds", r.window, 1, 30 * 86400));
+    RETURN_IF_ERROR(reader.Seconds("window_seconds", r.window, 1, int64_t{30} * 86400));
     RETURN_IF_ERROR(reader.Integer("max_distance", r.max_distance, 0, 3));
     RETURN_IF_ERROR(reader.Integer("min_words", r.min_words, 1, 10000));
     RETURN_IF_ERROR(reader.Integer("min_other_authors", r.min_other_authors, 1, 1000));

@@ -258,9 +258,7 @@ class Evaluation {
     for (char c : body) {
       chars += (static_cast<unsigned char>(c) & 0xC0) != 0x80 ? 1 : 0;
     }
-    if (chars < rule.min_chars) {
-      Fire("length", rule, rule.weight, absl::StrCat(chars, " characters"));
-    } else if (chars > rule.max_chars) {
+    if (chars < rule.min_chars || chars > rule.max_chars) {
       Fire("length", rule, rule.weight, absl::StrCat(chars, " characters"));
     }
   }

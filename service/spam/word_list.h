@@ -51,7 +51,7 @@ class WordList {
     }
     const auto first = static_cast<unsigned char>(plain.front());
     const auto last = static_cast<unsigned char>(plain.back());
-    return (plain.size() * 131 + first * 31 + last) % kFilterBits;
+    return (plain.size() * 131 + std::size_t{first} * 31 + last) % kFilterBits;
   }
   static constexpr std::size_t kFilterBits = 4096;
 

@@ -139,7 +139,7 @@ void ComposedSubmissionStore::Commit(
                  });
 }
 
-void ComposedSubmissionStore::Finish(std::shared_ptr<Commitment> commitment) {
+void ComposedSubmissionStore::Finish(const std::shared_ptr<Commitment>& commitment) {
   const SubmissionPlan& plan = commitment->plan;
   SubmissionReply reply;
   absl::StatusOr<std::optional<comments::PriorSubmission>> prior;

@@ -34,7 +34,7 @@ class ComposedSubmissionStore final : public SubmissionStore {
 
  private:
   struct Commitment;
-  void Finish(std::shared_ptr<Commitment> commitment);
+  void Finish(const std::shared_ptr<Commitment>& commitment);
 
   captcha::CaptchaStore& captchas_;
   comments::CommentRepository& repository_;

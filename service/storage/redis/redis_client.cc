@@ -190,7 +190,7 @@ class RedisClient::Loop {
     reconnect_event_ = evtimer_new(base_, &Loop::OnReconnectTimer, this);
     watch_event_ = evtimer_new(base_, &Loop::OnWatchTimer, this);
     // Caller timeouts are checked on this tick, so it bounds their precision.
-    const timeval tick = {0, 10 * 1000};
+    const timeval tick = {0, 10'000};  // µs
     event_add(wake_event_, nullptr);
     event_add(tick_event_, &tick);
     Connect();
@@ -394,11 +394,12 @@ class RedisClient::Loop {
     primary_ = endpoint;
     // Queued before anything else, so every later command sees the database.
     if (endpoint.database != 0) {
-      Internal({"SELECT", absl::StrCat(endpoint.database)}, [](absl::StatusOr<RedisValue> result) {
-        if (!result.ok()) {
-          log::Error("redis SELECT failed", {{"error", result.status().message()}});
-        }
-      });
+      Internal({"SELECT", absl::StrCat(endpoint.database)},
+               [](const absl::StatusOr<RedisValue>& result) {
+                 if (!result.ok()) {
+                   log::Error("redis SELECT failed", {{"error", result.status().message()}});
+                 }
+               });
     }
     // The server is taken as serving only once it answers: a listening socket
     // alone proves nothing (a stopped or loading Redis still accepts
@@ -574,11 +575,11 @@ class RedisClient::Loop {
       Send(std::move(queued));
     }
     if (wait != nullptr) {
-      SendWait(std::move(wait));
+      SendWait(wait);
     }
   }
 
-  void SendWait(std::shared_ptr<ReplicaWait> wait) {
+  void SendWait(const std::shared_ptr<ReplicaWait>& wait) {
     const int wanted = options_.wait_replicas;
     Internal({"WAIT", absl::StrCat(wanted),
               absl::StrCat(absl::ToInt64Milliseconds(options_.wait_timeout))},
