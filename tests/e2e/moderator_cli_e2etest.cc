@@ -333,6 +333,7 @@ TEST_F(ModctlCommandsTest, AuditVerifyPassesThenPointsAtTheEntryAlteredInRedis) 
   ASSERT_EQ(log.entries(1).action(), v1::AUDIT_ACTION_REJECT);
   const absl::StatusOr<std::string> rewritten =
       redis_->Cli({"EVAL",
+                   // NOLINTNEXTLINE(bugprone-suspicious-missing-comma): one script
                    "local all = redis.call('XRANGE', KEYS[1], '-', '+') redis.call('DEL', KEYS[1]) "
                    "for _, e in ipairs(all) do local f = e[2] if e[1] == ARGV[1] then "
                    "for i = 1, #f, 2 do if f[i] == 'action' then f[i + 1] = 'approve' end end end "

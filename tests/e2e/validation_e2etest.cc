@@ -115,7 +115,7 @@ TEST_F(ValidationTest, RejectionNeedsAReason) {
 
 TEST_F(ValidationTest, OversizedMessagesAreRefusedByTheTransport) {
   v1::SubmitCommentRequest request = ValidSubmission();
-  request.set_body(std::string(100 * 1024, 'x'));
+  request.set_body(std::string(std::size_t{100} * 1024, 'x'));
   v1::SubmitCommentResponse response;
   EXPECT_EQ(Submit(request, &response).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
 }

@@ -9,7 +9,7 @@
 namespace moderation::retention {
 namespace {
 
-constexpr int64_t kDayMs = 86400 * 1000;
+constexpr int64_t kDayMs = int64_t{86400} * 1000;
 
 // Comments are written as RedisCommentRepository stores them (see
 // redis/keys.h), so that this test does not depend on how they got there.

@@ -49,7 +49,7 @@ class RedisReviewQueueTest : public ::testing::Test {
     comment.client_ip_digest = ip_hex;
     comment.phone_digest = phone_hex;
     comment.client_network = "203.0.113.0/24";
-    comment.create_time = absl::FromUnixMillis(1790000000000 + n * 1000);
+    comment.create_time = absl::FromUnixMillis(1790000000000 + int64_t{n} * 1000);
     return comment;
   }
 

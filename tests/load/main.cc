@@ -53,7 +53,7 @@ std::optional<std::vector<Phase>> ParsePhases(const std::string& text) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{"moderation-loadgen: load generator for the comment moderation service"};
   std::string target = "127.0.0.1:50051";
   double duration_s = 10;

@@ -17,8 +17,6 @@
 
 namespace {
 
-using moderation::ratelimit::LimitSubject;
-
 struct Run {
   int64_t decisions = 0;
   int64_t refused = 0;
@@ -70,7 +68,7 @@ Run Drive(moderation::ratelimit::RateLimiter& limiter,
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{"ratelimit-bench: rate limiter decisions per second on a private redis-server"};
   double seconds = 5;
   std::vector<int> in_flight = {1, 16, 64, 256};

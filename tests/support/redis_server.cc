@@ -42,18 +42,10 @@ RedisServer::~RedisServer() {
 
 absl::Status RedisServer::Launch() {
   std::vector<std::string> argv = {"redis-server",
-                                   MODERATION_SOURCE_DIR "/deploy/redis/redis.conf",
-                                   "--port",
-                                   "0",
-                                   "--unixsocket",
-                                   socket_path_,
-                                   "--unixsocketperm",
-                                   "700",
-                                   "--dir",
-                                   dir_.path(),
-                                   "--daemonize",
-                                   "no",
-                                   "--enable-debug-command",
+                                   // NOLINTNEXTLINE(bugprone-suspicious-missing-comma)
+                                   MODERATION_SOURCE_DIR "/deploy/redis/redis.conf", "--port", "0",
+                                   "--unixsocket", socket_path_, "--unixsocketperm", "700", "--dir",
+                                   dir_.path(), "--daemonize", "no", "--enable-debug-command",
                                    "local"};
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   absl::StatusOr<ChildProcess> process = ChildProcess::Start(argv, {}, dir_.path() + "/redis.log");

@@ -146,8 +146,13 @@ void LearnOne(benchmark::State& state, const Workload* w) {
 }  // namespace
 }  // namespace moderation::classifier
 
-int main(int argc, char** argv) {
-  using namespace moderation::classifier;
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
+  using moderation::classifier::ExtractAndScore;
+  using moderation::classifier::ExtractOnly;
+  using moderation::classifier::LearnOne;
+  using moderation::classifier::LoadWorkloads;
+  using moderation::classifier::ScoreOnly;
+  using moderation::classifier::Workload;
   static const std::vector<Workload> workloads = LoadWorkloads();
   for (const Workload& w : workloads) {
     benchmark::RegisterBenchmark(("ExtractAndScore/" + w.name).c_str(), ExtractAndScore, &w);

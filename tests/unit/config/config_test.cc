@@ -16,7 +16,7 @@ using ::testing::HasSubstr;
 class ConfigTest : public ::testing::Test {
  protected:
   std::string WriteToml(const std::string& text) {
-    const std::string path = dir_.path() + "/moderation.toml";
+    std::string path = dir_.path() + "/moderation.toml";
     std::ofstream(path) << text;
     return path;
   }

@@ -179,14 +179,15 @@ TEST(MetricsRegistryTest, ConcurrentUpdatesAreAllCounted) {
   for (std::thread& thread : threads) {
     thread.join();
   }
-  EXPECT_EQ((*counters)->WithLabels({"shared"}).Value(), uint64_t{kThreads * kPerThread});
+  EXPECT_EQ((*counters)->WithLabels({"shared"}).Value(), uint64_t{kThreads} * kPerThread);
   for (int t = 0; t < kThreads; ++t) {
     EXPECT_EQ((*counters)->WithLabels({std::to_string(t)}).Value(), uint64_t{kPerThread});
   }
   const Histogram::Snapshot snapshot = (*histograms)->WithLabels({}).Collect();
-  EXPECT_EQ(snapshot.count, uint64_t{kThreads * kPerThread});
+  EXPECT_EQ(snapshot.count, uint64_t{kThreads} * kPerThread);
   EXPECT_EQ(snapshot.cumulative_counts[0], uint64_t{kThreads * kPerThread / 2});
-  EXPECT_DOUBLE_EQ(snapshot.sum, kThreads * kPerThread / 2 * 0.5 + kThreads * kPerThread / 2 * 1.5);
+  const double half = kThreads * kPerThread / 2.0;  // observed 0.5 each, the rest 1.5
+  EXPECT_DOUBLE_EQ(snapshot.sum, half * 0.5 + half * 1.5);
   EXPECT_EQ((*gauges)->WithLabels({}).Value(), double{kThreads * kPerThread});
 }
 
