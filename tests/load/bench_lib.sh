@@ -3,7 +3,15 @@
 # redis-server with the shipped configuration, and a Release moderation-server
 # beside it with rate limits and spam scoring on (only the two global limits
 # raised: a benchmark plays tens of thousands of readers).
-# The sourcing script sets `root` (the repository) and `server` (the binary).
+# The sourcing script sets `root` (the repository) and `build` (a Release build
+# directory); SERVER=path/to/moderation-server measures another build of the
+# server with this build's loadgen. Sets `server` and `loadgen`.
+
+server=${SERVER:-$build/service/server/moderation-server}
+loadgen="$build/tests/load/moderation-loadgen"
+for binary in "$server" "$loadgen"; do
+  [ -x "$binary" ] || { echo "missing $binary: cmake --build $build first" >&2; exit 1; }
+done
 
 work=$(mktemp -d)
 pids=()
@@ -19,19 +27,24 @@ trap bench_cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# Sets redis_port and redis_pid.
+# Starts a redis-server with the shipped configuration in $work/NAME (default
+# "redis"); more arguments are redis-server options. Sets redis_port and
+# redis_pid (of the last one started).
 start_redis() {
+  local name=${1:-redis}
+  shift || true
   redis_port=$(free_port)
-  cp "$root/deploy/redis/redis.conf" "$work/redis.conf"
-  redis-server "$work/redis.conf" --port "$redis_port" --bind 127.0.0.1 --dir "$work" \
-    --daemonize no >"$work/redis.log" 2>&1 &
+  mkdir -p "$work/$name"
+  cp "$root/deploy/redis/redis.conf" "$work/$name/redis.conf"
+  redis-server "$work/$name/redis.conf" --port "$redis_port" --bind 127.0.0.1 \
+    --dir "$work/$name" --daemonize no "$@" >"$work/$name/log" 2>&1 &
   redis_pid=$!
   pids+=("$redis_pid")
   for _ in $(seq 1 100); do
     redis-cli -p "$redis_port" ping >/dev/null 2>&1 && return 0
     sleep 0.05
   done
-  echo "redis-server did not start (see $work/redis.log)" >&2
+  echo "redis-server $name did not start (see $work/$name/log)" >&2
   exit 1
 }
 

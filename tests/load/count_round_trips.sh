@@ -12,11 +12,6 @@ cd "$(dirname "$0")/../.."
 root=$(pwd)
 build=${1:-build-loadgen}
 count=${2:-1000}
-server="$build/service/server/moderation-server"
-loadgen="$build/tests/load/moderation-loadgen"
-for binary in "$server" "$loadgen"; do
-  [ -x "$binary" ] || { echo "missing $binary: cmake --build $build first" >&2; exit 1; }
-done
 
 # shellcheck source=tests/load/bench_lib.sh
 . "$root/tests/load/bench_lib.sh"

@@ -16,37 +16,9 @@ concurrency=${3:-64}
 # Captchas are fetched before the measured window, one per submission: enough
 # for what each setting sustains here (about 5,000/s with 64 in flight).
 rate_guess=$([ "$concurrency" -le 4 ] && echo 2000 || echo 7000)
-server="$build/service/server/moderation-server"
-loadgen="$build/tests/load/moderation-loadgen"
-for binary in "$server" "$loadgen"; do
-  [ -x "$binary" ] || { echo "missing $binary: cmake --build $build first" >&2; exit 1; }
-done
 
-work=$(mktemp -d)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-start_redis() {  # name port [extra args...]
-  local name=$1 port=$2
-  shift 2
-  mkdir -p "$work/$name"
-  cp "$root/deploy/redis/redis.conf" "$work/$name/redis.conf"
-  redis-server "$work/$name/redis.conf" --port "$port" --dir "$work/$name" --daemonize no \
-    "$@" >"$work/$name/log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 1 100); do
-    redis-cli -p "$port" ping >/dev/null 2>&1 && return 0
-    sleep 0.05
-  done
-  echo "redis $name did not start" >&2
-  exit 1
-}
+# shellcheck source=tests/load/bench_lib.sh
+. "$root/tests/load/bench_lib.sh"
 
 run() {  # label redis_port [MODERATION_X=... ...]
   local label=$1 redis_port=$2
@@ -66,13 +38,13 @@ run() {  # label redis_port [MODERATION_X=... ...]
   wait "$server_pid" || true
 }
 
-p=$(free_port); start_redis always "$p"
-run always "$p"
-p=$(free_port); start_redis everysec "$p" --appendfsync everysec
-run everysec "$p"
-primary=$(free_port); replica=$(free_port)
-start_redis primary "$primary"
-start_redis replica "$replica" --replicaof 127.0.0.1 "$primary"
+start_redis always
+run always "$redis_port"
+start_redis everysec --appendfsync everysec
+run everysec "$redis_port"
+start_redis primary
+primary=$redis_port
+start_redis replica --replicaof 127.0.0.1 "$primary"
 for _ in $(seq 1 100); do
   redis-cli -p "$primary" info replication | grep -q 'state=online' && break
   sleep 0.1

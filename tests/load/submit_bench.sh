@@ -21,11 +21,6 @@ root=$(pwd)
 build=${1:-build-loadgen}
 seconds=${2:-10}
 out=${3:-$build/submit-bench}
-server=${SERVER:-$build/service/server/moderation-server}
-loadgen="$build/tests/load/moderation-loadgen"
-for binary in "$server" "$loadgen"; do
-  [ -x "$binary" ] || { echo "missing $binary: cmake --build $build first" >&2; exit 1; }
-done
 mkdir -p "$out"
 
 # shellcheck source=tests/load/bench_lib.sh
