@@ -8,7 +8,6 @@
 #include <grpcpp/support/async_unary_call.h>
 #include <grpcpp/support/channel_arguments.h>
 #include <grpcpp/support/slice.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -17,7 +16,6 @@
 #include <fstream>
 #include <limits>
 #include <random>
-#include <sstream>
 #include <string_view>
 #include <thread>
 #include <utility>
@@ -48,53 +46,27 @@ constexpr auto kLateAfter = std::chrono::milliseconds(1);
 // refused (its burst is 3).
 constexpr int kMaxHotAddressSubmissions = 50;
 
-// User plus system CPU seconds a process has used so far, from
-// /proc/PID/stat (fields 14 and 15, after the parenthesised command name,
-// which may hold spaces). Empty when it cannot be read.
-std::optional<double> ProcessCpuSeconds(int pid) {
-  std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-  std::string stat;
-  std::getline(file, stat);
-  const size_t name_end = stat.rfind(')');
-  if (!file || name_end == std::string::npos) {
-    return std::nullopt;
-  }
-  std::istringstream fields(stat.substr(name_end + 2));
-  std::string field;
-  unsigned long long utime = 0;
-  unsigned long long stime = 0;
-  // Fields 3 to 13, then utime (14) and stime (15).
-  for (int i = 3; i <= 13; ++i) {
-    fields >> field;
-  }
-  if (!(fields >> utime >> stime)) {
-    return std::nullopt;
-  }
-  return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
-}
-
-// CPU seconds of each watched process, in the order of `pids`.
-std::vector<std::optional<double>> SampleCpu(const std::vector<WatchedProcess>& processes) {
-  std::vector<std::optional<double>> samples;
+// A sample of each watched process, in the order of `processes`.
+std::vector<ProcessSample> SampleWatched(const std::vector<WatchedProcess>& processes) {
+  std::vector<ProcessSample> samples;
   for (const WatchedProcess& process : processes) {
-    samples.push_back(ProcessCpuSeconds(process.pid));
+    samples.push_back(SampleProcess(process.pid));
   }
   return samples;
 }
 
-std::vector<ProcessCpu> CpuPerCall(const std::vector<WatchedProcess>& processes,
-                                   const std::vector<std::optional<double>>& before,
-                                   const std::vector<std::optional<double>>& after,
-                                   uint64_t answered) {
-  std::vector<ProcessCpu> result;
+std::vector<ProcessUsage> UsageOfWatched(const std::vector<WatchedProcess>& processes,
+                                         const std::vector<ProcessSample>& before,
+                                         const std::vector<ProcessSample>& after,
+                                         uint64_t answered) {
+  std::vector<ProcessUsage> usage;
   for (size_t i = 0; i < processes.size(); ++i) {
-    if (!before[i] || !after[i] || answered == 0) {
-      continue;
+    if (std::optional<ProcessUsage> one =
+            UsageOver(processes[i].name, before[i], after[i], answered)) {
+      usage.push_back(*std::move(one));
     }
-    result.push_back({processes[i].name, *after[i] - *before[i],
-                      (*after[i] - *before[i]) * 1e6 / static_cast<double>(answered)});
   }
-  return result;
+  return usage;
 }
 
 std::string ByteBufferToString(const grpc::ByteBuffer& buffer) {
@@ -685,7 +657,7 @@ PhaseResult LoadDriver::RunClosedLoop(Phase phase) {
   for (int i = 0; i < worker_count; ++i) {
     workers.push_back(std::make_unique<Worker>(plan));
   }
-  const std::vector<std::optional<double>> cpu_before = SampleCpu(options_.watched);
+  const std::vector<ProcessSample> watched_before = SampleWatched(options_.watched);
   std::vector<std::thread> threads;
   for (int i = 0; i < worker_count; ++i) {
     const int slots =
@@ -696,11 +668,12 @@ PhaseResult LoadDriver::RunClosedLoop(Phase phase) {
     thread.join();
   }
 
-  const std::vector<std::optional<double>> cpu_after = SampleCpu(options_.watched);
+  const std::vector<ProcessSample> watched_after = SampleWatched(options_.watched);
 
   PhaseResult result;
   result.phase = phase;
-  result.cpu = CpuPerCall(options_.watched, cpu_before, cpu_after, plan.answered.load());
+  result.processes =
+      UsageOfWatched(options_.watched, watched_before, watched_after, plan.answered.load());
   const double window_start_s = std::chrono::duration<double>(options_.warmup).count();
   const int64_t ran_out_ns = plan.ran_out_at_ns.load();
   if (options_.count > 0) {
@@ -753,7 +726,7 @@ PhaseResult LoadDriver::RunOpenLoop() {
     workers.push_back(std::make_unique<Worker>(plan));
   }
   std::atomic<int> in_flight{0};
-  const std::vector<std::optional<double>> cpu_before = SampleCpu(options_.watched);
+  const std::vector<ProcessSample> watched_before = SampleWatched(options_.watched);
   std::vector<std::thread> threads;
   for (int i = 0; i < worker_count; ++i) {
     threads.emplace_back(
@@ -803,12 +776,13 @@ PhaseResult LoadDriver::RunOpenLoop() {
     thread.join();
   }
 
-  const std::vector<std::optional<double>> cpu_after = SampleCpu(options_.watched);
+  const std::vector<ProcessSample> watched_after = SampleWatched(options_.watched);
 
   PhaseResult result;
   result.phase = Phase::kSubmit;
   result.open_loop = true;
-  result.cpu = CpuPerCall(options_.watched, cpu_before, cpu_after, plan.answered.load());
+  result.processes =
+      UsageOfWatched(options_.watched, watched_before, watched_after, plan.answered.load());
   result.target_rate = options_.rate;
   result.pool_ran_out = plan.total < plan.end_measured;
   const uint64_t measured_calls =

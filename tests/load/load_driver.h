@@ -11,12 +11,13 @@
 #include <vector>
 
 #include "tests/load/call_stats.h"
+#include "tests/load/process_usage.h"
 #include "tests/load/submission_data.h"
 
 namespace moderation::loadgen {
 
-// A process on the same machine whose CPU time is reported per call (the
-// server, Redis), read from /proc.
+// A process on the same machine whose CPU time per call and resident memory
+// are reported (the server, Redis), read from /proc.
 struct WatchedProcess {
   std::string name;
   int pid = 0;
@@ -84,14 +85,6 @@ struct ResultRow {
   LatencySummary latency;
 };
 
-// CPU a watched process used over a whole phase (warm-up and draining
-// included), and per call answered in it.
-struct ProcessCpu {
-  std::string name;
-  double seconds = 0;
-  double us_per_call = 0;
-};
-
 struct PhaseResult {
   Phase phase = Phase::kHealth;
   bool open_loop = false;
@@ -108,7 +101,8 @@ struct PhaseResult {
   // The health phase has one row; the submit phase one per kind in the mix,
   // then all of them together when there are several.
   std::vector<ResultRow> rows;
-  std::vector<ProcessCpu> cpu;
+  // What each watched process used over the phase.
+  std::vector<ProcessUsage> processes;
 
   // The row holding every call of the phase.
   [[nodiscard]] const ResultRow& total() const { return rows.back(); }

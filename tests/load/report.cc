@@ -38,6 +38,8 @@ double ExpectedPerSecond(const PhaseResult& result) {
   return PerSecond(result.total().stats.expected(), result.measured_seconds);
 }
 
+double Mebibytes(uint64_t bytes) { return static_cast<double>(bytes) / (1024.0 * 1024.0); }
+
 double Percent(uint64_t part, uint64_t whole) {
   return whole == 0 ? 0 : 100.0 * static_cast<double>(part) / static_cast<double>(whole);
 }
@@ -100,11 +102,11 @@ std::optional<double> SubmitToHealthCpuRatio(const std::vector<PhaseResult>& res
   if (health == nullptr || submit == nullptr) {
     return std::nullopt;
   }
-  for (const ProcessCpu& health_cpu : health->cpu) {
-    for (const ProcessCpu& submit_cpu : submit->cpu) {
-      if (health_cpu.name == "server" && submit_cpu.name == "server" &&
-          submit_cpu.us_per_call > 0) {
-        return health_cpu.us_per_call / submit_cpu.us_per_call;
+  for (const ProcessUsage& health_usage : health->processes) {
+    for (const ProcessUsage& submit_usage : submit->processes) {
+      if (health_usage.name == "server" && submit_usage.name == "server" &&
+          submit_usage.cpu_us_per_call > 0) {
+        return health_usage.cpu_us_per_call / submit_usage.cpu_us_per_call;
       }
     }
   }
@@ -173,9 +175,13 @@ std::string FormatTable(const DriverOptions& options, const std::optional<Prepar
     }
   }
   for (const PhaseResult& result : results) {
-    for (const ProcessCpu& cpu : result.cpu) {
-      text += Format("\n%s CPU in the %s phase: %.1f s, %.1f us per call", cpu.name.c_str(),
-                     PhaseName(result.phase).c_str(), cpu.seconds, cpu.us_per_call);
+    for (const ProcessUsage& usage : result.processes) {
+      text += Format("\n%s CPU in the %s phase: %.1f s, %.1f us per call", usage.name.c_str(),
+                     PhaseName(result.phase).c_str(), usage.cpu_seconds, usage.cpu_us_per_call);
+      if (usage.rss_bytes > 0) {
+        text += Format("; resident memory at its end %.1f MiB (peak so far %.1f MiB)",
+                       Mebibytes(usage.rss_bytes), Mebibytes(usage.peak_rss_bytes));
+      }
     }
   }
   if (const std::optional<double> ratio = SubmitToHealthRatio(results)) {
@@ -249,11 +255,16 @@ std::string FormatJson(const DriverOptions& options, const std::optional<Prepara
                 "\"measured_seconds\": %.3f, \"pool_ran_out\": %s",
                 result.open_loop ? "true" : "false", result.target_rate, result.sent_per_second,
                 result.measured_seconds, result.pool_ran_out ? "true" : "false");
-    text += ", \"cpu\": {";
-    for (size_t c = 0; c < result.cpu.size(); ++c) {
-      text += (c == 0 ? "" : ", ") + JsonString(result.cpu[c].name) +
-              Format(": {\"seconds\": %.3f, \"us_per_call\": %.3f}", result.cpu[c].seconds,
-                     result.cpu[c].us_per_call);
+    text += ", \"processes\": {";
+    for (size_t i = 0; i < result.processes.size(); ++i) {
+      const ProcessUsage& usage = result.processes[i];
+      text += (i == 0 ? "" : ", ") + JsonString(usage.name) +
+              Format(
+                  ": {\"cpu_seconds\": %.3f, \"cpu_us_per_call\": %.3f, \"rss_bytes\": %llu, "
+                  "\"peak_rss_bytes\": %llu}",
+                  usage.cpu_seconds, usage.cpu_us_per_call,
+                  static_cast<unsigned long long>(usage.rss_bytes),
+                  static_cast<unsigned long long>(usage.peak_rss_bytes));
     }
     text += "}, \"calls\": [";
     for (size_t r = 0; r < result.rows.size(); ++r) {
