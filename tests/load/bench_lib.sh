@@ -36,8 +36,10 @@ start_redis() {
   redis_port=$(free_port)
   mkdir -p "$work/$name"
   cp "$root/deploy/redis/redis.conf" "$work/$name/redis.conf"
+  # The latency monitor records the main thread's stalls (fsync, expiry,
+  # fork) for redis_phase_report.
   redis-server "$work/$name/redis.conf" --port "$redis_port" --bind 127.0.0.1 \
-    --dir "$work/$name" --daemonize no "$@" >"$work/$name/log" 2>&1 &
+    --dir "$work/$name" --daemonize no --latency-monitor-threshold 5 "$@" >"$work/$name/log" 2>&1 &
   redis_pid=$!
   pids+=("$redis_pid")
   for _ in $(seq 1 100); do
@@ -62,4 +64,28 @@ start_server() {
   server_pid=$!
   pids+=("$server_pid")
   sleep 1
+}
+
+# What Redis did in the background during a step of a benchmark, which its
+# latencies include: call redis_phase_start before it and redis_phase_report
+# after (the last instance started). An AOF rewrite forks a child that takes a core
+# for a second or more; "stalls" are the longest the main thread was blocked,
+# by cause, as the latency monitor saw them (5 ms and more).
+redis_phase_start() {
+  redis-cli -p "$redis_port" latency reset >/dev/null
+  rewrites_before=$(redis_info_field aof_rewrites)
+}
+
+redis_phase_report() {
+  local rewrites stalls
+  rewrites=$(( $(redis_info_field aof_rewrites) - rewrites_before ))
+  # Raw replies: event, time, latest ms, longest ms; four lines each.
+  stalls=$(redis-cli -p "$redis_port" latency latest |
+    awk 'NR % 4 == 1 { name = $0 } NR % 4 == 0 { printf "%s%s %s ms", sep, name, $0; sep = ", " }')
+  echo "redis during this step (captcha fetching included): $rewrites AOF rewrite(s);" \
+    "longest main-thread stalls: ${stalls:-none of 5 ms or more}"
+}
+
+redis_info_field() {
+  redis-cli -p "$redis_port" info persistence | tr -d '\r' | sed -n "s/^$1://p"
 }

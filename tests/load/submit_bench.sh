@@ -7,6 +7,8 @@
 #   2. open loop at half the submission rate measured in 1: the latencies;
 #   3. closed loop with a mix of outcomes: each answered as it should be;
 #   4. tests/load/h2load_submit.sh: the same server through h2load.
+# After each of 1-3: the AOF rewrites Redis made meanwhile and the longest
+# stalls of its main thread (fsync, expiry), which the latencies include.
 # Only the two global limits are raised (from 200 and 500 a second): the
 # benchmark fetches a captcha per submission and submits from tens of
 # thousands of addresses, as a large audience would. Every per-address,
@@ -35,20 +37,26 @@ echo "server $listen (log: $server_log), redis 127.0.0.1:$redis_port"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"
 
 echo "== 1. closed loop: Health/Check ceiling, then valid submissions"
+redis_phase_start
 "$loadgen" --target "$listen" "${watch[@]}" --phases health,submit --mix valid=100 \
   --duration "$seconds" --json "$out/closed.json" | tee "$out/closed.txt"
+redis_phase_report | tee -a "$out/closed.txt"
 half=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]));
 s=[p for p in d["phases"] if p["phase"]=="submit"][0]["calls"][-1]
 print(round(s["as_expected_per_second"]/2, 1))' "$out/closed.json")
 
 echo "== 2. open loop at half that rate: $half calls/s"
+redis_phase_start
 "$loadgen" --target "$listen" "${watch[@]}" --phases submit --mix valid=100 --rate "$half" \
   --duration "$seconds" --json "$out/open.json" | tee "$out/open.txt"
+redis_phase_report | tee -a "$out/open.txt"
 
 echo "== 3. closed loop, a mix of outcomes"
+redis_phase_start
 "$loadgen" --target "$listen" "${watch[@]}" --phases submit \
   --mix valid=90,wrong_captcha=3,spam=3,rate_limited=2,invalid=2 --duration "$seconds" \
   --json "$out/mix.json" | tee "$out/mix.txt"
+redis_phase_report | tee -a "$out/mix.txt"
 
 echo "== 4. h2load"
 tests/load/h2load_submit.sh "$listen" "$build" | tee "$out/h2load.txt"
