@@ -16,7 +16,9 @@
 # every call. Results (tables and JSON) go to OUT_DIR. Not part of the tests.
 #   tests/load/submit_bench.sh [BUILD_DIR] [SECONDS] [OUT_DIR]
 # SERVER=path/to/moderation-server measures another build of the server (say,
-# of another commit) with this loadgen.
+# of another commit) with this loadgen; REDIS_OPTIONS="--opt value ..." adds
+# redis-server options (say, --auto-aof-rewrite-percentage 0 to see the
+# latencies without AOF rewrites).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 root=$(pwd)
@@ -27,7 +29,8 @@ mkdir -p "$out"
 
 # shellcheck source=tests/load/bench_lib.sh
 . "$root/tests/load/bench_lib.sh"
-start_redis
+# shellcheck disable=SC2086 # REDIS_OPTIONS is a list of options
+start_redis redis ${REDIS_OPTIONS:-}
 server_log="$out/server.log"
 start_server MODERATION_METRICS_LISTEN="127.0.0.1:$(free_port)" MODERATION_LOG_LEVEL=info
 # CPU time per call of both, from /proc: a busy machine disturbs it less than
