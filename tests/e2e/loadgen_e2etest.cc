@@ -61,10 +61,10 @@ class LoadgenTest : public EndToEndTest {
 };
 
 const Value& Field(const Struct& object, const std::string& name) {
-  static const Value kMissing;
+  static const Value missing;
   auto it = object.fields().find(name);
   EXPECT_NE(it, object.fields().end()) << "no field " << name;
-  return it == object.fields().end() ? kMissing : it->second;
+  return it == object.fields().end() ? missing : it->second;
 }
 
 TEST_F(LoadgenTest, EveryKindOfSubmissionIsAnsweredAsItShouldAndCountedTruthfully) {

@@ -117,7 +117,7 @@ bool WriteFile(const std::filesystem::path& path, const std::string& bytes) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   CLI::App app{"Collects captchas and their answers for an OCR measurement."};
   std::string target = "127.0.0.1:50051";
   std::string out_dir;

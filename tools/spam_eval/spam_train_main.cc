@@ -65,4 +65,6 @@ int Run(int argc, char** argv) {
 }  // namespace
 }  // namespace moderation::spam_eval
 
-int main(int argc, char** argv) { return moderation::spam_eval::Run(argc, argv); }
+int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
+  return moderation::spam_eval::Run(argc, argv);
+}
