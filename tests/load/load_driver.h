@@ -67,8 +67,8 @@ struct DriverOptions {
   // does not score the benchmark's comments as a bot's.
   std::chrono::milliseconds captcha_min_age{3500};
 
-  // Processes whose CPU time per call each phase reports: a figure that a
-  // busy machine disturbs less than calls per second.
+  // Processes whose CPU time per call (a figure that a busy machine disturbs
+  // less than calls per second) and resident memory each phase reports.
   std::vector<WatchedProcess> watched;
 };
 

@@ -113,7 +113,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       ->capture_default_str()
       ->check(CLI::Range(0.0, 3600.0));
   app.add_option("--server-pid", server_pid,
-                 "report this process's CPU time per call (the server, on this machine)")
+                 "report this process's CPU time per call and resident memory (the server, on "
+                 "this machine)")
       ->check(CLI::PositiveNumber);
   app.add_option("--redis-pid", redis_pid, "likewise for redis-server")->check(CLI::PositiveNumber);
   app.add_option("--write-request", request_file,
