@@ -2,7 +2,8 @@
 # directory removed on exit with every process started here, a private
 # redis-server with the shipped configuration, and a Release moderation-server
 # beside it with rate limits and spam scoring on (only the two global limits
-# raised: a benchmark plays tens of thousands of readers).
+# raised: a benchmark plays tens of thousands of readers), and a report of
+# what Redis did in the background during each step.
 # The sourcing script sets `root` (the repository) and `build` (a Release build
 # directory); SERVER=path/to/moderation-server measures another build of the
 # server with this build's loadgen. Sets `server` and `loadgen`.
@@ -68,9 +69,9 @@ start_server() {
 
 # What Redis did in the background during a step of a benchmark, which its
 # latencies include: call redis_phase_start before it and redis_phase_report
-# after (the last instance started). An AOF rewrite forks a child that takes a core
-# for a second or more; "stalls" are the longest the main thread was blocked,
-# by cause, as the latency monitor saw them (5 ms and more).
+# after (the last instance started). An AOF rewrite forks a child that takes
+# a core for a second or more; "stalls" are the longest the main thread was
+# blocked, by cause, as the latency monitor saw them (5 ms and more).
 redis_phase_start() {
   redis-cli -p "$redis_port" latency reset >/dev/null
   rewrites_before=$(redis_info_field aof_rewrites)
