@@ -67,6 +67,17 @@ start_server() {
   sleep 1
 }
 
+# For a loadgen started in the background whose stderr goes to LOG: returns
+# once it has fetched its captchas ("prepared"), while it waits for them to
+# age before its submit phase, so that what is measured from then on is the
+# submissions alone; exits with the log if the loadgen ends first.
+await_captchas_fetched() {  # LOG LOADGEN_PID
+  until grep -q '^prepared' "$1" 2>/dev/null; do
+    kill -0 "$2" 2>/dev/null || { cat "$1" >&2; exit 1; }
+    sleep 0.05
+  done
+}
+
 # What Redis did in the background during a step of a benchmark, which its
 # latencies include: call redis_phase_start before it and redis_phase_report
 # after (the last instance started). An AOF rewrite forks a child that takes

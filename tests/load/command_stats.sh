@@ -23,10 +23,7 @@ start_server
 loadgen_pid=$!
 # Statistics start once the captchas are fetched, so only submissions count (the
 # first few may come before the reset: the figures are per call).
-until grep -q '^prepared' "$work/loadgen.txt" 2>/dev/null; do
-  kill -0 "$loadgen_pid" 2>/dev/null || { cat "$work/loadgen.txt" >&2; exit 1; }
-  sleep 0.2
-done
+await_captchas_fetched "$work/loadgen.txt" "$loadgen_pid"
 redis-cli -p "$redis_port" config resetstat >/dev/null
 wait "$loadgen_pid"
 grep -E '^(phase|submit) ' "$work/loadgen.txt"

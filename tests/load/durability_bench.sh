@@ -21,16 +21,13 @@ rate_guess=$([ "$concurrency" -le 4 ] && echo 2000 || echo 7000)
 . "$root/tests/load/bench_lib.sh"
 
 run() {  # label redis_port [MODERATION_X=... ...]
-  local label=$1 redis_port=$2
+  local label=$1
+  # start_server reads both.
+  local redis_port=$2 server_log="$work/server-$label.log"
   shift 2
-  local listen
-  listen="127.0.0.1:$(free_port)"
-  env MODERATION_LISTEN="$listen" MODERATION_REDIS_URL="redis://127.0.0.1:$redis_port" \
-    MODERATION_DEV_REVEAL_CAPTCHA=1 MODERATION_RATELIMIT_ENABLED=0 MODERATION_METRICS_LISTEN= \
-    MODERATION_CAPTCHA_AUDIO=0 MODERATION_LOG_LEVEL=warning "$@" \
-    "$server" 2>"$work/server-$label.log" &
-  local server_pid=$!
-  pids+=("$server_pid")
+  # Durability alone: no rate limits, the built-in spam rules, no audio.
+  start_server MODERATION_RATELIMIT_ENABLED=0 MODERATION_SPAM_RULES_FILE= \
+    MODERATION_CAPTCHA_AUDIO=0 "$@"
   echo "== $label"
   "$loadgen" --target "$listen" --phases submit --duration "$seconds" --warmup 2 \
     --concurrency "$concurrency" --closed-loop-rate-guess "$rate_guess"

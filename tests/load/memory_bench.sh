@@ -24,11 +24,7 @@ used_memory() { rcli info memory | tr -d '\r' | sed -n 's/^used_memory://p'; }
 "$loadgen" --target "$listen" --phases submit --mix valid=100 --count "$count" --warmup 0 \
   --concurrency 32 >"$work/loadgen.txt" 2>"$work/loadgen.err" &
 loadgen_pid=$!
-# The captchas are fetched first; the submissions start right after "phase submit".
-until grep -q "phase submit" "$work/loadgen.err" 2>/dev/null; do
-  kill -0 "$loadgen_pid" 2>/dev/null || { cat "$work/loadgen.err" >&2; exit 1; }
-  sleep 0.05
-done
+await_captchas_fetched "$work/loadgen.err" "$loadgen_pid"
 before=$(used_memory)
 wait "$loadgen_pid"
 after=$(used_memory)
