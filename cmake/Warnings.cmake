@@ -3,6 +3,9 @@
 add_library(moderation_warnings INTERFACE)
 target_compile_options(moderation_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
                                                      -Wnon-virtual-dtor -Werror=return-type)
+if(MODERATION_WERROR)
+  target_compile_options(moderation_warnings INTERFACE -Werror)
+endif()
 
 if(MODERATION_SANITIZE)
   set(_sanitize_flags -fsanitize=address,undefined -fno-sanitize-recover=undefined

@@ -8,8 +8,8 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 ./scripts/install-deps.sh
-cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DMODERATION_BUILD_TESTS=OFF >/dev/null
-cmake --build build-release --target moderation-server modctl
+cmake --preset release >/dev/null
+cmake --build --preset release --target moderation-server modctl
 
 mkdir -p .run/redis
 if [ ! -f .run/secret.key ]; then

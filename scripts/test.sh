@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Sets up everything, then builds and runs the whole test suite twice: a
-# normal build, and a build with AddressSanitizer and UndefinedBehaviorSanitizer;
+# debug build, and a build with AddressSanitizer and UndefinedBehaviorSanitizer;
+# builds the shipped binaries in Release (GCC warns about more when it
+# optimises); every build treats warnings as errors (CMakePresets.json);
 # then lints the API (buf) and the deployment files, runs each fuzz target for a
 # minute (FUZZ_SECONDS), and builds the container
 # image and runs a submission through it (MODERATION_SKIP_CONTAINER_TEST=1
@@ -13,18 +15,20 @@ cd "$(dirname "$0")/.."
 jobs=$(nproc)
 
 run_suite() {
-  local dir=$1
-  shift
-  cmake -S . -B "$dir" -G Ninja "$@" >/dev/null
-  cmake --build "$dir" -j "$jobs"
-  ctest --test-dir "$dir" --output-on-failure -j "$jobs" --timeout 300
+  local preset=$1
+  cmake --preset "$preset" >/dev/null
+  cmake --build --preset "$preset" -j "$jobs"
+  ctest --preset "$preset" -j "$jobs"
 }
 
 echo "== tests (debug build)"
-run_suite build-test -DCMAKE_BUILD_TYPE=Debug
+run_suite debug
 echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DMODERATION_SANITIZE=ON
+  run_suite asan
+echo "== release build of the shipped binaries (warnings as errors)"
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$jobs" --target moderation-server modctl spam-eval spam-train
 echo "== deployment lint"
 tests/deploy/lint.sh
 echo "== API lint (buf, STANDARD rules)"

@@ -130,24 +130,24 @@ void AuditChain::Leave() {
   std::move(next)();
 }
 
-void ChainVerifier::Record(const Entry& entry, Problem problem) {
+void ChainVerifier::Record(absl::string_view entry_id, int64_t sequence, Problem problem) {
   if (!first_break_) {
-    first_break_ = Break{entry.entry_id, entry.sequence, problem};
+    first_break_ = Break{std::string(entry_id), sequence, problem};
   }
 }
 
 void ChainVerifier::Feed(const Entry& entry, bool malformed) {
   ++checked_;
   if (malformed) {
-    Record(entry, Problem::kMalformed);
+    Record(entry.entry_id, entry.sequence, Problem::kMalformed);
   } else if (!crypto::ConstantTimeEquals(EntryMac(key_, entry), entry.mac)) {
     // Checked first: an altered sequence or link is an alteration of this
     // entry, not a sign that others went missing.
-    Record(entry, Problem::kAltered);
+    Record(entry.entry_id, entry.sequence, Problem::kAltered);
   } else if (entry.sequence != last_.sequence + 1) {
-    Record(entry, Problem::kSequenceGap);
+    Record(entry.entry_id, entry.sequence, Problem::kSequenceGap);
   } else if (entry.prev_mac != last_.mac) {
-    Record(entry, Problem::kBrokenLink);
+    Record(entry.entry_id, entry.sequence, Problem::kBrokenLink);
   }
   // Later entries are checked against this one as stored, so that one break
   // is reported once, where it is.
@@ -157,12 +157,7 @@ void ChainVerifier::Feed(const Entry& entry, bool malformed) {
 
 void ChainVerifier::Finish(const ChainHead& stored_head) {
   if (stored_head != last_) {
-    Record(Entry{.event = {},
-                 .sequence = last_.sequence,
-                 .prev_mac = "",
-                 .mac = "",
-                 .entry_id = last_entry_id_},
-           Problem::kHeadMismatch);
+    Record(last_entry_id_, last_.sequence, Problem::kHeadMismatch);
   }
 }
 

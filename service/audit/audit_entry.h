@@ -120,7 +120,7 @@ class ChainVerifier {
   [[nodiscard]] int64_t checked() const { return checked_; }
 
  private:
-  void Record(const Entry& entry, Problem problem);
+  void Record(absl::string_view entry_id, int64_t sequence, Problem problem);
 
   const std::string key_;
   ChainHead last_;

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <map>
+#include <string_view>
 #include <variant>
 
 #include "absl/strings/ascii.h"
@@ -404,26 +406,175 @@ Environment ProcessEnvironment() {
   return environment;
 }
 
+namespace {
+
+// What each setting means, for the generated reference (docs/configuration.md).
+// A setting missing here is listed by UndescribedSettings() and fails a test.
+const std::map<std::string_view, std::string_view>& Meanings() {
+  static const auto* const meanings = new std::map<std::string_view, std::string_view>{
+      {"listen", "gRPC address"},
+      {"metrics_listen", "Prometheus endpoint (`/metrics`, `/healthz`); empty turns it off"},
+      {"dev_reveal_captcha",
+       "development only: `CreateCaptcha` returns the answer; refused unless `listen` is "
+       "loopback; logs a warning"},
+      {"max_message_bytes", "largest request accepted"},
+      {"max_concurrent_streams", "concurrent calls per connection"},
+      {"shutdown_grace_seconds", "how long SIGTERM waits for calls in flight"},
+      {"max_in_flight",
+       "calls served at once (all methods); beyond it, `RESOURCE_EXHAUSTED` at once"},
+      {"log_level", "`debug`, `info`, `warning`, `error`"},
+      {"insecure", "serve a non-loopback address without TLS or without tokens (logs a warning)"},
+      {"encryption_key_id", "key id written with every encrypted phone number"},
+      {"decryption_key_ids",
+       "older key ids still read during a key rotation (see \"Rotating the phone key\"); "
+       "never used to encrypt; comma-separated in the environment"},
+      {"redis.url", "`redis://host:port[/db]` or `unix:///path/redis.sock`"},
+      {"redis.connect_timeout_ms", "connection attempt limit"},
+      {"redis.command_timeout_ms",
+       "a command without a reply this long fails `UNAVAILABLE` and the connection is "
+       "renewed"},
+      {"redis.max_pending_commands", "beyond this, calls fail `RESOURCE_EXHAUSTED` at once"},
+      {"redis.sentinels",
+       "`host:port` of each Sentinel; with `redis.master_name`, the primary is found and "
+       "followed through them (`redis.url` then only gives the database); comma-separated in "
+       "the environment"},
+      {"redis.master_name", "the name the Sentinels monitor the primary by"},
+      {"redis.wait_replicas",
+       "acknowledge a comment or a decision only once this many replicas have it (`WAIT`); "
+       "0: once the primary has it"},
+      {"redis.wait_timeout_ms",
+       "how long `WAIT` waits; past it the call fails `UNAVAILABLE`; below "
+       "`redis.command_timeout_ms`"},
+      {"captcha.ttl_seconds", "captcha lifetime"},
+      {"captcha.length", "characters per code"},
+      {"captcha.audio", "also offer the code as speech (WAV) for readers who cannot see it"},
+      {"limits.name_max_chars", "longest name, in characters after NFC"},
+      {"limits.title_max_chars", "longest title, in characters after NFC"},
+      {"limits.body_max_chars", "longest body, in characters after NFC"},
+      {"limits.user_agent_max_bytes", "longest user agent"},
+      {"limits.idempotency_key_max_bytes", "longest idempotency key"},
+      {"queue.default_page_size", "listings when `page_size` is 0"},
+      {"queue.max_page_size", "larger `page_size` is `OUT_OF_RANGE`"},
+      {"queue.idempotency_ttl_seconds", "how long a retry gets the first answer"},
+      {"queue.note_max_chars", "moderators' decision notes"},
+      {"queue.claim_ttl_seconds",
+       "how long a comment handed out by `ClaimNext` (`modctl review`) stays its moderator's"},
+      {"queue.undo_window_seconds", "how long a moderator may take back their last decision"},
+      {"ratelimit.enabled", "rate limits on or off"},
+      {"ratelimit.redis_url", "where limit state lives; empty: the main Redis"},
+      {"ratelimit.shadow", "every limit counts and logs but never refuses"},
+      {"ratelimit.redis_timeout_ms", "limit and ban lookups give up after this"},
+      {"ratelimit.allow_list",
+       "addresses and CIDR prefixes that skip limits; comma-separated in the environment"},
+      {"bans.silent", "accept and drop a banned author's comment instead of refusing it"},
+      {"retention.personal_data_days",
+       "days after a decision until a comment's personal data is erased; 0 keeps it (see "
+       "\"Retention\")"},
+      {"retention.pending_max_age_days",
+       "days a comment may wait for a decision before it is removed; 0 keeps it"},
+      {"retention.sweep_interval_seconds", "time between retention sweeps"},
+      {"retention.sweep_batch", "comments per step of a sweep (one SCAN and one Lua call)"},
+      {"spam.enabled", "spam scoring on or off"},
+      {"spam.rules_file", "the rules and thresholds (TOML); reloaded on SIGHUP"},
+      {"spam.model_file", "the learned filter's starting model, from `spam-train`"},
+      {"spam.memory_timeout_ms",
+       "repeat lookups give up after this (scored without); only when limits live in a Redis "
+       "of their own"},
+      {"spam.learning_poll_ms", "how soon a decision reaches every replica's filter"},
+      {"tls.cert_file", "PEM certificate chain of the gRPC port; empty: plaintext"},
+      {"tls.key_file", "PEM private key of `tls.cert_file`"},
+      {"tls.client_ca_file", "mutual TLS: clients need a certificate from this CA"},
+      {"auth.tokens",
+       "`[[auth.tokens]]` tables (`name`, `role`, `sha256`); `name:role:sha256`, "
+       "comma-separated, in the environment"},
+      {"auth.tokens_file", "a file of `name:role:sha256` lines, added to `auth.tokens`"},
+  };
+  return *meanings;
+}
+
+// Rate limits share their five settings; what differs is what they count.
+std::string LimitMeaning(absl::string_view path) {
+  const std::vector<absl::string_view> parts = absl::StrSplit(path, '.');
+  if (parts.size() != 3 || parts[0] != "ratelimit") {
+    return "";
+  }
+  const absl::string_view field = parts[2];
+  if (field == "count") {
+    return absl::StrCat("`", parts[1], "`: requests allowed per period; 0 turns the limit off");
+  }
+  if (field == "period_seconds") {
+    return absl::StrCat("`", parts[1], "`: the period of `count`");
+  }
+  if (field == "burst") {
+    return absl::StrCat("`", parts[1], "`: requests allowed at once above the steady rate");
+  }
+  if (field == "shadow") {
+    return absl::StrCat("`", parts[1], "`: count and log, never refuse");
+  }
+  if (field == "on_redis_error") {
+    return absl::StrCat("`", parts[1],
+                        "`: `allow` or `refuse` (`UNAVAILABLE`) when Redis does not answer in "
+                        "time");
+  }
+  return "";
+}
+
+std::string MeaningOf(absl::string_view path) {
+  const auto& meanings = Meanings();
+  if (auto it = meanings.find(std::string_view(path.data(), path.size())); it != meanings.end()) {
+    return std::string(it->second);
+  }
+  return LimitMeaning(path);
+}
+
+std::string DefaultText(const Setting& setting) {
+  if (auto* s = std::get_if<std::string*>(&setting.target)) {
+    return absl::StrCat("\"", **s, "\"");
+  }
+  if (auto* b = std::get_if<bool*>(&setting.target)) {
+    return **b ? "true" : "false";
+  }
+  if (auto* i = std::get_if<int64_t*>(&setting.target)) {
+    return absl::StrCat(**i);
+  }
+  if (auto* list = std::get_if<std::vector<std::string>*>(&setting.target)) {
+    return absl::StrCat("[", absl::StrJoin(**list, ", "), "]");
+  }
+  if (std::holds_alternative<std::vector<TokenSettings>*>(setting.target)) {
+    return "[]";
+  }
+  return absl::StrCat(*std::get<std::size_t*>(setting.target));
+}
+
+}  // namespace
+
+std::vector<std::string> UndescribedSettings() {
+  ServerConfig defaults;
+  std::vector<std::string> missing;
+  for (const Setting& setting : Schema(defaults)) {
+    if (MeaningOf(setting.path).empty()) {
+      missing.push_back(setting.path);
+    }
+  }
+  return missing;
+}
+
+std::string DescribeSettingsMarkdown() {
+  ServerConfig defaults;
+  std::string out = "| Key | Default | Environment variable | Meaning |\n|---|---|---|---|\n";
+  for (const Setting& setting : Schema(defaults)) {
+    absl::StrAppend(&out, "| `", setting.path, "` | `", DefaultText(setting), "` | `",
+                    EnvironmentName(setting.path), "` | ", MeaningOf(setting.path), " |\n");
+  }
+  return out;
+}
+
 std::string DescribeSettings() {
   ServerConfig defaults;
   std::string out;
   for (const Setting& setting : Schema(defaults)) {
-    std::string value;
-    if (auto* s = std::get_if<std::string*>(&setting.target)) {
-      value = absl::StrCat("\"", **s, "\"");
-    } else if (auto* b = std::get_if<bool*>(&setting.target)) {
-      value = **b ? "true" : "false";
-    } else if (auto* i = std::get_if<int64_t*>(&setting.target)) {
-      value = absl::StrCat(**i);
-    } else if (auto* list = std::get_if<std::vector<std::string>*>(&setting.target)) {
-      value = absl::StrCat("[", absl::StrJoin(**list, ", "), "]");
-    } else if (std::holds_alternative<std::vector<TokenSettings>*>(setting.target)) {
-      value = "[]";
-    } else {
-      value = absl::StrCat(*std::get<std::size_t*>(setting.target));
-    }
-    absl::StrAppend(&out, setting.path, " = ", value, "    # ", EnvironmentName(setting.path),
-                    "\n");
+    absl::StrAppend(&out, setting.path, " = ", DefaultText(setting), "    # ",
+                    EnvironmentName(setting.path), "\n");
   }
   return out;
 }

@@ -85,7 +85,7 @@ struct BanSettings {
   bool silent = false;
 };
 
-// How long personal data is kept (see README, "Retention"). 0 keeps for ever.
+// How long personal data is kept (see docs/configuration.md, "Retention"). 0 keeps for ever.
 struct RetentionSettings {
   // Days after a decision until the comment's sealed phone, keyed hashes and
   // user agent are erased.
@@ -150,10 +150,10 @@ struct ServerConfig {
   // Serve without TLS or without tokens on an address reachable from other
   // machines (refused otherwise); logs a warning.
   bool insecure = false;
-  // Key id written with every encrypted value (see README, "Secrets").
+  // Key id written with every encrypted value (see docs/configuration.md, "Secrets").
   std::string encryption_key_id = "k1";
   // Older key ids that still open values sealed under them, during a key
-  // rotation (see README, "Secrets"); never used to seal.
+  // rotation (see docs/configuration.md, "Secrets"); never used to seal.
   std::vector<std::string> decryption_key_ids;
   RedisSettings redis;
   CaptchaSettings captcha;
@@ -187,7 +187,15 @@ struct LoadedConfig {
 // The process environment.
 [[nodiscard]] Environment ProcessEnvironment();
 
-// One line per setting: "key, default, environment variable" (for --help-config).
+// One line per setting: "key = default    # environment variable" (--describe-config).
 [[nodiscard]] std::string DescribeSettings();
+
+// The reference table of every setting in Markdown: key, default, environment
+// variable, meaning (--describe-config --format markdown; docs/configuration.md).
+[[nodiscard]] std::string DescribeSettingsMarkdown();
+
+// Settings that have no meaning written for the reference table (a new setting
+// must say what it does).
+[[nodiscard]] std::vector<std::string> UndescribedSettings();
 
 }  // namespace moderation::config

@@ -24,8 +24,12 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   std::optional<std::string> config_path;
   bool describe = false;
   app.add_option("--config", config_path, "TOML configuration file");
+  std::string describe_format = "toml";
   app.add_flag("--describe-config", describe,
                "print every setting with its default and environment variable");
+  app.add_option("--format", describe_format,
+                 "with --describe-config: toml (default) or markdown (the reference table)")
+      ->check(CLI::IsMember({"toml", "markdown"}));
   std::string token_name;
   std::string token_role;
   CLI::App* new_token = app.add_subcommand(
@@ -54,7 +58,10 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     return 0;
   }
   if (describe) {
-    std::fputs(moderation::config::DescribeSettings().c_str(), stdout);
+    const std::string text = describe_format == "markdown"
+                                 ? moderation::config::DescribeSettingsMarkdown()
+                                 : moderation::config::DescribeSettings();
+    std::fputs(text.c_str(), stdout);
     return 0;
   }
 

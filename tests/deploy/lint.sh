@@ -2,7 +2,9 @@
 # Checks deploy/: yamllint on compose, manifests and alert rules; the
 # Kubernetes manifests against the API schemas (kubernetes-models); the Redis
 # ConfigMap against deploy/redis/redis.conf; the Dockerfile with dockerfilelint;
-# the alert rules with promtool when it is installed. Exits non-zero on any
+# the alert rules (and their tests, deploy/prometheus/*.test.yaml) with promtool.
+# Installs what it needs from Debian (yamllint, nodejs, npm, prometheus for
+# promtool) and npm. Exits non-zero on any
 # finding. npm packages go to .cache/deploy-lint (git-ignored).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -12,12 +14,13 @@ sudo=""
 if [ "$(id -u)" -ne 0 ]; then
   sudo="sudo"
 fi
-for tool in yamllint node npm; do
+for tool in yamllint node npm promtool; do
   if ! command -v "$tool" >/dev/null; then
     case "$tool" in
       yamllint) package=yamllint ;;
       node) package=nodejs ;;
       npm) package=npm ;;
+      promtool) package=prometheus ;;
     esac
     echo "Installing $package"
     $sudo apt-get update -qq
@@ -50,10 +53,10 @@ step "Kubernetes manifests (kubernetes-models)" node "$tools/validate_manifests.
 step "Redis ConfigMap matches deploy/redis/redis.conf" node "$tools/check_redis_configmap.mjs" \
   deploy/kubernetes/redis-configmap.yaml deploy/redis/redis.conf
 step "dockerfilelint" "$tools/node_modules/.bin/dockerfilelint" deploy/Dockerfile
-if command -v promtool >/dev/null; then
-  step "promtool check rules" promtool check rules deploy/prometheus/alerts.yaml
-else
-  echo "== promtool: not installed (Debian package prometheus), alert rules checked by yamllint only"
+step "promtool check rules" promtool check rules deploy/prometheus/alerts.yaml
+rule_tests=(deploy/prometheus/*.test.yaml)
+if [ -e "${rule_tests[0]}" ]; then
+  step "promtool test rules" promtool test rules "${rule_tests[@]}"
 fi
 
 if [ "$failed" -ne 0 ]; then

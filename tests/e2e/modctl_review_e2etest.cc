@@ -222,7 +222,7 @@ TEST_F(ModctlReviewTest, BanFromTheReviewScreenRejectsTheAuthorsPendingComments)
 
 // The queue and the review screen with Vietnamese comments, as a moderator
 // sees them in a 100-column terminal. With MODCTL_SCREENS_DIR set, they are
-// also written there (the README shows them).
+// also written there (docs/calling.md shows them).
 TEST_F(ModctlReviewTest, ScreensShowVietnameseTextWhole) {
   Post("thoi-su-1", "Nguyễn Thị Hoa", "Đường liên xã xuống cấp",
        "Con đường liên xã qua thôn tôi đã hỏng nặng sau mùa mưa lũ, xe máy đi lại rất nguy "

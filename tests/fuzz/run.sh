@@ -9,8 +9,7 @@ cd "$(dirname "$0")/../.."
 
 seconds=${FUZZ_SECONDS:-60}
 build=build-fuzz
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DMODERATION_FUZZ=ON -DMODERATION_BUILD_TESTS=OFF >/dev/null
+cmake --preset fuzz >/dev/null
 targets=(submission_fuzzer spam_rules_fuzzer rules_file_fuzzer config_fuzzer captcha_fuzzer
          classifier_model_fuzzer)
 cmake --build "$build" --target "${targets[@]}"

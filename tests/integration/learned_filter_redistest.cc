@@ -5,7 +5,7 @@
 
 #include "service/learning/learned_filter.h"
 #include "tests/support/await.h"
-#include "tests/support/redis_server.h"
+#include "tests/support/redis_fixture.h"
 
 namespace moderation::learning {
 namespace {
@@ -21,22 +21,8 @@ comments::Comment Decided(std::string body, comments::CommentStatus status,
   return comment;
 }
 
-class LearnedFilterTest : public ::testing::Test {
+class LearnedFilterTest : public testing::RedisTest {
  protected:
-  void SetUp() override {
-    absl::StatusOr<std::unique_ptr<testing::RedisServer>> server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-  }
-
-  std::unique_ptr<redis::RedisClient> Connect() {
-    redis::RedisClientOptions options;
-    options.endpoint = *redis::ParseRedisUrl(server_->url());
-    std::unique_ptr<redis::RedisClient> client = *redis::RedisClient::Create(options);
-    EXPECT_TRUE(client->WaitUntilConnected(absl::Seconds(5)));
-    return client;
-  }
-
   static std::unique_ptr<LearnedFilter> StartFilter(redis::RedisClient& client,
                                                     int snapshot_every = 1000) {
     LearningOptions options;
@@ -54,8 +40,6 @@ class LearnedFilterTest : public ::testing::Test {
     }
     ASSERT_EQ(filter.lessons_applied(), count);
   }
-
-  std::unique_ptr<testing::RedisServer> server_;
 };
 
 constexpr const char* kSpam = "Vay tiền nhanh không cần thế chấp, giải ngân trong ngày";
@@ -124,7 +108,7 @@ TEST_F(LearnedFilterTest, AReplicaStartedLaterCatchesUpFromTheSnapshotAndTheStre
 
 TEST_F(LearnedFilterTest, StartFailsCleanlyWithoutRedis) {
   std::unique_ptr<redis::RedisClient> client = Connect();
-  server_.reset();
+  ASSERT_TRUE(server_->Kill().ok());
   LearnedFilter filter(*client, classifier::SpamClassifier::Untrained(), {});
   EXPECT_EQ(filter.Start(absl::Milliseconds(300)).code(), absl::StatusCode::kUnavailable);
 }

@@ -2,21 +2,19 @@
 
 #include "service/bans/redis_ban_store.h"
 #include "tests/support/await.h"
-#include "tests/support/redis_server.h"
+#include "tests/support/redis_fixture.h"
 
 namespace moderation::bans {
 namespace {
 
-class RedisBanStoreTest : public ::testing::Test {
+class RedisBanStoreTest : public testing::RedisTest {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<testing::RedisServer>> server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    redis::RedisClientOptions options;
-    options.endpoint = *redis::ParseRedisUrl(server_->url());
-    client_ = *redis::RedisClient::Create(options);
-    ASSERT_TRUE(client_->WaitUntilConnected(absl::Seconds(5)));
+    RedisTest::SetUp();
+    if (HasFatalFailure()) {
+      return;
+    }
+    client_ = Connect();
     store_ = std::make_unique<RedisBanStore>(*client_, clock_);
   }
 
@@ -48,7 +46,6 @@ class RedisBanStoreTest : public ::testing::Test {
   }
 
   SystemClock clock_;
-  std::unique_ptr<testing::RedisServer> server_;
   std::unique_ptr<redis::RedisClient> client_;
   std::unique_ptr<RedisBanStore> store_;
 };

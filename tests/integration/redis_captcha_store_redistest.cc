@@ -4,21 +4,19 @@
 #include "service/captcha/redis_captcha_store.h"
 #include "service/storage/redis/keys.h"
 #include "tests/support/await.h"
-#include "tests/support/redis_server.h"
+#include "tests/support/redis_fixture.h"
 
 namespace moderation::captcha {
 namespace {
 
-class RedisCaptchaStoreTest : public ::testing::Test {
+class RedisCaptchaStoreTest : public testing::RedisTest {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<testing::RedisServer>> server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    redis::RedisClientOptions options;
-    options.endpoint = *redis::ParseRedisUrl(server_->url());
-    client_ = *redis::RedisClient::Create(options);
-    ASSERT_TRUE(client_->WaitUntilConnected(absl::Seconds(5)));
+    RedisTest::SetUp();
+    if (HasFatalFailure()) {
+      return;
+    }
+    client_ = Connect();
     store_ = std::make_unique<RedisCaptchaStore>(*client_);
   }
 
@@ -29,7 +27,6 @@ class RedisCaptchaStoreTest : public ::testing::Test {
     return *testing::Await<absl::StatusOr<TakeResult>>([&](auto done) { store_->Take(id, done); });
   }
 
-  std::unique_ptr<testing::RedisServer> server_;
   std::unique_ptr<redis::RedisClient> client_;
   std::unique_ptr<RedisCaptchaStore> store_;
 };

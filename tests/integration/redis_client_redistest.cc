@@ -5,30 +5,28 @@
 #include "service/common/deadline.h"
 #include "service/storage/redis/redis_client.h"
 #include "tests/support/await.h"
+#include "tests/support/redis_fixture.h"
 #include "tests/support/redis_sentinel_group.h"
-#include "tests/support/redis_server.h"
 
 namespace moderation::redis {
 namespace {
 
 using Reply = absl::StatusOr<RedisValue>;
 
-class RedisClientTest : public ::testing::Test {
+class RedisClientTest : public testing::RedisTest {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<testing::RedisServer>> server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
+    RedisTest::SetUp();
+    if (HasFatalFailure()) {
+      return;
+    }
     client_ = Connect(absl::Seconds(1));
   }
 
   std::unique_ptr<RedisClient> Connect(absl::Duration command_timeout) {
     RedisClientOptions options;
-    options.endpoint = *ParseRedisUrl(server_->url());
     options.command_timeout = command_timeout;
-    std::unique_ptr<RedisClient> client = *RedisClient::Create(options);
-    EXPECT_TRUE(client->WaitUntilConnected(absl::Seconds(5)));
-    return client;
+    return RedisTest::Connect(std::move(options));
   }
 
   Reply Run(RedisClient& client, Command command) {
@@ -37,7 +35,6 @@ class RedisClientTest : public ::testing::Test {
     return reply ? *std::move(reply) : absl::DeadlineExceededError("no callback");
   }
 
-  std::unique_ptr<testing::RedisServer> server_;
   std::unique_ptr<RedisClient> client_;
 };
 
@@ -142,10 +139,9 @@ TEST_F(RedisClientTest, ASilentServerTimesOutAndTheConnectionIsRenewed) {
 
 TEST_F(RedisClientTest, RefusesBeyondThePendingLimit) {
   RedisClientOptions options;
-  options.endpoint = *ParseRedisUrl(server_->url());
   options.max_pending_commands = 1;
-  std::unique_ptr<RedisClient> small = *RedisClient::Create(options);
-  ASSERT_TRUE(small->WaitUntilConnected(absl::Seconds(5)));
+  std::unique_ptr<RedisClient> small = RedisTest::Connect(std::move(options));
+  ASSERT_NE(small, nullptr);
   absl::Notification first_done;
   small->Execute({"DEBUG", "SLEEP", "0.3"}, [&](Reply) { first_done.Notify(); });
   Reply refused = Run(*small, {"PING"});
@@ -191,11 +187,10 @@ TEST_F(RedisClientTest, StopsWaitingAtTheCallersDeadlineAndCarriesItIntoCallback
 
 TEST_F(RedisClientTest, ReplicatedWritesAreRefusedWhenNoReplicaConfirmsThem) {
   RedisClientOptions options;
-  options.endpoint = *ParseRedisUrl(server_->url());
   options.wait_replicas = 1;
   options.wait_timeout = absl::Milliseconds(50);
-  std::unique_ptr<RedisClient> waiting = *RedisClient::Create(options);
-  ASSERT_TRUE(waiting->WaitUntilConnected(absl::Seconds(5)));
+  std::unique_ptr<RedisClient> waiting = RedisTest::Connect(std::move(options));
+  ASSERT_NE(waiting, nullptr);
   const RedisScript replicated("return redis.call('INCR', KEYS[1])", WriteAck::kReplicated);
   const RedisScript plain("return redis.call('INCR', KEYS[1])");
   auto eval = [&](const RedisScript& script) {
@@ -245,7 +240,7 @@ TEST(RedisSentinelClientTest, FindsThePrimaryAndFollowsAFailover) {
   const int second = (*group)->PrimaryPort();
   // The Sentinels name the new primary before the old one learns it was
   // demoted: for a moment writes may still land on the old one (and be lost,
-  // unless WAIT confirmed them; see README, "Reliability"). Soon every write
+  // unless WAIT confirmed them; see docs/reliability.md). Soon every write
   // goes to the new primary.
   int attempt = 0;
   EXPECT_TRUE(testing::WaitFor(

@@ -4,27 +4,26 @@
 #include "service/common/errors.h"
 #include "service/storage/redis/keys.h"
 #include "tests/support/await.h"
-#include "tests/support/redis_server.h"
+#include "tests/support/redis_fixture.h"
 
 namespace moderation::comments {
 namespace {
 
-class RedisCommentRepositoryTest : public ::testing::Test {
+class RedisCommentRepositoryTest : public testing::RedisTest {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<testing::RedisServer>> server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    Connect();
+    RedisTest::SetUp();
+    if (HasFatalFailure()) {
+      return;
+    }
+    Reconnect();
   }
 
-  void Connect() {
+  void Reconnect() {
     repository_.reset();
     client_.reset();
-    redis::RedisClientOptions options;
-    options.endpoint = *redis::ParseRedisUrl(server_->url());
-    client_ = *redis::RedisClient::Create(options);
-    ASSERT_TRUE(client_->WaitUntilConnected(absl::Seconds(5)));
+    client_ = Connect();
+    ASSERT_NE(client_, nullptr);
     repository_ = std::make_unique<RedisCommentRepository>(*client_, audit_chain_);
   }
 
@@ -72,7 +71,6 @@ class RedisCommentRepositoryTest : public ::testing::Test {
         [&](auto done) { repository_->ListApproved(article, after, limit, done); });
   }
 
-  std::unique_ptr<testing::RedisServer> server_;
   std::unique_ptr<redis::RedisClient> client_;
   audit::AuditChain audit_chain_{std::string(32, 'a')};
   std::unique_ptr<RedisCommentRepository> repository_;
@@ -251,7 +249,7 @@ TEST_F(RedisCommentRepositoryTest, AnAcknowledgedCommentSurvivesKillNine) {
   ASSERT_TRUE(Enqueue(MakeComment("01JD0000000000000000000002")).ok());
   ASSERT_TRUE(server_->Kill().ok());
   ASSERT_TRUE(server_->Restart().ok());
-  Connect();
+  Reconnect();
 
   absl::StatusOr<Comment> pending = Get("01JD0000000000000000000002");
   ASSERT_TRUE(pending.ok()) << pending.status();

@@ -3,7 +3,7 @@
 #include "service/ratelimit/rate_limiter.h"
 #include "service/ratelimit/redis_limit_store.h"
 #include "tests/support/await.h"
-#include "tests/support/redis_server.h"
+#include "tests/support/redis_fixture.h"
 
 namespace moderation::ratelimit {
 namespace {
@@ -12,22 +12,15 @@ using Results = std::vector<absl::StatusOr<GcraResult>>;
 
 constexpr int64_t kStart = 1790000000LL * 1000000;  // µs
 
-class RedisLimitStoreTest : public ::testing::Test {
+class RedisLimitStoreTest : public testing::RedisTest {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<testing::RedisServer>> server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
+    RedisTest::SetUp();
+    if (HasFatalFailure()) {
+      return;
+    }
     client_ = Connect();
     store_ = std::make_unique<RedisLimitStore>(*client_);
-  }
-
-  std::unique_ptr<redis::RedisClient> Connect() {
-    redis::RedisClientOptions options;
-    options.endpoint = *redis::ParseRedisUrl(server_->url());
-    std::unique_ptr<redis::RedisClient> client = *redis::RedisClient::Create(options);
-    EXPECT_TRUE(client->WaitUntilConnected(absl::Seconds(5)));
-    return client;
   }
 
   // One event under `key` at `at_micros`: 6 a minute, 3 back to back.
@@ -45,7 +38,6 @@ class RedisLimitStoreTest : public ::testing::Test {
     return results[0]->allowed;
   }
 
-  std::unique_ptr<testing::RedisServer> server_;
   std::unique_ptr<redis::RedisClient> client_;
   std::unique_ptr<RedisLimitStore> store_;
 };

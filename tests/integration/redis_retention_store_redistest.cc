@@ -4,7 +4,7 @@
 #include "service/retention/retention_sweeper.h"
 #include "service/storage/redis/keys.h"
 #include "tests/support/fake_clock.h"
-#include "tests/support/redis_server.h"
+#include "tests/support/redis_fixture.h"
 
 namespace moderation::retention {
 namespace {
@@ -13,16 +13,14 @@ constexpr int64_t kDayMs = int64_t{86400} * 1000;
 
 // Comments are written as RedisCommentRepository stores them (see
 // redis/keys.h), so that this test does not depend on how they got there.
-class RedisRetentionStoreTest : public ::testing::Test {
+class RedisRetentionStoreTest : public testing::RedisTest {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<testing::RedisServer>> server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    redis::RedisClientOptions options;
-    options.endpoint = *redis::ParseRedisUrl(server_->url());
-    client_ = *redis::RedisClient::Create(options);
-    ASSERT_TRUE(client_->WaitUntilConnected(absl::Seconds(5)));
+    RedisTest::SetUp();
+    if (HasFatalFailure()) {
+      return;
+    }
+    client_ = Connect();
     store_ = std::make_unique<RedisRetentionStore>(*client_);
   }
 
@@ -61,7 +59,6 @@ class RedisRetentionStoreTest : public ::testing::Test {
     Cli({"ZADD", redis::keys::AuthorIndex("ip-" + ip_digest.substr(0, 32)), "1", id});
   }
 
-  std::unique_ptr<testing::RedisServer> server_;
   std::unique_ptr<redis::RedisClient> client_;
   std::unique_ptr<RedisRetentionStore> store_;
   testing::FakeClock clock_;

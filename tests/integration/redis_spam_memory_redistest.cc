@@ -4,21 +4,19 @@
 
 #include "service/spam/redis_spam_memory.h"
 #include "tests/support/await.h"
-#include "tests/support/redis_server.h"
+#include "tests/support/redis_fixture.h"
 
 namespace moderation::spam {
 namespace {
 
-class RedisSpamMemoryTest : public ::testing::Test {
+class RedisSpamMemoryTest : public testing::RedisTest {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<testing::RedisServer>> server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    redis::RedisClientOptions options;
-    options.endpoint = *redis::ParseRedisUrl(server_->url());
-    client_ = *redis::RedisClient::Create(options);
-    ASSERT_TRUE(client_->WaitUntilConnected(absl::Seconds(5)));
+    RedisTest::SetUp();
+    if (HasFatalFailure()) {
+      return;
+    }
+    client_ = Connect();
     memory_ = std::make_unique<RedisSpamMemory>(*client_, absl::Seconds(1));
   }
 
@@ -49,7 +47,6 @@ class RedisSpamMemoryTest : public ::testing::Test {
                 })->ok());
   }
 
-  std::unique_ptr<testing::RedisServer> server_;
   std::unique_ptr<redis::RedisClient> client_;
   std::unique_ptr<RedisSpamMemory> memory_;
 };
@@ -90,7 +87,7 @@ TEST_F(RedisSpamMemoryTest, FindsNearDuplicatesFromOtherAuthorsOnly) {
 }
 
 TEST_F(RedisSpamMemoryTest, UnreachableRedisIsAnErrorNotAHang) {
-  server_.reset();
+  ASSERT_TRUE(server_->Kill().ok());
   absl::StatusOr<Recollection> recalled = *testing::Await<absl::StatusOr<Recollection>>(
       [&](auto done) { memory_->Recall(Record("ee", 1, "a"), done); });
   EXPECT_EQ(recalled.status().code(), absl::StatusCode::kUnavailable);

@@ -7,24 +7,24 @@
 #include "service/storage/redis/keys.h"
 #include "service/submission/redis_submission_store.h"
 #include "tests/support/await.h"
-#include "tests/support/redis_server.h"
+#include "tests/support/redis_fixture.h"
 
 namespace moderation::submission {
 namespace {
 
 // The submission script against a real Redis: what it does, what it leaves
 // alone, and that it is one command.
-class RedisSubmissionStoreTest : public ::testing::Test {
+class RedisSubmissionStoreTest : public testing::RedisTest {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<testing::RedisServer>> server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
+    RedisTest::SetUp();
+    if (HasFatalFailure()) {
+      return;
+    }
     redis::RedisClientOptions options;
-    options.endpoint = *redis::ParseRedisUrl(server_->url());
     options.observer = [this](absl::string_view, absl::Duration) { commands_.fetch_add(1); };
-    client_ = *redis::RedisClient::Create(options);
-    ASSERT_TRUE(client_->WaitUntilConnected(absl::Seconds(5)));
+    client_ = Connect(std::move(options));
+    ASSERT_NE(client_, nullptr);
     store_ = std::make_unique<RedisSubmissionStore>(*client_);
     captchas_ = std::make_unique<captcha::RedisCaptchaStore>(*client_);
     repository_ = std::make_unique<comments::RedisCommentRepository>(*client_, audit_chain_);
@@ -97,7 +97,6 @@ class RedisSubmissionStoreTest : public ::testing::Test {
         [&](auto done) { repository_->Get(id, done); });
   }
 
-  std::unique_ptr<testing::RedisServer> server_;
   std::atomic<int> commands_{0};
   std::unique_ptr<redis::RedisClient> client_;
   std::unique_ptr<RedisSubmissionStore> store_;
@@ -269,7 +268,7 @@ TEST_F(RedisSubmissionStoreTest, ARejectedCommentIsRememberedButNotStored) {
 
 TEST_F(RedisSubmissionStoreTest, UnreachableRedisIsUnavailable) {
   SubmissionPlan plan = Plan("u1");
-  server_.reset();
+  ASSERT_TRUE(server_->Kill().ok());
   absl::StatusOr<SubmissionReply> reply = Commit(std::move(plan));
   EXPECT_EQ(reply.status().code(), absl::StatusCode::kUnavailable);
 }

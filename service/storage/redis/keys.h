@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 
-// The whole Redis key scheme (also in the README). Keys of one multi-key
+// The whole Redis key scheme (also in docs/redis-keys.md). Keys of one multi-key
 // operation share a hash tag ({...}) so that the same code runs on Redis
 // Cluster. Nothing here holds personal data in clear: keys derived from phones,
 // IPs or client tokens use keyed hashes (HMAC-SHA-256, hex).

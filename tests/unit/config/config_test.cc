@@ -4,7 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "tests/support/process.h"
 
 namespace moderation::config {
@@ -99,6 +106,38 @@ TEST_F(ConfigTest, DescribesEverySettingWithItsVariable) {
   EXPECT_THAT(description,
               HasSubstr("redis.url = \"redis://127.0.0.1:6379\"    # MODERATION_REDIS_URL"));
   EXPECT_THAT(description, HasSubstr("# MODERATION_DEV_REVEAL_CAPTCHA"));
+  // One line per setting, each naming the variable that overrides it.
+  for (absl::string_view line : absl::StrSplit(description, '\n', absl::SkipEmpty())) {
+    const std::vector<std::string> halves = absl::StrSplit(line, "    # ");
+    ASSERT_EQ(halves.size(), 2u) << line;
+    const std::string key = halves[0].substr(0, halves[0].find(" = "));
+    std::string expected = "MODERATION_" + absl::AsciiStrToUpper(key);
+    absl::StrReplaceAll({{".", "_"}}, &expected);
+    EXPECT_EQ(halves[1], expected) << line;
+  }
+}
+
+TEST_F(ConfigTest, EverySettingSaysWhatItMeans) {
+  const std::vector<std::string> undescribed = UndescribedSettings();
+  EXPECT_TRUE(undescribed.empty())
+      << "say what these mean in service/config/config.cc: " << absl::StrJoin(undescribed, ", ");
+}
+
+// docs/configuration.md carries the generated table between two markers, so
+// the reference cannot drift from the schema: regenerate it with
+// `moderation-server --describe-config --format markdown`.
+TEST_F(ConfigTest, ReferenceDocumentIsTheGeneratedTable) {
+  std::ifstream file(std::string(MODERATION_SOURCE_DIR) + "/docs/configuration.md");
+  ASSERT_TRUE(file) << "docs/configuration.md not found";
+  const std::string text(std::istreambuf_iterator<char>(file), {});
+  const std::string begin = "<!-- settings:begin -->\n";
+  const std::string end = "<!-- settings:end -->";
+  const std::size_t from = text.find(begin);
+  const std::size_t to = text.find(end);
+  ASSERT_NE(from, std::string::npos);
+  ASSERT_NE(to, std::string::npos);
+  EXPECT_EQ(text.substr(from + begin.size(), to - from - begin.size()), DescribeSettingsMarkdown())
+      << "regenerate the table: moderation-server --describe-config --format markdown";
 }
 
 TEST_F(ConfigTest, ReadsTlsAndTokenTables) {

@@ -12,25 +12,24 @@
 #include "service/common/errors.h"
 #include "service/storage/redis/keys.h"
 #include "tests/support/await.h"
-#include "tests/support/redis_server.h"
+#include "tests/support/redis_fixture.h"
 
-// Claims, undo, filters and author histories of the pending queue, and the
-// audit entries decisions write, against a real redis-server.
+// The review side of RedisCommentRepository (claims, undo, filters, author
+// histories) and the RedisAuditLog entries its decisions write, against a real
+// redis-server.
 namespace moderation::comments {
 namespace {
 
 constexpr char kAuditKey[] = "0123456789abcdef0123456789abcdef";
 
-class RedisReviewQueueTest : public ::testing::Test {
+class RedisReviewAndAuditTest : public testing::RedisTest {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<testing::RedisServer>> server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    redis::RedisClientOptions options;
-    options.endpoint = *redis::ParseRedisUrl(server_->url());
-    client_ = *redis::RedisClient::Create(options);
-    ASSERT_TRUE(client_->WaitUntilConnected(absl::Seconds(5)));
+    RedisTest::SetUp();
+    if (HasFatalFailure()) {
+      return;
+    }
+    client_ = Connect();
     repository_ = std::make_unique<RedisCommentRepository>(*client_, chain_);
     log_ = std::make_unique<audit::RedisAuditLog>(*client_, chain_);
   }
@@ -134,14 +133,13 @@ class RedisReviewQueueTest : public ::testing::Test {
     return verification.ok() ? *verification : audit::Verification{};
   }
 
-  std::unique_ptr<testing::RedisServer> server_;
   std::unique_ptr<redis::RedisClient> client_;
   audit::AuditChain chain_{kAuditKey};
   std::unique_ptr<RedisCommentRepository> repository_;
   std::unique_ptr<audit::RedisAuditLog> log_;
 };
 
-TEST_F(RedisReviewQueueTest, TwoModeratorsNeverClaimTheSameComment) {
+TEST_F(RedisReviewAndAuditTest, TwoModeratorsNeverClaimTheSameComment) {
   for (int n = 1; n <= 3; ++n) {
     Enqueue(MakeComment(n));
   }
@@ -164,7 +162,7 @@ TEST_F(RedisReviewQueueTest, TwoModeratorsNeverClaimTheSameComment) {
   EXPECT_EQ(page->comments[1].claimed_by, "mai");
 }
 
-TEST_F(RedisReviewQueueTest, ManySessionsClaimingAtOnceGetDistinctComments) {
+TEST_F(RedisReviewAndAuditTest, ManySessionsClaimingAtOnceGetDistinctComments) {
   for (int n = 1; n <= 40; ++n) {
     Enqueue(MakeComment(n));
   }
@@ -193,7 +191,7 @@ TEST_F(RedisReviewQueueTest, ManySessionsClaimingAtOnceGetDistinctComments) {
   EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()).size(), 40u);
 }
 
-TEST_F(RedisReviewQueueTest, ASkipReleasesTheClaimAndMovesOn) {
+TEST_F(RedisReviewAndAuditTest, ASkipReleasesTheClaimAndMovesOn) {
   Enqueue(MakeComment(1));
   Enqueue(MakeComment(2));
   ASSERT_EQ(Claim("lan")->id, Id(1));
@@ -209,7 +207,7 @@ TEST_F(RedisReviewQueueTest, ASkipReleasesTheClaimAndMovesOn) {
               })->value());
 }
 
-TEST_F(RedisReviewQueueTest, ADecisionEndsTheClaimAndMayComeFromAnyone) {
+TEST_F(RedisReviewAndAuditTest, ADecisionEndsTheClaimAndMayComeFromAnyone) {
   Enqueue(MakeComment(1));
   ASSERT_EQ(Claim("lan")->id, Id(1));
   ASSERT_TRUE(Decide(Id(1), "mai").ok());
@@ -218,7 +216,7 @@ TEST_F(RedisReviewQueueTest, ADecisionEndsTheClaimAndMayComeFromAnyone) {
   EXPECT_EQ(*claim, "0");
 }
 
-TEST_F(RedisReviewQueueTest, OnlyTheLastOwnDecisionWithinTheWindowCanBeUndone) {
+TEST_F(RedisReviewAndAuditTest, OnlyTheLastOwnDecisionWithinTheWindowCanBeUndone) {
   Enqueue(MakeComment(1));
   Enqueue(MakeComment(2));
   const absl::Time decided = absl::FromUnixMillis(1790000100000);
@@ -248,7 +246,7 @@ TEST_F(RedisReviewQueueTest, OnlyTheLastOwnDecisionWithinTheWindowCanBeUndone) {
   EXPECT_FALSE(Undo(Id(2), "lan", CommentStatus::kPending, decided + absl::Seconds(6)).ok());
 }
 
-TEST_F(RedisReviewQueueTest, UndoingAnApprovalTakesItOffTheArticle) {
+TEST_F(RedisReviewAndAuditTest, UndoingAnApprovalTakesItOffTheArticle) {
   Enqueue(MakeComment(1));
   const absl::Time decided = absl::FromUnixMillis(1790000100000);
   ASSERT_TRUE(Decide(Id(1), "lan", CommentStatus::kApproved, decided).ok());
@@ -258,7 +256,7 @@ TEST_F(RedisReviewQueueTest, UndoingAnApprovalTakesItOffTheArticle) {
   EXPECT_TRUE(approved->comments.empty());
 }
 
-TEST_F(RedisReviewQueueTest, FiltersNarrowTheQueueServerSide) {
+TEST_F(RedisReviewAndAuditTest, FiltersNarrowTheQueueServerSide) {
   Comment spam = MakeComment(1, std::string(64, 'b'), std::string(64, 'c'));
   spam.flagged = true;
   spam.spam_score = 7;
@@ -301,7 +299,7 @@ TEST_F(RedisReviewQueueTest, FiltersNarrowTheQueueServerSide) {
   EXPECT_EQ(Claim("lan", "s1", {}, "", by_article)->id, Id(2));
 }
 
-TEST_F(RedisReviewQueueTest, AFilterOverALongQueueAnswersInBoundedPages) {
+TEST_F(RedisReviewAndAuditTest, AFilterOverALongQueueAnswersInBoundedPages) {
   for (int n = 1; n <= 99; ++n) {
     Enqueue(MakeComment(n));
   }
@@ -315,7 +313,7 @@ TEST_F(RedisReviewQueueTest, AFilterOverALongQueueAnswersInBoundedPages) {
   EXPECT_EQ(page->total, 99);
 }
 
-TEST_F(RedisReviewQueueTest, AuthorHistoryCountsOutcomesByPhoneAndAddress) {
+TEST_F(RedisReviewAndAuditTest, AuthorHistoryCountsOutcomesByPhoneAndAddress) {
   const std::string ip(64, 'd');
   const std::string phone(64, 'e');
   for (int n = 1; n <= 4; ++n) {
@@ -349,7 +347,7 @@ TEST_F(RedisReviewQueueTest, AuthorHistoryCountsOutcomesByPhoneAndAddress) {
   EXPECT_NE(keys->find("ph-eeee"), std::string::npos) << *keys;
 }
 
-TEST_F(RedisReviewQueueTest, EveryDecisionAndUndoIsInTheAuditChain) {
+TEST_F(RedisReviewAndAuditTest, EveryDecisionAndUndoIsInTheAuditChain) {
   Enqueue(MakeComment(1));
   Enqueue(MakeComment(2));
   const absl::Time decided = absl::FromUnixMillis(1790000100000);
@@ -373,15 +371,13 @@ TEST_F(RedisReviewQueueTest, EveryDecisionAndUndoIsInTheAuditChain) {
   EXPECT_FALSE(verification.first_break.has_value());
 }
 
-TEST_F(RedisReviewQueueTest, ConcurrentWritersOfTwoReplicasKeepOneChain) {
+TEST_F(RedisReviewAndAuditTest, ConcurrentWritersOfTwoReplicasKeepOneChain) {
   for (int n = 1; n <= 30; ++n) {
     Enqueue(MakeComment(n));
   }
   // A second replica: its own client, chain and repository, the same Redis.
-  redis::RedisClientOptions options;
-  options.endpoint = *redis::ParseRedisUrl(server_->url());
-  std::unique_ptr<redis::RedisClient> other_client = *redis::RedisClient::Create(options);
-  ASSERT_TRUE(other_client->WaitUntilConnected(absl::Seconds(5)));
+  std::unique_ptr<redis::RedisClient> other_client = Connect();
+  ASSERT_NE(other_client, nullptr);
   audit::AuditChain other_chain(kAuditKey);
   RedisCommentRepository other(*other_client, other_chain);
   audit::RedisAuditLog other_log(*other_client, other_chain);
@@ -427,7 +423,7 @@ TEST_F(RedisReviewQueueTest, ConcurrentWritersOfTwoReplicasKeepOneChain) {
   EXPECT_FALSE(verification.first_break.has_value());
 }
 
-TEST_F(RedisReviewQueueTest, TamperingIsFoundWhereItHappened) {
+TEST_F(RedisReviewAndAuditTest, TamperingIsFoundWhereItHappened) {
   for (int n = 1; n <= 4; ++n) {
     Enqueue(MakeComment(n));
     ASSERT_TRUE(Decide(Id(n), "lan").ok());
@@ -468,7 +464,7 @@ TEST_F(RedisReviewQueueTest, TamperingIsFoundWhereItHappened) {
   EXPECT_EQ(verification.first_break->problem, audit::Problem::kSequenceGap);
 }
 
-TEST_F(RedisReviewQueueTest, RemovingTheNewestEntriesIsFoundAtTheHead) {
+TEST_F(RedisReviewAndAuditTest, RemovingTheNewestEntriesIsFoundAtTheHead) {
   for (int n = 1; n <= 3; ++n) {
     Enqueue(MakeComment(n));
     ASSERT_TRUE(Decide(Id(n), "lan").ok());
@@ -487,7 +483,7 @@ TEST_F(RedisReviewQueueTest, RemovingTheNewestEntriesIsFoundAtTheHead) {
   EXPECT_EQ(verification.first_break->sequence, 2);
 }
 
-TEST_F(RedisReviewQueueTest, AuditListingFiltersByModeratorAndPages) {
+TEST_F(RedisReviewAndAuditTest, AuditListingFiltersByModeratorAndPages) {
   for (int n = 1; n <= 6; ++n) {
     Enqueue(MakeComment(n));
     ASSERT_TRUE(Decide(Id(n), n % 3 == 0 ? "mai" : "lan").ok());
