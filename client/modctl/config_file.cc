@@ -1,9 +1,6 @@
-#define TOML_HEADER_ONLY 1
-#define TOML_EXCEPTIONS 0
 #include "client/modctl/config_file.h"
 
 #include <sys/stat.h>
-#include <toml++/toml.h>
 
 #include <fstream>
 #include <iterator>
@@ -49,24 +46,11 @@ absl::StatusOr<FileSettings> LoadConfigFile(const std::string& path, bool must_e
     return settings;
   }
   const std::string text(std::istreambuf_iterator<char>(file), {});
-  // As the server does with its files: the parser reaches undefined
-  // behaviour on some non-ASCII text outside strings, so such text is
-  // refused first, and the structure is parsed from an ASCII skeleton.
-  if (absl::Status checked = CheckTomlText(text, path); !checked.ok()) {
-    return checked;
+  absl::StatusOr<toml::table> parsed = ParseTomlText(text, path);
+  if (!parsed.ok()) {
+    return parsed.status();
   }
-  if (toml::parse_result shape = toml::parse(AsciiSkeleton(text)); !shape) {
-    const toml::parse_error& error = shape.error();
-    return Bad(path, absl::StrCat("line ", static_cast<uint64_t>(error.source().begin.line), ": ",
-                                  std::string(error.description())));
-  }
-  toml::parse_result parsed = toml::parse(text, std::string_view(path));
-  if (!parsed) {
-    const toml::parse_error& error = parsed.error();
-    return Bad(path, absl::StrCat("line ", static_cast<uint64_t>(error.source().begin.line), ": ",
-                                  std::string(error.description())));
-  }
-  const toml::table& table = parsed.table();
+  const toml::table& table = *parsed;
   for (const auto& [key, node] : table) {
     const std::string name(key.str());
     const auto text_value = [&](std::optional<std::string>& out) -> absl::Status {

@@ -2,11 +2,38 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace moderation {
+namespace {
+
+absl::Status ParseError(absl::string_view source, const toml::parse_error& error) {
+  return absl::InvalidArgumentError(absl::StrCat(source, ":",
+                                                 static_cast<uint64_t>(error.source().begin.line),
+                                                 ": ", std::string(error.description())));
+}
+
+}  // namespace
+
+absl::StatusOr<toml::table> ParseTomlText(absl::string_view text, absl::string_view source) {
+  if (absl::Status checked = CheckTomlText(text, source); !checked.ok()) {
+    return checked;
+  }
+  if (toml::parse_result shape = toml::parse(AsciiSkeleton(text)); !shape) {
+    return ParseError(source, shape.error());
+  }
+  toml::parse_result parsed = toml::parse(std::string_view(text.data(), text.size()),
+                                          std::string_view(source.data(), source.size()));
+  if (!parsed) {
+    return ParseError(source, parsed.error());
+  }
+  return std::move(parsed).table();
+}
+
 namespace {
 
 // Length of the UTF-8 sequence starting at `i`, or 0 if it is malformed

@@ -1,8 +1,15 @@
 #pragma once
 
+// Header-only, without exceptions: errors come back as values. Every file of
+// ours that reads TOML includes toml++ through this header, so all agree.
+#define TOML_HEADER_ONLY 1
+#define TOML_EXCEPTIONS 0
+#include <toml++/toml.h>
+
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
 namespace moderation {
@@ -21,5 +28,12 @@ namespace moderation {
 // inside strings and comments (given CheckTomlText), away from its faulty
 // paths.
 [[nodiscard]] std::string AsciiSkeleton(absl::string_view text);
+
+// The one way our TOML files are read (the server's configuration, the spam
+// rules, modctl's configuration): CheckTomlText, then the structure from the
+// AsciiSkeleton, then the text itself. INVALID_ARGUMENT as
+// "<source>:<line>: <what is wrong>".
+[[nodiscard]] absl::StatusOr<toml::table> ParseTomlText(absl::string_view text,
+                                                        absl::string_view source);
 
 }  // namespace moderation

@@ -1,10 +1,5 @@
 #include "service/config/config.h"
 
-// Header-only, without exceptions: errors come back as values.
-#define TOML_HEADER_ONLY 1
-#define TOML_EXCEPTIONS 0
-#include <toml++/toml.h>
-
 #include <fstream>
 #include <functional>
 #include <iterator>
@@ -358,20 +353,8 @@ absl::StatusOr<LoadedConfig> LoadConfig(const std::optional<std::string>& path,
       return absl::NotFoundError(absl::StrCat("cannot read configuration file ", *path));
     }
     const std::string text(std::istreambuf_iterator<char>(file), {});
-    RETURN_IF_ERROR(CheckTomlText(text, *path));
-    const std::string skeleton = AsciiSkeleton(text);
-    if (toml::parse_result shape = toml::parse(skeleton); !shape) {
-      return absl::InvalidArgumentError(absl::StrCat(*path, ":", shape.error().source().begin.line,
-                                                     ": ",
-                                                     std::string(shape.error().description())));
-    }
-    toml::parse_result parsed = toml::parse(text, std::string_view(*path));
-    if (!parsed) {
-      const toml::parse_error& error = parsed.error();
-      return absl::InvalidArgumentError(absl::StrCat(*path, ":", error.source().begin.line, ": ",
-                                                     std::string(error.description())));
-    }
-    RETURN_IF_ERROR(ApplyTable(parsed.table(), "", schema, *path));
+    ASSIGN_OR_RETURN(const toml::table table, ParseTomlText(text, *path));
+    RETURN_IF_ERROR(ApplyTable(table, "", schema, *path));
   }
 
   for (const auto& entry : environment) {

@@ -1,10 +1,5 @@
 #include "service/spam/spam_rules.h"
 
-// Header-only, without exceptions: errors come back as values.
-#define TOML_HEADER_ONLY 1
-#define TOML_EXCEPTIONS 0
-#include <toml++/toml.h>
-
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -322,22 +317,9 @@ SpamRules DefaultSpamRules() {
 }
 
 absl::StatusOr<SpamRules> ParseSpamRules(absl::string_view text, absl::string_view source_name) {
-  RETURN_IF_ERROR(CheckTomlText(text, source_name));
-  const std::string skeleton = AsciiSkeleton(text);
-  if (toml::parse_result shape = toml::parse(skeleton); !shape) {
-    return absl::InvalidArgumentError(absl::StrCat(source_name, ":",
-                                                   shape.error().source().begin.line, ": ",
-                                                   std::string(shape.error().description())));
-  }
-  toml::parse_result parsed = toml::parse(std::string_view(text.data(), text.size()),
-                                          std::string_view(source_name.data(), source_name.size()));
-  if (!parsed) {
-    const toml::parse_error& error = parsed.error();
-    return absl::InvalidArgumentError(absl::StrCat(source_name, ":", error.source().begin.line,
-                                                   ": ", std::string(error.description())));
-  }
+  ASSIGN_OR_RETURN(const toml::table table, ParseTomlText(text, source_name));
   SpamRules rules = DefaultSpamRules();
-  RETURN_IF_ERROR(ReadRules(parsed.table(), std::string(source_name), rules));
+  RETURN_IF_ERROR(ReadRules(table, std::string(source_name), rules));
   return rules;
 }
 

@@ -42,5 +42,22 @@ TEST(TomlTextTest, SkeletonKeepsLinesAndAsciiOnly) {
   EXPECT_EQ(AsciiSkeleton("\xFF"), "x");
 }
 
+TEST(TomlTextTest, ParsesVietnameseValuesAndNamesTheLineOfAnError) {
+  absl::StatusOr<toml::table> table =
+      ParseTomlText("[suspect_words]\nwords = [\"vay tiền\", 'cá độ']\n", "rules.toml");
+  ASSERT_TRUE(table.ok()) << table.status();
+  const toml::array* words = (*table)["suspect_words"]["words"].as_array();
+  ASSERT_NE(words, nullptr);
+  ASSERT_EQ(words->size(), 2u);
+  EXPECT_EQ(words->get(1)->value<std::string>().value_or(""), "cá độ");
+
+  absl::StatusOr<toml::table> broken = ParseTomlText("a = 1\nb = [1, \n", "rules.toml");
+  ASSERT_EQ(broken.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(broken.status().message().substr(0, 11), "rules.toml:");
+  // Refused before the parser sees it, as CheckTomlText says.
+  EXPECT_EQ(ParseTomlText("[ngưỡng]\n", "f.toml").status().message(),
+            "f.toml:1: a character beyond ASCII outside a string or comment");
+}
+
 }  // namespace
 }  // namespace moderation
