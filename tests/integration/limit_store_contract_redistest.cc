@@ -51,14 +51,8 @@ class RedisUnderTest final : public LimitStoreUnderTest {
 class LimitStoreContractTest : public testing::RedisTest,
                                public ::testing::WithParamInterface<std::string> {
  protected:
-  void SetUp() override {
-    RedisTest::SetUp();
-    if (HasFatalFailure()) {
-      return;
-    }
+  void SetUpWithRedis() override {
     if (GetParam() == "redis") {
-      client_ = Connect();
-      ASSERT_NE(client_, nullptr);
       under_test_ = std::make_unique<RedisUnderTest>(*client_);
     } else {
       under_test_ = std::make_unique<InMemoryUnderTest>();
@@ -88,7 +82,6 @@ class LimitStoreContractTest : public testing::RedisTest,
 
   void At(absl::Duration since_start) { under_test_->SetTime(kStart + since_start); }
 
-  std::unique_ptr<redis::RedisClient> client_;
   std::unique_ptr<LimitStoreUnderTest> under_test_;
 };
 

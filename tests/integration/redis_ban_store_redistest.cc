@@ -9,14 +9,7 @@ namespace {
 
 class RedisBanStoreTest : public testing::RedisTest {
  protected:
-  void SetUp() override {
-    RedisTest::SetUp();
-    if (HasFatalFailure()) {
-      return;
-    }
-    client_ = Connect();
-    store_ = std::make_unique<RedisBanStore>(*client_, clock_);
-  }
+  void SetUpWithRedis() override { store_ = std::make_unique<RedisBanStore>(*client_, clock_); }
 
   Ban MakeBan(const std::string& id, std::optional<absl::Duration> lasting) {
     Ban ban;
@@ -46,7 +39,6 @@ class RedisBanStoreTest : public testing::RedisTest {
   }
 
   SystemClock clock_;
-  std::unique_ptr<redis::RedisClient> client_;
   std::unique_ptr<RedisBanStore> store_;
 };
 

@@ -11,14 +11,7 @@ namespace {
 
 class RedisCaptchaStoreTest : public testing::RedisTest {
  protected:
-  void SetUp() override {
-    RedisTest::SetUp();
-    if (HasFatalFailure()) {
-      return;
-    }
-    client_ = Connect();
-    store_ = std::make_unique<RedisCaptchaStore>(*client_);
-  }
+  void SetUpWithRedis() override { store_ = std::make_unique<RedisCaptchaStore>(*client_); }
 
   absl::Status Save(const std::string& id, const std::string& digest, absl::Duration ttl) {
     return *testing::Await<absl::Status>([&](auto done) { store_->Save(id, digest, ttl, done); });
@@ -27,7 +20,6 @@ class RedisCaptchaStoreTest : public testing::RedisTest {
     return *testing::Await<absl::StatusOr<TakeResult>>([&](auto done) { store_->Take(id, done); });
   }
 
-  std::unique_ptr<redis::RedisClient> client_;
   std::unique_ptr<RedisCaptchaStore> store_;
 };
 

@@ -15,12 +15,10 @@ using Reply = absl::StatusOr<RedisValue>;
 
 class RedisClientTest : public testing::RedisTest {
  protected:
-  void SetUp() override {
-    RedisTest::SetUp();
-    if (HasFatalFailure()) {
-      return;
-    }
-    client_ = Connect(absl::Seconds(1));
+  RedisClientOptions ClientOptions() override {
+    RedisClientOptions options;
+    options.command_timeout = absl::Seconds(1);
+    return options;
   }
 
   std::unique_ptr<RedisClient> Connect(absl::Duration command_timeout) {
@@ -34,8 +32,6 @@ class RedisClientTest : public testing::RedisTest {
         testing::Await<Reply>([&](auto done) { client.Execute(std::move(command), done); });
     return reply ? *std::move(reply) : absl::DeadlineExceededError("no callback");
   }
-
-  std::unique_ptr<RedisClient> client_;
 };
 
 TEST_F(RedisClientTest, ExecutesCommandsAndConvertsReplies) {

@@ -11,12 +11,8 @@ namespace {
 
 class RedisCommentRepositoryTest : public testing::RedisTest {
  protected:
-  void SetUp() override {
-    RedisTest::SetUp();
-    if (HasFatalFailure()) {
-      return;
-    }
-    Reconnect();
+  void SetUpWithRedis() override {
+    repository_ = std::make_unique<RedisCommentRepository>(*client_, audit_chain_);
   }
 
   void Reconnect() {
@@ -71,7 +67,6 @@ class RedisCommentRepositoryTest : public testing::RedisTest {
         [&](auto done) { repository_->ListApproved(article, after, limit, done); });
   }
 
-  std::unique_ptr<redis::RedisClient> client_;
   audit::AuditChain audit_chain_{std::string(32, 'a')};
   std::unique_ptr<RedisCommentRepository> repository_;
 };

@@ -14,14 +14,7 @@ constexpr int64_t kStart = 1790000000LL * 1000000;  // µs
 
 class RedisLimitStoreTest : public testing::RedisTest {
  protected:
-  void SetUp() override {
-    RedisTest::SetUp();
-    if (HasFatalFailure()) {
-      return;
-    }
-    client_ = Connect();
-    store_ = std::make_unique<RedisLimitStore>(*client_);
-  }
+  void SetUpWithRedis() override { store_ = std::make_unique<RedisLimitStore>(*client_); }
 
   // One event under `key` at `at_micros`: 6 a minute, 3 back to back.
   static bool Allowed(RedisLimitStore& store, const std::string& key, int64_t at_micros,
@@ -38,7 +31,6 @@ class RedisLimitStoreTest : public testing::RedisTest {
     return results[0]->allowed;
   }
 
-  std::unique_ptr<redis::RedisClient> client_;
   std::unique_ptr<RedisLimitStore> store_;
 };
 

@@ -15,14 +15,7 @@ constexpr int64_t kDayMs = int64_t{86400} * 1000;
 // redis/keys.h), so that this test does not depend on how they got there.
 class RedisRetentionStoreTest : public testing::RedisTest {
  protected:
-  void SetUp() override {
-    RedisTest::SetUp();
-    if (HasFatalFailure()) {
-      return;
-    }
-    client_ = Connect();
-    store_ = std::make_unique<RedisRetentionStore>(*client_);
-  }
+  void SetUpWithRedis() override { store_ = std::make_unique<RedisRetentionStore>(*client_); }
 
   std::string Cli(const std::vector<std::string>& args) {
     absl::StatusOr<std::string> out = server_->Cli(args);
@@ -59,7 +52,6 @@ class RedisRetentionStoreTest : public testing::RedisTest {
     Cli({"ZADD", redis::keys::AuthorIndex("ip-" + ip_digest.substr(0, 32)), "1", id});
   }
 
-  std::unique_ptr<redis::RedisClient> client_;
   std::unique_ptr<RedisRetentionStore> store_;
   testing::FakeClock clock_;
 };

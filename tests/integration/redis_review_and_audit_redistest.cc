@@ -24,12 +24,7 @@ constexpr char kAuditKey[] = "0123456789abcdef0123456789abcdef";
 
 class RedisReviewAndAuditTest : public testing::RedisTest {
  protected:
-  void SetUp() override {
-    RedisTest::SetUp();
-    if (HasFatalFailure()) {
-      return;
-    }
-    client_ = Connect();
+  void SetUpWithRedis() override {
     repository_ = std::make_unique<RedisCommentRepository>(*client_, chain_);
     log_ = std::make_unique<audit::RedisAuditLog>(*client_, chain_);
   }
@@ -133,7 +128,6 @@ class RedisReviewAndAuditTest : public testing::RedisTest {
     return verification.ok() ? *verification : audit::Verification{};
   }
 
-  std::unique_ptr<redis::RedisClient> client_;
   audit::AuditChain chain_{kAuditKey};
   std::unique_ptr<RedisCommentRepository> repository_;
   std::unique_ptr<audit::RedisAuditLog> log_;

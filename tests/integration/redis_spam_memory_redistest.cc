@@ -11,12 +11,7 @@ namespace {
 
 class RedisSpamMemoryTest : public testing::RedisTest {
  protected:
-  void SetUp() override {
-    RedisTest::SetUp();
-    if (HasFatalFailure()) {
-      return;
-    }
-    client_ = Connect();
+  void SetUpWithRedis() override {
     memory_ = std::make_unique<RedisSpamMemory>(*client_, absl::Seconds(1));
   }
 
@@ -47,7 +42,6 @@ class RedisSpamMemoryTest : public testing::RedisTest {
                 })->ok());
   }
 
-  std::unique_ptr<redis::RedisClient> client_;
   std::unique_ptr<RedisSpamMemory> memory_;
 };
 

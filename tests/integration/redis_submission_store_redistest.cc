@@ -16,15 +16,13 @@ namespace {
 // alone, and that it is one command.
 class RedisSubmissionStoreTest : public testing::RedisTest {
  protected:
-  void SetUp() override {
-    RedisTest::SetUp();
-    if (HasFatalFailure()) {
-      return;
-    }
+  redis::RedisClientOptions ClientOptions() override {
     redis::RedisClientOptions options;
     options.observer = [this](absl::string_view, absl::Duration) { commands_.fetch_add(1); };
-    client_ = Connect(std::move(options));
-    ASSERT_NE(client_, nullptr);
+    return options;
+  }
+
+  void SetUpWithRedis() override {
     store_ = std::make_unique<RedisSubmissionStore>(*client_);
     captchas_ = std::make_unique<captcha::RedisCaptchaStore>(*client_);
     repository_ = std::make_unique<comments::RedisCommentRepository>(*client_, audit_chain_);
@@ -98,7 +96,6 @@ class RedisSubmissionStoreTest : public testing::RedisTest {
   }
 
   std::atomic<int> commands_{0};
-  std::unique_ptr<redis::RedisClient> client_;
   std::unique_ptr<RedisSubmissionStore> store_;
   std::unique_ptr<captcha::RedisCaptchaStore> captchas_;
   audit::AuditChain audit_chain_{std::string(32, 'k')};

@@ -32,6 +32,9 @@ void RedisTest::SetUp() {
     absl::StatusOr<std::string> done = server_->Cli(command);
     ASSERT_TRUE(done.ok() && *done == "OK") << command[0] << ": " << done.status();
   }
+  client_ = Connect(ClientOptions());
+  ASSERT_NE(client_, nullptr);
+  SetUpWithRedis();
 }
 
 std::unique_ptr<redis::RedisClient> RedisTest::Connect(redis::RedisClientOptions options) {
