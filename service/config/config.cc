@@ -74,6 +74,7 @@ std::vector<Setting> Schema(ServerConfig& c) {
       {"limits.title_max_chars", &c.limits.title_max_chars, {1, 1000}},
       {"limits.body_max_chars", &c.limits.body_max_chars, {1, 100000}},
       {"limits.user_agent_max_bytes", &c.limits.user_agent_max_bytes, {0, 8192}},
+      {"limits.combining_marks_max", &c.limits.combining_marks_max, {1, 100}},
       {"limits.idempotency_key_max_bytes", &c.limits.idempotency_key_max_bytes, {8, 1024}},
       {"queue.default_page_size", &c.queue.default_page_size, {1, 1000}},
       {"queue.max_page_size", &c.queue.max_page_size, {1, 1000}},
