@@ -6,7 +6,6 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "moderation/internal/wire.pb.h"
 
 namespace moderation::e2e {
 namespace {
@@ -130,7 +129,8 @@ grpc::Status EndToEndTest::Submit(const v1::SubmitCommentRequest& request,
 }
 
 v1::ErrorDetail EndToEndTest::DetailOf(const grpc::Status& status) {
-  internal::RpcStatus rpc_status;
+  // As any client built from proto/ alone would.
+  v1::RpcStatus rpc_status;
   v1::ErrorDetail detail;
   if (rpc_status.ParseFromString(status.error_details()) && rpc_status.details_size() == 1) {
     rpc_status.details(0).UnpackTo(&detail);
