@@ -133,6 +133,33 @@ struct SpamSettings {
   int64_t learning_poll_ms = 500;
 };
 
+// HTTP/2 connections: how long a client may take to say anything, stay idle
+// or keep one connection, how often it may ping, and the memory gRPC's
+// transport may use in all (see docs/security.md, "Transport limits").
+struct TransportSettings {
+  // A connection that has not completed its handshake (TLS) by then is closed.
+  int64_t handshake_timeout_ms = 10000;
+  // A connection without a call for this long is sent GOAWAY and closed.
+  int64_t max_connection_idle_ms = 300000;
+  // Every connection is sent GOAWAY after this long, and closed
+  // max_connection_age_grace_ms later whatever it is doing: the backstop
+  // against a client that holds a connection or its streams for ever.
+  int64_t max_connection_age_ms = 1800000;
+  int64_t max_connection_age_grace_ms = 30000;
+  // The server pings a connection silent this long, and closes it if the
+  // ping is not answered within keepalive_timeout_ms.
+  int64_t keepalive_time_ms = 120000;
+  int64_t keepalive_timeout_ms = 20000;
+  // Client pings closer together than this are strikes; max_ping_strikes of
+  // them and the connection is closed with GOAWAY (ENHANCE_YOUR_CALM).
+  int64_t min_client_ping_interval_ms = 60000;
+  int64_t max_ping_strikes = 2;
+  // Memory the gRPC transport may hold for all connections together
+  // (grpc::ResourceQuota); under pressure it stops reading and closes
+  // connections.
+  int64_t memory_quota_mb = 256;
+};
+
 struct ServerConfig {
   std::string listen = "127.0.0.1:50051";
   // Prometheus text endpoint (GET /metrics); empty turns it off.
@@ -155,6 +182,7 @@ struct ServerConfig {
   // Older key ids that still open values sealed under them, during a key
   // rotation (see docs/configuration.md, "Secrets"); never used to seal.
   std::vector<std::string> decryption_key_ids;
+  TransportSettings transport;
   RedisSettings redis;
   CaptchaSettings captcha;
   validation::FieldLimits limits;

@@ -1,8 +1,10 @@
 #include "service/server/runner.h"
 
+#include <grpc/support/log.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 #include <signal.h>
 
 #include <algorithm>
@@ -70,6 +72,22 @@ void InstallProtobufLogHandler() {
     log::Write(
         level >= google::protobuf::LOGLEVEL_ERROR ? log::Level::kError : log::Level::kWarning,
         "protobuf", {{"detail", message}});
+  });
+}
+
+// gRPC core writes its own lines raw to stderr, among them header values a
+// client chose (newlines and escapes included) and one line per bad call.
+// Through our logger they are escaped JSON, at one level, at most a few a
+// second.
+void InstallGrpcLogHandler() {
+  gpr_set_log_function([](gpr_log_func_args* args) {
+    static log::Sampler sampler(5);
+    if (!sampler.Allow()) {
+      return;
+    }
+    log::Write(log::Level::kWarning, "grpc",
+               {{"detail", args->message != nullptr ? args->message : ""},
+                {"severity", gpr_log_severity_string(args->severity)}});
   });
 }
 
@@ -202,6 +220,31 @@ void WatchQueue(metrics::ServiceMetrics& service_metrics, redis::RedisClient& re
   });
 }
 
+// What a connection may cost the server, whatever its client does (see
+// docs/security.md, "Transport limits").
+void ApplyTransportLimits(const config::TransportSettings& transport,
+                          grpc::ServerBuilder& builder) {
+  const auto milliseconds = [](int64_t value) { return static_cast<int>(value); };
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             milliseconds(transport.handshake_timeout_ms));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                             milliseconds(transport.max_connection_idle_ms));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             milliseconds(transport.max_connection_age_ms));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             milliseconds(transport.max_connection_age_grace_ms));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, milliseconds(transport.keepalive_time_ms));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                             milliseconds(transport.keepalive_timeout_ms));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             milliseconds(transport.min_client_ping_interval_ms));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES,
+                             static_cast<int>(transport.max_ping_strikes));
+  grpc::ResourceQuota quota("moderation-transport");
+  quota.Resize(static_cast<std::size_t>(transport.memory_quota_mb) * 1024 * 1024);
+  builder.SetResourceQuota(quota);
+}
+
 }  // namespace
 
 // The main Redis: one server, or the primary that Sentinels name.
@@ -257,6 +300,7 @@ void SetUpSignals() {
 absl::Status Run(const config::ServerConfig& config, const config::Environment& environment) {
   log::SetMinimumLevel(ParseLevel(config.log_level));
   InstallProtobufLogHandler();
+  InstallGrpcLogHandler();
 
   const bool loopback_only = IsLoopbackAddress(config.listen);
   if (config.dev_reveal_captcha) {
@@ -451,6 +495,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
                              static_cast<int>(config.max_concurrent_streams));
+  ApplyTransportLimits(config.transport, builder);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> counting;
   counting.push_back(gate.CountingInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(counting));
