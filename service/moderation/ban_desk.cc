@@ -125,8 +125,8 @@ void BanDesk::Make(BanOrder order, absl::AnyInvocable<void(absl::StatusOr<Made>)
         violations.push_back({"reason", "REQUIRED", "Vui lòng nhập lý do cấm."});
       } else if (reason.code_points > kReasonMaxChars) {
         violations.push_back(
-            {"reason", "TOO_LONG", absl::StrCat("Lý do cấm quá dài (tối đa ", kReasonMaxChars,
-                                                " ký tự).")});
+            {"reason", "TOO_LONG",
+             absl::StrCat("Lý do cấm quá dài (tối đa ", kReasonMaxChars, " ký tự).")});
       }
       break;
   }

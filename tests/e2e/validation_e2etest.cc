@@ -138,8 +138,8 @@ TEST_F(ValidationTest, VisuallyEmptyTextAndNulAreNamed) {
   request.set_title("\u2800\u00ad");
   request.set_body("\u3000\ufeff\u200d");
   request.set_client_ip(std::string("10.250.1.1\0<script>x</script>", 30));
-  ExpectViolations(request, {"name:REQUIRED", "title:REQUIRED", "body:REQUIRED",
-                             "client_ip:INVALID_FORMAT"});
+  ExpectViolations(
+      request, {"name:REQUIRED", "title:REQUIRED", "body:REQUIRED", "client_ip:INVALID_FORMAT"});
 }
 
 // A call that ends before its message (what a cancelled or truncated stream

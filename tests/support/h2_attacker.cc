@@ -122,7 +122,8 @@ void RawHttp2Connection::Drain() {
     std::size_t at = 0;
     while (pending.size() - at >= 9) {
       const auto byte = [&](std::size_t i) { return static_cast<uint8_t>(pending[at + i]); };
-      const std::size_t length = (std::size_t{byte(0)} << 16) | (std::size_t{byte(1)} << 8) | byte(2);
+      const std::size_t length =
+          (std::size_t{byte(0)} << 16) | (std::size_t{byte(1)} << 8) | byte(2);
       if (pending.size() - at < 9 + length) {
         break;
       }

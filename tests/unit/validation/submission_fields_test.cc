@@ -107,13 +107,13 @@ TEST(ValidateSubmissionTest, RefusesTooLongIdempotencyKey) {
 TEST(ValidateSubmissionTest, RefusesVisuallyEmptyNameTitleAndBody) {
   const std::vector<std::string> invisible = {
       "\u00a0\u00a0",              // no-break spaces
-      "\u3000",                     // ideographic space
+      "\u3000",                    // ideographic space
       "\u200b\u200b",              // zero-width spaces
-      "\u200d",                     // zero-width joiner
-      "\ufeff",                     // byte order mark
-      "\u3164",                     // Hangul filler
+      "\u200d",                    // zero-width joiner
+      "\ufeff",                    // byte order mark
+      "\u3164",                    // Hangul filler
       "\u2800\u2800",              // blank Braille pattern
-      "\u0301\u0301\u0301",       // combining marks without a base
+      "\u0301\u0301\u0301",        // combining marks without a base
       "\U000E0041\U000E0042",      // tag characters
       "\u00ad\u00ad",              // soft hyphens
       "\u00a0\u200b\u3000\u2800",  // a mixture
@@ -172,18 +172,18 @@ TEST(ValidateSubmissionTest, RefusesNulInEveryTextFieldAndTheAddress) {
   raw.user_agent = "Mozilla" + nul;
   raw.idempotency_key = "key-1" + nul;
   const absl::Status status = ValidateSubmission(raw, FieldLimits{}).status();
-  EXPECT_THAT(FieldViolationsOf(status),
-              ElementsAre(FieldViolation{"article_id", "INVALID_FORMAT",
-                                         "Mã bài viết không đúng định dạng."},
-                          Field(&FieldViolation::reason, "CONTROL_CHARACTER"),
-                          Field(&FieldViolation::reason, "CONTROL_CHARACTER"),
-                          Field(&FieldViolation::reason, "CONTROL_CHARACTER"),
-                          Field(&FieldViolation::reason, "INVALID_FORMAT"),
-                          Field(&FieldViolation::reason, "INVALID_FORMAT"),
-                          FieldViolation{"client_ip", "INVALID_FORMAT",
-                                         "Địa chỉ IP không đúng định dạng."},
-                          Field(&FieldViolation::reason, "CONTROL_CHARACTER"),
-                          Field(&FieldViolation::reason, "INVALID_FORMAT")));
+  EXPECT_THAT(
+      FieldViolationsOf(status),
+      ElementsAre(
+          FieldViolation{"article_id", "INVALID_FORMAT", "Mã bài viết không đúng định dạng."},
+          Field(&FieldViolation::reason, "CONTROL_CHARACTER"),
+          Field(&FieldViolation::reason, "CONTROL_CHARACTER"),
+          Field(&FieldViolation::reason, "CONTROL_CHARACTER"),
+          Field(&FieldViolation::reason, "INVALID_FORMAT"),
+          Field(&FieldViolation::reason, "INVALID_FORMAT"),
+          FieldViolation{"client_ip", "INVALID_FORMAT", "Địa chỉ IP không đúng định dạng."},
+          Field(&FieldViolation::reason, "CONTROL_CHARACTER"),
+          Field(&FieldViolation::reason, "INVALID_FORMAT")));
 }
 
 TEST(ValidateSubmissionTest, InvalidUtf8IsNamedSoInEveryStringField) {
