@@ -141,15 +141,18 @@ TEST(ValidateSubmissionTest, KeepsVisibleTextWithInvisibleCharactersInside) {
 }
 
 TEST(ValidateSubmissionTest, CapsCombiningMarksPerCharacter) {
-  RawSubmission raw = ValidRaw();
-  raw.title = "T";
-  raw.body = "a";
+  // RawSubmission holds views: the texts live here.
+  std::string title = "T";
+  std::string body = "a";
   for (int i = 0; i < 199; ++i) {
-    raw.title += "\u0489";
+    title += "\u0489";
   }
   for (int i = 0; i < 4999; ++i) {
-    raw.body += "\u0301";
+    body += "\u0301";
   }
+  RawSubmission raw = ValidRaw();
+  raw.title = title;
+  raw.body = body;
   const absl::Status status = ValidateSubmission(raw, FieldLimits{}).status();
   EXPECT_THAT(FieldViolationsOf(status),
               ElementsAre(Field(&FieldViolation::reason, "TOO_MANY_COMBINING_MARKS"),
@@ -160,17 +163,26 @@ TEST(ValidateSubmissionTest, CapsCombiningMarksPerCharacter) {
 }
 
 TEST(ValidateSubmissionTest, RefusesNulInEveryTextFieldAndTheAddress) {
-  RawSubmission raw = ValidRaw();
   const std::string nul("\0", 1);
-  raw.article_id = "bai" + nul;
-  raw.name = "An" + nul;
-  raw.title = "Ti" + nul + "tle";
-  raw.body = nul + "body";
-  raw.captcha_id = "id" + nul;
-  raw.captcha_answer = "ab" + nul + "c";
-  raw.client_ip = "10.250.1.1" + nul + "<script>x</script>";
-  raw.user_agent = "Mozilla" + nul;
-  raw.idempotency_key = "key-1" + nul;
+  const std::string article_id = "bai" + nul;
+  const std::string name = "An" + nul;
+  const std::string title = "Ti" + nul + "tle";
+  const std::string body = nul + "body";
+  const std::string captcha_id = "id" + nul;
+  const std::string captcha_answer = "ab" + nul + "c";
+  const std::string client_ip = "10.250.1.1" + nul + "<script>x</script>";
+  const std::string user_agent = "Mozilla" + nul;
+  const std::string idempotency_key = "key-1" + nul;
+  RawSubmission raw = ValidRaw();
+  raw.article_id = article_id;
+  raw.name = name;
+  raw.title = title;
+  raw.body = body;
+  raw.captcha_id = captcha_id;
+  raw.captcha_answer = captcha_answer;
+  raw.client_ip = client_ip;
+  raw.user_agent = user_agent;
+  raw.idempotency_key = idempotency_key;
   const absl::Status status = ValidateSubmission(raw, FieldLimits{}).status();
   EXPECT_THAT(
       FieldViolationsOf(status),
