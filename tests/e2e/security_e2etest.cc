@@ -216,10 +216,19 @@ class SteadyCalls {
   std::thread thread_;
 };
 
+// A channel with a connection of its own: channels otherwise share the
+// connections of a process-wide pool.
+std::shared_ptr<grpc::Channel> FreshChannel(
+    const std::string& address, const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
+  grpc::ChannelArguments arguments;
+  arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return grpc::CreateCustomChannel(address, credentials, arguments);
+}
+
 // The certificate a fresh connection to `address` is served.
 std::string ServedCertificate(const std::string& address,
                               const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
-  auto stub = v1::CommentService::NewStub(grpc::CreateChannel(address, credentials));
+  auto stub = v1::CommentService::NewStub(FreshChannel(address, credentials));
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   v1::CreateCaptchaResponse response;
@@ -253,8 +262,8 @@ TEST_F(SecurityTest, TokensRotateOnSighupWithoutAFailedCall) {
   // The new token joins the old one; the client moves to it; the old one goes.
   std::ofstream(tokens_file_) << lan_.line << "\n" << lan_next.line << "\n" << mai_.line << "\n";
   ASSERT_EQ(kill(server_->pid(), SIGHUP), 0);
-  ASSERT_TRUE(testing::WaitFor([&] { return ListPending(Bearer(lan_next)).ok(); },
-                               absl::Seconds(10)));
+  ASSERT_TRUE(
+      testing::WaitFor([&] { return ListPending(Bearer(lan_next)).ok(); }, absl::Seconds(10)));
   {
     absl::MutexLock lock(&mutex);
     in_use = Bearer(lan_next);
@@ -271,9 +280,7 @@ TEST_F(SecurityTest, TokensRotateOnSighupWithoutAFailedCall) {
   std::ofstream(tokens_file_) << "lan:moderator:abc\n";
   ASSERT_EQ(kill(server_->pid(), SIGHUP), 0);
   ASSERT_TRUE(testing::WaitFor(
-      [&] {
-        return absl::StrContains(testing::ReadTextFile(server_log_), "tokens not reloaded");
-      },
+      [&] { return absl::StrContains(testing::ReadTextFile(server_log_), "tokens not reloaded"); },
       absl::Seconds(10)));
   ASSERT_TRUE(wait_for_calls(20));
   EXPECT_TRUE(ListPending(Bearer(mai_)).ok());
@@ -310,7 +317,7 @@ TEST_F(SecurityTest, CertificatesRotateWithoutAFailedCallAndABadOneIsRefused) {
   // One client keeps its connection; another opens a new one for each call.
   SteadyCalls kept([&] { return CreateCaptcha(Bearer(portal_web_)); });
   SteadyCalls fresh([&] {
-    auto stub = v1::CommentService::NewStub(grpc::CreateChannel(address_, credentials));
+    auto stub = v1::CommentService::NewStub(FreshChannel(address_, credentials));
     auto context = ContextWith(Bearer(portal_web_));
     v1::CreateCaptchaResponse response;
     return stub->CreateCaptcha(context.get(), v1::CreateCaptchaRequest(), &response);
@@ -322,14 +329,12 @@ TEST_F(SecurityTest, CertificatesRotateWithoutAFailedCallAndABadOneIsRefused) {
   ASSERT_EQ(kill(server_->pid(), SIGHUP), 0);
   ASSERT_TRUE(testing::WaitFor(
       [&] {
-        return ServedCertificate(address_, credentials) ==
-               testing::ReadTextFile(next->server_cert);
+        return ServedCertificate(address_, credentials) == testing::ReadTextFile(next->server_cert);
       },
       absl::Seconds(10)));
   const int fresh_after_rotation = fresh.calls();
-  ASSERT_TRUE(
-      testing::WaitFor([&] { return fresh.calls() >= fresh_after_rotation + 10; },
-                       absl::Seconds(30)));
+  ASSERT_TRUE(testing::WaitFor([&] { return fresh.calls() >= fresh_after_rotation + 10; },
+                               absl::Seconds(30)));
 
   // A key that is not the certificate's is refused: the last good pair stays.
   std::ofstream(key_file) << testing::ReadTextFile(pki_.server_key);
