@@ -29,6 +29,9 @@ struct RedisSettings {
   // has it.
   int64_t wait_replicas = 0;
   int64_t wait_timeout_ms = 100;
+  // While Redis is away, connection attempts are spaced from 50 ms, doubling
+  // up to this: it bounds how long service takes to resume once Redis is back.
+  int64_t reconnect_max_delay_ms = 200;
 };
 
 struct CaptchaSettings {
@@ -173,6 +176,10 @@ struct ServerConfig {
   // Calls being served at once, all methods together; beyond it, calls are
   // refused at once with RESOURCE_EXHAUSTED.
   int64_t max_in_flight = 1000;
+  // A unary call in flight, or the Redis client's event loop not turning,
+  // for longer than this is logged and counted as a stall
+  // (moderation_stalls_total): a hang is never silent.
+  int64_t stall_threshold_ms = 3000;
   std::string log_level = "info";
   // Serve without TLS or without tokens on an address reachable from other
   // machines (refused otherwise); logs a warning.
