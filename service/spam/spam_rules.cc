@@ -173,7 +173,8 @@ absl::Status ReadRules(const toml::table& root, const std::string& source, SpamR
       "links",          "contact",          "repeated_characters",
       "repeated_words", "shouting",         "length",
       "honeypot",       "too_fast",         "repeat_post",
-      "near_duplicate", "restricted_names", "classifier"};
+      "near_duplicate", "restricted_names", "classifier",
+      "promotion"};
   for (const auto& [key, node] : root) {
     const std::string name(key.str());
     if (std::find(std::begin(kTables), std::end(kTables), name) == std::end(kTables)) {
@@ -250,6 +251,12 @@ absl::Status ReadRules(const toml::table& root, const std::string& source, SpamR
     RETURN_IF_ERROR(reader.Number("civic_factor", r.civic_factor, 0, 10));
     RETURN_IF_ERROR(reader.CheckNoOthers());
     r.civic_list = WordList(r.civic_words);
+  }
+  {
+    TableReader reader(table("promotion"), "promotion", source);
+    RETURN_IF_ERROR(reader.Rule(rules.promotion));
+    RETURN_IF_ERROR(reader.Strings("symbols", rules.promotion.symbols));
+    RETURN_IF_ERROR(reader.CheckNoOthers());
   }
   {
     TableReader reader(table("repeated_characters"), "repeated_characters", source);

@@ -77,6 +77,13 @@ struct ContactRule : RuleBase {
   double civic_factor = 1;
 };
 
+// Marks of a promotion, the weight once per kind found, at most twice: a brand written as capitals and digits
+// ("ABCXYZ88", "789ABC" in the name, title or body, as betting sites name
+// themselves), "nạp 100k" deposit offers, and the symbols ads point with.
+struct PromotionRule : RuleBase {
+  std::vector<std::string> symbols;  // e.g. "👉", "✅", "☎"
+};
+
 struct RepeatedCharactersRule : RuleBase {
   int min_run = 6;  // the same character this many times in a row
 };
@@ -135,6 +142,7 @@ struct SpamRules {
   RepeatPostRule repeat_post;
   NearDuplicateRule near_duplicate;
   WordRule restricted_names;
+  PromotionRule promotion;
   ClassifierRule classifier;
 };
 

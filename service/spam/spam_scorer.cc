@@ -38,7 +38,12 @@ struct Patterns {
   RE2 email{R"([a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,})"};
   RE2 messenger_link{
       R"(\b(zalo\.me|t\.me|m\.me|fb\.com|facebook\.com|fb\.me|wa\.me)/[a-z0-9._\-]+)"};
-  RE2 messenger_word{R"(\b(zalo|telegram|tele|viber|whatsapp|wechat|skype|fanpage|inbox|ib)\b)"};
+  RE2 messenger_word_at{
+      R"(\b(zalo|telegram|tele|viber|whatsapp|wechat|skype|fanpage|inbox|ib)\b)"};
+  // A brand of capitals and digits: "ABCXY88", "789ABC" (not "QL32", "F0").
+  RE2 brand{R"((?:^|[^A-Za-z0-9])([A-Z]{4,12}[0-9]{2,3}|[0-9]{2,3}[A-Z]{3,8})(?:$|[^A-Za-z0-9]))"};
+  // A deposit offer: "nạp 100k", "nạp 1 được 2", "nap 50k tang 50k".
+  RE2 deposit{R"(\b(nap (?:[0-9]+ ?(?:k|tr|trieu|d)?\b|lan dau|dau)))"};
   // "@name" not inside an e-mail address.
   RE2 handle{R"((?:^|[^a-z0-9._%+\-])@([a-z0-9_.]{3,32}))"};
 };
@@ -252,11 +257,18 @@ class Evaluation {
          RE2::PartialMatch(text.plain, Regexes().handle, &messenger))) {
       found.handle = true;
       found.messenger = messenger;
-    } else if (RE2::PartialMatch(text.plain, Regexes().messenger_word, &messenger)) {
-      found.messenger = messenger;
-      // A residents' group or a ward's official account.
-      if (!rules_.contact.civic_list.empty()) {
-        std::vector<std::string> civic = rules_.contact.civic_list.FindIn(text);
+    } else if (re2::StringPiece named;
+               RE2::PartialMatch(text.plain, Regexes().messenger_word_at, &named)) {
+      found.messenger = std::string(named.data(), named.size());
+      // A residents' group or a ward's official account: a public service
+      // named around the messenger.
+      const auto at = static_cast<std::size_t>(named.data() - text.plain.data());
+      std::vector<std::string> civic = CivicBefore(text.plain, at);
+      if (civic.empty()) {
+        const std::size_t after = std::min(text.plain.size(), at + named.size() + 60);
+        civic = CivicBefore(text.plain, after);
+      }
+      {
         if (!civic.empty()) {
           found.messenger.clear();
           found.civic_group = true;
@@ -332,6 +344,35 @@ class Evaluation {
     }
     return in_text.mobiles + in_text.landlines > 0 || in_text.email || in_text.handle ||
            in_header.any();
+  }
+
+  // `fields`: name, title and body as typed (capitals matter here).
+  void Promotion(absl::string_view fields, const std::string& plain) {
+    const PromotionRule& rule = rules_.promotion;
+    if (rule.weight == 0) {
+      return;
+    }
+    std::vector<std::string> found;
+    std::string brand;
+    if (RE2::PartialMatch(re2::StringPiece(fields.data(), fields.size()), Regexes().brand, &brand)) {
+      found.push_back(brand);
+    }
+    std::string deposit;
+    if (plain.find("nap") != std::string::npos &&
+        RE2::PartialMatch(plain, Regexes().deposit, &deposit)) {
+      found.push_back(deposit);
+    }
+    for (const std::string& symbol : rule.symbols) {
+      if (!symbol.empty() && absl::StrContains(fields, symbol)) {
+        found.push_back(symbol);
+        break;
+      }
+    }
+    if (!found.empty()) {
+      // Two kinds of mark (a brand and a deposit offer) say more than one.
+      Fire("promotion", rule, rule.weight * static_cast<double>(std::min<std::size_t>(found.size(), 2)),
+           absl::StrJoin(found, ", "));
+    }
   }
 
   void Repetition(const AnalyzedText& text) {
@@ -632,6 +673,7 @@ Examination SpamScorer::Examine(const SpamInput& input) const {
       evaluation.Links(name.folded.empty() ? text.folded
                                            : absl::StrCat(name.folded, " ", text.folded));
   evaluation.Words(text, own_words ? &*own_words : nullptr, name, has_contact || has_link);
+  evaluation.Promotion(absl::StrCat(input.name, "\n", input.title, "\n", input.body), text.plain);
   evaluation.Repetition(text);
   evaluation.Shouting(text);
   evaluation.Length(input.body);
