@@ -29,7 +29,8 @@ int DigitOfWord(absl::string_view plain) {
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 // A token made only of digits, look-alike letters (o for 0, l and i for 1)
-// and number punctuation, with at least two real digits: a number in disguise.
+// and number punctuation, with a real digit and three characters or more: a
+// number in disguise ("o96o", "2oo", "6l3").
 bool IsMaskedNumber(absl::string_view token) {
   int digits = 0;
   bool look_alike = false;
@@ -42,7 +43,7 @@ bool IsMaskedNumber(absl::string_view token) {
       return false;
     }
   }
-  return look_alike && digits >= 2;
+  return look_alike && digits >= 1 && token.size() >= 3;
 }
 
 }  // namespace

@@ -282,10 +282,10 @@ class Evaluation {
   static std::vector<std::string> Describe(const Contacts& c) {
     std::vector<std::string> parts;
     if (c.mobiles > 0) {
-      parts.push_back(absl::StrCat("mobile ×", c.mobiles));
+      parts.push_back(absl::StrCat("mobile phone ×", c.mobiles));
     }
     if (c.landlines > 0) {
-      parts.push_back(absl::StrCat("landline ×", c.landlines));
+      parts.push_back(absl::StrCat("landline phone ×", c.landlines));
     }
     if (c.email) {
       parts.emplace_back("e-mail");

@@ -105,6 +105,7 @@ absl::StatusOr<std::vector<FormComment>> LoadFormComments(const std::string& pat
     return std::nullopt;
   };
   absl::StatusOr<std::optional<std::size_t>> id = column(columns.id, false);
+  absl::StatusOr<std::optional<std::size_t>> article = column(columns.article, false);
   absl::StatusOr<std::optional<std::size_t>> name = column(columns.name, false);
   absl::StatusOr<std::optional<std::size_t>> phone = column(columns.phone, false);
   absl::StatusOr<std::optional<std::size_t>> title = column(columns.title, false);
@@ -130,6 +131,7 @@ absl::StatusOr<std::vector<FormComment>> LoadFormComments(const std::string& pat
     }
     FormComment comment;
     comment.id = id.ok() && *id ? field(row, *id) : absl::StrCat("row ", r + 1);
+    comment.article = field(row, article.ok() ? *article : std::nullopt);
     comment.name = field(row, name.ok() ? *name : std::nullopt);
     comment.phone = field(row, phone.ok() ? *phone : std::nullopt);
     comment.title = field(row, title.ok() ? *title : std::nullopt);

@@ -15,6 +15,7 @@ namespace moderation::spam_eval {
 
 struct FormComment {
   std::string id;
+  std::string article;
   std::string name;
   std::string phone;
   std::string title;
@@ -25,6 +26,7 @@ struct FormComment {
 // The columns of a comments file (CSV with a header); `order` may be empty (file order).
 struct CommentColumns {
   std::string id = "id";
+  std::string article = "article_topic";
   std::string name = "name";
   std::string phone = "phone";
   std::string title = "title";
