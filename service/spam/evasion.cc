@@ -108,8 +108,8 @@ std::string UnmaskLinks(const std::string& folded, bool& disguised) {
   // Cheap test first: most comments have none of these.
   if (folded.find('(') == std::string::npos && folded.find('[') == std::string::npos &&
       folded.find('{') == std::string::npos && folded.find(" . ") == std::string::npos &&
-      folded.find("ch") == std::string::npos && folded.find("dot") == std::string::npos &&
-      folded.find(" ly/") == std::string::npos) {
+      folded.find("chấm") == std::string::npos && folded.find("cham") == std::string::npos &&
+      folded.find("dot") == std::string::npos && folded.find(" ly/") == std::string::npos) {
     return folded;
   }
   static const auto* const kBracketed =

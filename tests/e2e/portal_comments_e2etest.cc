@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "service/validation/phone.h"
 #include "tests/e2e/e2e_fixture.h"
 #include "tools/spam_eval/comment_scoring.h"
 
@@ -60,8 +61,13 @@ TEST_F(PortalCommentsTest, ShippedDefaultsFlagSpamAndLeaveReadersAlone) {
     v1::SubmitCommentRequest request;
     request.set_article_id(comment.article.empty() ? "bai-viet" : comment.article);
     request.set_name(comment.name);
-    request.set_phone(comment.phone);
-    request.set_title(comment.title);
+    // The form requires a title and checks the phone before it sends; a
+    // reader who left the title empty or mistyped the number is asked again
+    // by the form, which the data does not show: a neutral title, no number.
+    if (validation::NormalizeVietnamesePhone(comment.phone).ok()) {
+      request.set_phone(comment.phone);
+    }
+    request.set_title(comment.title.empty() ? "Ý kiến" : comment.title);
     request.set_body(comment.body);
     request.set_captcha_id(captchas[i].captcha_id());
     request.set_captcha_answer(captchas[i].dev_answer());
@@ -76,6 +82,9 @@ TEST_F(PortalCommentsTest, ShippedDefaultsFlagSpamAndLeaveReadersAlone) {
       ASSERT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
           << comment.id << ": " << status.error_message();
       ++tally.invalid;
+      for (const std::string& violation : ViolationsOf(status)) {
+        misses.push_back(comment.id + " not accepted: " + violation);
+      }
       continue;
     }
     if (response.status() == v1::SUBMISSION_STATUS_REFUSED) {
