@@ -16,9 +16,9 @@ namespace moderation::portal {
 // with its own portal-role token when these are set.
 struct BackendOptions {
   std::string server = "127.0.0.1:50051";
-  std::string token;        // sent as "authorization: Bearer <token>"
-  bool tls = false;         // TLS with the system's roots; implied by any file below
-  std::string tls_ca_file;  // PEM roots that sign the service's certificate
+  std::string token;          // sent as "authorization: Bearer <token>"
+  bool tls = false;           // TLS with the system's roots; implied by any file below
+  std::string tls_ca_file;    // PEM roots that sign the service's certificate
   std::string tls_cert_file;  // client certificate (mutual TLS), with tls_key_file
   std::string tls_key_file;
   std::string tls_server_name;  // name in the service's certificate, if not the host

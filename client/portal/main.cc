@@ -19,7 +19,8 @@ int main() {
     std::cerr << "moderation-portal: " << config.status().message() << "\n";
     return 2;
   }
-  absl::StatusOr<std::unique_ptr<CommentBackend>> backend = CommentBackend::Connect(config->backend);
+  absl::StatusOr<std::unique_ptr<CommentBackend>> backend =
+      CommentBackend::Connect(config->backend);
   if (!backend.ok()) {
     std::cerr << "moderation-portal: " << backend.status().message() << "\n";
     return 2;
@@ -37,9 +38,9 @@ int main() {
     std::cerr << "moderation-portal: " << server.status().message() << "\n";
     return 1;
   }
-  std::cout << "moderation-portal: http://" << config->portal.listen.substr(
-                   0, config->portal.listen.rfind(':'))
-            << ":" << (*server)->port() << "/ -> " << config->backend.server << std::endl;
+  std::cout << "moderation-portal: http://"
+            << config->portal.listen.substr(0, config->portal.listen.rfind(':')) << ":"
+            << (*server)->port() << "/ -> " << config->backend.server << std::endl;
   int received = 0;
   sigwait(&signals, &received);
   (*server)->Stop();

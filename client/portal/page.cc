@@ -87,10 +87,10 @@ void AppendField(std::string& html, const Field& field, const std::string& value
                  const ArticlePage& page) {
   absl::StrAppend(&html, "<div class=\"field\">\n<label for=\"", field.name, "\">", field.label,
                   "</label>\n");
-  const std::string common = absl::StrCat(
-      "id=\"", field.name, "\" name=\"", field.name, "\" maxlength=\"", field.max_chars, "\"",
-      field.required ? " required" : "", " autocomplete=\"", field.autocomplete, "\"",
-      ErrorAttributes(field.name, page));
+  const std::string common =
+      absl::StrCat("id=\"", field.name, "\" name=\"", field.name, "\" maxlength=\"",
+                   field.max_chars, "\"", field.required ? " required" : "", " autocomplete=\"",
+                   field.autocomplete, "\"", ErrorAttributes(field.name, page));
   if (field.input_type == "textarea") {
     absl::StrAppend(&html, "<textarea ", common, " rows=\"6\">", HtmlEscape(value),
                     "</textarea>\n");
@@ -118,7 +118,8 @@ void AppendCaptcha(std::string& html, const ArticlePage& page) {
       &html, "<img id=\"captcha-image\" width=\"200\" height=\"70\" alt=\"",
       "Mã xác nhận dạng hình ảnh. Nếu không đọc được, hãy chọn “Nghe mã” hoặc “Lấy lại mã bảo "
       "mật”.\"",
-      captcha.png.empty() ? " hidden" : absl::StrCat(" src=\"", DataUrl("image/png", captcha.png), "\""),
+      captcha.png.empty() ? " hidden"
+                          : absl::StrCat(" src=\"", DataUrl("image/png", captcha.png), "\""),
       captcha.dev_answer.empty()
           ? ""
           : absl::StrCat(" data-dev-answer=\"", HtmlEscape(captcha.dev_answer), "\""),
@@ -151,8 +152,9 @@ void AppendCaptcha(std::string& html, const ArticlePage& page) {
 }
 
 void AppendComments(std::string& html, const ArticlePage& page) {
-  html += "<section aria-labelledby=\"binh-luan-tieu-de\" id=\"binh-luan\">\n"
-          "<h2 id=\"binh-luan-tieu-de\">Ý kiến bạn đọc</h2>\n";
+  html +=
+      "<section aria-labelledby=\"binh-luan-tieu-de\" id=\"binh-luan\">\n"
+      "<h2 id=\"binh-luan-tieu-de\">Ý kiến bạn đọc</h2>\n";
   if (!page.comments_error.empty()) {
     absl::StrAppend(&html, "<p class=\"notice error\">", HtmlEscape(page.comments_error), "</p>\n");
   } else if (page.comments.empty()) {
@@ -191,12 +193,23 @@ std::string HtmlEscape(absl::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -272,12 +285,19 @@ std::string RenderArticlePage(const ArticlePage& page) {
                   "<section aria-labelledby=\"gui-binh-luan\" class=\"comment-form\">\n"
                   "<h2 id=\"gui-binh-luan\">Gửi bình luận</h2>\n");
   if (!page.success.empty()) {
-    absl::StrAppend(&html, "<p id=\"thong-bao-thanh-cong\" class=\"notice success\" role=\"status\">",
+    absl::StrAppend(&html,
+                    "<p id=\"thong-bao-thanh-cong\" class=\"notice success\" role=\"status\">",
                     HtmlEscape(page.success), "</p>\n");
   }
-  if (!page.notice.empty()) {
+  // Field errors also get a line at the top, announced by screen readers,
+  // since the page comes back scrolled to the form's heading.
+  const std::string notice =
+      !page.notice.empty() || page.field_errors.empty()
+          ? page.notice
+          : "Bình luận chưa được gửi. Vui lòng sửa các mục được đánh dấu bên dưới.";
+  if (!notice.empty()) {
     absl::StrAppend(&html, "<p id=\"thong-bao-loi\" class=\"notice error\" role=\"alert\">",
-                    HtmlEscape(page.notice), "</p>\n");
+                    HtmlEscape(notice), "</p>\n");
   }
   absl::StrAppend(&html, "<form id=\"binh-luan-form\" method=\"post\" action=\"", path,
                   "/binh-luan#gui-binh-luan\" novalidate data-retry-after=\"",

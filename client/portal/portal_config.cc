@@ -70,9 +70,9 @@ absl::StatusOr<PortalConfig> ConfigFromEnvironment(
     for (absl::string_view entry : absl::StrSplit(*proxies, ',', absl::SkipWhitespace())) {
       const std::string address = CanonicalAddress(entry);
       if (address.empty()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "PORTAL_TRUSTED_PROXIES: \"", absl::StripAsciiWhitespace(entry),
-            "\" is not an IP address (exact addresses only, no prefixes)"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("PORTAL_TRUSTED_PROXIES: \"", absl::StripAsciiWhitespace(entry),
+                         "\" is not an IP address (exact addresses only, no prefixes)"));
       }
       config.portal.trusted_proxies.push_back(address);
     }

@@ -95,7 +95,8 @@ absl::StatusOr<std::unique_ptr<PortalServer>> PortalServer::Start(
     port = -1;
   }
   if (port <= 0) {
-    return absl::UnavailableError(absl::StrCat("portal: cannot listen on ", server->options_.listen));
+    return absl::UnavailableError(
+        absl::StrCat("portal: cannot listen on ", server->options_.listen));
   }
   server->port_ = port;
   PortalServer* self = server.get();
@@ -237,7 +238,7 @@ void PortalServer::Routes() {
   });
 
   http_->Get(R"(/bai-viet/([^/]+))", [=, this](const httplib::Request& request,
-                                          httplib::Response& response) {
+                                               httplib::Response& response) {
     ArticlePage page;
     page.article_id = request.matches[1];
     if (!IsValidArticleId(page.article_id)) {
@@ -255,7 +256,7 @@ void PortalServer::Routes() {
   });
 
   http_->Post(R"(/bai-viet/([^/]+)/binh-luan)", [=, this](const httplib::Request& request,
-                                                     httplib::Response& response) {
+                                                          httplib::Response& response) {
     ArticlePage page;
     page.article_id = request.matches[1];
     if (!IsValidArticleId(page.article_id)) {
@@ -271,8 +272,8 @@ void PortalServer::Routes() {
     // the page comes back with what was typed and a new code.
     if (action == "lay-lai-ma" || action == "nghe-ma") {
       page.idempotency_key = Param(request, "idempotency_key");
-      page.captcha = issue_captcha(reader, old_captcha, action == "nghe-ma",
-                                   page.retry_after_seconds);
+      page.captcha =
+          issue_captcha(reader, old_captcha, action == "nghe-ma", page.retry_after_seconds);
       load_comments(page);
       send_page(response, 200, page);
       return;
@@ -293,8 +294,7 @@ void PortalServer::Routes() {
     ForwardProofOfWork(Param(request, "altcha"), submit);
     auto submitted = backend_->SubmitComment(submit);
     int status = 200;
-    if (submitted.ok &&
-        submitted.response.status() == v1::SUBMISSION_STATUS_PENDING_MODERATION) {
+    if (submitted.ok && submitted.response.status() == v1::SUBMISSION_STATUS_PENDING_MODERATION) {
       // Post/redirect/get: reloading the page cannot send the comment again.
       response.set_redirect(absl::StrCat(ArticlePath(page.article_id), "?da-gui=1#gui-binh-luan"),
                             303);
@@ -322,17 +322,18 @@ void PortalServer::Routes() {
     send_page(response, status, page);
   });
 
-  http_->Post("/ma-xac-nhan", [=, this](const httplib::Request& request, httplib::Response& response) {
-    int retry_after = 0;
-    const CaptchaView captcha = issue_captcha(reader_of(request), Param(request, "captcha_id"),
-                                              Param(request, "audio") == "1", retry_after);
-    response.status = captcha.captcha_id.empty() ? (retry_after > 0 ? 429 : 503) : 200;
-    response.set_header("Cache-Control", "no-store");
-    if (retry_after > 0) {
-      response.set_header("Retry-After", std::to_string(retry_after));
-    }
-    response.set_content(RenderCaptchaJson(captcha, retry_after), "application/json");
-  });
+  http_->Post(
+      "/ma-xac-nhan", [=, this](const httplib::Request& request, httplib::Response& response) {
+        int retry_after = 0;
+        const CaptchaView captcha = issue_captcha(reader_of(request), Param(request, "captcha_id"),
+                                                  Param(request, "audio") == "1", retry_after);
+        response.status = captcha.captcha_id.empty() ? (retry_after > 0 ? 429 : 503) : 200;
+        response.set_header("Cache-Control", "no-store");
+        if (retry_after > 0) {
+          response.set_header("Retry-After", std::to_string(retry_after));
+        }
+        response.set_content(RenderCaptchaJson(captcha, retry_after), "application/json");
+      });
 
   if (!options_.static_dir.empty() && !http_->set_mount_point("/static", options_.static_dir)) {
     std::cerr << "portal: static directory " << options_.static_dir << " not found\n";

@@ -20,9 +20,9 @@ struct PortalOptions {
   // Proxies whose X-Forwarded-For is believed (exact addresses); empty: the
   // socket's peer is the reader.
   std::vector<std::string> trusted_proxies;
-  int page_size = 10;       // approved comments per page
-  std::string static_dir;   // portal.js, portal.css (and the ALTCHA widget)
-  int threads = 8;          // HTTP workers; each holds one call to the service at a time
+  int page_size = 10;      // approved comments per page
+  std::string static_dir;  // portal.js, portal.css (and the ALTCHA widget)
+  int threads = 8;         // HTTP workers; each holds one call to the service at a time
   std::size_t max_form_bytes = 64 * 1024;
 };
 
@@ -37,8 +37,8 @@ struct PortalOptions {
 class PortalServer {
  public:
   // UNAVAILABLE when it cannot listen.
-  static absl::StatusOr<std::unique_ptr<PortalServer>> Start(PortalOptions options,
-                                                             std::unique_ptr<CommentBackend> backend);
+  static absl::StatusOr<std::unique_ptr<PortalServer>> Start(
+      PortalOptions options, std::unique_ptr<CommentBackend> backend);
   ~PortalServer();
   PortalServer(const PortalServer&) = delete;
   PortalServer& operator=(const PortalServer&) = delete;

@@ -1,12 +1,12 @@
 // Starts the real parts for the browser tests: a private redis-server, the
-// moderation-server binary (development reveal mode, portal and admin
+// moderation-server binary (development reveal mode, TLS, portal and admin
 // tokens), the moderation-portal binary, and Debian's chromium driven by
 // puppeteer-core. Everything listens on loopback ports picked here and is
 // stopped by stop().
 import { spawn, execFile } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
-import { mkdtempSync, openSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -32,6 +32,8 @@ const chromiumFlags = [
   "--disable-dev-shm-usage",
   "--window-size=1000,1400",
 ];
+
+const kServiceName = "moderation.test";
 
 function required(name) {
   const value = process.env[name];
@@ -118,6 +120,22 @@ export class Stack {
       return true;
     }, 10000);
 
+    // Like production, the portal reaches the service over TLS with a token:
+    // a throwaway CA and a certificate for the service's name.
+    const pki = (name) => path.join(this.dir, name);
+    const openssl = (...args) => execFileAsync("openssl", args);
+    await openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+      "-nodes", "-days", "2", "-subj", "/CN=portal test CA", "-keyout", pki("ca.key"),
+      "-out", pki("ca.crt"));
+    await openssl("req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+      "-subj", `/CN=${kServiceName}`, "-keyout", pki("tls.key"), "-out", pki("tls.csr"));
+    writeFileSync(pki("tls.ext"),
+      `subjectAltName=DNS:${kServiceName}\nextendedKeyUsage=serverAuth\n`);
+    await openssl("x509", "-req", "-in", pki("tls.csr"), "-CA", pki("ca.crt"), "-CAkey",
+      pki("ca.key"), "-CAcreateserial", "-days", "2", "-extfile", pki("tls.ext"),
+      "-out", pki("tls.crt"));
+    this.caFile = pki("ca.crt");
+
     this.serverAddress = `127.0.0.1:${await freePort()}`;
     this.spawnLogged("server", [required("MODERATION_SERVER_BINARY")], {
       MODERATION_LISTEN: this.serverAddress,
@@ -126,6 +144,8 @@ export class Stack {
       MODERATION_SECRET_KEY: randomBytes(32).toString("hex"),
       MODERATION_METRICS_LISTEN: `127.0.0.1:${await freePort()}`,
       MODERATION_SHUTDOWN_GRACE_SECONDS: "2",
+      MODERATION_TLS_CERT_FILE: pki("tls.crt"),
+      MODERATION_TLS_KEY_FILE: pki("tls.key"),
       // Like production: the portal and the moderator each hold a token.
       MODERATION_AUTH_TOKENS:
         `portal:portal:${sha256(this.portalToken)},lan:admin:${sha256(this.adminToken)}`,
@@ -137,6 +157,11 @@ export class Stack {
       MODERATION_RATELIMIT_CAPTCHA_IP_BLOCK_BURST: "1000",
     });
 
+    await waitFor("moderation-server", async () => {
+      await this.modctl("health");
+      return true;
+    }, 30000);
+
     const tokenFile = path.join(this.dir, "portal.token");
     writeFileSync(tokenFile, `${this.portalToken}\n`, { mode: 0o600 });
     const portalPort = await freePort();
@@ -145,6 +170,8 @@ export class Stack {
       PORTAL_LISTEN: `127.0.0.1:${portalPort}`,
       PORTAL_SERVER: this.serverAddress,
       PORTAL_TOKEN_FILE: tokenFile,
+      PORTAL_TLS_CA: this.caFile,
+      PORTAL_TLS_SERVER_NAME: kServiceName,
       // The tests stand in for a reverse proxy on loopback: each names its
       // reader with X-Forwarded-For, a documentation address, so the service
       // never sees 127.0.0.1 as a reader.
@@ -157,7 +184,7 @@ export class Stack {
         headers: { "X-Forwarded-For": "192.0.2.254" },
       });
       return (await response.text()).includes('src="data:image/png;base64,');
-    }, 20000);
+    }, 30000);
 
     this.browser = await puppeteer.launch({
       executablePath: process.env.CHROMIUM_BINARY || "/usr/bin/chromium",
@@ -179,7 +206,8 @@ export class Stack {
 
   async modctl(...args) {
     const { stdout } = await execFileAsync(required("MODERATION_MODCTL_BINARY"), [
-      "--server", this.serverAddress, "--token", this.adminToken, "--timeout", "10", ...args,
+      "--server", this.serverAddress, "--token", this.adminToken, "--tls-ca", this.caFile,
+      "--tls-server-name", kServiceName, "--timeout", "10", ...args,
     ], { timeout: 20000 });
     return stdout;
   }
@@ -197,5 +225,10 @@ export class Stack {
         }
       }
     }
+  }
+
+  // Removes the temporary folder (logs, Redis data, keys, the profile).
+  cleanUp() {
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { mkdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { after, before, describe, test } from "node:test";
+import { after, before, describe, test as nodeTest } from "node:test";
 
 import { Stack, axeSource } from "./harness.mjs";
 
@@ -14,6 +14,19 @@ const kPending = "Bình luận của bạn đang chờ duyệt.";
 const screenshots = process.env.BROWSER_SCREENSHOTS_DIR;
 
 const stack = new Stack();
+let failed = false;
+
+// A test whose failure also prints the portal's and the server's logs.
+function test(name, body) {
+  nodeTest(name, async () => {
+    try {
+      await body();
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
+  });
+}
 
 async function screenshot(page, name) {
   if (!screenshots) {
@@ -90,17 +103,22 @@ function comment(n) {
 
 describe("the portal's comment form in Chromium", { timeout: 270000 }, () => {
   before(async () => {
-    await stack.start({ pageSize: 2 });
+    try {
+      await stack.start({ pageSize: 2 });
+    } catch (error) {
+      failed = true;
+      throw error;
+    }
   });
 
-  after(async (context) => {
+  after(async () => {
     await stack.stop();
-    if (process.exitCode) {
+    if (failed) {
       for (const name of ["portal", "server"]) {
         console.error(`---- ${name} log ----\n${stack.log(name)}`);
       }
     }
-    void context;
+    stack.cleanUp();
   });
 
   test("the empty form: labels, required marks, lang, keyboard order, no serious axe finding",

@@ -69,6 +69,12 @@
     newCaptcha(true);
   });
 
+  // After an error the first field to fix takes the focus.
+  const invalid = form.querySelector("[aria-invalid=true]");
+  if (invalid) {
+    invalid.focus();
+  }
+
   // Retry-after: the button stays off until the service will take the
   // comment, and says how long that is.
   let wait = Number(form.dataset.retryAfter || 0);
