@@ -34,8 +34,13 @@ for _ in $(seq 1 50); do
 done
 
 if [ "${RUN_PORTAL:-1}" != "0" ]; then
+  # The proof-of-work widget (npm); without it the page still works, but
+  # cannot solve a proof of work the server asks for.
+  altcha_dir=$(client/portal/install-widget.sh) ||
+    { echo "warning: the ALTCHA widget could not be installed" >&2; altcha_dir=""; }
   # The portal calls the server as soon as a page is asked for; it needs
   # nothing from it to start.
+  PORTAL_ALTCHA_DIR="${PORTAL_ALTCHA_DIR:-$altcha_dir}" \
   PORTAL_LISTEN="${PORTAL_LISTEN:-127.0.0.1:8080}" \
   PORTAL_SERVER="${PORTAL_SERVER:-${MODERATION_LISTEN:-127.0.0.1:50051}}" \
     build-release/client/moderation-portal &

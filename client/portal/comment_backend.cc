@@ -50,8 +50,8 @@ absl::StatusOr<std::unique_ptr<CommentBackend>> CommentBackend::Connect(
   const bool tls = options.tls || !options.tls_ca_file.empty() || !options.tls_cert_file.empty() ||
                    !options.tls_key_file.empty();
   if (!tls) {
-    channel = grpc::CreateCustomChannel(options.server, grpc::InsecureChannelCredentials(),
-                                        arguments);
+    channel =
+        grpc::CreateCustomChannel(options.server, grpc::InsecureChannelCredentials(), arguments);
   } else {
     if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
       return absl::InvalidArgumentError("PORTAL_TLS_CERT and PORTAL_TLS_KEY go together");

@@ -144,7 +144,7 @@ void AppendCaptcha(std::string& html, const ArticlePage& page) {
     // as SubmitCommentRequest.altcha_payload.
     absl::StrAppend(&html,
                     "<div class=\"field\">\n<altcha-widget name=\"altcha\" hidefooter "
-                    "challengejson=\"",
+                    "language=\"vi\" workerurl=\"/static/altcha/worker.js\" challengejson=\"",
                     HtmlEscape(captcha.altcha_challenge_json), "\"></altcha-widget>\n");
     AppendError(html, "altcha", page);
     html += "</div>\n";
@@ -275,7 +275,12 @@ std::string RenderArticlePage(const ArticlePage& page) {
                   "</title>\n<link rel=\"stylesheet\" href=\"/static/portal.css\">\n"
                   "<script src=\"/static/portal.js\" defer></script>\n");
   if (!page.captcha.altcha_challenge_json.empty()) {
-    html += "<script src=\"/static/altcha.js\" type=\"module\"></script>\n";
+    // The widget's build with external styles and worker, which the page's
+    // Content-Security-Policy allows; its Vietnamese texts load first.
+    html +=
+        "<link rel=\"stylesheet\" href=\"/static/altcha/altcha.css\">\n"
+        "<script src=\"/static/altcha-i18n/vi.js\" type=\"module\"></script>\n"
+        "<script src=\"/static/altcha/altcha.js\" type=\"module\"></script>\n";
   }
   absl::StrAppend(&html, "</head>\n<body>\n<main>\n<article class=\"story\">\n<h1>",
                   HtmlEscape(article.title), "</h1>\n<p class=\"lead\">", HtmlEscape(article.lead),

@@ -38,6 +38,7 @@ absl::StatusOr<PortalConfig> ConfigFromEnvironment(
   string_setting("PORTAL_LISTEN", config.portal.listen);
   string_setting("PORTAL_SERVER", config.backend.server);
   string_setting("PORTAL_STATIC_DIR", config.portal.static_dir);
+  string_setting("PORTAL_ALTCHA_DIR", config.portal.altcha_dir);
   string_setting("PORTAL_TLS_CA", config.backend.tls_ca_file);
   string_setting("PORTAL_TLS_CERT", config.backend.tls_cert_file);
   string_setting("PORTAL_TLS_KEY", config.backend.tls_key_file);

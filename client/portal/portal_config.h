@@ -26,6 +26,7 @@ struct PortalConfig {
 //   PORTAL_DEADLINE_MS       3000 (per call to the service)
 //   PORTAL_THREADS           8
 //   PORTAL_STATIC_DIR        the static files (default: client/portal/static of the source)
+//   PORTAL_ALTCHA_DIR        the altcha npm package (client/portal/install-widget.sh)
 // INVALID_ARGUMENT naming the variable for a bad value.
 [[nodiscard]] absl::StatusOr<PortalConfig> ConfigFromEnvironment(
     const std::function<std::optional<std::string>(const char*)>& lookup,

@@ -335,8 +335,16 @@ void PortalServer::Routes() {
         response.set_content(RenderCaptchaJson(captcha, retry_after), "application/json");
       });
 
-  if (!options_.static_dir.empty() && !http_->set_mount_point("/static", options_.static_dir)) {
-    std::cerr << "portal: static directory " << options_.static_dir << " not found\n";
+  // The most specific mount first: httplib tries them in order.
+  const std::string altcha = options_.altcha_dir;
+  const std::pair<std::string, std::string> mounts[] = {
+      {"/static/altcha-i18n", altcha.empty() ? "" : altcha + "/dist_i18n"},
+      {"/static/altcha", altcha.empty() ? "" : altcha + "/dist_external"},
+      {"/static", options_.static_dir}};
+  for (const auto& [mount, dir] : mounts) {
+    if (!dir.empty() && !http_->set_mount_point(mount, dir)) {
+      std::cerr << "portal: static directory " << dir << " not found\n";
+    }
   }
   http_->set_error_handler([not_found](const httplib::Request&, httplib::Response& response) {
     if (response.status == 404) {

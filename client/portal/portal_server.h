@@ -21,8 +21,12 @@ struct PortalOptions {
   // socket's peer is the reader.
   std::vector<std::string> trusted_proxies;
   int page_size = 10;      // approved comments per page
-  std::string static_dir;  // portal.js, portal.css (and the ALTCHA widget)
-  int threads = 8;         // HTTP workers; each holds one call to the service at a time
+  std::string static_dir;  // portal.js, portal.css
+  // The `altcha` npm package's folder (client/portal/install-widget.sh): its
+  // dist_external/ is served as /static/altcha/, dist_i18n/ as
+  // /static/altcha-i18n/. Empty: no widget files.
+  std::string altcha_dir;
+  int threads = 8;  // HTTP workers; each holds one call to the service at a time
   std::size_t max_form_bytes = 64 * 1024;
 };
 
@@ -32,7 +36,7 @@ struct PortalOptions {
 //   POST /bai-viet/{id}/binh-luan   the form: sends the comment, or, without
 //                                   JavaScript, "Lấy lại mã bảo mật" / "Nghe mã"
 //   POST /ma-xac-nhan               a new captcha as JSON, for the page's script
-//   GET  /static/...                portal.js, portal.css
+//   GET  /static/...                portal.js, portal.css, the ALTCHA widget
 //   GET  /healthz
 class PortalServer {
  public:

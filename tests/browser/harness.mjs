@@ -177,6 +177,7 @@ export class Stack {
       // never sees 127.0.0.1 as a reader.
       PORTAL_TRUSTED_PROXIES: "127.0.0.1",
       PORTAL_PAGE_SIZE: String(pageSize),
+      PORTAL_ALTCHA_DIR: required("BROWSER_ALTCHA_DIR"),
     });
     // Up when a page comes with a captcha image: portal, server and Redis.
     await waitFor("moderation-portal and moderation-server", async () => {

@@ -149,6 +149,13 @@ describe("the portal's comment form in Chromium", { timeout: 270000 }, () => {
         "captcha-refresh", "captcha-audio", "gui"]);
 
       assert.deepEqual(await axeFindings(page), []);
+      // The proof-of-work widget's files, from the altcha npm package.
+      for (const [file, type] of [["altcha/altcha.js", /javascript/], ["altcha/worker.js",
+        /javascript/], ["altcha/altcha.css", /css/], ["altcha-i18n/vi.js", /javascript/]]) {
+        const response = await fetch(`${stack.portalUrl}/static/${file}`);
+        assert.equal(response.status, 200, file);
+        assert.match(response.headers.get("content-type"), type, file);
+      }
       await page.evaluate(() => document.activeElement.blur());
       await screenshot(page, "portal-form.png");
       await page.close();

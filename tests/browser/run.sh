@@ -14,5 +14,6 @@ export MODERATION_SERVER_BINARY="${MODERATION_SERVER_BINARY:-$root/build-test/se
 export MODERATION_MODCTL_BINARY="${MODERATION_MODCTL_BINARY:-$root/build-test/client/modctl}"
 export MODERATION_PORTAL_BINARY="${MODERATION_PORTAL_BINARY:-$root/build-test/client/moderation-portal}"
 BROWSER_TEST_MODULES=$("$here/setup.sh")
-export BROWSER_TEST_MODULES
+BROWSER_ALTCHA_DIR=$("$root/client/portal/install-widget.sh")
+export BROWSER_TEST_MODULES BROWSER_ALTCHA_DIR
 exec node --test --test-reporter=spec --test-concurrency=1 "$here/portal.test.mjs"
