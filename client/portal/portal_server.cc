@@ -123,6 +123,9 @@ PortalServer::PortalServer(PortalOptions options, std::unique_ptr<CommentBackend
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   http_->set_socket_options(SetSocketOptions);
   http_->set_payload_max_length(options_.max_form_bytes);
+  // Each worker serves one connection at a time: idle keep-alive
+  // connections must not hold them long.
+  http_->set_keep_alive_timeout(2);
   http_->set_read_timeout(10);
   http_->set_write_timeout(10);
   http_->set_default_headers({{"Content-Security-Policy", kContentSecurityPolicy},

@@ -27,7 +27,9 @@ struct PortalOptions {
   // /static/altcha-i18n/. Empty: no widget files.
   std::string altcha_dir;
   int threads = 8;  // HTTP workers; each holds one call to the service at a time
-  std::size_t max_form_bytes = 64 * 1024;
+  // A full form: 5,000 characters of Vietnamese text, percent-encoded, and
+  // the rest.
+  std::size_t max_form_bytes = 128 * 1024;
 };
 
 // The reference portal's article page over HTTP:

@@ -17,6 +17,28 @@ constexpr char kMaybeSent[] =
     "bình luận sẽ không bị đăng hai lần.";
 constexpr char kCheckFields[] = "Vui lòng kiểm tra lại các thông tin đã nhập.";
 
+const char* CodeName(grpc::StatusCode code) {
+  static constexpr const char* kNames[] = {"OK",
+                                           "CANCELLED",
+                                           "UNKNOWN",
+                                           "INVALID_ARGUMENT",
+                                           "DEADLINE_EXCEEDED",
+                                           "NOT_FOUND",
+                                           "ALREADY_EXISTS",
+                                           "PERMISSION_DENIED",
+                                           "RESOURCE_EXHAUSTED",
+                                           "FAILED_PRECONDITION",
+                                           "ABORTED",
+                                           "OUT_OF_RANGE",
+                                           "UNIMPLEMENTED",
+                                           "INTERNAL",
+                                           "UNAVAILABLE",
+                                           "DATA_LOSS",
+                                           "UNAUTHENTICATED"};
+  const auto index = static_cast<std::size_t>(code);
+  return index < std::size(kNames) ? kNames[index] : "UNKNOWN";
+}
+
 v1::ErrorDetail DetailOf(const grpc::Status& status) {
   internal::RpcStatus rpc_status;
   v1::ErrorDetail detail;
@@ -54,7 +76,7 @@ ReaderError ToReaderError(const grpc::Status& status, int retry_after_trailer) {
     error.retry_after_seconds =
         static_cast<int>(std::min<int64_t>(wait.seconds() + (wait.nanos() > 0 ? 1 : 0), 86400));
   }
-  error.log_summary = absl::StrCat(status.error_code(), " ", detail.reason());
+  error.log_summary = absl::StrCat(CodeName(status.error_code()), " ", detail.reason());
   switch (status.error_code()) {
     case grpc::StatusCode::INVALID_ARGUMENT:
       error.http_status = 422;

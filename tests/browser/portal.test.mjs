@@ -261,6 +261,10 @@ describe("the portal's comment form in Chromium", { timeout: 270000 }, () => {
         "thoi-su-1"));
       const pending = queue.comments.filter((c) => c.title === typed.title);
       assert.equal(pending.length, 1);
+      // The portal forwarded the reader (the proxy's X-Forwarded-For) and the
+      // browser's user agent.
+      assert.equal(pending[0].client_network, "203.0.113.0/24");
+      assert.equal(pending[0].user_agent, await stack.browser.userAgent());
       await stack.modctl("approve", pending[0].comment_id);
       await page.reload();
       const listed = await page.$$eval(".comment h3", (all) => all.map((h) => h.textContent));

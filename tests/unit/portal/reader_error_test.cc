@@ -36,7 +36,8 @@ TEST(ReaderErrorTest, FieldViolationsGoToTheirFormFields) {
   EXPECT_EQ(error.field_errors.at("captcha_answer"),
             "Mã xác nhận đã hết hạn. Vui lòng lấy mã mới.");
   EXPECT_FALSE(error.keep_idempotency_key);
-  EXPECT_EQ(error.log_summary, "3 INVALID_FIELDS name:REQUIRED captcha_id:CAPTCHA_EXPIRED");
+  EXPECT_EQ(error.log_summary,
+            "INVALID_ARGUMENT INVALID_FIELDS name:REQUIRED captcha_id:CAPTCHA_EXPIRED");
 }
 
 TEST(ReaderErrorTest, AFieldTheReaderDidNotTypeIsAnErrorOfThePage) {
