@@ -177,6 +177,9 @@ export class Stack {
       // never sees 127.0.0.1 as a reader.
       PORTAL_TRUSTED_PROXIES: "127.0.0.1",
       PORTAL_PAGE_SIZE: String(pageSize),
+      // A loaded CI machine can take seconds to answer: a reader there would
+      // wait, not see the service as down.
+      PORTAL_DEADLINE_MS: "20000",
       PORTAL_ALTCHA_DIR: required("BROWSER_ALTCHA_DIR"),
     });
     // Up when a page comes with a captcha image: portal, server and Redis.
@@ -199,7 +202,7 @@ export class Stack {
   // header).
   async newPage(readerAddress, { javaScript = true } = {}) {
     const page = await this.browser.newPage();
-    page.setDefaultTimeout(15000);
+    page.setDefaultTimeout(60000);
     await page.setJavaScriptEnabled(javaScript);
     await page.setExtraHTTPHeaders({ "X-Forwarded-For": readerAddress });
     return page;

@@ -101,7 +101,7 @@ function comment(n) {
   };
 }
 
-describe("the portal's comment form in Chromium", { timeout: 270000 }, () => {
+describe("the portal's comment form in Chromium", { timeout: 570000 }, () => {
   before(async () => {
     try {
       await stack.start({ pageSize: 2 });
