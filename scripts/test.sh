@@ -7,11 +7,13 @@
 # minute (FUZZ_SECONDS), and builds the container
 # image and runs a submission through it (MODERATION_SKIP_CONTAINER_TEST=1
 # skips that last step on machines without podman).
-# Tests by layer: ctest -L unit | integration | e2e.
+# Tests by layer: ctest -L unit | integration | e2e | browser.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
+# The browser tests' chromium (Debian's) and npm packages (.cache/browser-test).
+tests/browser/setup.sh >/dev/null
 jobs=$(nproc)
 
 run_suite() {
@@ -28,7 +30,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
   run_suite asan
 echo "== release build of the shipped binaries (warnings as errors)"
 cmake --preset release >/dev/null
-cmake --build --preset release -j "$jobs" --target moderation-server modctl spam-eval spam-train
+cmake --build --preset release -j "$jobs" --target moderation-server modctl moderation-portal spam-eval spam-train
 echo "== deployment lint"
 tests/deploy/lint.sh
 echo "== API lint (buf, STANDARD rules)"
