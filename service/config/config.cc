@@ -446,7 +446,11 @@ const std::map<std::string_view, std::string_view>& Meanings() {
       {"decryption_key_ids",
        "older key ids still read during a key rotation (see \"Rotating the phone key\"); "
        "never used to encrypt; comma-separated in the environment"},
+      {"stall_threshold_ms",
+       "a call in flight, or the Redis event loop not turning, this long is logged and counted "
+       "as a stall (`moderation_stalls_total`)"},
       {"redis.url", "`redis://host:port[/db]` or `unix:///path/redis.sock`"},
+      {"redis.reconnect_max_delay_ms", "the longest pause between attempts to reconnect to Redis"},
       {"redis.connect_timeout_ms", "connection attempt limit"},
       {"redis.command_timeout_ms",
        "a command without a reply this long fails `UNAVAILABLE` and the connection is "

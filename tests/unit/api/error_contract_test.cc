@@ -53,7 +53,7 @@ SentCodes SentByTheCode() {
   const std::regex error_reason(R"re(ErrorWithReason\(\s*[^,]+,\s*"([A-Z0-9_]+)")re");
   const std::regex detail_reason(R"re(set_reason\("([A-Z0-9_]+)"\))re");
   const std::regex field_reason(
-      R"re(\{\s*(?:std::string\(\w+\)|"[a-z_.]+")\s*,\s*"([A-Z0-9_]+)")re");
+      R"re((?:\{|CaptchaError\()\s*(?:std::string\(\w+\)|"[a-z_.]+")\s*,\s*"([A-Z][A-Z0-9_]+)")re");
   const std::regex refusal(R"re("([A-Z]+(?:_[A-Z]+)*)")re");
   SentCodes sent;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(
