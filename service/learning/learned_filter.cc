@@ -13,6 +13,10 @@ namespace {
 
 using redis::RedisValue;
 
+// Bounds the reloads of one catch-up when snapshots race with it; the next
+// poll goes on.
+constexpr int kMaxReloadsPerCatchUp = 3;
+
 // Lessons in the stream carry features, never the comment's text.
 std::string EncodeFeatures(const classifier::FeatureVector& features) {
   std::string out;
@@ -222,25 +226,32 @@ absl::StatusOr<bool> LearnedFilter::FellBehindRetention(absl::Duration timeout) 
 absl::StatusOr<int> LearnedFilter::CatchUp(absl::Duration timeout) {
   // Cut off for longer than the stream's retention, this replica would skip
   // the trimmed lessons and drift from the others for good: the snapshot
-  // holds them.
-  absl::StatusOr<bool> behind = FellBehindRetention(timeout);
-  if (!behind.ok()) {
-    return behind.status();
-  }
-  if (*behind) {
+  // holds them. Another replica may write a newer snapshot and trim the
+  // stream between our reading the snapshot and reading the stream, leaving
+  // a gap again: the check repeats for as long as a newer snapshot exists.
+  for (int reloads = 0; reloads < kMaxReloadsPerCatchUp; ++reloads) {
+    absl::StatusOr<bool> behind = FellBehindRetention(timeout);
+    if (!behind.ok()) {
+      return behind.status();
+    }
+    if (!*behind) {
+      break;
+    }
     std::string from;
     {
       absl::MutexLock lock(&mutex_);
       from = last_id_;
     }
     absl::Status reloaded = LoadSnapshot(timeout, /*at_start=*/false);
-    if (reloaded.ok()) {
-      snapshot_reloads_.fetch_add(1);
-      log::Warning("spam filter fell behind the lesson stream's retention; reloaded the snapshot",
-                   {{"applied_up_to", from}});
-    } else if (!absl::IsFailedPrecondition(reloaded)) {
+    if (absl::IsFailedPrecondition(reloaded)) {
+      break;  // nothing newer to take: apply what the stream still holds
+    }
+    if (!reloaded.ok()) {
       return reloaded;
     }
+    snapshot_reloads_.fetch_add(1);
+    log::Warning("spam filter fell behind the lesson stream's retention; reloaded the snapshot",
+                 {{"applied_up_to", from}});
   }
   const std::shared_ptr<classifier::SpamClassifier> model = Model();
   int applied = 0;

@@ -155,8 +155,9 @@ TEST_F(LearnedFilterTest, AReplicaCutOffBeyondTheRetentionReloadsTheSnapshotAndA
 
   (*proxy)->RefuseConnections(false);
   ASSERT_TRUE(
-      testing::WaitFor([&] { return cut_off->snapshot_reloads() == 1; }, absl::Seconds(10)));
-  // Once it has what the snapshot lacks too, it agrees with the writer again.
+      testing::WaitFor([&] { return cut_off->snapshot_reloads() >= 1; }, absl::Seconds(10)));
+  // (Twice when the writer's next snapshot lands while it reloads.) Once it
+  // has what the snapshot lacks too, it agrees with the writer again.
   for (const char* text : {kSpam, kHam, "Vay tiền nhanh, giải ngân ngay", "một câu khác"}) {
     EXPECT_TRUE(testing::WaitFor(
         [&] { return writer->SpamProbability(text) == cut_off->SpamProbability(text); },
