@@ -500,8 +500,9 @@ const std::map<std::string_view, std::string_view>& Meanings() {
       {"retention.sweep_batch", "comments per step of a sweep (one SCAN and one Lua call)"},
       {"spam.enabled", "spam scoring on or off"},
       {"spam.rules_file",
-       "the rules and thresholds (TOML); reloaded on SIGHUP and when the file changes; empty: "
-       "built-in weights and empty word lists (`deploy/spam-rules.toml` is what the image ships)"},
+       "the rules and thresholds (TOML); reloaded on SIGHUP and when the file changes; empty: the "
+       "built-in copy of "
+       "deploy/spam-rules.toml; a missing or empty file stops the server"},
       {"spam.model_file", "the learned filter's starting model, from `spam-train`"},
       {"spam.memory_timeout_ms",
        "repeat lookups give up after this (scored without); only when limits live in a Redis "

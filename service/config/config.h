@@ -125,7 +125,8 @@ struct AuthSettings {
 struct SpamSettings {
   bool enabled = true;
   // The rules and thresholds (TOML, see deploy/spam-rules.toml), reloaded on
-  // SIGHUP; empty: built-in weights with empty word lists.
+  // SIGHUP; empty: the copy of deploy/spam-rules.toml built into the binary.
+  // A missing or empty file stops the server at start.
   std::string rules_file;
   // A model written by spam-train, the learned filter's starting point until
   // moderators' decisions have produced a snapshot in Redis; empty: untrained.

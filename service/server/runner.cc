@@ -529,9 +529,13 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
 
   // Spam scoring: the rules (reloaded on SIGHUP), the memory of recent
   // bodies, and the filter that learns from moderators.
-  spam::SpamRules rules = spam::DefaultSpamRules();
-  if (!config.spam.rules_file.empty()) {
+  spam::SpamRules rules;
+  if (config.spam.rules_file.empty()) {
+    rules = spam::ShippedSpamRules();
+    log::Info("spam rules: the built-in copy of deploy/spam-rules.toml (spam.rules_file unset)");
+  } else {
     ASSIGN_OR_RETURN(rules, spam::LoadSpamRules(config.spam.rules_file));
+    log::Info("spam rules loaded", {{"file", config.spam.rules_file}});
   }
   classifier::SpamClassifier initial_model = classifier::SpamClassifier::Untrained();
   if (!config.spam.model_file.empty()) {
@@ -557,6 +561,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   }
   const auto reload_rules = [&config, &scorer] {
     if (config.spam.rules_file.empty()) {
+      log::Info("SIGHUP: no spam.rules_file to reload; the built-in rules stay");
       return;
     }
     absl::StatusOr<spam::SpamRules> reloaded = spam::LoadSpamRules(config.spam.rules_file);
