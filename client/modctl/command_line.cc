@@ -195,7 +195,8 @@ Bans need an admin token.)");
   bans = app.add_subcommand("bans", "list live bans, newest first");
 
   audit = app.add_subcommand("audit", "who decided what, when and why; --verify");
-  audit->add_option("--moderator", audit_options.moderator, "only this moderator");
+  audit->add_option("--moderator", audit_options.moderator,
+                    "only this moderator (system:retention: what retention erased or expired)");
   audit->add_option("--comment", audit_options.comment_id, "only this comment (its whole trail)");
   audit->add_option("--since", audit_options.since, "from an age ago (2h, 1d) or a time");
   audit->add_option("--until", audit_options.until, "up to an age ago or a time");
@@ -205,6 +206,7 @@ Bans need an admin token.)");
   audit->footer(R"(Examples:
   modctl audit --moderator lan --since 1d
   modctl audit --comment 01JDQ3M5X4...
+  modctl audit --moderator system:retention --since 7d
   modctl audit --since 2024-11-26T08:00:00+07:00 --until 2024-11-26T12:00:00+07:00
   modctl audit --verify                       (admin token))");
 

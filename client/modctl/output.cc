@@ -529,6 +529,10 @@ std::string AuditActionName(v1::AuditAction action) {
       return "ban";
     case v1::AUDIT_ACTION_UNBAN:
       return "unban";
+    case v1::AUDIT_ACTION_ERASE:
+      return "erase";
+    case v1::AUDIT_ACTION_EXPIRE:
+      return "expire";
     default:
       return absl::StrCat(static_cast<int>(action));
   }
@@ -562,6 +566,12 @@ std::string RenderAuditTable(const std::vector<v1::AuditEntry>& entries, absl::T
         if (!entry.comment_id().empty()) {
           detail.push_back(absl::StrCat("from ", entry.comment_id()));
         }
+        break;
+      case v1::AUDIT_ACTION_ERASE:
+        detail.push_back("personal data erased by retention");
+        break;
+      case v1::AUDIT_ACTION_EXPIRE:
+        detail.push_back("removed by retention, never decided");
         break;
       default:
         break;
@@ -660,6 +670,11 @@ std::string RenderStats(const v1::GetStatsResponse& stats, absl::TimeZone time_z
       " rejected (", Percent(spam.unflagged_rejected(), unflagged), "), ",
       spam.unflagged_approved(), " approved\n", "  rejections the filter had flagged: ",
       Percent(spam.flagged_rejected(), spam.flagged_rejected() + spam.unflagged_rejected()), "\n");
+  absl::StrAppend(&out, "\nRetention: personal data of ",
+                  Plural(stats.retention_erased(), "decided comment", "decided comments"),
+                  " erased, ",
+                  Plural(stats.retention_expired(), "pending comment", "pending comments"),
+                  " removed for their age\n");
   return out;
 }
 

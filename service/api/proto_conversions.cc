@@ -33,6 +33,10 @@ v1::AuditAction ToProto(audit::Action action) {
       return v1::AUDIT_ACTION_BAN;
     case audit::Action::kUnban:
       return v1::AUDIT_ACTION_UNBAN;
+    case audit::Action::kErase:
+      return v1::AUDIT_ACTION_ERASE;
+    case audit::Action::kExpire:
+      return v1::AUDIT_ACTION_EXPIRE;
   }
   return v1::AUDIT_ACTION_UNSPECIFIED;
 }
@@ -291,6 +295,8 @@ void ToStatsResponse(const Figures& figures, v1::GetStatsResponse& out) {
   spam->set_unflagged_rejected(figures.decisions.unflagged_rejected);
   spam->set_unflagged_approved(figures.decisions.unflagged_approved);
   out.set_partial(figures.partial);
+  out.set_retention_erased(figures.decisions.retention_erased);
+  out.set_retention_expired(figures.decisions.retention_expired);
 }
 
 }  // namespace moderation::api

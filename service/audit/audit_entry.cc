@@ -10,12 +10,14 @@
 namespace moderation::audit {
 namespace {
 
-constexpr std::array<std::pair<absl::string_view, Action>, 5> kActions = {{
+constexpr std::array<std::pair<absl::string_view, Action>, 7> kActions = {{
     {"approve", Action::kApprove},
     {"reject", Action::kReject},
     {"undo", Action::kUndo},
     {"ban", Action::kBan},
     {"unban", Action::kUnban},
+    {"erase", Action::kErase},
+    {"expire", Action::kExpire},
 }};
 
 // Bumped whenever the encoding changes, so that old entries keep verifying

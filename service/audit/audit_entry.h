@@ -17,7 +17,14 @@
 // without breaking the chain from there on.
 namespace moderation::audit {
 
-enum class Action { kApprove, kReject, kUndo, kBan, kUnban };
+// kErase and kExpire are retention's: the personal data of a decided
+// comment erased, a pending comment removed for its age.
+enum class Action { kApprove, kReject, kUndo, kBan, kUnban, kErase, kExpire };
+
+// The actor of retention's entries. No principal can have this name (token
+// names are [A-Za-z0-9._@-], and ':' separates the fields of a tokens file),
+// so an entry with it was written by the service itself.
+inline constexpr absl::string_view kRetentionActor = "system:retention";
 
 [[nodiscard]] absl::string_view ActionName(Action action);  // "approve", ...
 [[nodiscard]] std::optional<Action> ParseAction(absl::string_view name);
@@ -25,12 +32,12 @@ enum class Action { kApprove, kReject, kUndo, kBan, kUnban };
 // What happened, as the desks describe it. Unused fields stay empty.
 struct Event {
   Action action = Action::kApprove;
-  std::string actor;  // the moderator's name
+  std::string actor;  // the moderator's name, or kRetentionActor
   absl::Time time;
   std::string comment_id;
   std::string rejection_reason;  // comments::ReasonName of a rejection
   std::optional<Action> undone;  // for kUndo: the decision taken back
-  std::string note;
+  std::string note;              // the moderator's note; for retention, the rule applied
   std::string ban_id;
   std::string ban_target;  // as moderators see it, never in clear
   std::string ban_reason;

@@ -43,6 +43,12 @@ DecisionTally TallyDecisions(const std::vector<Entry>& entries) {
         }
         break;
       }
+      case Action::kErase:
+        tally.retention_erased += 1;
+        break;
+      case Action::kExpire:
+        tally.retention_expired += 1;
+        break;
       case Action::kBan:
       case Action::kUnban:
         break;

@@ -15,7 +15,11 @@ constexpr absl::Duration kMaxPeriod = absl::Hours(24 * 31);
 // Figures read at most this many entries of the period (the newest).
 constexpr int kStatsMaxEntries = 100000;
 
+// A principal's name, or retention's, so that its entries can be listed apart.
 bool IsModeratorName(absl::string_view name) {
+  if (name == audit::kRetentionActor) {
+    return true;
+  }
   return name.size() <= 64 && name.find_first_not_of(
                                   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
                                   "0123456789._@-") == absl::string_view::npos;

@@ -15,7 +15,7 @@ namespace {
 // The author indexes and claims are named here from the hash's fields; they
 // share the tag {c}. A field missing from an old hash counts as time 0, so
 // such comments are cleaned up rather than kept for ever. Returns
-// {erased, expired}.
+// {erased ids, expired ids}, so that the caller can audit each comment.
 const redis::RedisScript& SweepScript() {
   static const auto* script = new redis::RedisScript(R"lua(
 local erase_before = tonumber(ARGV[1])
@@ -28,7 +28,7 @@ local function leave_histories(id, phone_digest, ip)
     redis.call('ZREM', ARGV[3] .. 'ip-' .. string.sub(ip, 1, 32), id)
   end
 end
-local erased, expired = 0, 0
+local erased, expired = {}, {}
 for i = 2, #KEYS do
   local key = KEYS[i]
   local v = redis.call('HMGET', key, 'status', 'created_ms', 'decided_ms', 'phone',
@@ -39,13 +39,13 @@ for i = 2, #KEYS do
       leave_histories(id, v[5], v[6])
       redis.call('ZREM', KEYS[1], '0' .. id, '1' .. id)
       redis.call('DEL', ARGV[4] .. id, key)
-      expired = expired + 1
+      expired[#expired + 1] = id
     end
   elseif v[1] and erase_before and (v[4] or v[5] or v[6] or v[7])
       and (tonumber(v[3]) or 0) < erase_before then
     leave_histories(id, v[5], v[6])
     redis.call('HDEL', key, 'phone', 'phone_digest', 'ip', 'ua')
-    erased = erased + 1
+    erased[#erased + 1] = id
   end
 end
 return {erased, expired}
@@ -99,12 +99,20 @@ absl::StatusOr<SweepStep> RedisRetentionStore::Sweep(absl::string_view cursor, i
                                          std::string(redis::keys::kCommentPrefix)},
                                         std::move(done));
                    }));
-  if (swept.type != redis::RedisValue::Type::kArray || swept.elements.size() != 2) {
+  if (swept.type != redis::RedisValue::Type::kArray || swept.elements.size() != 2 ||
+      swept.elements[0].type != redis::RedisValue::Type::kArray ||
+      swept.elements[1].type != redis::RedisValue::Type::kArray) {
     return absl::InternalError("unexpected sweep reply");
   }
+  for (redis::RedisValue& id : swept.elements[0].elements) {
+    step.erased_ids.push_back(std::move(id.string));
+  }
+  for (redis::RedisValue& id : swept.elements[1].elements) {
+    step.expired_ids.push_back(std::move(id.string));
+  }
   step.counts.examined = static_cast<int64_t>(found.size());
-  step.counts.erased = swept.elements[0].integer;
-  step.counts.expired = swept.elements[1].integer;
+  step.counts.erased = static_cast<int64_t>(step.erased_ids.size());
+  step.counts.expired = static_cast<int64_t>(step.expired_ids.size());
   return step;
 }
 

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -33,9 +34,13 @@ struct SweepCutoffs {
   absl::Time expire_pending_before = absl::InfinitePast();
 };
 
+// The comments a step changed, by id, so that each can be audited; the
+// counts' `erased` and `expired` are the sizes of the two lists.
 struct SweepStep {
   SweepCounts counts;
-  std::string next_cursor;  // "0" once the sweep has gone round
+  std::vector<std::string> erased_ids;   // decided, personal data erased
+  std::vector<std::string> expired_ids;  // pending, removed for their age
+  std::string next_cursor;               // "0" once the sweep has gone round
 };
 
 // Where the comments are, as retention needs them: walked in small steps, each

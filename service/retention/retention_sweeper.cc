@@ -40,7 +40,7 @@ absl::StatusOr<SweepCounts> RetentionSweeper::SweepOnce() {
     }
     total += step->counts;
     if (observer_) {
-      observer_(step->counts);
+      observer_(*step);
     }
     cursor = step->next_cursor;
   } while (cursor != "0" && Wait(policy_.pause));

@@ -31,10 +31,11 @@ struct RetentionPolicy {
 // interval. Personal data never reaches the log: only counts do.
 class RetentionSweeper {
  public:
-  // Told what each step did as soon as it is done (so a sweep that fails
-  // half way still reports what it removed), on the sweeping thread: for
-  // counters. Must be quick.
-  using StepObserver = std::function<void(const SweepCounts& step)>;
+  // Told what each step did, with the ids of the comments it changed, as
+  // soon as it is done (so a sweep that fails half way still reports what it
+  // removed), on the sweeping thread: for counters and the audit log. May
+  // block that thread (the next step waits), never for long.
+  using StepObserver = std::function<void(const SweepStep& step)>;
 
   RetentionSweeper(RetentionStore& store, const Clock& clock, RetentionPolicy policy,
                    StepObserver observer = nullptr);

@@ -42,6 +42,7 @@
 #include "service/ratelimit/limit_keys.h"
 #include "service/ratelimit/redis_limit_store.h"
 #include "service/retention/redis_retention_store.h"
+#include "service/retention/retention_audit.h"
 #include "service/retention/retention_sweeper.h"
 #include "service/server/listen_address.h"
 #include "service/server/redis_options.h"
@@ -452,6 +453,14 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
                           {"what"}));
   metrics::Counter& personal_data_erased = retention_removed->WithLabels({"personal_data"});
   metrics::Counter& pending_expired = retention_removed->WithLabels({"pending"});
+  ASSIGN_OR_RETURN(
+      metrics::CounterFamily * retention_unaudited,
+      registry.AddCounter("moderation_retention_audit_failures_total",
+                          "Retention's erasures (erase) and expiries (expire) whose audit entry "
+                          "could not be written; each is logged with the comment id.",
+                          {"action"}));
+  metrics::Counter& erase_unaudited = retention_unaudited->WithLabels({"erase"});
+  metrics::Counter& expire_unaudited = retention_unaudited->WithLabels({"expire"});
   ASSIGN_OR_RETURN(metrics::CounterFamily * stalls,
                    registry.AddCounter("moderation_stalls_total",
                                        "Stalls beyond stall_threshold_ms, by what stalled: "
@@ -658,16 +667,26 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   WatchQueue(counted, *redis, clock);
   const config::RetentionSettings& kept = config.retention;
   retention::RedisRetentionStore retention_store(*redis);
+  const retention::RetentionPolicy retention_policy{
+      .personal_data = absl::Hours(24) * kept.personal_data_days,
+      .pending_max_age = absl::Hours(24) * kept.pending_max_age_days,
+      .interval = absl::Seconds(kept.sweep_interval_seconds),
+      .batch = static_cast<int>(kept.sweep_batch),
+      .pause = absl::Milliseconds(20)};
+  // Every comment retention changes gets its audit entry, written before the
+  // next step runs.
+  retention::RetentionAuditor retention_auditor(
+      audit_log, clock, retention_policy.personal_data, retention_policy.pending_max_age,
+      [&erase_unaudited, &expire_unaudited](audit::Action action) {
+        (action == audit::Action::kErase ? erase_unaudited : expire_unaudited).Increment();
+      });
   retention::RetentionSweeper retention(
-      retention_store, clock,
-      {.personal_data = absl::Hours(24) * kept.personal_data_days,
-       .pending_max_age = absl::Hours(24) * kept.pending_max_age_days,
-       .interval = absl::Seconds(kept.sweep_interval_seconds),
-       .batch = static_cast<int>(kept.sweep_batch),
-       .pause = absl::Milliseconds(20)},
-      [&personal_data_erased, &pending_expired](const retention::SweepCounts& step) {
-        personal_data_erased.Increment(static_cast<uint64_t>(step.erased));
-        pending_expired.Increment(static_cast<uint64_t>(step.expired));
+      retention_store, clock, retention_policy,
+      [&personal_data_erased, &pending_expired,
+       &retention_auditor](const retention::SweepStep& step) {
+        personal_data_erased.Increment(static_cast<uint64_t>(step.counts.erased));
+        pending_expired.Increment(static_cast<uint64_t>(step.counts.expired));
+        retention_auditor.Record(step);
       });
   retention.Start();
   std::unique_ptr<metrics::MetricsServer> metrics_server;

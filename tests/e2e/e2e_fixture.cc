@@ -1,7 +1,11 @@
 #include "tests/e2e/e2e_fixture.h"
 #include "tests/support/reader_address.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <sstream>
@@ -155,6 +159,27 @@ testing::CommandResult EndToEndTest::Modctl(const std::vector<std::string>& args
       testing::RunCommand(argv, {}, redis_->data_dir() + "/modctl.stderr");
   EXPECT_TRUE(result.ok()) << result.status();
   return result.ok() ? *result : testing::CommandResult{};
+}
+
+std::string HttpGet(int port, const std::string& path) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string response;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
+    const std::string request = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
+    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
+      char buffer[4096];
+      ssize_t got = 0;
+      while ((got = read(fd, buffer, sizeof(buffer))) > 0) {
+        response.append(buffer, static_cast<std::size_t>(got));
+      }
+    }
+  }
+  close(fd);
+  return response;
 }
 
 }  // namespace moderation::e2e

@@ -68,4 +68,7 @@ class EndToEndTest : public ::testing::Test {
   std::unique_ptr<v1::ModerationService::Stub> moderation_;
 };
 
+// GET `path` from 127.0.0.1:`port` over plain HTTP/1.0; the whole response.
+std::string HttpGet(int port, const std::string& path);
+
 }  // namespace moderation::e2e

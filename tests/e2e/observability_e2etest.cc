@@ -15,28 +15,6 @@ namespace {
 
 using ::testing::HasSubstr;
 
-// GET `path` from 127.0.0.1:`port` over plain HTTP/1.0; the whole response.
-std::string HttpGet(int port, const std::string& path) {
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_port = htons(static_cast<uint16_t>(port));
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string response;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0) {
-    const std::string request = "GET " + path + " HTTP/1.0\r\nHost: localhost\r\n\r\n";
-    if (write(fd, request.data(), request.size()) == static_cast<ssize_t>(request.size())) {
-      char buffer[4096];
-      ssize_t got = 0;
-      while ((got = read(fd, buffer, sizeof(buffer))) > 0) {
-        response.append(buffer, static_cast<std::size_t>(got));
-      }
-    }
-  }
-  close(fd);
-  return response;
-}
-
 class ObservabilityTest : public EndToEndTest {};
 
 TEST_F(ObservabilityTest, MetricsCountKnownTraffic) {

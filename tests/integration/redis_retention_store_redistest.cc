@@ -1,5 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "service/retention/redis_retention_store.h"
 #include "service/retention/retention_sweeper.h"
 #include "service/storage/redis/keys.h"
@@ -94,12 +98,53 @@ TEST_F(RedisRetentionStoreTest, ErasesOldPersonalDataAndExpiresOldPendingComment
   EXPECT_EQ(counts->erased + counts->expired, 0);
 }
 
+TEST_F(RedisRetentionStoreTest, EachStepSaysWhichCommentsItErasedAndWhichItExpired) {
+  AddComment("c1", "approved", 100, 95);  // erased
+  AddComment("c2", "rejected", 100, 91);  // erased
+  AddComment("c3", "rejected", 100, 10);  // kept
+  AddComment("c4", "pending", 40);        // expired
+  AddComment("c5", "pending", 5);         // kept
+  const absl::Time now = clock_.Now();
+  const SweepCutoffs cutoffs{.erase_decided_before = now - absl::Hours(24) * 90,
+                             .expire_pending_before = now - absl::Hours(24) * 30};
+  std::vector<std::string> erased;
+  std::vector<std::string> expired;
+  int64_t examined = 0;
+  std::string cursor = "0";
+  int steps = 0;
+  do {
+    absl::StatusOr<SweepStep> step = store_->Sweep(cursor, 2, cutoffs);
+    ASSERT_TRUE(step.ok()) << step.status();
+    EXPECT_EQ(step->counts.erased, static_cast<int64_t>(step->erased_ids.size()));
+    EXPECT_EQ(step->counts.expired, static_cast<int64_t>(step->expired_ids.size()));
+    erased.insert(erased.end(), step->erased_ids.begin(), step->erased_ids.end());
+    expired.insert(expired.end(), step->expired_ids.begin(), step->expired_ids.end());
+    examined += step->counts.examined;
+    cursor = step->next_cursor;
+    ASSERT_LT(++steps, 100) << "the sweep does not come round";
+  } while (cursor != "0");
+  EXPECT_EQ(examined, 5);
+  std::sort(erased.begin(), erased.end());  // SCAN's order is Redis's
+  EXPECT_EQ(erased, (std::vector<std::string>{"c1", "c2"}));
+  EXPECT_EQ(expired, (std::vector<std::string>{"c4"}));
+  EXPECT_EQ(Cli({"HEXISTS", redis::keys::Comment("c2"), "phone"}), "0");
+  EXPECT_EQ(Cli({"EXISTS", redis::keys::Comment("c4")}), "0");
+
+  // What was done is not done again, nor reported again.
+  absl::StatusOr<SweepStep> again = store_->Sweep("0", 100, cutoffs);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_TRUE(again->erased_ids.empty());
+  EXPECT_TRUE(again->expired_ids.empty());
+}
+
 TEST_F(RedisRetentionStoreTest, RulesThatAreOffTouchNothing) {
   AddComment("c1", "approved", 400, 400);
   AddComment("c2", "pending", 400);
   absl::StatusOr<SweepStep> step = store_->Sweep("0", 100, SweepCutoffs());
   ASSERT_TRUE(step.ok()) << step.status();
   EXPECT_EQ(step->counts.erased + step->counts.expired, 0);
+  EXPECT_TRUE(step->erased_ids.empty());
+  EXPECT_TRUE(step->expired_ids.empty());
   EXPECT_EQ(Cli({"HGET", redis::keys::Comment("c1"), "phone"}), "v1.k1.sealed");
   EXPECT_EQ(Cli({"EXISTS", redis::keys::Comment("c2")}), "1");
 }

@@ -98,6 +98,37 @@ TEST(AuditChainTest, TheMacCoversEveryField) {
   EXPECT_NE(EntryMac("another key", original), original.mac);
 }
 
+TEST(AuditChainTest, RetentionsActionsAreNamedAndCoveredByTheMac) {
+  for (Action action : {Action::kErase, Action::kExpire}) {
+    EXPECT_EQ(ParseAction(ActionName(action)), action);
+  }
+  EXPECT_EQ(ActionName(Action::kErase), "erase");
+  EXPECT_EQ(ActionName(Action::kExpire), "expire");
+  Event erase = Decision(Action::kErase, std::string(kRetentionActor), "c1");
+  erase.note = "personal data kept 90 days after the decision (retention.personal_data_days)";
+  const std::vector<Entry> entries = Chain({erase});
+  const std::string erase_mac = entries[0].mac;
+  EXPECT_FALSE(Verify(entries, HeadOf(entries)).has_value());
+  // Turning the erasure into an expiry, or into anything else, or giving it
+  // to someone else, or changing its note, breaks the entry.
+  for (Action other : {Action::kExpire, Action::kApprove, Action::kReject, Action::kUndo}) {
+    Entry altered = entries[0];
+    altered.event.action = other;
+    EXPECT_NE(EntryMac(kKey, altered), erase_mac) << ActionName(other);
+  }
+  Entry reattributed = entries[0];
+  reattributed.event.actor = "retention";
+  EXPECT_NE(EntryMac(kKey, reattributed), erase_mac);
+  Entry renoted = entries[0];
+  renoted.event.note = "personal data kept 9 days after the decision";
+  EXPECT_NE(EntryMac(kKey, renoted), erase_mac);
+  std::vector<Entry> altered = entries;
+  altered[0].event.action = Action::kExpire;
+  const std::optional<Break> broken = Verify(altered, HeadOf(entries));
+  ASSERT_TRUE(broken.has_value());
+  EXPECT_EQ(broken->problem, Problem::kAltered);
+}
+
 TEST(ChainVerifierTest, AnAlteredEntryIsNamed) {
   std::vector<Entry> entries = ThreeDecisions();
   entries[1].event.rejection_reason = "other";
@@ -206,6 +237,39 @@ TEST(TallyDecisionsTest, AnUndoOfADecisionBeforeThePeriodOnlyCountsAsUndone) {
   EXPECT_EQ(tally.moderators.at("lan").undone, 1);
   EXPECT_EQ(tally.moderators.at("lan").rejected, 0);
   EXPECT_TRUE(tally.reasons.empty());
+}
+
+TEST(TallyDecisionsTest, CountsRetentionApartFromTheDecisions) {
+  Event undo = Decision(Action::kUndo, "lan", "c2", true, "spam");
+  undo.undone = Action::kReject;
+  const std::string retention(kRetentionActor);
+  const DecisionTally tally = TallyDecisions(Chain({
+      Decision(Action::kApprove, "lan", "c1"),
+      Decision(Action::kReject, "lan", "c2", true, "spam"),
+      Decision(Action::kErase, retention, "c1"),
+      Decision(Action::kErase, retention, "c7"),
+      Decision(Action::kExpire, retention, "c8"),
+      // An erasure or expiry never takes a decision out of the counts: only
+      // the undo does.
+      Decision(Action::kErase, retention, "c2"),
+      undo,
+  }));
+  EXPECT_EQ(tally.retention_erased, 3);
+  EXPECT_EQ(tally.retention_expired, 1);
+  EXPECT_EQ(tally.moderators.count(retention), 0u);
+  ASSERT_EQ(tally.moderators.size(), 1u);
+  EXPECT_EQ(tally.moderators.at("lan").approved, 1);
+  EXPECT_EQ(tally.moderators.at("lan").rejected, 0);
+  EXPECT_EQ(tally.moderators.at("lan").undone, 1);
+  EXPECT_TRUE(tally.reasons.empty());
+  EXPECT_EQ(tally.unflagged_approved, 1);
+  EXPECT_EQ(tally.flagged_rejected, 0);
+}
+
+TEST(TallyDecisionsTest, NoRetentionEntriesCountNothingForIt) {
+  const DecisionTally tally = TallyDecisions(ThreeDecisions());
+  EXPECT_EQ(tally.retention_erased, 0);
+  EXPECT_EQ(tally.retention_expired, 0);
 }
 
 }  // namespace

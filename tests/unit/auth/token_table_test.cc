@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "service/audit/audit_entry.h"
 #include "tests/support/fake_random.h"
 
 namespace moderation::auth {
@@ -123,6 +124,17 @@ TEST(TokenTableTest, RefusesBadEntriesNamingWhere) {
     EXPECT_THAT(table.status().message(), HasSubstr(c.message));
     EXPECT_THAT(table.status().message(), HasSubstr("test"));
   }
+}
+
+TEST(TokenTableTest, NoTokenCanBeNamedAsRetention) {
+  // Retention's audit entries carry this actor: a person must never have it.
+  EXPECT_FALSE(IsValidPrincipalName(audit::kRetentionActor));
+  EXPECT_FALSE(
+      TokenTable::Create({Entry(std::string(audit::kRetentionActor), "admin", kAbcSha256)}).ok());
+  // Nor can a tokens file name it: ':' separates its fields.
+  absl::StatusOr<std::vector<TokenEntry>> lines =
+      ParseTokenLines(absl::StrCat(audit::kRetentionActor, ":admin:", kAbcSha256), "tokens");
+  EXPECT_TRUE(!lines.ok() || !TokenTable::Create(*lines).ok());
 }
 
 TEST(TokenTableTest, RefusesTheSameHashTwice) {

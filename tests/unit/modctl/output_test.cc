@@ -128,5 +128,43 @@ TEST(RenderVerificationTest, NamesTheEntryWhereTheChainBreaks) {
                                "(sequence 2): its HMAC does not match its fields"));
 }
 
+TEST(RenderAuditTableTest, ShowsRetentionsErasuresAndExpiries) {
+  std::vector<v1::AuditEntry> entries(2);
+  entries[0].set_sequence(7);
+  entries[0].set_moderator("system:retention");
+  entries[0].set_action(v1::AUDIT_ACTION_ERASE);
+  entries[0].set_comment_id("01JDQ3M5X4ABCDEFGHJKMNPQR0");
+  entries[0].set_note("personal data kept 90 days after the decision");
+  entries[1].set_sequence(8);
+  entries[1].set_moderator("system:retention");
+  entries[1].set_action(v1::AUDIT_ACTION_EXPIRE);
+  entries[1].set_comment_id("01JDQ3M5X4ABCDEFGHJKMNPQR1");
+  const std::string table = RenderAuditTable(entries, absl::UTCTimeZone());
+  EXPECT_TRUE(absl::StrContains(table, "erase")) << table;
+  EXPECT_TRUE(absl::StrContains(table, "expire")) << table;
+  EXPECT_TRUE(absl::StrContains(table, "system:retention")) << table;
+  EXPECT_TRUE(absl::StrContains(table, "personal data erased by retention")) << table;
+  EXPECT_TRUE(absl::StrContains(table, "removed by retention")) << table;
+  EXPECT_EQ(AuditActionName(v1::AUDIT_ACTION_ERASE), "erase");
+  EXPECT_EQ(AuditActionName(v1::AUDIT_ACTION_EXPIRE), "expire");
+}
+
+TEST(RenderStatsTest, SaysWhatRetentionRemovedApartFromTheDecisions) {
+  v1::GetStatsResponse stats;
+  stats.mutable_period_start()->set_seconds(1790000000);
+  stats.mutable_period_end()->set_seconds(1790086400);
+  stats.set_retention_erased(3);
+  stats.set_retention_expired(1);
+  const std::string text = RenderStats(stats, absl::UTCTimeZone());
+  EXPECT_TRUE(absl::StrContains(text,
+                                "Retention: personal data of 3 decided comments erased, 1 pending "
+                                "comment removed for their age\n"))
+      << text;
+  absl::StatusOr<std::string> json = ToJson(stats);
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_TRUE(absl::StrContains(*json, "\"retention_erased\":\"3\"")) << *json;
+  EXPECT_TRUE(absl::StrContains(*json, "\"retention_expired\":\"1\"")) << *json;
+}
+
 }  // namespace
 }  // namespace moderation::modctl

@@ -131,6 +131,28 @@ TEST_F(AuditDeskTest, FiguresCoverADayByDefaultAndAtMostAMonth) {
   EXPECT_EQ(FieldViolationsOf(too_long.status())[0].field, "period");
 }
 
+TEST_F(AuditDeskTest, RetentionsEntriesAreListedApartAndCountedInTheFigures) {
+  const std::string retention(audit::kRetentionActor);
+  Record(audit::Action::kApprove, "lan", kComment);
+  Record(audit::Action::kErase, retention, kComment);
+  Record(audit::Action::kExpire, retention, kOtherComment);
+
+  AuditFilter filter;
+  filter.moderator = retention;
+  absl::StatusOr<audit::Page> page = List(filter, 5);
+  ASSERT_TRUE(page.ok()) << page.status();
+  ASSERT_EQ(page->entries.size(), 2u);
+  EXPECT_EQ(page->entries[0].event.action, audit::Action::kExpire);
+  EXPECT_EQ(page->entries[1].event.action, audit::Action::kErase);
+
+  absl::StatusOr<Figures> day = Stats(absl::ZeroDuration());
+  ASSERT_TRUE(day.ok()) << day.status();
+  EXPECT_EQ(day->decisions.retention_erased, 1);
+  EXPECT_EQ(day->decisions.retention_expired, 1);
+  EXPECT_EQ(day->decisions.moderators.size(), 1u);
+  EXPECT_EQ(day->decisions.moderators["lan"].approved, 1);
+}
+
 TEST_F(AuditDeskTest, AnUnreachableLogIsUnavailableNotAnEmptyAnswer) {
   Record(audit::Action::kApprove, "lan", kComment);
   log_.set_available(false);

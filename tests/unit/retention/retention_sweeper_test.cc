@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
 #include <vector>
 
 #include "tests/support/fake_clock.h"
@@ -20,8 +21,15 @@ class ScriptedRetentionStore final : public RetentionStore {
       return absl::UnavailableError("redis down");
     }
     SweepStep step;
-    step.counts = {
-        .examined = 1, .erased = cursor == "0" ? 1 : 0, .expired = cursor == "7" ? 1 : 0};
+    if (cursor == "0") {
+      step.erased_ids = {"c-decided"};
+    }
+    if (cursor == "7") {
+      step.expired_ids = {"c-waiting", "c-forgotten"};
+    }
+    step.counts = {.examined = 2,
+                   .erased = static_cast<int64_t>(step.erased_ids.size()),
+                   .expired = static_cast<int64_t>(step.expired_ids.size())};
     step.next_cursor = cursor == "0" ? "7" : cursor == "7" ? "9" : "0";
     return step;
   }
@@ -42,9 +50,9 @@ TEST(RetentionSweeperTest, WalksEveryStepWithCutoffsFromTheClock) {
                             .pause = absl::ZeroDuration()});
   absl::StatusOr<SweepCounts> counts = sweeper.SweepOnce();
   ASSERT_TRUE(counts.ok()) << counts.status();
-  EXPECT_EQ(counts->examined, 3);
+  EXPECT_EQ(counts->examined, 6);
   EXPECT_EQ(counts->erased, 1);
-  EXPECT_EQ(counts->expired, 1);
+  EXPECT_EQ(counts->expired, 2);
   ASSERT_EQ(store.seen.size(), 3u);
   EXPECT_EQ(store.seen[0].erase_decided_before, clock.Now() - absl::Hours(24) * 90);
   EXPECT_EQ(store.seen[0].expire_pending_before, clock.Now() - absl::Hours(24) * 30);
@@ -62,16 +70,39 @@ TEST(RetentionSweeperTest, TellsTheObserverOfEveryStepEvenWhenTheSweepFailsLater
                             .interval = absl::Hours(1),
                             .batch = 50,
                             .pause = absl::ZeroDuration()},
-                           [&](const SweepCounts& step) {
-                             observed += step;
+                           [&](const SweepStep& step) {
+                             observed += step.counts;
                              ++steps;
                              store.fail = steps == 2;  // the third step fails
                            });
   EXPECT_FALSE(sweeper.SweepOnce().ok());
   EXPECT_EQ(steps, 2);
-  EXPECT_EQ(observed.examined, 2);
+  EXPECT_EQ(observed.examined, 4);
   EXPECT_EQ(observed.erased, 1);
-  EXPECT_EQ(observed.expired, 1);
+  EXPECT_EQ(observed.expired, 2);
+}
+
+TEST(RetentionSweeperTest, PassesTheIdsOfEachStepToTheObserver) {
+  ScriptedRetentionStore store;
+  testing::FakeClock clock;
+  std::vector<std::string> erased;
+  std::vector<std::string> expired;
+  RetentionSweeper sweeper(
+      store, clock,
+      {.personal_data = absl::Hours(24) * 90,
+       .pending_max_age = absl::Hours(24) * 30,
+       .interval = absl::Hours(1),
+       .batch = 50,
+       .pause = absl::ZeroDuration()},
+      [&](const SweepStep& step) {
+        EXPECT_EQ(step.counts.erased, static_cast<int64_t>(step.erased_ids.size()));
+        EXPECT_EQ(step.counts.expired, static_cast<int64_t>(step.expired_ids.size()));
+        erased.insert(erased.end(), step.erased_ids.begin(), step.erased_ids.end());
+        expired.insert(expired.end(), step.expired_ids.begin(), step.expired_ids.end());
+      });
+  ASSERT_TRUE(sweeper.SweepOnce().ok());
+  EXPECT_EQ(erased, (std::vector<std::string>{"c-decided"}));
+  EXPECT_EQ(expired, (std::vector<std::string>{"c-waiting", "c-forgotten"}));
 }
 
 TEST(RetentionSweeperTest, AZeroPeriodTurnsItsRuleOff) {
