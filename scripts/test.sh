@@ -12,6 +12,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 ./scripts/install-deps.sh
+# altcha-lib for the proof-of-work interoperability tests (e2e).
+tests/altcha/install.sh
 jobs=$(nproc)
 
 run_suite() {

@@ -117,6 +117,7 @@ v1::SubmitCommentRequest EndToEndTest::ValidSubmission(const std::string& articl
   request.set_body("Bài viết phản ánh đúng thực tế.\nMong cơ quan chức năng vào cuộc.");
   request.set_captcha_id(captcha.captcha_id());
   request.set_captcha_answer(captcha.dev_answer());
+  request.set_altcha_payload(captcha.dev_altcha_payload());
   request.set_client_ip("203.0.113.77");
   request.set_user_agent("Mozilla/5.0 (X11; Linux x86_64)");
   return request;

@@ -523,6 +523,7 @@ bool LoadDriver::FetchCaptchas(uint64_t size, std::string* error) {
     v1::SubmitCommentRequest request;
     FillSubmission(kind, sequence, run_id_, salt_, fetch->response.captcha_id(),
                    fetch->response.dev_answer(), &request);
+    request.set_altcha_payload(fetch->response.dev_altcha_payload());
     requests_[fetch->index] = StringToByteBuffer(request.SerializeAsString());
     kinds_[fetch->index] = kind;
     const std::chrono::nanoseconds ttl =
@@ -575,6 +576,7 @@ bool LoadDriver::OverloadHotAddress(std::string* error) {
     v1::SubmitCommentRequest request;
     FillSubmission(CallKind::kRateLimited, sequence, run_id_, salt_, captcha.captcha_id(),
                    captcha.dev_answer(), &request);
+    request.set_altcha_payload(captcha.dev_altcha_payload());
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + options_.deadline);
     if (!authorization.empty()) {
@@ -818,6 +820,7 @@ bool LoadDriver::WriteFramedRequest(const std::string& path, std::string* error)
   v1::SubmitCommentRequest request;
   FillSubmission(CallKind::kRateLimited, sequence, run_id_, salt_, captcha.captcha_id(),
                  captcha.dev_answer(), &request);
+  request.set_altcha_payload(captcha.dev_altcha_payload());
   // Answered wrongly so that no copy is ever accepted: an accepted one would
   // record its idempotency key, and every later copy would be answered as a
   // retry of it, a different and much cheaper path.
