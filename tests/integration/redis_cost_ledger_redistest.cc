@@ -4,21 +4,15 @@
 #include "service/storage/redis/keys.h"
 #include "tests/support/await.h"
 #include "tests/support/fake_clock.h"
+#include "tests/support/redis_fixture.h"
 #include "tests/support/redis_server.h"
 
 namespace moderation::pow {
 namespace {
 
-class RedisCostLedgerTest : public ::testing::Test {
+class RedisCostLedgerTest : public testing::RedisTest {
  protected:
-  void SetUp() override {
-    absl::StatusOr<std::unique_ptr<testing::RedisServer>> server = testing::RedisServer::Start();
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    redis::RedisClientOptions options;
-    options.endpoint = *redis::ParseRedisUrl(server_->url());
-    client_ = *redis::RedisClient::Create(options);
-    ASSERT_TRUE(client_->WaitUntilConnected(absl::Seconds(5)));
+  void SetUpWithRedis() override {
     ledger_ = std::make_unique<RedisCostLedger>(*client_, clock_,
                                                 CostOptions{.half_life = absl::Minutes(15)});
   }
@@ -39,8 +33,6 @@ class RedisCostLedgerTest : public ::testing::Test {
   }
 
   testing::FakeClock clock_;
-  std::unique_ptr<testing::RedisServer> server_;
-  std::unique_ptr<redis::RedisClient> client_;
   std::unique_ptr<RedisCostLedger> ledger_;
 };
 
