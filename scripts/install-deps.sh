@@ -13,6 +13,7 @@ packages=(
   clang-14 libclang-rt-14-dev
   redis-server redis-tools openssl
   nlohmann-json3-dev nodejs npm
+  haproxy
 )
 
 missing=()

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Sets up everything, then runs moderation-server on 127.0.0.1:50051 beside a
-# local redis-server (AOF on, data in .run/, which git ignores). Ctrl-C stops
-# both. Extra MODERATION_* variables are passed through, e.g.
+# local redis-server (AOF on, data in .run/, which git ignores), and the
+# reference portal page (moderation-portal) on http://127.0.0.1:8080/.
+# Ctrl-C stops all three. Extra MODERATION_* and PORTAL_* variables are passed
+# through, e.g.
 #   MODERATION_DEV_REVEAL_CAPTCHA=1 ./scripts/run.sh
+# RUN_PORTAL=0 leaves the portal out.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 ./scripts/install-deps.sh
 cmake --preset release >/dev/null
-cmake --build --preset release --target moderation-server modctl
+cmake --build --preset release --target moderation-server modctl moderation-portal
 
 mkdir -p .run/redis
 if [ ! -f .run/secret.key ]; then
@@ -22,18 +25,35 @@ socket="$root/.run/redis/redis.sock"
 redis-server "$root/deploy/redis/redis.conf" --port 0 --unixsocket "$socket" \
   --unixsocketperm 700 --dir "$root/.run/redis" --daemonize yes \
   --pidfile "$root/.run/redis/redis.pid" --logfile "$root/.run/redis/redis.log"
-trap 'redis-cli -s "$socket" shutdown >/dev/null 2>&1 || true' EXIT
+portal_pid=""
+trap '[ -z "$portal_pid" ] || kill "$portal_pid" 2>/dev/null || true
+      redis-cli -s "$socket" shutdown >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 1 50); do
   redis-cli -s "$socket" ping >/dev/null 2>&1 && break
   sleep 0.1
 done
 
+if [ "${RUN_PORTAL:-1}" != "0" ]; then
+  # The proof-of-work widget (npm); without it the page still works, but
+  # cannot solve a proof of work the server asks for.
+  altcha_dir=$(client/portal/install-widget.sh) ||
+    { echo "warning: the ALTCHA widget could not be installed" >&2; altcha_dir=""; }
+  # The portal calls the server as soon as a page is asked for; it needs
+  # nothing from it to start.
+  PORTAL_ALTCHA_DIR="${PORTAL_ALTCHA_DIR:-$altcha_dir}" \
+  PORTAL_LISTEN="${PORTAL_LISTEN:-127.0.0.1:8080}" \
+  PORTAL_SERVER="${PORTAL_SERVER:-${MODERATION_LISTEN:-127.0.0.1:50051}}" \
+    build-release/client/moderation-portal &
+  portal_pid=$!
+fi
+
 cat <<MSG
 Redis:  unix://$socket (AOF in .run/redis)
+Portal: http://${PORTAL_LISTEN:-127.0.0.1:8080}/ (the comment form; RUN_PORTAL=0 leaves it out)
 Server: 127.0.0.1:50051 (gRPC). Try, in another shell:
   build-release/client/modctl list
   MODCTL_SERVER=127.0.0.1:50051 build-release/client/modctl --output json list
-Ctrl-C stops the server and Redis.
+Ctrl-C stops the server, the portal and Redis.
 MSG
 
 MODERATION_REDIS_URL="unix://$socket" \

@@ -17,22 +17,28 @@ absl::Time CallDeadline(const grpc::CallbackServerContext& context) {
 // it with the call's context, after the reactor is done.
 class CallGate::Counter final : public grpc::experimental::Interceptor {
  public:
-  explicit Counter(std::atomic<std::size_t>& in_flight) : in_flight_(in_flight) {
-    in_flight_.fetch_add(1, std::memory_order_acq_rel);
+  explicit Counter(CallGate& gate) : gate_(gate) {
+    gate_.in_flight_.fetch_add(1, std::memory_order_acq_rel);
+    started_.at = absl::Now();
+    gate_.Enter(started_);
   }
-  ~Counter() override { in_flight_.fetch_sub(1, std::memory_order_acq_rel); }
+  ~Counter() override {
+    gate_.Leave(started_);
+    gate_.in_flight_.fetch_sub(1, std::memory_order_acq_rel);
+  }
 
   void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
     methods->Proceed();
   }
 
  private:
-  std::atomic<std::size_t>& in_flight_;
+  CallGate& gate_;
+  Started started_;
 };
 
 class CallGate::Factory final : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit Factory(std::atomic<std::size_t>& in_flight) : in_flight_(in_flight) {}
+  explicit Factory(CallGate& gate) : gate_(gate) {}
 
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
@@ -41,16 +47,39 @@ class CallGate::Factory final : public grpc::experimental::ServerInterceptorFact
     if (info->type() != grpc::experimental::ServerRpcInfo::Type::UNARY) {
       return nullptr;
     }
-    return new Counter(in_flight_);
+    return new Counter(gate_);
   }
 
  private:
-  std::atomic<std::size_t>& in_flight_;
+  CallGate& gate_;
 };
+
+void CallGate::Enter(Started& call) {
+  absl::MutexLock lock(&calls_mutex_);
+  call.previous = newest_;
+  call.next = nullptr;
+  if (newest_ != nullptr) {
+    newest_->next = &call;
+  } else {
+    oldest_ = &call;
+  }
+  newest_ = &call;
+}
+
+void CallGate::Leave(Started& call) {
+  absl::MutexLock lock(&calls_mutex_);
+  (call.previous != nullptr ? call.previous->next : oldest_) = call.next;
+  (call.next != nullptr ? call.next->previous : newest_) = call.previous;
+}
+
+absl::Time CallGate::OldestCallStart() const {
+  absl::MutexLock lock(&calls_mutex_);
+  return oldest_ != nullptr ? oldest_->at : absl::InfiniteFuture();
+}
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
 CallGate::CountingInterceptorFactory() {
-  return std::make_unique<Factory>(in_flight_);
+  return std::make_unique<Factory>(*this);
 }
 
 absl::Status CallGate::Admit(const grpc::CallbackServerContext& context) const {

@@ -8,6 +8,7 @@
 #include <memory>
 
 #include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace moderation::api {
@@ -44,13 +45,29 @@ class CallGate {
 
   [[nodiscard]] std::size_t in_flight() const { return in_flight_.load(std::memory_order_acquire); }
 
+  // When the oldest unary call still in flight arrived; absl::InfiniteFuture()
+  // when none is. For the stall watchdog.
+  [[nodiscard]] absl::Time OldestCallStart() const;
+
  private:
   class Counter;
   class Factory;
+  struct Started {
+    Started* previous = nullptr;
+    Started* next = nullptr;
+    absl::Time at;
+  };
+  void Enter(Started& call);
+  void Leave(Started& call);
 
   const std::size_t max_in_flight_;
   std::atomic<std::size_t> in_flight_{0};
   std::atomic<bool> draining_{false};
+  // The calls in flight in order of arrival (an intrusive list: no
+  // allocation per call), so the oldest is the first.
+  mutable absl::Mutex calls_mutex_;
+  Started* oldest_ ABSL_GUARDED_BY(calls_mutex_) = nullptr;
+  Started* newest_ ABSL_GUARDED_BY(calls_mutex_) = nullptr;
 };
 
 }  // namespace moderation::api

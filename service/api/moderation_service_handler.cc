@@ -151,6 +151,11 @@ grpc::ServerUnaryReactor* ModerationServiceHandler::RejectComment(
     return call.reactor;
   }
   grpc::ServerUnaryReactor* reactor = call.reactor;
+  // A value from a newer proto than ours is not a missing one.
+  if (parsed.reason() != v1::REJECTION_REASON_UNSPECIFIED && !FromProto(parsed.reason())) {
+    Finish(call, InvalidFields({{"reason", "INVALID_VALUE", "Lý do từ chối không hợp lệ."}}));
+    return reactor;
+  }
   const std::string moderator = call.caller;  // as in ApproveComment
   desk_.Reject(parsed.comment_id(), FromProto(parsed.reason()), parsed.note(), moderator,
                AnswerWithComment<v1::RejectCommentResponse>(std::move(call), response));

@@ -15,9 +15,16 @@
 // messages, so only an authorised caller gets a parse at all.
 namespace moderation::api {
 
-// False when the bytes are not a valid encoding of `Message` at all.
+// False when the bytes are not a valid encoding of `Message` at all, and when
+// the call carried no whole message: gRPC hands a unary handler an empty, not
+// valid, buffer for a stream that ended before its message (none sent, or a
+// length prefix claiming more than was sent), and that must not read as a
+// request with every field left out.
 template <typename Message>
 [[nodiscard]] bool ParseRawRequest(const grpc::ByteBuffer& request, Message& out) {
+  if (!request.Valid()) {
+    return false;
+  }
   grpc::ByteBuffer copy(request);  // shares the slices
   grpc::ProtoBufferReader reader(&copy);
   return out.ParseFromZeroCopyStream(&reader);

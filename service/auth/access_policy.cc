@@ -76,9 +76,37 @@ std::optional<absl::string_view> BearerToken(absl::string_view header) {
   return token;
 }
 
+AccessPolicy::AccessPolicy(std::optional<TokenTable> tokens) : state_(std::make_shared<State>()) {
+  state_->enforced = tokens.has_value();
+  if (tokens.has_value()) {
+    absl::MutexLock lock(&state_->mutex);
+    state_->table = std::make_shared<const TokenTable>(*std::move(tokens));
+  }
+}
+
+std::shared_ptr<const TokenTable> AccessPolicy::Table() const {
+  absl::MutexLock lock(&state_->mutex);
+  return state_->table;
+}
+
+absl::Status AccessPolicy::ReplaceTokens(TokenTable tokens) {
+  if (!state_->enforced) {
+    return absl::FailedPreconditionError(
+        "tokens are not enforced by this server (started without any): restart it to enforce "
+        "them");
+  }
+  if (tokens.empty()) {
+    return absl::InvalidArgumentError("the new token table is empty");
+  }
+  auto table = std::make_shared<const TokenTable>(std::move(tokens));
+  absl::MutexLock lock(&state_->mutex);
+  state_->table = std::move(table);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Principal> AccessPolicy::Authorize(absl::Span<const absl::string_view> authorization,
                                                   Permission needed) const {
-  if (!tokens_.has_value()) {
+  if (!state_->enforced) {
     return Principal{.name = std::string{kUnidentified}, .role = Role::kAdmin};
   }
   if (authorization.empty()) {
@@ -91,7 +119,7 @@ absl::StatusOr<Principal> AccessPolicy::Authorize(absl::Span<const absl::string_
   if (!token) {
     return Unauthenticated("the authorization header is not \"Bearer <token>\"");
   }
-  std::optional<Principal> principal = tokens_->Find(*token);
+  std::optional<Principal> principal = Table()->Find(*token);
   if (!principal) {
     return Unauthenticated("unknown bearer token");
   }
@@ -109,7 +137,7 @@ absl::StatusOr<Principal> AccessPolicy::Authorize(absl::Span<const absl::string_
                                                   Permission needed,
                                                   absl::string_view declared_name) const {
   absl::StatusOr<Principal> principal = Authorize(authorization, needed);
-  if (!principal.ok() || tokens_.has_value() || declared_name.empty()) {
+  if (!principal.ok() || state_->enforced || declared_name.empty()) {
     return principal;
   }
   if (!IsValidPrincipalName(declared_name)) {

@@ -1,9 +1,11 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "service/auth/token_table.h"
 
@@ -46,7 +48,9 @@ enum class Permission { kPortal, kModerate, kAdminister };
 // The name recorded for callers when tokens are off (loopback development).
 inline constexpr absl::string_view kUnidentified = "unidentified";
 
-// Decides each call. Immutable, so thread-safe.
+// Decides each call. Thread-safe: the token table can be replaced while calls
+// are decided (a reload); each call sees the old table or the new one whole.
+// Copies share the table.
 class AccessPolicy {
  public:
   // Lets every call through as `kUnidentified`: only for a server that
@@ -57,7 +61,14 @@ class AccessPolicy {
     return AccessPolicy(std::move(tokens));
   }
 
-  [[nodiscard]] bool enforced() const { return tokens_.has_value(); }
+  [[nodiscard]] bool enforced() const { return state_->enforced; }
+
+  // Puts `tokens` in force for the calls decided from now on; calls already
+  // authorized keep going. FAILED_PRECONDITION when tokens are not enforced
+  // (a server started open stays open until restarted) and INVALID_ARGUMENT
+  // for an empty table (it would lock everyone out); the table in force is
+  // kept then.
+  absl::Status ReplaceTokens(TokenTable tokens);
 
   // The caller, given the values of the call's "authorization" headers.
   // UNAUTHENTICATED (reason UNAUTHENTICATED) unless there is exactly one,
@@ -78,9 +89,15 @@ class AccessPolicy {
       absl::string_view declared_name) const;
 
  private:
-  explicit AccessPolicy(std::optional<TokenTable> tokens) : tokens_(std::move(tokens)) {}
+  struct State {
+    bool enforced = false;
+    mutable absl::Mutex mutex;
+    std::shared_ptr<const TokenTable> table ABSL_GUARDED_BY(mutex);
+  };
+  explicit AccessPolicy(std::optional<TokenTable> tokens);
+  [[nodiscard]] std::shared_ptr<const TokenTable> Table() const;
 
-  std::optional<TokenTable> tokens_;
+  std::shared_ptr<State> state_;
 };
 
 }  // namespace moderation::auth

@@ -29,6 +29,9 @@ struct RedisSettings {
   // has it.
   int64_t wait_replicas = 0;
   int64_t wait_timeout_ms = 100;
+  // While Redis is away, connection attempts are spaced from 50 ms, doubling
+  // up to this: it bounds how long service takes to resume once Redis is back.
+  int64_t reconnect_max_delay_ms = 200;
 };
 
 struct CaptchaSettings {
@@ -141,7 +144,8 @@ struct AuthSettings {
 struct SpamSettings {
   bool enabled = true;
   // The rules and thresholds (TOML, see deploy/spam-rules.toml), reloaded on
-  // SIGHUP; empty: built-in weights with empty word lists.
+  // SIGHUP; empty: the copy of deploy/spam-rules.toml built into the binary.
+  // A missing or empty file stops the server at start.
   std::string rules_file;
   // A model written by spam-train, the learned filter's starting point until
   // moderators' decisions have produced a snapshot in Redis; empty: untrained.
@@ -150,6 +154,33 @@ struct SpamSettings {
   int64_t memory_timeout_ms = 50;
   // How soon a moderator's decision reaches the learned filter everywhere.
   int64_t learning_poll_ms = 500;
+};
+
+// HTTP/2 connections: how long a client may take to say anything, stay idle
+// or keep one connection, how often it may ping, and the memory gRPC's
+// transport may use in all (see docs/security.md, "Transport limits").
+struct TransportSettings {
+  // A connection that has not completed its handshake (TLS) by then is closed.
+  int64_t handshake_timeout_ms = 10000;
+  // A connection without a call for this long is sent GOAWAY and closed.
+  int64_t max_connection_idle_ms = 300000;
+  // Every connection is sent GOAWAY after this long, and closed
+  // max_connection_age_grace_ms later whatever it is doing: the backstop
+  // against a client that holds a connection or its streams for ever.
+  int64_t max_connection_age_ms = 1800000;
+  int64_t max_connection_age_grace_ms = 30000;
+  // The server pings a connection silent this long, and closes it if the
+  // ping is not answered within keepalive_timeout_ms.
+  int64_t keepalive_time_ms = 120000;
+  int64_t keepalive_timeout_ms = 20000;
+  // Client pings closer together than this are strikes; max_ping_strikes of
+  // them and the connection is closed with GOAWAY (ENHANCE_YOUR_CALM).
+  int64_t min_client_ping_interval_ms = 60000;
+  int64_t max_ping_strikes = 2;
+  // Memory the gRPC transport may hold for all connections together
+  // (grpc::ResourceQuota); under pressure it stops reading and closes
+  // connections.
+  int64_t memory_quota_mb = 256;
 };
 
 struct ServerConfig {
@@ -165,6 +196,10 @@ struct ServerConfig {
   // Calls being served at once, all methods together; beyond it, calls are
   // refused at once with RESOURCE_EXHAUSTED.
   int64_t max_in_flight = 1000;
+  // A unary call in flight, or the Redis client's event loop not turning,
+  // for longer than this is logged and counted as a stall
+  // (moderation_stalls_total): a hang is never silent.
+  int64_t stall_threshold_ms = 3000;
   std::string log_level = "info";
   // Serve without TLS or without tokens on an address reachable from other
   // machines (refused otherwise); logs a warning.
@@ -174,6 +209,7 @@ struct ServerConfig {
   // Older key ids that still open values sealed under them, during a key
   // rotation (see docs/configuration.md, "Secrets"); never used to seal.
   std::vector<std::string> decryption_key_ids;
+  TransportSettings transport;
   RedisSettings redis;
   CaptchaSettings captcha;
   ProofOfWorkSettings pow;

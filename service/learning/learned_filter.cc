@@ -13,6 +13,10 @@ namespace {
 
 using redis::RedisValue;
 
+// Bounds the reloads of one catch-up when snapshots race with it; the next
+// poll goes on.
+constexpr int kMaxReloadsPerCatchUp = 3;
+
 // Lessons in the stream carry features, never the comment's text.
 std::string EncodeFeatures(const classifier::FeatureVector& features) {
   std::string out;
@@ -102,12 +106,17 @@ LearnedFilter::LearnedFilter(redis::RedisClient& redis, classifier::SpamClassifi
                              LearningOptions options)
     : redis_(redis),
       options_(options),
-      classifier_(std::make_unique<classifier::SpamClassifier>(std::move(initial))) {}
+      classifier_(std::make_shared<classifier::SpamClassifier>(std::move(initial))) {}
+
+std::shared_ptr<classifier::SpamClassifier> LearnedFilter::Model() const {
+  absl::ReaderMutexLock lock(&model_mutex_);
+  return classifier_;
+}
 
 LearnedFilter::~LearnedFilter() { Stop(); }
 
 absl::Status LearnedFilter::Start(absl::Duration timeout) {
-  absl::Status loaded = LoadSnapshot(timeout);
+  absl::Status loaded = LoadSnapshot(timeout, /*at_start=*/true);
   if (!loaded.ok()) {
     return loaded;
   }
@@ -129,8 +138,8 @@ void LearnedFilter::Stop() {
 }
 
 double LearnedFilter::SpamProbability(absl::string_view text) const {
-  return classifier_->SpamProbability(
-      classifier_->Extract(std::string_view(text.data(), text.size())));
+  const std::shared_ptr<classifier::SpamClassifier> model = Model();
+  return model->SpamProbability(model->Extract(std::string_view(text.data(), text.size())));
 }
 
 void LearnedFilter::OnDecided(const comments::Comment& decided) {
@@ -139,7 +148,7 @@ void LearnedFilter::OnDecided(const comments::Comment& decided) {
     return;
   }
   const classifier::FeatureVector features =
-      classifier_->Extract(spam::ClassifierText(decided.title, decided.body));
+      Model()->Extract(spam::ClassifierText(decided.title, decided.body));
   redis_.Execute({"XADD", redis::keys::SpamLessons(), "*", "label", *is_spam ? "spam" : "ham",
                   "features", EncodeFeatures(features)},
                  [](const absl::StatusOr<RedisValue>& reply) {
@@ -150,34 +159,101 @@ void LearnedFilter::OnDecided(const comments::Comment& decided) {
                  });
 }
 
-absl::Status LearnedFilter::LoadSnapshot(absl::Duration timeout) {
+absl::Status LearnedFilter::LoadSnapshot(absl::Duration timeout, bool at_start) {
   absl::StatusOr<RedisValue> reply = Call(redis_, {"GET", redis::keys::SpamModel()}, timeout);
   if (!reply.ok()) {
     return reply.status();
   }
+  // At start no snapshot, or a bad one, means the model file; later it
+  // means nothing to take.
+  const absl::Status nothing_to_take =
+      at_start ? absl::OkStatus() : absl::FailedPreconditionError("no usable snapshot");
   if (reply->is_nil()) {
-    return absl::OkStatus();
+    return nothing_to_take;
   }
   const std::string& blob = reply->string;
   const std::size_t space = blob.find(' ');
   if (space == std::string::npos || !ParseStreamId(blob.substr(0, space))) {
     log::Warning("spam filter snapshot malformed; starting from the model file");
-    return absl::OkStatus();
+    return nothing_to_take;
+  }
+  const std::string snapshot_id = blob.substr(0, space);
+  if (!at_start) {
+    absl::MutexLock lock(&mutex_);
+    const auto snapshot_at = ParseStreamId(snapshot_id);
+    const auto applied_to = ParseStreamId(last_id_);
+    if (!snapshot_at || !applied_to || *snapshot_at <= *applied_to) {
+      return absl::FailedPreconditionError("the snapshot is not newer than the lessons applied");
+    }
   }
   absl::StatusOr<classifier::SpamClassifier> model =
       classifier::SpamClassifier::Parse(std::string_view(blob).substr(space + 1));
   if (!model.ok()) {
     log::Warning("spam filter snapshot unreadable; starting from the model file",
                  {{"error", std::string(model.status().message())}});
-    return absl::OkStatus();
+    return nothing_to_take;
   }
-  classifier_ = std::make_unique<classifier::SpamClassifier>(*std::move(model));
+  {
+    absl::MutexLock lock(&model_mutex_);
+    classifier_ = std::make_shared<classifier::SpamClassifier>(*std::move(model));
+  }
   absl::MutexLock lock(&mutex_);
-  last_id_ = blob.substr(0, space);
+  last_id_ = snapshot_id;
   return absl::OkStatus();
 }
 
+absl::StatusOr<bool> LearnedFilter::FellBehindRetention(absl::Duration timeout) {
+  absl::StatusOr<RedisValue> oldest =
+      Call(redis_, {"XRANGE", redis::keys::SpamLessons(), "-", "+", "COUNT", "1"}, timeout);
+  if (!oldest.ok()) {
+    return oldest.status();
+  }
+  if (oldest->elements.empty() || oldest->elements[0].elements.empty()) {
+    return false;
+  }
+  const auto first = ParseStreamId(oldest->elements[0].elements[0].string);
+  absl::MutexLock lock(&mutex_);
+  const auto applied_to = ParseStreamId(last_id_);
+  if (!first || !applied_to) {
+    return false;
+  }
+  // The next lesson needed is the first after `applied_to`; any id up to
+  // {ms, seq + 1} could be it.
+  const std::pair<uint64_t, uint64_t> next = {applied_to->first, applied_to->second + 1};
+  return *first > next;
+}
+
 absl::StatusOr<int> LearnedFilter::CatchUp(absl::Duration timeout) {
+  // Cut off for longer than the stream's retention, this replica would skip
+  // the trimmed lessons and drift from the others for good: the snapshot
+  // holds them. Another replica may write a newer snapshot and trim the
+  // stream between our reading the snapshot and reading the stream, leaving
+  // a gap again: the check repeats for as long as a newer snapshot exists.
+  for (int reloads = 0; reloads < kMaxReloadsPerCatchUp; ++reloads) {
+    absl::StatusOr<bool> behind = FellBehindRetention(timeout);
+    if (!behind.ok()) {
+      return behind.status();
+    }
+    if (!*behind) {
+      break;
+    }
+    std::string from;
+    {
+      absl::MutexLock lock(&mutex_);
+      from = last_id_;
+    }
+    absl::Status reloaded = LoadSnapshot(timeout, /*at_start=*/false);
+    if (absl::IsFailedPrecondition(reloaded)) {
+      break;  // nothing newer to take: apply what the stream still holds
+    }
+    if (!reloaded.ok()) {
+      return reloaded;
+    }
+    snapshot_reloads_.fetch_add(1);
+    log::Warning("spam filter fell behind the lesson stream's retention; reloaded the snapshot",
+                 {{"applied_up_to", from}});
+  }
+  const std::shared_ptr<classifier::SpamClassifier> model = Model();
   int applied = 0;
   while (true) {
     std::string after;
@@ -217,7 +293,7 @@ absl::StatusOr<int> LearnedFilter::CatchUp(absl::Duration timeout) {
         log::Warning("malformed lesson in the spam filter stream skipped");
         continue;
       }
-      classifier_->Learn(*features, *is_spam);
+      model->Learn(*features, *is_spam);
       ++applied;
       lessons_applied_.fetch_add(1);
     }
@@ -260,7 +336,7 @@ void LearnedFilter::WriteSnapshot() {
   static const auto* script = new redis::RedisScript(std::string(kWriteSnapshotScript));
   redis_.EvalScript(
       *script, {redis::keys::SpamModel()},
-      {absl::StrCat(parsed->first), absl::StrCat(parsed->second), classifier_->Serialize()},
+      {absl::StrCat(parsed->first), absl::StrCat(parsed->second), Model()->Serialize()},
       [this, ms = parsed->first](const absl::StatusOr<RedisValue>& reply) {
         if (!reply.ok()) {
           log::Warning("spam filter snapshot not written",

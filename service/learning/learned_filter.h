@@ -52,9 +52,19 @@ class LearnedFilter final : public spam::SpamModel, public DecisionListener {
 
   // Lessons applied so far (for tests and metrics).
   [[nodiscard]] int64_t lessons_applied() const { return lessons_applied_.load(); }
+  // Times this replica found that lessons it had not applied were already
+  // trimmed from the stream (it was cut off for longer than the retention) and
+  // took the snapshot instead.
+  [[nodiscard]] int64_t snapshot_reloads() const { return snapshot_reloads_.load(); }
 
  private:
-  absl::Status LoadSnapshot(absl::Duration timeout);
+  // Takes the snapshot in Redis, if any and newer than what this replica
+  // has applied (or `at_start`, if any at all).
+  absl::Status LoadSnapshot(absl::Duration timeout, bool at_start);
+  // True when the oldest lesson left in the stream comes after the next one
+  // this replica needs: the ones between were trimmed.
+  absl::StatusOr<bool> FellBehindRetention(absl::Duration timeout);
+  [[nodiscard]] std::shared_ptr<classifier::SpamClassifier> Model() const;
   // Reads and applies what the stream holds after `last_id_`; returns how
   // many lessons were applied, or an error.
   absl::StatusOr<int> CatchUp(absl::Duration timeout);
@@ -63,12 +73,15 @@ class LearnedFilter final : public spam::SpamModel, public DecisionListener {
 
   redis::RedisClient& redis_;
   const LearningOptions options_;
-  // The classifier's own locking lets scoring run while a lesson is applied.
-  std::unique_ptr<classifier::SpamClassifier> classifier_;
+  // The classifier's own locking lets scoring run while a lesson is applied;
+  // the pointer changes only when a snapshot is taken.
+  mutable absl::Mutex model_mutex_;
+  std::shared_ptr<classifier::SpamClassifier> classifier_ ABSL_GUARDED_BY(model_mutex_);
   absl::Mutex mutex_;  // one reader of the stream at a time
   std::string last_id_ ABSL_GUARDED_BY(mutex_) = "0-0";
   int since_snapshot_ ABSL_GUARDED_BY(mutex_) = 0;
   std::atomic<int64_t> lessons_applied_{0};
+  std::atomic<int64_t> snapshot_reloads_{0};
   absl::Notification stop_;
   std::thread follower_;
 };

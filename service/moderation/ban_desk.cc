@@ -111,10 +111,24 @@ void BanDesk::Make(BanOrder order, absl::AnyInvocable<void(absl::StatusOr<Made>)
                           "bình luận."});
   }
   validation::NormalizedText reason;
-  if (validation::NormalizeUserText(order.reason, validation::LineBreaks::kRefuse, reason) !=
-          validation::TextProblem::kNone ||
-      reason.code_points == 0 || reason.code_points > kReasonMaxChars) {
-    violations.push_back({"reason", "REQUIRED", "Vui lòng nhập lý do cấm (tối đa 500 ký tự)."});
+  switch (validation::NormalizeUserText(order.reason, validation::LineBreaks::kRefuse, reason)) {
+    case validation::TextProblem::kInvalidUtf8:
+      violations.push_back(
+          {"reason", "INVALID_UTF8", "Lý do cấm chứa ký tự không hợp lệ (không phải UTF-8)."});
+      break;
+    case validation::TextProblem::kControlCharacter:
+      violations.push_back(
+          {"reason", "CONTROL_CHARACTER", "Lý do cấm chứa ký tự điều khiển không được phép."});
+      break;
+    case validation::TextProblem::kNone:
+      if (reason.code_points == 0 || !reason.visible) {
+        violations.push_back({"reason", "REQUIRED", "Vui lòng nhập lý do cấm."});
+      } else if (reason.code_points > kReasonMaxChars) {
+        violations.push_back(
+            {"reason", "TOO_LONG",
+             absl::StrCat("Lý do cấm quá dài (tối đa ", kReasonMaxChars, " ký tự).")});
+      }
+      break;
   }
   if (order.duration < absl::ZeroDuration()) {
     violations.push_back({"duration", "OUT_OF_RANGE", "Thời hạn cấm không hợp lệ."});

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "service/common/errors.h"
 #include "service/validation/submission_fields.h"
 
@@ -17,6 +18,10 @@ void PublicFeed::ListApproved(const std::string& article_id, int page_size,
   std::vector<FieldViolation> violations;
   if (article_id.empty()) {
     violations.push_back({"article_id", "REQUIRED", "Vui lòng nhập Mã bài viết."});
+  } else if (article_id.size() > article_id_max_bytes_) {
+    violations.push_back(
+        {"article_id", "TOO_LONG",
+         absl::StrCat("Mã bài viết quá dài (tối đa ", article_id_max_bytes_, " byte).")});
   } else if (!validation::IsValidArticleId(article_id, article_id_max_bytes_)) {
     violations.push_back({"article_id", "INVALID_FORMAT", "Mã bài viết không đúng định dạng."});
   }

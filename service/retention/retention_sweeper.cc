@@ -8,8 +8,8 @@
 namespace moderation::retention {
 
 RetentionSweeper::RetentionSweeper(RetentionStore& store, const Clock& clock,
-                                   RetentionPolicy policy)
-    : store_(store), clock_(clock), policy_(policy) {}
+                                   RetentionPolicy policy, StepObserver observer)
+    : store_(store), clock_(clock), policy_(policy), observer_(std::move(observer)) {}
 
 RetentionSweeper::~RetentionSweeper() { Stop(); }
 
@@ -39,6 +39,9 @@ absl::StatusOr<SweepCounts> RetentionSweeper::SweepOnce() {
       return step.status();
     }
     total += step->counts;
+    if (observer_) {
+      observer_(step->counts);
+    }
     cursor = step->next_cursor;
   } while (cursor != "0" && Wait(policy_.pause));
   return total;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <functional>
 #include <thread>
 
 #include "absl/status/statusor.h"
@@ -30,7 +31,13 @@ struct RetentionPolicy {
 // interval. Personal data never reaches the log: only counts do.
 class RetentionSweeper {
  public:
-  RetentionSweeper(RetentionStore& store, const Clock& clock, RetentionPolicy policy);
+  // Told what each step did as soon as it is done (so a sweep that fails
+  // half way still reports what it removed), on the sweeping thread: for
+  // counters. Must be quick.
+  using StepObserver = std::function<void(const SweepCounts& step)>;
+
+  RetentionSweeper(RetentionStore& store, const Clock& clock, RetentionPolicy policy,
+                   StepObserver observer = nullptr);
   ~RetentionSweeper();
 
   RetentionSweeper(const RetentionSweeper&) = delete;
@@ -57,6 +64,7 @@ class RetentionSweeper {
   RetentionStore& store_;
   const Clock& clock_;
   const RetentionPolicy policy_;
+  const StepObserver observer_;
   absl::Mutex mutex_;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::thread thread_;

@@ -1,9 +1,12 @@
 #include "service/server/runner.h"
 
+#include <grpc/support/log.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -45,6 +48,7 @@
 #include "service/server/redis_options.h"
 #include "service/server/secrets_loader.h"
 #include "service/server/security.h"
+#include "service/server/stall_watchdog.h"
 #include "service/spam/redis_spam_memory.h"
 #include "service/spam/spam_rules.h"
 #include "service/storage/redis/keys.h"
@@ -74,6 +78,22 @@ void InstallProtobufLogHandler() {
   });
 }
 
+// gRPC core writes its own lines raw to stderr, among them header values a
+// client chose (newlines and escapes included) and one line per bad call.
+// Through our logger they are escaped JSON, at one level, at most a few a
+// second.
+void InstallGrpcLogHandler() {
+  gpr_set_log_function([](gpr_log_func_args* args) {
+    static log::Sampler sampler(5);
+    if (!sampler.Allow()) {
+      return;
+    }
+    log::Write(log::Level::kWarning, "grpc",
+               {{"detail", args->message != nullptr ? args->message : ""},
+                {"severity", gpr_log_severity_string(args->severity)}});
+  });
+}
+
 ratelimit::LimitRule RuleFrom(absl::string_view name, const config::LimitSettings& settings) {
   return ratelimit::LimitRule{
       .name = std::string(name),
@@ -99,15 +119,50 @@ log::Level ParseLevel(absl::string_view name) {
   return log::Level::kInfo;
 }
 
+// Changes of the Redis connection's serving state, as the client reports
+// them on its own thread: it only counts them, so that the client's event
+// loop never waits for gRPC.
+class ConnectionChanges {
+ public:
+  void Changed() {
+    absl::MutexLock lock(&mutex_);
+    ++version_;
+  }
+  // Waits until a change after `seen`, `Stop`, or `timeout`; returns the
+  // latest version.
+  uint64_t WaitForChange(uint64_t seen, absl::Duration timeout) {
+    absl::MutexLock lock(&mutex_);
+    auto changed = [this, seen]()
+                       ABSL_SHARED_LOCKS_REQUIRED(mutex_) { return version_ != seen || stopped_; };
+    mutex_.AwaitWithTimeout(absl::Condition(&changed), timeout);
+    return version_;
+  }
+  void Stop() {
+    absl::MutexLock lock(&mutex_);
+    stopped_ = true;
+  }
+  bool stopped() {
+    absl::MutexLock lock(&mutex_);
+    return stopped_;
+  }
+
+ private:
+  absl::Mutex mutex_;
+  uint64_t version_ ABSL_GUARDED_BY(mutex_) = 0;
+  bool stopped_ ABSL_GUARDED_BY(mutex_) = false;
+};
+
 // Keeps the health service in step with the Redis connection: the services
-// cannot serve without it.
+// cannot serve without it. It acts on the client's word at once, both ways;
+// the periodic look is only a backstop.
 class HealthWatcher {
  public:
-  HealthWatcher(grpc::HealthCheckServiceInterface& health, const redis::RedisClient& redis)
-      : health_(health), redis_(redis), thread_([this] { Watch(); }) {}
+  HealthWatcher(grpc::HealthCheckServiceInterface& health, const redis::RedisClient& redis,
+                ConnectionChanges& changes)
+      : health_(health), redis_(redis), changes_(changes), thread_([this] { Watch(); }) {}
 
   ~HealthWatcher() {
-    stop_.Notify();
+    changes_.Stop();
     thread_.join();
   }
 
@@ -115,38 +170,98 @@ class HealthWatcher {
   void Watch() {
     bool last = false;
     bool first = true;
-    do {
+    uint64_t seen = 0;
+    while (!changes_.stopped()) {
       const bool serving = redis_.IsConnected();
       if (first || serving != last) {
         health_.SetServingStatus(kCommentService, serving);
         health_.SetServingStatus(kModerationService, serving);
         health_.SetServingStatus("", serving);
+        if (!first) {
+          log::Info(serving ? "health: SERVING" : "health: NOT_SERVING (redis unavailable)");
+        }
         last = serving;
         first = false;
       }
-    } while (!stop_.WaitForNotificationWithTimeout(absl::Milliseconds(100)));
+      seen = changes_.WaitForChange(seen, absl::Milliseconds(100));
+    }
   }
 
   grpc::HealthCheckServiceInterface& health_;
   const redis::RedisClient& redis_;
-  absl::Notification stop_;
+  ConnectionChanges& changes_;
   std::thread thread_;
 };
 
-// Waits for SIGTERM or SIGINT; SIGHUP runs `reload` and waits on.
-int WaitForShutdownSignal(const std::function<void()>& reload) {
+// What a file looked like when last seen, to notice it was replaced or
+// rewritten (a Kubernetes Secret update swaps a symlink: stat follows it).
+struct FileStamp {
+  ino_t inode = 0;
+  int64_t size = -1;
+  int64_t modified_ns = 0;
+  friend bool operator==(const FileStamp&, const FileStamp&) = default;
+};
+
+FileStamp StampOf(const std::string& path) {
+  struct stat status {};
+  if (stat(path.c_str(), &status) != 0) {
+    return {};
+  }
+  return {.inode = status.st_ino,
+          .size = status.st_size,
+          .modified_ns = int64_t{status.st_mtim.tv_sec} * 1'000'000'000 + status.st_mtim.tv_nsec};
+}
+
+// The files that a reload reads, watched for changes.
+class WatchedFiles {
+ public:
+  explicit WatchedFiles(std::vector<std::string> paths) {
+    for (std::string& path : paths) {
+      if (!path.empty()) {
+        stamps_.emplace_back(path, StampOf(path));
+      }
+    }
+  }
+  // True when any file changed since the last call (or construction).
+  bool Changed() {
+    bool changed = false;
+    for (auto& [path, stamp] : stamps_) {
+      const FileStamp now = StampOf(path);
+      if (!(now == stamp)) {
+        stamp = now;
+        changed = true;
+      }
+    }
+    return changed;
+  }
+
+ private:
+  std::vector<std::pair<std::string, FileStamp>> stamps_;
+};
+
+// Waits for SIGTERM or SIGINT. SIGHUP runs `reload` and waits on; so does a
+// change of a watched file, looked for every two seconds.
+int WaitForShutdownSignal(const std::function<void(absl::string_view trigger)>& reload,
+                          WatchedFiles& files) {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGHUP);
+  const timespec look_every = {2, 0};
   while (true) {
-    int signal_number = 0;
-    if (sigwait(&signals, &signal_number) != 0) {
+    const int signal_number = sigtimedwait(&signals, nullptr, &look_every);
+    if (signal_number < 0) {
+      if (errno == EAGAIN && files.Changed()) {
+        // A file being written may be caught half done: the checks refuse it
+        // and the next look, or SIGHUP, takes the whole one.
+        reload("a watched file changed");
+      }
       continue;
     }
     if (signal_number == SIGHUP) {
-      reload();
+      files.Changed();  // what changed is read now
+      reload("SIGHUP");
       continue;
     }
     return signal_number;
@@ -203,6 +318,31 @@ void WatchQueue(metrics::ServiceMetrics& service_metrics, redis::RedisClient& re
   });
 }
 
+// What a connection may cost the server, whatever its client does (see
+// docs/security.md, "Transport limits").
+void ApplyTransportLimits(const config::TransportSettings& transport,
+                          grpc::ServerBuilder& builder) {
+  const auto milliseconds = [](int64_t value) { return static_cast<int>(value); };
+  builder.AddChannelArgument(GRPC_ARG_SERVER_HANDSHAKE_TIMEOUT_MS,
+                             milliseconds(transport.handshake_timeout_ms));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_IDLE_MS,
+                             milliseconds(transport.max_connection_idle_ms));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_MS,
+                             milliseconds(transport.max_connection_age_ms));
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONNECTION_AGE_GRACE_MS,
+                             milliseconds(transport.max_connection_age_grace_ms));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, milliseconds(transport.keepalive_time_ms));
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                             milliseconds(transport.keepalive_timeout_ms));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS,
+                             milliseconds(transport.min_client_ping_interval_ms));
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES,
+                             static_cast<int>(transport.max_ping_strikes));
+  grpc::ResourceQuota quota("moderation-transport");
+  quota.Resize(static_cast<std::size_t>(transport.memory_quota_mb) * 1024 * 1024);
+  builder.SetResourceQuota(quota);
+}
+
 }  // namespace
 
 // The main Redis: one server, or the primary that Sentinels name.
@@ -219,6 +359,7 @@ absl::StatusOr<redis::RedisClientOptions> MainRedisOptions(const config::RedisSe
   options.max_pending_commands = static_cast<std::size_t>(settings.max_pending_commands);
   options.wait_replicas = static_cast<int>(settings.wait_replicas);
   options.wait_timeout = absl::Milliseconds(settings.wait_timeout_ms);
+  options.reconnect_max_delay = absl::Milliseconds(settings.reconnect_max_delay_ms);
   return options;
 }
 
@@ -258,6 +399,7 @@ void SetUpSignals() {
 absl::Status Run(const config::ServerConfig& config, const config::Environment& environment) {
   log::SetMinimumLevel(ParseLevel(config.log_level));
   InstallProtobufLogHandler();
+  InstallGrpcLogHandler();
 
   const bool loopback_only = IsLoopbackAddress(config.listen);
   if (config.dev_reveal_captcha) {
@@ -272,14 +414,18 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   const bool tokens_configured = !tokens.empty();
   ASSIGN_OR_RETURN(std::vector<std::string> security_warnings,
                    CheckExposure(config, tokens_configured));
-  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
-                   MakeServerCredentials(config.tls, security_warnings));
+  // TLS from checked copies of the files, replaced on reload.
+  std::unique_ptr<ReloadableTls> tls;
+  std::shared_ptr<grpc::ServerCredentials> credentials = grpc::InsecureServerCredentials();
+  if (!config.tls.cert_file.empty()) {
+    ASSIGN_OR_RETURN(tls, ReloadableTls::Create(config.tls, security_warnings));
+    credentials = tls->credentials();
+  }
   for (const std::string& warning : security_warnings) {
     log::Warning(warning);
   }
-  const auth::AccessPolicy access = tokens_configured
-                                        ? auth::AccessPolicy::Enforce(std::move(tokens))
-                                        : auth::AccessPolicy::AllowAll();
+  auth::AccessPolicy access = tokens_configured ? auth::AccessPolicy::Enforce(std::move(tokens))
+                                                : auth::AccessPolicy::AllowAll();
 
   ASSIGN_OR_RETURN(MasterSecret secret, LoadMasterSecret(environment, loopback_only));
   if (secret.ephemeral) {
@@ -295,6 +441,22 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   ASSIGN_OR_RETURN(std::unique_ptr<metrics::ServiceMetrics> service_metrics,
                    metrics::ServiceMetrics::Create(registry, MODERATION_VERSION));
   metrics::ServiceMetrics& counted = *service_metrics;
+  // What retention removes is counted as it goes (moderation_retention_removed_total).
+  ASSIGN_OR_RETURN(
+      metrics::CounterFamily * retention_removed,
+      registry.AddCounter("moderation_retention_removed_total",
+                          "What retention sweeps removed: personal_data (of decided comments, "
+                          "after retention.personal_data_days) or pending (comments that waited "
+                          "longer than retention.pending_max_age_days).",
+                          {"what"}));
+  metrics::Counter& personal_data_erased = retention_removed->WithLabels({"personal_data"});
+  metrics::Counter& pending_expired = retention_removed->WithLabels({"pending"});
+  ASSIGN_OR_RETURN(metrics::CounterFamily * stalls,
+                   registry.AddCounter("moderation_stalls_total",
+                                       "Stalls beyond stall_threshold_ms, by what stalled: "
+                                       "redis_loop (the Redis client's event loop) or call "
+                                       "(a call in flight).",
+                                       {"what"}));
   auto observe_redis = [&counted](absl::string_view result, absl::Duration took) {
     counted.redis_commands.WithLabels({std::string(result)}).Increment();
     if (result == "ok" || result == "error") {
@@ -304,6 +466,10 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
 
   ASSIGN_OR_RETURN(redis::RedisClientOptions redis_options, MainRedisOptions(config.redis));
   redis_options.observer = observe_redis;
+  ConnectionChanges connection_changes;  // outlives the client, which reports to it
+  redis_options.on_serving_change = [&connection_changes](bool /*serving*/) {
+    connection_changes.Changed();
+  };
   ASSIGN_OR_RETURN(std::unique_ptr<redis::RedisClient> redis,
                    redis::RedisClient::Create(std::move(redis_options)));
   if (!redis->WaitUntilConnected(absl::Milliseconds(config.redis.connect_timeout_ms))) {
@@ -348,6 +514,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
     limits_options.max_pending_commands =
         static_cast<std::size_t>(config.redis.max_pending_commands);
     limits_options.observer = observe_redis;
+    limits_options.reconnect_max_delay = absl::Milliseconds(config.redis.reconnect_max_delay_ms);
     ASSIGN_OR_RETURN(limits_redis, redis::RedisClient::Create(std::move(limits_options)));
   }
   ratelimit::RedisLimitStore limit_store(limits_redis ? *limits_redis : *redis);
@@ -416,9 +583,13 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
 
   // Spam scoring: the rules (reloaded on SIGHUP), the memory of recent
   // bodies, and the filter that learns from moderators.
-  spam::SpamRules rules = spam::DefaultSpamRules();
-  if (!config.spam.rules_file.empty()) {
+  spam::SpamRules rules;
+  if (config.spam.rules_file.empty()) {
+    rules = spam::ShippedSpamRules();
+    log::Info("spam rules: the built-in copy of deploy/spam-rules.toml (spam.rules_file unset)");
+  } else {
     ASSIGN_OR_RETURN(rules, spam::LoadSpamRules(config.spam.rules_file));
+    log::Info("spam rules loaded", {{"file", config.spam.rules_file}});
   }
   classifier::SpamClassifier initial_model = classifier::SpamClassifier::Untrained();
   if (!config.spam.model_file.empty()) {
@@ -444,7 +615,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   }
   const auto reload_rules = [&config, &scorer] {
     if (config.spam.rules_file.empty()) {
-      log::Info("SIGHUP: no spam.rules_file to reload");
+      log::Info("SIGHUP: no spam.rules_file to reload; the built-in rules stay");
       return;
     }
     absl::StatusOr<spam::SpamRules> reloaded = spam::LoadSpamRules(config.spam.rules_file);
@@ -509,6 +680,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   builder.SetMaxReceiveMessageSize(static_cast<int>(config.max_message_bytes));
   builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS,
                              static_cast<int>(config.max_concurrent_streams));
+  ApplyTransportLimits(config.transport, builder);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> counting;
   counting.push_back(gate.CountingInterceptorFactory());
   builder.experimental().SetInterceptorCreators(std::move(counting));
@@ -535,7 +707,11 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
        .pending_max_age = absl::Hours(24) * kept.pending_max_age_days,
        .interval = absl::Seconds(kept.sweep_interval_seconds),
        .batch = static_cast<int>(kept.sweep_batch),
-       .pause = absl::Milliseconds(20)});
+       .pause = absl::Milliseconds(20)},
+      [&personal_data_erased, &pending_expired](const retention::SweepCounts& step) {
+        personal_data_erased.Increment(static_cast<uint64_t>(step.erased));
+        pending_expired.Increment(static_cast<uint64_t>(step.expired));
+      });
   retention.Start();
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   if (!config.metrics_listen.empty()) {
@@ -550,10 +726,56 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
               {{"address", config.metrics_listen}, {"port", absl::StrCat(metrics_server->port())}});
   }
 
+  // A stall of the Redis event loop or of a call is logged and counted, never
+  // silent.
+  StallWatchdog watchdog(
+      clock, {.threshold = absl::Milliseconds(config.stall_threshold_ms)},
+      [stalls](const std::string& what) { stalls->WithLabels({what}).Increment(); });
+  stalls->WithLabels({"redis_loop"});
+  stalls->WithLabels({"call"});
+  watchdog.Watch("redis_loop", [&redis] { return redis->LastLoopTick(); });
+  if (limits_redis) {
+    stalls->WithLabels({"limits_redis_loop"});
+    watchdog.Watch("limits_redis_loop", [&limits_redis] { return limits_redis->LastLoopTick(); });
+  }
+  watchdog.Watch("call", [&gate] { return gate.OldestCallStart(); });
+  watchdog.Start();
+
   int signal_number = 0;
   {
-    HealthWatcher health(*server->GetHealthCheckService(), *redis);
-    signal_number = WaitForShutdownSignal(reload_rules);
+    HealthWatcher health(*server->GetHealthCheckService(), *redis, connection_changes);
+    // Reloads change what new calls and connections see; calls in flight
+    // finish with what they started with. A bad file changes nothing.
+    const auto reload = [&](absl::string_view trigger) {
+      log::Info("reloading rules, tokens and certificates", {{"trigger", trigger}});
+      reload_rules();
+      if (tokens_configured) {
+        absl::StatusOr<auth::TokenTable> reloaded = LoadTokens(config.auth);
+        absl::Status replaced =
+            reloaded.ok() ? access.ReplaceTokens(*std::move(reloaded)) : reloaded.status();
+        if (replaced.ok()) {
+          log::Info("tokens reloaded");
+        } else {
+          log::Error("tokens not reloaded; the tokens in force are kept",
+                     {{"error", replaced.message()}});
+        }
+      }
+      if (tls != nullptr) {
+        std::vector<std::string> warnings;
+        if (absl::Status reloaded = tls->Reload(warnings); reloaded.ok()) {
+          log::Info("TLS certificate reloaded", {{"file", config.tls.cert_file}});
+        } else {
+          log::Error("TLS certificate not reloaded; the certificate in force is kept",
+                     {{"error", reloaded.message()}});
+        }
+        for (const std::string& warning : warnings) {
+          log::Warning(warning);
+        }
+      }
+    };
+    WatchedFiles files({config.spam.rules_file, config.auth.tokens_file, config.tls.cert_file,
+                        config.tls.key_file, config.tls.client_ca_file});
+    signal_number = WaitForShutdownSignal(reload, files);
   }
   log::Info("shutting down", {{"signal", strsignal(signal_number)},
                               {"grace_seconds", absl::StrCat(config.shutdown_grace_seconds)}});
@@ -573,6 +795,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   server->Wait();
   learned_filter.Stop();
   retention.Stop();
+  watchdog.Stop();
   if (metrics_server) {
     metrics_server->Stop();
   }

@@ -1,8 +1,12 @@
 #include "service/server/security.h"
 
+#include <fcntl.h>
 #include <grpcpp/security/server_credentials.h>
+#include <grpcpp/security/tls_certificate_provider.h>
+#include <grpcpp/security/tls_credentials_options.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -142,6 +146,96 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> MakeServerCredentials(
   }
   options.pem_key_cert_pairs.push_back({std::move(key_pem), std::move(cert_pem)});
   return grpc::SslServerCredentials(options);
+}
+
+namespace {
+
+// Replaces `path` with `contents` in one rename, so a reader sees the old file
+// or the new one, never a mix.
+absl::Status ReplaceFile(const std::string& path, const std::string& contents) {
+  const std::string partial = path + ".new";
+  const int fd = open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return absl::InternalError(absl::StrCat("cannot write ", partial, ": ", std::strerror(errno)));
+  }
+  std::size_t written = 0;
+  while (written < contents.size()) {
+    const ssize_t n = write(fd, contents.data() + written, contents.size() - written);
+    if (n <= 0) {
+      close(fd);
+      return absl::InternalError(absl::StrCat("cannot write ", partial));
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  close(fd);
+  if (rename(partial.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("cannot rename ", partial, ": ", std::strerror(errno)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ReloadableTls>> ReloadableTls::Create(
+    const config::TlsSettings& tls, std::vector<std::string>& warnings) {
+  const char* tmp = getenv("TMPDIR");
+  std::string pattern =
+      absl::StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/moderation-tls-XXXXXX");
+  if (mkdtemp(pattern.data()) == nullptr) {
+    return absl::InternalError(
+        absl::StrCat("cannot create a private directory for TLS files: ", std::strerror(errno)));
+  }
+  std::unique_ptr<ReloadableTls> reloadable(new ReloadableTls(tls, pattern));
+  RETURN_IF_ERROR(reloadable->WriteCopies(warnings));
+  const std::string identity = reloadable->dir_ + "/identity.pem";
+  const std::string roots = tls.client_ca_file.empty() ? "" : reloadable->dir_ + "/client-ca.pem";
+  auto provider = std::make_shared<grpc::experimental::FileWatcherCertificateProvider>(
+      identity, identity, roots, /*refresh_interval_sec=*/1);
+  grpc::experimental::TlsServerCredentialsOptions options(provider);
+  options.watch_identity_key_cert_pairs();
+  if (!roots.empty()) {
+    options.watch_root_certs();
+    options.set_cert_request_type(GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+  } else {
+    options.set_cert_request_type(GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE);
+  }
+  reloadable->credentials_ = grpc::experimental::TlsServerCredentials(options);
+  if (reloadable->credentials_ == nullptr) {
+    return absl::InternalError("gRPC refused the TLS credentials");
+  }
+  return reloadable;
+}
+
+ReloadableTls::~ReloadableTls() {
+  for (const char* name :
+       {"/identity.pem", "/client-ca.pem", "/identity.pem.new", "/client-ca.pem.new"}) {
+    unlink((dir_ + name).c_str());
+  }
+  rmdir(dir_.c_str());
+}
+
+absl::Status ReloadableTls::WriteCopies(std::vector<std::string>& warnings) {
+  ASSIGN_OR_RETURN(std::string cert_pem, ReadSettingFile("tls.cert_file", tls_.cert_file));
+  ASSIGN_OR_RETURN(std::string key_pem, ReadSettingFile("tls.key_file", tls_.key_file));
+  RETURN_IF_ERROR(CheckKeyPair(tls_, cert_pem, key_pem, warnings));
+  std::string client_ca;
+  if (!tls_.client_ca_file.empty()) {
+    ASSIGN_OR_RETURN(client_ca, ReadSettingFile("tls.client_ca_file", tls_.client_ca_file));
+    if (FirstCertificate(client_ca) == nullptr) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("tls.client_ca_file: ", tls_.client_ca_file, " holds no PEM certificate"));
+    }
+  }
+  // PEM readers skip blocks of other kinds, so one file serves as both.
+  RETURN_IF_ERROR(ReplaceFile(dir_ + "/identity.pem", absl::StrCat(key_pem, "\n", cert_pem)));
+  if (!client_ca.empty()) {
+    RETURN_IF_ERROR(ReplaceFile(dir_ + "/client-ca.pem", client_ca));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ReloadableTls::Reload(std::vector<std::string>& warnings) {
+  return WriteCopies(warnings);
 }
 
 absl::StatusOr<auth::TokenTable> LoadTokens(const config::AuthSettings& settings) {

@@ -1,5 +1,7 @@
 #include "service/spam/spam_rules.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -166,7 +168,8 @@ absl::Status ReadRules(const toml::table& root, const std::string& source, SpamR
       "links",          "contact",          "repeated_characters",
       "repeated_words", "shouting",         "length",
       "honeypot",       "too_fast",         "repeat_post",
-      "near_duplicate", "restricted_names", "classifier"};
+      "near_duplicate", "restricted_names", "classifier",
+      "promotion"};
   for (const auto& [key, node] : root) {
     const std::string name(key.str());
     if (std::find(std::begin(kTables), std::end(kTables), name) == std::end(kTables)) {
@@ -202,8 +205,18 @@ absl::Status ReadRules(const toml::table& root, const std::string& source, SpamR
     }
   }
   RETURN_IF_ERROR(ReadWordRule(table("banned_words"), "banned_words", source, rules.banned_words));
-  RETURN_IF_ERROR(
-      ReadWordRule(table("suspect_words"), "suspect_words", source, rules.suspect_words));
+  {
+    TableReader reader(table("suspect_words"), "suspect_words", source);
+    SuspectWordRule& r = rules.suspect_words;
+    RETURN_IF_ERROR(reader.Rule(r));
+    RETURN_IF_ERROR(reader.Strings("words", r.words));
+    RETURN_IF_ERROR(reader.Number("name_factor", r.name_factor, 0, 10));
+    RETURN_IF_ERROR(reader.Strings("warning_words", r.warning_words));
+    RETURN_IF_ERROR(reader.Number("warning_factor", r.warning_factor, 0, 10));
+    RETURN_IF_ERROR(reader.CheckNoOthers());
+    r.list = WordList(r.words);
+    r.warning_list = WordList(r.warning_words);
+  }
   RETURN_IF_ERROR(
       ReadWordRule(table("restricted_names"), "restricted_names", source, rules.restricted_names));
   {
@@ -213,6 +226,7 @@ absl::Status ReadRules(const toml::table& root, const std::string& source, SpamR
     RETURN_IF_ERROR(reader.Integer("free_links", r.free_links, 0, 100));
     RETURN_IF_ERROR(reader.Number("blocked_weight", r.blocked_weight, -100, 100));
     RETURN_IF_ERROR(reader.Number("shortener_weight", r.shortener_weight, -100, 100));
+    RETURN_IF_ERROR(reader.Number("disguised_weight", r.disguised_weight, -100, 100));
     RETURN_IF_ERROR(reader.Strings("allowed_domains", r.allowed_domains));
     RETURN_IF_ERROR(reader.Strings("blocked_domains", r.blocked_domains));
     RETURN_IF_ERROR(reader.Strings("shorteners", r.shorteners));
@@ -225,6 +239,18 @@ absl::Status ReadRules(const toml::table& root, const std::string& source, SpamR
     RETURN_IF_ERROR(reader.Number("phone_weight", r.phone_weight, -100, 100));
     RETURN_IF_ERROR(reader.Number("email_weight", r.email_weight, -100, 100));
     RETURN_IF_ERROR(reader.Number("messenger_weight", r.messenger_weight, -100, 100));
+    RETURN_IF_ERROR(reader.Number("landline_weight", r.landline_weight, -100, 100));
+    RETURN_IF_ERROR(reader.Number("handle_weight", r.handle_weight, -100, 100));
+    RETURN_IF_ERROR(reader.Number("header_weight", r.header_weight, -100, 100));
+    RETURN_IF_ERROR(reader.Strings("civic_words", r.civic_words));
+    RETURN_IF_ERROR(reader.Number("civic_factor", r.civic_factor, 0, 10));
+    RETURN_IF_ERROR(reader.CheckNoOthers());
+    r.civic_list = WordList(r.civic_words);
+  }
+  {
+    TableReader reader(table("promotion"), "promotion", source);
+    RETURN_IF_ERROR(reader.Rule(rules.promotion));
+    RETURN_IF_ERROR(reader.Strings("symbols", rules.promotion.symbols));
     RETURN_IF_ERROR(reader.CheckNoOthers());
   }
   {
@@ -330,7 +356,27 @@ absl::StatusOr<SpamRules> LoadSpamRules(const std::string& path) {
   }
   std::ostringstream contents;
   contents << file.rdbuf();
+  // An empty file (a mount that went wrong, a truncated copy) would leave
+  // every word list empty and catch little: refused rather than served.
+  if (contents.str().find_first_not_of(" \t\r\n") == std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat("spam rules file ", path, " is empty"));
+  }
   return ParseSpamRules(contents.str(), path);
+}
+
+SpamRules ShippedSpamRules() {
+  static const auto* shipped = [] {
+    absl::StatusOr<SpamRules> rules = ParseSpamRules(kShippedSpamRulesToml, kShippedSpamRulesName);
+    // The file is checked by the build's unit tests; a broken copy is a
+    // build defect, not a condition to serve with.
+    if (!rules.ok()) {
+      std::fprintf(stderr, "the built-in spam rules do not parse: %s\n",
+                   std::string(rules.status().message()).c_str());
+      std::abort();
+    }
+    return new SpamRules(*std::move(rules));
+  }();
+  return *shipped;
 }
 
 }  // namespace moderation::spam

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <optional>
 #include <set>
 
 #include "absl/strings/ascii.h"
@@ -11,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "service/spam/evasion.h"
 #include "service/spam/text_analysis.h"
 #include "service/validation/phone.h"
 
@@ -36,7 +38,14 @@ struct Patterns {
   RE2 email{R"([a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,})"};
   RE2 messenger_link{
       R"(\b(zalo\.me|t\.me|m\.me|fb\.com|facebook\.com|fb\.me|wa\.me)/[a-z0-9._\-]+)"};
-  RE2 messenger_word{R"(\b(zalo|telegram|tele|viber|whatsapp|wechat|skype|fanpage|inbox|ib)\b)"};
+  RE2 messenger_word_at{
+      R"(\b(zalo|telegram|tele|viber|whatsapp|wechat|skype|fanpage|inbox|ib)\b)"};
+  // A brand of capitals and digits: "ABCXY88", "789ABC" (not "QL32", "F0").
+  RE2 brand{R"((?:^|[^A-Za-z0-9])([A-Z]{4,12}[0-9]{2,3}|[0-9]{2,3}[A-Z]{3,8})(?:$|[^A-Za-z0-9]))"};
+  // A deposit offer: "nạp 100k", "nạp 1 được 2", "nap 50k tang 50k".
+  RE2 deposit{R"(\b(nap (?:[0-9]+ ?(?:k|tr|trieu|d)?\b|lan dau|dau)))"};
+  // "@name" not inside an e-mail address.
+  RE2 handle{R"((?:^|[^a-z0-9._%+\-])@([a-z0-9_.]{3,32}))"};
 };
 
 const Patterns& Regexes() {
@@ -80,7 +89,10 @@ class Evaluation {
     signals_.push_back(Signal{std::string(rule), score, std::move(detail), base.shadow});
   }
 
-  void Words(const AnalyzedText& text, const AnalyzedText& name) {
+  // `text`: title and body; `own_words`: the same without quotations, when
+  // they had any (else null); `has_contact`: a contact or link was found.
+  void Words(const AnalyzedText& text, const AnalyzedText* own_words, const AnalyzedText& name,
+             bool has_contact) {
     std::vector<std::string> banned = rules_.banned_words.list.FindIn(text);
     for (std::string& word : rules_.banned_words.list.FindIn(name)) {
       if (std::find(banned.begin(), banned.end(), word) == banned.end()) {
@@ -91,11 +103,28 @@ class Evaluation {
       Fire("banned_words", rules_.banned_words, rules_.banned_words.weight,
            absl::StrJoin(banned, ", "));
     }
-    const std::vector<std::string> suspect = rules_.suspect_words.list.FindIn(text);
+    const SuspectWordRule& rule = rules_.suspect_words;
+    std::vector<std::string> suspect =
+        rule.list.FindIn(own_words != nullptr ? *own_words : text);
+    double units = static_cast<double>(suspect.size());
+    // In the name field an entry weighs more; found in both, it counts once.
+    for (std::string& word : rule.list.FindIn(name)) {
+      const auto in_text = std::find(suspect.begin(), suspect.end(), word);
+      units += in_text == suspect.end() ? rule.name_factor : rule.name_factor - 1;
+      if (in_text == suspect.end()) {
+        suspect.push_back(absl::StrCat(word, " (name)"));
+      }
+    }
     if (!suspect.empty()) {
-      Fire("suspect_words", rules_.suspect_words,
-           rules_.suspect_words.weight * static_cast<double>(suspect.size()),
-           absl::StrJoin(suspect, ", "));
+      std::string detail = absl::StrJoin(suspect, ", ");
+      if (!has_contact && rule.warning_factor != 1 && !rule.warning_list.empty()) {
+        const std::vector<std::string> warnings = rule.warning_list.FindIn(text);
+        if (!warnings.empty()) {
+          units *= rule.warning_factor;
+          absl::StrAppend(&detail, "; warns: ", absl::StrJoin(warnings, ", "));
+        }
+      }
+      Fire("suspect_words", rule, rule.weight * units, std::move(detail));
     }
     const std::vector<std::string> names = rules_.restricted_names.list.FindIn(name);
     if (!names.empty()) {
@@ -104,12 +133,19 @@ class Evaluation {
     }
   }
 
-  void Links(const AnalyzedText& text) {
+  // `folded`: name, title and body, folded. Returns whether a link counted.
+  bool Links(const std::string& folded) {
     const LinkRule& rule = rules_.links;
-    if (!MayHoldLink(text.folded)) {
-      return;
+    bool disguised = false;
+    std::string unmasked = UnmaskLinks(folded, disguised);
+    // An e-mail address is a contact, not a link to its domain.
+    if (unmasked.find('@') != std::string::npos) {
+      RE2::GlobalReplace(&unmasked, Regexes().email, " ");
     }
-    re2::StringPiece input(text.folded);
+    if (!MayHoldLink(unmasked)) {
+      return false;
+    }
+    re2::StringPiece input(unmasked);
     std::string scheme;
     std::string domain;
     std::string tld;
@@ -142,19 +178,52 @@ class Evaluation {
     if (!shortened.empty()) {
       Fire("links_shortened", rule, rule.shortener_weight, absl::StrJoin(shortened, ", "));
     }
+    if (disguised && counted > 0) {
+      Fire("links_disguised", rule, rule.disguised_weight, "a dot written as [.], (.) or chấm");
+    }
+    return counted > 0;
   }
 
-  void Contact(const AnalyzedText& text) {
-    const ContactRule& rule = rules_.contact;
-    std::vector<std::string> found;
-    double score = 0;
-    // Phones: candidates by pattern, confirmed by libphonenumber, shown masked.
-    const auto digits = std::count_if(text.folded.begin(), text.folded.end(),
+  // What contacts one field holds, each kind once.
+  struct Contacts {
+    int mobiles = 0;
+    int landlines = 0;
+    int civic_phones = 0;  // numbers right after a public service's name
+    bool civic_group = false;  // a messenger named with a public service: a group
+    bool email = false;
+    bool handle = false;    // @name, t.me/name, zalo.me/...
+    std::string messenger;  // a messenger named
+    std::vector<std::string> civic;
+    [[nodiscard]] bool any() const {
+      return mobiles + landlines + civic_phones > 0 || email || handle || !messenger.empty() ||
+             civic_group;
+    }
+  };
+
+  // The public service named just before a number, if any: "gọi đường dây
+  // nóng của UBND phường 024...", "tổ trưởng 0845...".
+  std::vector<std::string> CivicBefore(const std::string& text, std::size_t at) const {
+    const WordList& civic = rules_.contact.civic_list;
+    if (civic.empty()) {
+      return {};
+    }
+    constexpr std::size_t kWindowBytes = 90;
+    std::size_t start = at > kWindowBytes ? at - kWindowBytes : 0;
+    while (start < at && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) {
+      ++start;
+    }
+    return civic.FindIn(AnalyzeText(absl::string_view(text).substr(start, at - start)));
+  }
+
+  Contacts FindContacts(const AnalyzedText& text) const {
+    Contacts found;
+    const std::string unmasked = UnmaskDigits(text);
+    // Phones: candidates by pattern, confirmed by libphonenumber, never shown.
+    const auto digits = std::count_if(unmasked.begin(), unmasked.end(),
                                       [](char c) { return c >= '0' && c <= '9'; });
     if (digits >= 9) {
-      re2::StringPiece input(text.folded);
+      re2::StringPiece input(unmasked);
       re2::StringPiece match;
-      int phones = 0;
       while (RE2::FindAndConsume(&input, Regexes().phone, &match)) {
         std::string number;
         for (char c : match) {
@@ -162,29 +231,147 @@ class Evaluation {
             number.push_back(c);
           }
         }
-        if (validation::NormalizeVietnamesePhone(number).ok()) {
-          ++phones;
+        absl::StatusOr<std::string> e164 = validation::NormalizeVietnamesePhone(number);
+        if (!e164.ok()) {
+          continue;
         }
-      }
-      if (phones > 0) {
-        score += rule.phone_weight;
-        found.push_back(absl::StrCat("phone ×", phones));
+        std::vector<std::string> civic =
+            CivicBefore(unmasked, static_cast<std::size_t>(match.data() - unmasked.data()));
+        if (!civic.empty()) {
+          ++found.civic_phones;
+          found.civic.insert(found.civic.end(), civic.begin(), civic.end());
+        } else {
+          // +84 2x: a fixed line (offices, hospitals, utilities); else a mobile.
+          ++(absl::StartsWith(*e164, "+842") ? found.landlines : found.mobiles);
+        }
       }
     }
     if (text.folded.find('@') != std::string::npos &&
         RE2::PartialMatch(text.folded, Regexes().email)) {
-      score += rule.email_weight;
-      found.emplace_back("e-mail");
+      found.email = true;
     }
     std::string messenger;
     if ((text.plain.find('/') != std::string::npos &&
          RE2::PartialMatch(text.plain, Regexes().messenger_link, &messenger)) ||
-        RE2::PartialMatch(text.plain, Regexes().messenger_word, &messenger)) {
-      score += rule.messenger_weight;
-      found.push_back(messenger);
+        (text.plain.find('@') != std::string::npos &&
+         RE2::PartialMatch(text.plain, Regexes().handle, &messenger))) {
+      found.handle = true;
+      found.messenger = messenger;
+    } else if (re2::StringPiece named;
+               RE2::PartialMatch(text.plain, Regexes().messenger_word_at, &named)) {
+      found.messenger = std::string(named.data(), named.size());
+      // A residents' group or a ward's official account: a public service
+      // named around the messenger.
+      const auto at = static_cast<std::size_t>(named.data() - text.plain.data());
+      std::vector<std::string> civic = CivicBefore(text.plain, at);
+      if (civic.empty()) {
+        const std::size_t after = std::min(text.plain.size(), at + named.size() + 60);
+        civic = CivicBefore(text.plain, after);
+      }
+      {
+        if (!civic.empty()) {
+          found.messenger.clear();
+          found.civic_group = true;
+          found.civic.insert(found.civic.end(), civic.begin(), civic.end());
+        }
+      }
+    }
+    return found;
+  }
+
+  static std::vector<std::string> Describe(const Contacts& c) {
+    std::vector<std::string> parts;
+    if (c.mobiles > 0) {
+      parts.push_back(absl::StrCat("mobile phone ×", c.mobiles));
+    }
+    if (c.landlines > 0) {
+      parts.push_back(absl::StrCat("landline phone ×", c.landlines));
+    }
+    if (c.email) {
+      parts.emplace_back("e-mail");
+    }
+    if (!c.messenger.empty()) {
+      parts.push_back(c.handle ? absl::StrCat("handle ", c.messenger) : c.messenger);
+    }
+    if (c.civic_phones > 0 || c.civic_group) {
+      parts.push_back(absl::StrCat(c.civic_group ? "group of " : "line of ",
+                                   absl::StrJoin(c.civic, ", ")));
+    }
+    return parts;
+  }
+
+  // Contacts in the body weigh by kind, the strongest once (a phone given as
+  // "Zalo 09..." is one contact); a number right after a public service's
+  // name is its hotline and weighs `civic_factor` times a mobile. Any contact
+  // in the name or title weighs `header_weight`. Returns whether any was found.
+  bool Contact(const AnalyzedText& header, const AnalyzedText& text) {
+    const ContactRule& rule = rules_.contact;
+    const Contacts in_text = FindContacts(text);
+    const Contacts in_header = header.words.empty() ? Contacts() : FindContacts(header);
+    double score = 0;
+    std::vector<std::string> found;
+    if (in_text.any()) {
+      double strongest = 0;
+      if (in_text.mobiles > 0) {
+        strongest = std::max(strongest, rule.phone_weight);
+      }
+      if (in_text.landlines > 0) {
+        strongest = std::max(strongest, rule.landline_weight);
+      }
+      if (in_text.civic_phones > 0 || in_text.civic_group) {
+        strongest = std::max(strongest, rule.phone_weight * rule.civic_factor);
+      }
+      if (in_text.email) {
+        strongest = std::max(strongest, rule.email_weight);
+      }
+      if (in_text.handle) {
+        strongest = std::max(strongest, rule.handle_weight);
+      } else if (!in_text.messenger.empty()) {
+        strongest = std::max(strongest, rule.messenger_weight);
+      }
+      found = Describe(in_text);
+      score += strongest;
+    }
+    if (in_header.mobiles + in_header.landlines + in_header.civic_phones > 0 || in_header.email ||
+        in_header.handle) {
+      score += rule.header_weight;
+      for (std::string& part : Describe(in_header)) {
+        found.push_back(absl::StrCat(part, " in name or title"));
+      }
     }
     if (!found.empty()) {
       Fire("contact", rule, score, absl::StrJoin(found, ", "));
+    }
+    return in_text.mobiles + in_text.landlines > 0 || in_text.email || in_text.handle ||
+           in_header.any();
+  }
+
+  // `fields`: name, title and body as typed (capitals matter here).
+  void Promotion(absl::string_view fields, const std::string& plain) {
+    const PromotionRule& rule = rules_.promotion;
+    if (rule.weight == 0) {
+      return;
+    }
+    std::vector<std::string> found;
+    std::string brand;
+    if (RE2::PartialMatch(re2::StringPiece(fields.data(), fields.size()), Regexes().brand, &brand)) {
+      found.push_back(brand);
+    }
+    std::string deposit;
+    if (plain.find("nap") != std::string::npos &&
+        RE2::PartialMatch(plain, Regexes().deposit, &deposit)) {
+      found.push_back(deposit);
+    }
+    for (const std::string& symbol : rule.symbols) {
+      if (!symbol.empty() && absl::StrContains(fields, symbol)) {
+        found.push_back(symbol);
+        break;
+      }
+    }
+    if (!found.empty()) {
+      // Two kinds of mark (a brand and a deposit offer) say more than one.
+      Fire("promotion", rule, rule.weight * static_cast<double>(std::min<std::size_t>(found.size(), 2)),
+           absl::StrJoin(found, ", "));
     }
   }
 
@@ -461,15 +648,32 @@ Examination SpamScorer::Examine(const SpamInput& input) const {
     traces.normalized_body += word.plain;
   }
 
-  const AnalyzedText text = Joined(AnalyzeText(input.title), std::move(body));
-  const AnalyzedText name = rules.banned_words.list.empty() && rules.restricted_names.list.empty()
-                                ? AnalyzedText()
-                                : AnalyzeText(input.name);
+  // Every field is scored: an advertiser's brand or number in the name or
+  // title counts as much as in the body.
+  AnalyzedText header = AnalyzeText(input.name);
+  AnalyzedText title = AnalyzeText(input.title);
+  const AnalyzedText name = header;
+  header = Joined(std::move(header), title);
+  const AnalyzedText text = Joined(std::move(title), std::move(body));
+  // What the writer says in their own words: quoted flyers do not count as
+  // advertising vocabulary.
+  std::optional<AnalyzedText> own_words;
+  if (input.title.find_first_of("\"\xE2\xC2") != absl::string_view::npos ||
+      input.body.find_first_of("\"\xE2\xC2") != absl::string_view::npos) {
+    const std::string title_own = WithoutQuotations(input.title);
+    const std::string body_own = WithoutQuotations(input.body);
+    if (title_own.size() != input.title.size() || body_own.size() != input.body.size()) {
+      own_words = Joined(AnalyzeText(title_own), AnalyzeText(body_own));
+    }
+  }
 
   Evaluation evaluation(rules, examination.signals);
-  evaluation.Words(text, name);
-  evaluation.Links(text);
-  evaluation.Contact(text);
+  const bool has_contact = evaluation.Contact(header, text);
+  const bool has_link =
+      evaluation.Links(name.folded.empty() ? text.folded
+                                           : absl::StrCat(name.folded, " ", text.folded));
+  evaluation.Words(text, own_words ? &*own_words : nullptr, name, has_contact || has_link);
+  evaluation.Promotion(absl::StrCat(input.name, "\n", input.title, "\n", input.body), text.plain);
   evaluation.Repetition(text);
   evaluation.Shouting(text);
   evaluation.Length(input.body);

@@ -72,11 +72,21 @@ std::vector<std::string> WordList::FindIn(const AnalyzedText& text) const {
   }
   for (const Word& joined : text.joined_words) {
     const auto candidates = by_joined_.find(joined.plain);
-    if (candidates == by_joined_.end()) {
+    if (candidates != by_joined_.end()) {
+      for (std::size_t index : candidates->second) {
+        mark(index);
+      }
       continue;
     }
-    for (std::size_t index : candidates->second) {
-      mark(index);
+    // A run of spelled-out letters often holds several words ("v a y t i ề n
+    // n h a n h"): an entry of a few letters or more inside it counts. Such
+    // runs are rare, so every entry is tried.
+    for (std::size_t index = 0; index < entries_.size(); ++index) {
+      const std::string& entry = entries_[index].joined_plain;
+      if (entry.size() >= kMinJoinedInside && joined.plain.size() > entry.size() &&
+          joined.plain.find(entry) != std::string::npos) {
+        mark(index);
+      }
     }
   }
   for (std::size_t index = 0; index < found.size(); ++index) {

@@ -54,6 +54,8 @@ class WordList {
     return (plain.size() * 131 + std::size_t{first} * 31 + last) % kFilterBits;
   }
   static constexpr std::size_t kFilterBits = 4096;
+  // Letters an entry needs to be found inside a longer spelled-out run.
+  static constexpr std::size_t kMinJoinedInside = 5;
 
   std::vector<Entry> entries_;
   std::bitset<kFilterBits> first_word_filter_;

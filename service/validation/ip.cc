@@ -19,7 +19,9 @@ std::string FormatV4(const unsigned char* bytes) {
 }  // namespace
 
 std::optional<ClientAddress> ParseClientAddress(absl::string_view text) {
-  if (text.empty() || text.size() >= INET6_ADDRSTRLEN) {
+  // inet_pton stops at a NUL: "10.0.0.1\0<anything>" would pass as 10.0.0.1.
+  if (text.empty() || text.size() >= INET6_ADDRSTRLEN ||
+      text.find('\0') != absl::string_view::npos) {
     return std::nullopt;
   }
   const std::string input(text);

@@ -54,6 +54,11 @@ FieldViolation InvalidFormat(absl::string_view field) {
           absl::StrCat(LabelOf(field), " không đúng định dạng.")};
 }
 
+FieldViolation InvalidUtf8(absl::string_view field) {
+  return {std::string(field), "INVALID_UTF8",
+          absl::StrCat(LabelOf(field), " chứa ký tự không hợp lệ (không phải UTF-8).")};
+}
+
 // Collects the violations of one request, in field order.
 class Checker {
  public:
@@ -65,8 +70,7 @@ class Checker {
     NormalizedText normalized;
     switch (NormalizeUserText(raw, line_breaks, normalized)) {
       case TextProblem::kInvalidUtf8:
-        Add({std::string(field), "INVALID_UTF8",
-             absl::StrCat(LabelOf(field), " chứa ký tự không hợp lệ (không phải UTF-8).")});
+        Add(InvalidUtf8(field));
         return;
       case TextProblem::kControlCharacter:
         Add({std::string(field), "CONTROL_CHARACTER",
@@ -75,7 +79,8 @@ class Checker {
       case TextProblem::kNone:
         break;
     }
-    if (normalized.code_points == 0) {
+    // Text nobody could see reads as left empty, whatever it is made of.
+    if (normalized.code_points == 0 || (required && !normalized.visible)) {
       if (required) {
         Add(Required(field));
       }
@@ -83,6 +88,11 @@ class Checker {
     }
     if (normalized.code_points > max_chars) {
       Add(TooLong(field, max_chars, "ký tự"));
+      return;
+    }
+    if (normalized.longest_mark_run > limits_.combining_marks_max) {
+      Add({std::string(field), "TOO_MANY_COMBINING_MARKS",
+           absl::StrCat(LabelOf(field), " chứa quá nhiều dấu chồng lên một ký tự.")});
       return;
     }
     out = std::move(normalized.text);
@@ -95,6 +105,10 @@ class Checker {
       if (required) {
         Add(Required(field));
       }
+      return;
+    }
+    if (!IsValidUtf8(raw)) {
+      Add(InvalidUtf8(field));
       return;
     }
     if (raw.size() > max_bytes) {
@@ -142,6 +156,8 @@ absl::StatusOr<ValidSubmission> ValidateSubmission(const RawSubmission& raw,
 
   if (raw.article_id.empty()) {
     check.Add(Required("article_id"));
+  } else if (!IsValidUtf8(raw.article_id)) {
+    check.Add(InvalidUtf8("article_id"));
   } else if (raw.article_id.size() > limits.article_id_max_bytes) {
     check.Add(TooLong("article_id", limits.article_id_max_bytes, "byte"));
   } else if (!IsValidArticleId(raw.article_id, limits.article_id_max_bytes)) {
@@ -152,7 +168,9 @@ absl::StatusOr<ValidSubmission> ValidateSubmission(const RawSubmission& raw,
 
   check.Text("name", raw.name, true, LineBreaks::kRefuse, limits.name_max_chars, valid.name);
 
-  if (!absl::StripAsciiWhitespace(raw.phone).empty()) {
+  if (!IsValidUtf8(raw.phone)) {
+    check.Add(InvalidUtf8("phone"));
+  } else if (!absl::StripAsciiWhitespace(raw.phone).empty()) {
     absl::StatusOr<std::string> e164 = NormalizeVietnamesePhone(raw.phone);
     if (e164.ok()) {
       valid.phone_e164 = *std::move(e164);
@@ -171,6 +189,8 @@ absl::StatusOr<ValidSubmission> ValidateSubmission(const RawSubmission& raw,
 
   if (raw.client_ip.empty()) {
     check.Add(Required("client_ip"));
+  } else if (!IsValidUtf8(raw.client_ip)) {
+    check.Add(InvalidUtf8("client_ip"));
   } else if (std::optional<ClientAddress> address = ParseClientAddress(raw.client_ip)) {
     valid.client_ip = std::move(address->canonical);
     valid.client_network = std::move(address->network);

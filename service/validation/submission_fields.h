@@ -18,6 +18,9 @@ struct FieldLimits {
   std::size_t idempotency_key_max_bytes = 128;
   std::size_t captcha_answer_max_bytes = 32;
   std::size_t article_id_max_bytes = 64;
+  // Combining marks stacked on one character (Vietnamese in NFC needs none;
+  // Thai and Indic scripts need two or three); more is "Zalgo" text.
+  std::size_t combining_marks_max = 4;
 };
 
 // A submission exactly as the portal sent it. Views into the request.

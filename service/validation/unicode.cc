@@ -2,7 +2,10 @@
 
 #include <unicode/bytestream.h>
 #include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
 #include <unicode/utf8.h>
+
+#include <algorithm>
 
 #include "absl/strings/ascii.h"
 
@@ -26,6 +29,24 @@ bool IsRefusedControl(UChar32 c, LineBreaks line_breaks) {
   // C0 and DEL and C1 controls; line and paragraph separators, which break
   // layouts the same way a newline would.
   return c < 0x20 || (c >= 0x7f && c <= 0x9f) || c == 0x2028 || c == 0x2029;
+}
+
+// Drawn by nothing: judged by ICU's properties rather than a list of
+// characters, so that new invisible characters are caught as ICU learns them.
+bool IsInvisible(UChar32 c) {
+  if (u_isUWhiteSpace(c) || u_hasBinaryProperty(c, UCHAR_DEFAULT_IGNORABLE_CODE_POINT)) {
+    return true;
+  }
+  const int8_t category = u_charType(c);
+  // Format characters, controls, unassigned, and the blank Braille pattern
+  // (a Symbol to ICU, yet blank on every screen).
+  return category == U_FORMAT_CHAR || category == U_CONTROL_CHAR || category == U_UNASSIGNED ||
+         category == U_NON_SPACING_MARK || category == U_ENCLOSING_MARK || c == 0x2800;
+}
+
+bool IsCombiningMark(UChar32 c) {
+  const int8_t category = u_charType(c);
+  return category == U_NON_SPACING_MARK || category == U_ENCLOSING_MARK;
 }
 
 }  // namespace
@@ -89,13 +110,23 @@ TextProblem NormalizeUserText(absl::string_view raw, LineBreaks line_breaks, Nor
   }
 
   std::size_t code_points = 0;
-  for (unsigned char c : normalized) {
-    if ((c & 0xC0) != 0x80) {
-      ++code_points;
-    }
+  bool visible = false;
+  std::size_t mark_run = 0;
+  std::size_t longest_mark_run = 0;
+  const auto* normalized_bytes = reinterpret_cast<const uint8_t*>(normalized.data());
+  const auto normalized_length = static_cast<int32_t>(normalized.size());
+  for (int32_t i = 0; i < normalized_length;) {
+    UChar32 c = 0;
+    U8_NEXT(normalized_bytes, i, normalized_length, c);
+    ++code_points;
+    visible = visible || !IsInvisible(c);
+    mark_run = IsCombiningMark(c) ? mark_run + 1 : 0;
+    longest_mark_run = std::max(longest_mark_run, mark_run);
   }
   out.text = std::move(normalized);
   out.code_points = code_points;
+  out.visible = visible;
+  out.longest_mark_run = longest_mark_run;
   return TextProblem::kNone;
 }
 

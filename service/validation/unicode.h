@@ -14,6 +14,13 @@ enum class TextProblem { kNone, kInvalidUtf8, kControlCharacter };
 struct NormalizedText {
   std::string text;             // NFC, trimmed, line breaks as "\n"
   std::size_t code_points = 0;  // length as limits count it
+  // False when nothing in the text would show: only white space (NBSP,
+  // U+3000 included), default-ignorable characters (zero-width characters,
+  // U+FEFF, soft hyphens, Hangul fillers, tag characters), format characters,
+  // combining marks without a base, or the blank Braille pattern.
+  bool visible = false;
+  // The most combining marks (Mn, Me) in a row after one base character, in NFC.
+  std::size_t longest_mark_run = 0;
 };
 
 // Checks that `raw` is well-formed UTF-8 without control characters (tabs and,

@@ -5,15 +5,18 @@
 // default settings (pow.maxnumber 20000, growth 160 %, half-life 900 s) after
 // 10 refusals, computed with the server's formula (pow::MaxNumberFor of the
 // decayed score) and the hash rate just measured. A benchmark: it prints, it
-// asserts nothing. Usage: node bench.mjs [runs] [maxnumber ...]
+// asserts nothing. Usage: node bench.mjs [runs] [maxnumber[:runs] ...]
 import { createChallenge, solveChallenge } from 'altcha-lib/v1';
 
-const args = process.argv.slice(2).map(Number);
-const runs = args[0] || 5;
-const maxnumbers = args.length > 1 ? args.slice(1) : [20000, 50000, 200000];
+const args = process.argv.slice(2);
+const defaultRuns = Number(args[0]) || 5;
+const plan = (args.length > 1 ? args.slice(1) : ['20000', '50000', '200000']).map((arg) => {
+  const [maxnumber, runs] = arg.split(':').map(Number);
+  return { maxnumber, runs: runs || defaultRuns };
+});
 
 let rate = 0;
-for (const maxnumber of maxnumbers) {
+for (const { maxnumber, runs } of plan) {
   let wall = 0;
   let cpu = 0;
   let worst = 0;

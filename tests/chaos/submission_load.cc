@@ -100,6 +100,26 @@ LoadReport SubmissionLoad::Stop() {
   return report_;
 }
 
+absl::Time SubmissionLoad::FirstAcknowledgedAfter(absl::Time since) {
+  absl::MutexLock lock(&mutex_);
+  // Acknowledgements are appended roughly in time order: look back from the
+  // newest until well before `since`.
+  absl::Time first = absl::InfiniteFuture();
+  for (auto it = report_.acknowledged.rbegin(); it != report_.acknowledged.rend(); ++it) {
+    if (it->answered >= since) {
+      first = std::min(first, it->answered);
+    } else if (it->answered < since - absl::Seconds(5)) {
+      break;
+    }
+  }
+  return first;
+}
+
+LoadReport SubmissionLoad::Snapshot() {
+  absl::MutexLock lock(&mutex_);
+  return report_;
+}
+
 void SubmissionLoad::Record(const grpc::Status& status, absl::Duration took) {
   absl::MutexLock lock(&mutex_);
   ++report_.calls;

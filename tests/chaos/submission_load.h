@@ -68,6 +68,10 @@ class SubmissionLoad {
   // Stops every worker after its current call and returns what happened.
   LoadReport Stop();
   [[nodiscard]] int acknowledged() const { return acknowledged_count_.load(); }
+  // As LoadReport::FirstAcknowledgedAfter, while the load runs.
+  [[nodiscard]] absl::Time FirstAcknowledgedAfter(absl::Time since);
+  // The report so far (the load goes on).
+  [[nodiscard]] LoadReport Snapshot();
 
  private:
   void Work(int worker);

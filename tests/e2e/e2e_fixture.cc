@@ -6,7 +6,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
-#include "moderation/internal/wire.pb.h"
+#include "tests/support/altcha_client.h"
 
 namespace moderation::e2e {
 namespace {
@@ -117,7 +117,8 @@ v1::SubmitCommentRequest EndToEndTest::ValidSubmission(const std::string& articl
   request.set_body("Bài viết phản ánh đúng thực tế.\nMong cơ quan chức năng vào cuộc.");
   request.set_captcha_id(captcha.captcha_id());
   request.set_captcha_answer(captcha.dev_answer());
-  request.set_altcha_payload(captcha.dev_altcha_payload());
+  // As a reader's browser does, not with the reveal mode's solved payload.
+  request.set_altcha_payload(testing::SolvedAltchaPayload(captcha));
   request.set_client_ip("203.0.113.77");
   request.set_user_agent("Mozilla/5.0 (X11; Linux x86_64)");
   return request;
@@ -131,7 +132,8 @@ grpc::Status EndToEndTest::Submit(const v1::SubmitCommentRequest& request,
 }
 
 v1::ErrorDetail EndToEndTest::DetailOf(const grpc::Status& status) {
-  internal::RpcStatus rpc_status;
+  // As any client built from proto/ alone would.
+  v1::RpcStatus rpc_status;
   v1::ErrorDetail detail;
   if (rpc_status.ParseFromString(status.error_details()) && rpc_status.details_size() == 1) {
     rpc_status.details(0).UnpackTo(&detail);

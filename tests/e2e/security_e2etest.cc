@@ -5,10 +5,14 @@
 #include <gmock/gmock.h>
 #include <signal.h>
 
+#include <atomic>
 #include <fstream>
+#include <functional>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/synchronization/mutex.h"
 #include "tests/e2e/e2e_fixture.h"
 #include "tests/support/test_pki.h"
 
@@ -174,6 +178,181 @@ TEST_F(SecurityTest, CallsOverTlsSucceedForTheRightRole) {
   ASSERT_TRUE(ban.ok()) << ban.error_message();
   ASSERT_EQ(banned.bans_size(), 1);
   EXPECT_EQ(banned.bans(0).created_by(), "mai");
+}
+
+// Calls `call` without pause on a thread of its own until stopped, counting
+// the calls that failed.
+class SteadyCalls {
+ public:
+  explicit SteadyCalls(std::function<grpc::Status()> call)
+      : thread_([this, call = std::move(call)] {
+          while (!stop_.load()) {
+            const grpc::Status status = call();
+            calls_.fetch_add(1);
+            if (!status.ok()) {
+              absl::MutexLock lock(&mutex_);
+              failures_.push_back(absl::StrCat(status.error_code(), " ", status.error_message()));
+            }
+          }
+        }) {}
+  ~SteadyCalls() { Stop(); }
+  void Stop() {
+    stop_.store(true);
+    if (thread_.joinable()) {
+      thread_.join();
+    }
+  }
+  [[nodiscard]] int calls() const { return calls_.load(); }
+  [[nodiscard]] std::vector<std::string> failures() {
+    absl::MutexLock lock(&mutex_);
+    return failures_;
+  }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<int> calls_{0};
+  absl::Mutex mutex_;
+  std::vector<std::string> failures_ ABSL_GUARDED_BY(mutex_);
+  std::thread thread_;
+};
+
+// A channel with a connection of its own: channels otherwise share the
+// connections of a process-wide pool.
+std::shared_ptr<grpc::Channel> FreshChannel(
+    const std::string& address, const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
+  grpc::ChannelArguments arguments;
+  arguments.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  return grpc::CreateCustomChannel(address, credentials, arguments);
+}
+
+// The certificate a fresh connection to `address` is served.
+std::string ServedCertificate(const std::string& address,
+                              const std::shared_ptr<grpc::ChannelCredentials>& credentials) {
+  auto stub = v1::CommentService::NewStub(FreshChannel(address, credentials));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  v1::CreateCaptchaResponse response;
+  (void)stub->CreateCaptcha(&context, v1::CreateCaptchaRequest(), &response);
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr) {
+    return "";
+  }
+  std::vector<grpc::string_ref> pem = auth->FindPropertyValues("x509_pem_cert");
+  return pem.empty() ? "" : std::string(pem[0].data(), pem[0].size());
+}
+
+TEST_F(SecurityTest, TokensRotateOnSighupWithoutAFailedCall) {
+  const IssuedToken lan_next = IssueToken("lan", "moderator");
+  absl::Mutex mutex;
+  std::string in_use = Bearer(lan_);
+  SteadyCalls moderator([&] {
+    std::string authorization;
+    {
+      absl::MutexLock lock(&mutex);
+      authorization = in_use;
+    }
+    return ListPending(authorization);
+  });
+  auto wait_for_calls = [&](int more) {
+    const int target = moderator.calls() + more;
+    return testing::WaitFor([&] { return moderator.calls() >= target; }, absl::Seconds(30));
+  };
+  ASSERT_TRUE(wait_for_calls(20));
+
+  // The new token joins the old one; the client moves to it; the old one goes.
+  std::ofstream(tokens_file_) << lan_.line << "\n" << lan_next.line << "\n" << mai_.line << "\n";
+  ASSERT_EQ(kill(server_->pid(), SIGHUP), 0);
+  ASSERT_TRUE(
+      testing::WaitFor([&] { return ListPending(Bearer(lan_next)).ok(); }, absl::Seconds(10)));
+  {
+    absl::MutexLock lock(&mutex);
+    in_use = Bearer(lan_next);
+  }
+  ASSERT_TRUE(wait_for_calls(20));
+  std::ofstream(tokens_file_) << lan_next.line << "\n" << mai_.line << "\n";
+  ASSERT_EQ(kill(server_->pid(), SIGHUP), 0);
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return ListPending(Bearer(lan_)).error_code() == grpc::StatusCode::UNAUTHENTICATED; },
+      absl::Seconds(10)));
+  ASSERT_TRUE(wait_for_calls(20));
+
+  // A broken file (a truncated hash) changes nothing, and the log says why.
+  std::ofstream(tokens_file_) << "lan:moderator:abc\n";
+  ASSERT_EQ(kill(server_->pid(), SIGHUP), 0);
+  ASSERT_TRUE(testing::WaitFor(
+      [&] { return absl::StrContains(testing::ReadTextFile(server_log_), "tokens not reloaded"); },
+      absl::Seconds(10)));
+  ASSERT_TRUE(wait_for_calls(20));
+  EXPECT_TRUE(ListPending(Bearer(mai_)).ok());
+  EXPECT_EQ(ListPending(Bearer(lan_)).error_code(), grpc::StatusCode::UNAUTHENTICATED);
+
+  moderator.Stop();
+  EXPECT_THAT(moderator.failures(), ::testing::IsEmpty());
+  EXPECT_GT(moderator.calls(), 80);
+}
+
+TEST_F(SecurityTest, CertificatesRotateWithoutAFailedCallAndABadOneIsRefused) {
+  // The next certificate comes from a new CA, which clients trust beside the
+  // old one (the usual order of a CA rotation).
+  testing::TempDir next_dir;
+  absl::StatusOr<testing::TestPki> next = testing::WriteTestPki(next_dir.path());
+  ASSERT_TRUE(next.ok()) << next.status();
+  const std::string both_cas =
+      testing::ReadTextFile(pki_.ca_cert) + testing::ReadTextFile(next->ca_cert);
+  grpc::SslCredentialsOptions trust_both;
+  trust_both.pem_root_certs = both_cas;
+  const std::shared_ptr<grpc::ChannelCredentials> credentials = grpc::SslCredentials(trust_both);
+  // The server reads copies of its files: rotate the configured ones.
+  const std::string cert_file = files_.path() + "/served.crt";
+  const std::string key_file = files_.path() + "/served.key";
+  std::ofstream(cert_file) << testing::ReadTextFile(pki_.server_cert);
+  std::ofstream(key_file) << testing::ReadTextFile(pki_.server_key);
+  std::map<std::string, std::string> settings = SecureSettings(/*mutual=*/false);
+  settings["MODERATION_TLS_CERT_FILE"] = cert_file;
+  settings["MODERATION_TLS_KEY_FILE"] = key_file;
+  channel_credentials_ = credentials;
+  RestartServerWith(settings);
+  ASSERT_EQ(ServedCertificate(address_, credentials), testing::ReadTextFile(pki_.server_cert));
+
+  // One client keeps its connection; another opens a new one for each call.
+  SteadyCalls kept([&] { return CreateCaptcha(Bearer(portal_web_)); });
+  SteadyCalls fresh([&] {
+    auto stub = v1::CommentService::NewStub(FreshChannel(address_, credentials));
+    auto context = ContextWith(Bearer(portal_web_));
+    v1::CreateCaptchaResponse response;
+    return stub->CreateCaptcha(context.get(), v1::CreateCaptchaRequest(), &response);
+  });
+  ASSERT_TRUE(testing::WaitFor([&] { return fresh.calls() >= 10; }, absl::Seconds(30)));
+
+  std::ofstream(key_file) << testing::ReadTextFile(next->server_key);
+  std::ofstream(cert_file) << testing::ReadTextFile(next->server_cert);
+  ASSERT_EQ(kill(server_->pid(), SIGHUP), 0);
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        return ServedCertificate(address_, credentials) == testing::ReadTextFile(next->server_cert);
+      },
+      absl::Seconds(10)));
+  const int fresh_after_rotation = fresh.calls();
+  ASSERT_TRUE(testing::WaitFor([&] { return fresh.calls() >= fresh_after_rotation + 10; },
+                               absl::Seconds(30)));
+
+  // A key that is not the certificate's is refused: the last good pair stays.
+  std::ofstream(key_file) << testing::ReadTextFile(pki_.server_key);
+  ASSERT_EQ(kill(server_->pid(), SIGHUP), 0);
+  ASSERT_TRUE(testing::WaitFor(
+      [&] {
+        return absl::StrContains(testing::ReadTextFile(server_log_),
+                                 "TLS certificate not reloaded");
+      },
+      absl::Seconds(10)));
+  absl::SleepFor(absl::Milliseconds(1500));  // past the watcher's next look
+  EXPECT_EQ(ServedCertificate(address_, credentials), testing::ReadTextFile(next->server_cert));
+
+  kept.Stop();
+  fresh.Stop();
+  EXPECT_THAT(kept.failures(), ::testing::IsEmpty());
+  EXPECT_THAT(fresh.failures(), ::testing::IsEmpty());
+  EXPECT_GT(fresh.calls(), 20);
 }
 
 TEST_F(SecurityTest, PlaintextOrUntrustingClientsCannotTalkToTheTlsServer) {

@@ -1,4 +1,5 @@
 #include <gmock/gmock.h>
+#include <grpcpp/generic/generic_stub.h>
 
 #include "tests/e2e/e2e_fixture.h"
 
@@ -118,6 +119,72 @@ TEST_F(ValidationTest, OversizedMessagesAreRefusedByTheTransport) {
   request.set_body(std::string(std::size_t{100} * 1024, 'x'));
   v1::SubmitCommentResponse response;
   EXPECT_EQ(Submit(request, &response).error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+}
+
+TEST_F(ValidationTest, AnUnknownRejectionReasonIsAnInvalidValue) {
+  v1::RejectCommentRequest request;
+  request.set_comment_id("01JD0000000000000000000001");
+  request.set_reason(static_cast<v1::RejectionReason>(99));
+  v1::RejectCommentResponse response;
+  auto context = Context();
+  const grpc::Status status = moderation_->RejectComment(context.get(), request, &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_THAT(ViolationsOf(status), ElementsAre("reason:INVALID_VALUE"));
+}
+
+TEST_F(ValidationTest, VisuallyEmptyTextAndNulAreNamed) {
+  v1::SubmitCommentRequest request = ValidSubmission();
+  request.set_name("\u00a0\u200b\u3164");
+  request.set_title("\u2800\u00ad");
+  request.set_body("\u3000\ufeff\u200d");
+  request.set_client_ip(std::string("10.250.1.1\0<script>x</script>", 30));
+  ExpectViolations(
+      request, {"name:REQUIRED", "title:REQUIRED", "body:REQUIRED", "client_ip:INVALID_FORMAT"});
+}
+
+// A call that ends before its message (what a cancelled or truncated stream
+// looks like to a unary handler) is malformed, not a request with every field
+// left out.
+TEST_F(ValidationTest, ACallWithoutAMessageIsMalformed) {
+  grpc::GenericStub stub(channel_);
+  grpc::CompletionQueue queue;
+  auto context = Context();
+  std::unique_ptr<grpc::GenericClientAsyncReaderWriter> call =
+      stub.PrepareCall(context.get(), "/moderation.v1.CommentService/CreateCaptcha", &queue);
+  const auto wait = [&queue](intptr_t expected) {
+    void* tag = nullptr;
+    bool ok = false;
+    EXPECT_TRUE(queue.Next(&tag, &ok));
+    EXPECT_EQ(reinterpret_cast<intptr_t>(tag), expected);
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  wait(1);
+  call->WritesDone(reinterpret_cast<void*>(2));
+  wait(2);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(3));
+  wait(3);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
+  EXPECT_EQ(DetailOf(status).reason(), "MALFORMED_REQUEST");
+  queue.Shutdown();
+}
+
+// A client with nothing but proto/: moderation.v1.RpcStatus, then the Any in
+// it, give the Vietnamese message and the fields.
+TEST_F(ValidationTest, TheDetailDecodesWithThePublicProtoAlone) {
+  v1::SubmitCommentRequest request = ValidSubmission();
+  request.clear_name();
+  v1::SubmitCommentResponse response;
+  const grpc::Status status = Submit(request, &response);
+  v1::RpcStatus rpc_status;
+  ASSERT_TRUE(rpc_status.ParseFromString(status.error_details()));
+  EXPECT_EQ(rpc_status.code(), static_cast<int>(grpc::StatusCode::INVALID_ARGUMENT));
+  ASSERT_EQ(rpc_status.details_size(), 1);
+  EXPECT_EQ(rpc_status.details(0).type_url(), "type.googleapis.com/moderation.v1.ErrorDetail");
+  v1::ErrorDetail detail;
+  ASSERT_TRUE(rpc_status.details(0).UnpackTo(&detail));
+  EXPECT_EQ(detail.reason(), "INVALID_FIELDS");
+  EXPECT_EQ(detail.message(), "Vui lòng nhập Họ tên.");
 }
 
 }  // namespace

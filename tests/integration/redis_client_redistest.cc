@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/mutex.h"
 #include "service/common/deadline.h"
 #include "service/storage/redis/redis_client.h"
 #include "tests/support/await.h"
@@ -117,6 +118,39 @@ TEST_F(RedisClientTest, FailsFastWhileRedisIsDownAndRecoversByItself) {
   ASSERT_TRUE(server_->Restart().ok());
   ASSERT_TRUE(client_->WaitUntilConnected(absl::Seconds(5)));
   EXPECT_EQ(Run(*client_, {"PING"})->string, "PONG");
+}
+
+// Health follows the client's word: it must hear of every change, both ways,
+// as it happens (not from a poll of IsConnected).
+TEST_F(RedisClientTest, TellsOfEveryServingChangeBothWays) {
+  absl::Mutex mutex;
+  std::vector<bool> changes;
+  RedisClientOptions options;
+  options.endpoint = *ParseRedisUrl(server_->url());
+  options.on_serving_change = [&](bool serving) {
+    absl::MutexLock lock(&mutex);
+    changes.push_back(serving);
+  };
+  std::unique_ptr<RedisClient> client = *RedisClient::Create(options);
+  auto seen = [&] {
+    absl::MutexLock lock(&mutex);
+    return changes;
+  };
+  ASSERT_TRUE(testing::WaitFor([&] { return seen().size() == 1; }, absl::Seconds(5)));
+  EXPECT_TRUE(client->IsConnected());
+
+  ASSERT_TRUE(server_->Kill().ok());
+  ASSERT_TRUE(testing::WaitFor([&] { return seen().size() == 2; }, absl::Seconds(5)));
+  EXPECT_FALSE(client->IsConnected());
+  ASSERT_TRUE(server_->Restart().ok());
+  ASSERT_TRUE(testing::WaitFor([&] { return seen().size() == 3; }, absl::Seconds(5)));
+  EXPECT_TRUE(client->IsConnected());
+  EXPECT_EQ(seen(), (std::vector<bool>{true, false, true}));
+}
+
+TEST_F(RedisClientTest, ItsEventLoopKeepsTicking) {
+  const absl::Time first = client_->LastLoopTick();
+  EXPECT_TRUE(testing::WaitFor([&] { return client_->LastLoopTick() > first; }, absl::Seconds(5)));
 }
 
 TEST_F(RedisClientTest, ASilentServerTimesOutAndTheConnectionIsRenewed) {

@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace moderation::testing {
 namespace {
@@ -21,9 +22,11 @@ sockaddr_un UnixAddress(const std::string& path) {
   return address;
 }
 
+// MSG_NOSIGNAL: a peer that hung up must fail the write, not raise SIGPIPE
+// and end the test process.
 bool WriteAll(int fd, const char* data, std::size_t size) {
   while (size > 0) {
-    const ssize_t written = write(fd, data, size);
+    const ssize_t written = send(fd, data, size, MSG_NOSIGNAL);
     if (written <= 0) {
       return false;
     }
@@ -67,6 +70,8 @@ void FaultProxy::SwallowRepliesAfter(std::string trigger) {
   trigger_ = std::move(trigger);
 }
 
+void FaultProxy::DropConnections() { drop_.store(true); }
+
 void FaultProxy::Heal() {
   absl::MutexLock lock(&mutex_);
   trigger_.clear();
@@ -86,6 +91,12 @@ void FaultProxy::Run() {
   };
   char buffer[65536];
   while (!stop_.load()) {
+    if (drop_.exchange(false)) {
+      for (Pair& pair : pairs) {
+        close_pair(pair);
+      }
+      pairs.clear();
+    }
     std::vector<pollfd> fds = {{listen_fd_, POLLIN, 0}};
     for (const Pair& pair : pairs) {
       fds.push_back({pair.client, POLLIN, 0});
@@ -98,7 +109,7 @@ void FaultProxy::Run() {
       const int client = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
       const int upstream = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
       const sockaddr_un address = UnixAddress(upstream_path_);
-      if (client >= 0 && upstream >= 0 &&
+      if (client >= 0 && upstream >= 0 && !refuse_.load() &&
           connect(upstream, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) == 0) {
         pairs.push_back({client, upstream, false});
       } else {
@@ -136,6 +147,12 @@ void FaultProxy::Run() {
         if (got <= 0) {
           close_pair(pair);
           continue;
+        }
+        // A slow server: the reply waits, in small steps so that healing
+        // releases it at once.
+        for (const absl::Time held = absl::Now();
+             absl::Now() - held < absl::Milliseconds(delay_ms_.load()) && !stop_.load();) {
+          absl::SleepFor(absl::Milliseconds(5));
         }
         if (!pair.swallowing && !WriteAll(pair.client, buffer, static_cast<std::size_t>(got))) {
           close_pair(pair);

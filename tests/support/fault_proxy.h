@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 
 namespace moderation::testing {
 
@@ -33,6 +34,14 @@ class FaultProxy {
   // How many connections have swallowed replies so far.
   [[nodiscard]] int swallowing() const { return swallowing_.load(); }
 
+  // Closes every connection now (both sides see it end), as a broken network
+  // would; while `refuse` is set, new connections are closed as they come.
+  void DropConnections();
+  void RefuseConnections(bool refuse) { refuse_.store(refuse); }
+  // Holds every reply from Redis this long before passing it on (a slow
+  // server or network); zero passes them at once again, including one held.
+  void DelayReplies(absl::Duration delay) { delay_ms_.store(absl::ToInt64Milliseconds(delay)); }
+
  private:
   FaultProxy() = default;
   void Run();
@@ -42,6 +51,9 @@ class FaultProxy {
   int listen_fd_ = -1;
   std::atomic<bool> stop_{false};
   std::atomic<int> swallowing_{0};
+  std::atomic<bool> drop_{false};
+  std::atomic<bool> refuse_{false};
+  std::atomic<int64_t> delay_ms_{0};
   absl::Mutex mutex_;
   std::string trigger_ ABSL_GUARDED_BY(mutex_);
   std::thread thread_;

@@ -72,6 +72,16 @@ absl::Status RedisServer::Kill() {
   return stopped.status();
 }
 
+absl::Status RedisServer::Stop() {
+  if (!process_) {
+    return absl::FailedPreconditionError("not running");
+  }
+  absl::StatusOr<int> stopped = process_->Stop(SIGTERM, absl::Seconds(10));
+  process_.reset();
+  unlink(socket_path_.c_str());
+  return stopped.status();
+}
+
 absl::Status RedisServer::Restart() {
   if (process_) {
     if (absl::Status killed = Kill(); !killed.ok()) {

@@ -26,6 +26,9 @@ class RedisServer {
 
   // Kills the server without letting it save anything (a crash).
   absl::Status Kill();
+  // Stops the server the orderly way (SIGTERM: it finishes its AOF and
+  // closes its connections) and waits for it to exit.
+  absl::Status Stop();
   // Starts it again on the same data directory and socket.
   absl::Status Restart();
   // Sends a signal to the running server (SIGSTOP freezes it, SIGCONT thaws it).

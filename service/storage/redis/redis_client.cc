@@ -239,6 +239,10 @@ class RedisClient::Loop {
 
   [[nodiscard]] bool IsConnected() const { return connected_.load(std::memory_order_acquire); }
 
+  [[nodiscard]] absl::Time LastTick() const {
+    return absl::FromUnixNanos(last_tick_ns_.load(std::memory_order_acquire));
+  }
+
   bool WaitUntilConnected(absl::Duration timeout) const {
     const absl::Time deadline = absl::Now() + timeout;
     while (!IsConnected()) {
@@ -291,7 +295,18 @@ class RedisClient::Loop {
   }
 
   static void OnTick(evutil_socket_t, short, void* arg) {  // NOLINT
-    static_cast<Loop*>(arg)->CheckTimeouts();
+    auto* loop = static_cast<Loop*>(arg);
+    loop->CheckTimeouts();
+    loop->last_tick_ns_.store(absl::ToUnixNanos(absl::Now()), std::memory_order_release);
+  }
+
+  // Loop thread only: the one place where the serving state changes, so that
+  // whoever follows it hears of every change.
+  void SetServing(bool serving) {
+    if (connected_.exchange(serving, std::memory_order_acq_rel) != serving &&
+        options_.on_serving_change) {
+      options_.on_serving_change(serving);
+    }
   }
 
   static void OnReconnectTimer(evutil_socket_t, short, void* arg) {  // NOLINT
@@ -328,7 +343,7 @@ class RedisClient::Loop {
                  {{"error", status == REDIS_OK ? "closed" : context->errstr}});
     loop->context_ = nullptr;
     loop->connecting_ = false;
-    loop->connected_.store(false, std::memory_order_release);
+    loop->SetServing(false);
     loop->ScheduleReconnect();
   }
 
@@ -421,7 +436,11 @@ class RedisClient::Loop {
         return;  // the connection failed: its disconnect callback reconnects
       }
       LogConnectFailure(reply.status().message());
-      DropConnection("not ready");
+      DropConnection("not ready", /*quietly=*/true);  // logged, sampled, just above
+      // The server is up but not serving yet (LOADING its data, say): it
+      // will be soon, so look again at the shortest delay rather than after
+      // a backoff grown while it was away.
+      reconnect_delay_ = options_.reconnect_min_delay;
       ScheduleReconnect();
       return;
     }
@@ -433,7 +452,7 @@ class RedisClient::Loop {
     }
     reconnect_delay_ = options_.reconnect_min_delay;
     connect_failures_ = 0;
-    connected_.store(true, std::memory_order_release);
+    SetServing(true);
     log::Info("redis connected", {{"address", AddressOf(primary_)}});
   }
 
@@ -464,15 +483,17 @@ class RedisClient::Loop {
   }
 
   // Frees the connection: hiredis fails every pending reply (with a null reply).
-  void DropConnection(absl::string_view why) {
+  void DropConnection(absl::string_view why, bool quietly = false) {
     redisAsyncContext* context = context_;
     if (context == nullptr) {
       return;
     }
     context_ = nullptr;
     connecting_ = false;
-    connected_.store(false, std::memory_order_release);
-    log::Warning("redis connection dropped", {{"reason", why}});
+    SetServing(false);
+    if (!quietly) {
+      log::Warning("redis connection dropped", {{"reason", why}});
+    }
     redisAsyncFree(context);
   }
 
@@ -768,6 +789,7 @@ class RedisClient::Loop {
   // Shared.
   std::atomic<bool> connected_{false};
   std::atomic<bool> stop_requested_{false};
+  std::atomic<int64_t> last_tick_ns_{absl::ToUnixNanos(absl::Now())};
   absl::Mutex mutex_;
   std::deque<QueuedCommand> incoming_ ABSL_GUARDED_BY(mutex_);
   std::size_t pending_count_ ABSL_GUARDED_BY(mutex_) = 0;
@@ -869,6 +891,8 @@ void RedisClient::EvalScript(const RedisScript& script, std::vector<std::string>
 }
 
 bool RedisClient::IsConnected() const { return loop_->IsConnected(); }
+
+absl::Time RedisClient::LastLoopTick() const { return loop_->LastTick(); }
 
 bool RedisClient::WaitUntilConnected(absl::Duration timeout) const {
   return loop_->WaitUntilConnected(timeout);

@@ -60,6 +60,11 @@ struct RedisClientOptions {
   // passed: never sent), and how long it took. Runs on the client's
   // thread or the caller's; must be quick and thread-safe. Optional.
   std::function<void(absl::string_view result, absl::Duration took)> observer;
+  // Told each time the client starts serving (connected, and the server
+  // answered the handshake: true) or stops (false), so that health can follow
+  // the connection at once. Runs on the client's thread: must be quick, must
+  // not block and must not call the client. Optional.
+  std::function<void(bool serving)> on_serving_change;
 };
 
 // When a write counts as done: once the primary has it (its AOF, with the
@@ -127,6 +132,11 @@ class RedisClient {
   // True while a connection to a server that answered (and, with Sentinel,
   // said it is the primary) is established; it may break any moment.
   [[nodiscard]] bool IsConnected() const;
+
+  // When the client's event loop last completed its periodic tick (every
+  // 10 ms). Far in the past means the loop is stuck: no reply, timeout or
+  // reconnection is handled while it is. Thread-safe, never blocks.
+  [[nodiscard]] absl::Time LastLoopTick() const;
 
   // Waits, up to `timeout`, until connected. For start-up and tests only: blocks.
   [[nodiscard]] bool WaitUntilConnected(absl::Duration timeout) const;

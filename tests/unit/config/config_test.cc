@@ -86,6 +86,26 @@ TEST_F(ConfigTest, WrongTypeAndRangeAreErrors) {
   EXPECT_FALSE(LoadConfig(std::nullopt, {{"MODERATION_QUEUE_MAX_PAGE_SIZE", "-1"}}).ok());
 }
 
+TEST_F(ConfigTest, TransportLimitsHaveDefaultsAndOverrides) {
+  absl::StatusOr<LoadedConfig> defaults = LoadConfig(std::nullopt, {});
+  ASSERT_TRUE(defaults.ok()) << defaults.status();
+  EXPECT_EQ(defaults->config.transport.max_connection_idle_ms, 300000);
+  EXPECT_EQ(defaults->config.transport.memory_quota_mb, 256);
+  EXPECT_EQ(defaults->config.limits.combining_marks_max, 4u);
+  absl::StatusOr<LoadedConfig> loaded =
+      LoadConfig(WriteToml("[transport]\nmax_connection_age_ms = 60000\n"),
+                 {{"MODERATION_TRANSPORT_MAX_CONNECTION_IDLE_MS", "1000"},
+                  {"MODERATION_TRANSPORT_MAX_PING_STRIKES", "0"}});
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_EQ(loaded->config.transport.max_connection_age_ms, 60000);
+  EXPECT_EQ(loaded->config.transport.max_connection_idle_ms, 1000);
+  EXPECT_EQ(loaded->config.transport.max_ping_strikes, 0);
+  EXPECT_THAT(LoadConfig(std::nullopt, {{"MODERATION_TRANSPORT_HANDSHAKE_TIMEOUT_MS", "0"}})
+                  .status()
+                  .message(),
+              HasSubstr("transport.handshake_timeout_ms must be between"));
+}
+
 TEST_F(ConfigTest, SyntaxErrorNamesTheLine) {
   const absl::Status status = LoadConfig(WriteToml("listen = \n"), {}).status();
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);

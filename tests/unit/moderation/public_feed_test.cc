@@ -57,6 +57,8 @@ TEST_F(PublicFeedTest, ShowsOnlyApprovedCommentsOfTheArticleNewestFirst) {
 TEST_F(PublicFeedTest, RefusesBadArticleIds) {
   EXPECT_EQ(FieldViolationsOf(List("", 0).status())[0].reason, "REQUIRED");
   EXPECT_EQ(FieldViolationsOf(List("bài viết", 0).status())[0].reason, "INVALID_FORMAT");
+  // As SubmitComment answers it.
+  EXPECT_EQ(FieldViolationsOf(List(std::string(65, 'a'), 0).status())[0].reason, "TOO_LONG");
 }
 
 }  // namespace

@@ -51,6 +51,29 @@ TEST(RetentionSweeperTest, WalksEveryStepWithCutoffsFromTheClock) {
   EXPECT_EQ(store.counts[2], 50);
 }
 
+TEST(RetentionSweeperTest, TellsTheObserverOfEveryStepEvenWhenTheSweepFailsLater) {
+  ScriptedRetentionStore store;
+  testing::FakeClock clock;
+  SweepCounts observed;
+  int steps = 0;
+  RetentionSweeper sweeper(store, clock,
+                           {.personal_data = absl::Hours(24) * 90,
+                            .pending_max_age = absl::Hours(24) * 30,
+                            .interval = absl::Hours(1),
+                            .batch = 50,
+                            .pause = absl::ZeroDuration()},
+                           [&](const SweepCounts& step) {
+                             observed += step;
+                             ++steps;
+                             store.fail = steps == 2;  // the third step fails
+                           });
+  EXPECT_FALSE(sweeper.SweepOnce().ok());
+  EXPECT_EQ(steps, 2);
+  EXPECT_EQ(observed.examined, 2);
+  EXPECT_EQ(observed.erased, 1);
+  EXPECT_EQ(observed.expired, 1);
+}
+
 TEST(RetentionSweeperTest, AZeroPeriodTurnsItsRuleOff) {
   ScriptedRetentionStore store;
   testing::FakeClock clock;

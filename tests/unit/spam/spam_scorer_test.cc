@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <thread>
 
 #include "absl/strings/match.h"
@@ -276,6 +277,131 @@ TEST(SpamRulesTest, RejectsUnknownKeysWrongTypesAndRanges) {
   EXPECT_TRUE(absl::StartsWith(error("\xEF\xBB\xB7te1=n \" 27.0.0.t"), "rules.toml:1:"));
   EXPECT_EQ(error("[near_duplicate]\nmax_distance = 9\n"),
             "rules.toml:2: near_duplicate.max_distance must be between 0 and 3");
+}
+
+// Rules with the contact, suspect-word and promotion settings of the shipped file.
+SpamRules WeighedRules() {
+  absl::StatusOr<SpamRules> rules = ParseSpamRules(R"toml(
+[thresholds]
+flag = 4
+reject = 10
+[suspect_words]
+weight = 2
+name_factor = 2
+warning_factor = 0.5
+warning_words = ["lừa đảo", "cẩn thận"]
+words = ["vay tiền", "nhà cái", "việc nhẹ lương cao", "làm tại nhà", "giải ngân"]
+[links]
+weight = 2
+allowed_domains = ["gov.vn"]
+[contact]
+phone_weight = 2
+landline_weight = 1
+email_weight = 2
+messenger_weight = 1
+handle_weight = 3
+header_weight = 4
+civic_factor = 0.25
+civic_words = ["đường dây nóng", "phường", "tổ trưởng", "cư dân"]
+[promotion]
+weight = 2
+symbols = ["👉"]
+)toml",
+                                                   "weighed.toml");
+  EXPECT_TRUE(rules.ok()) << rules.status();
+  return *rules;
+}
+
+TEST(SpamScorerTest, EveryFieldIsScored) {
+  SpamScorer scorer(WeighedRules(), nullptr);
+  // The advert only in the name, the body bland: the name's words weigh double.
+  const Verdict in_name = Score(scorer, Input("Cảm ơn tác giả.", "Góp ý", "Nhà cái ABC"));
+  ASSERT_NE(Find(in_name, "suspect_words"), nullptr);
+  EXPECT_EQ(Find(in_name, "suspect_words")->score, 4);
+  EXPECT_EQ(in_name.action, SpamAction::kFlag);
+  // A number in the name or the title is advertising wherever the body is bland.
+  for (const SpamInput& input : {Input("Ủng hộ phường!", "Ý kiến", "Thông tắc cống O8l8 269 2OO"),
+                                 Input("Ủng hộ!", "Gọi 0912 345 678", "Lan")}) {
+    const Verdict verdict = Score(scorer, input);
+    ASSERT_NE(Find(verdict, "contact"), nullptr) << input.name << input.title;
+    EXPECT_GE(verdict.score, 4) << input.name << input.title;
+  }
+}
+
+TEST(SpamScorerTest, EmailCountsOnceAsAContactNotAsALink) {
+  SpamScorer scorer(WeighedRules(), nullptr);
+  const Verdict verdict = Score(scorer, Input("gửi mail cho mình: ban@example.com"));
+  ASSERT_NE(Find(verdict, "contact"), nullptr);
+  EXPECT_EQ(Find(verdict, "links"), nullptr);
+}
+
+TEST(SpamScorerTest, AHotlineInAComplaintIsNoAdvertisement) {
+  SpamScorer scorer(WeighedRules(), nullptr);
+  const Verdict hotline = Score(
+      scorer, Input("Tôi đã gọi đường dây nóng của phường số 024.7756.8761 mà chưa thấy ai xuống."));
+  EXPECT_EQ(hotline.action, SpamAction::kQueue);
+  const Verdict leader =
+      Score(scorer, Input("Ai chưa vào nhóm Zalo cư dân thì nhắn tổ trưởng 0845.19.73.31 nhé."));
+  EXPECT_EQ(leader.action, SpamAction::kQueue);
+  // The same number offered with a loan is an advert.
+  const Verdict loan =
+      Score(scorer, Input("Cần vay tiền liên hệ 0845.19.73.31, giải ngân trong ngày"));
+  EXPECT_NE(loan.action, SpamAction::kQueue);
+}
+
+TEST(SpamScorerTest, DisguisedContactsAndLinksAreFound) {
+  SpamScorer scorer(WeighedRules(), nullptr);
+  for (const char* body :
+       {"vay tiền nhanh, Zalo không chín một hai ba bốn năm sáu bảy tám",
+        "vay tiền nhanh LH O912.345.678",
+        "nhà cái uy tín vào abc88 [.] com", "nhà cái uy tín vào abc88 chấm com"}) {
+    EXPECT_GE(Score(scorer, Input(body)).score, 4) << body;
+  }
+  const Verdict spaced = Score(scorer, Input("v a y t i ề n n h a n h, Zalo 0912 345 678"));
+  ASSERT_NE(Find(spaced, "suspect_words"), nullptr);
+  EXPECT_TRUE(absl::StrContains(Find(spaced, "suspect_words")->detail, "vay tiền"));
+}
+
+TEST(SpamScorerTest, QuotedAndWarningWordsWeighLess) {
+  SpamScorer scorer(WeighedRules(), nullptr);
+  EXPECT_EQ(Find(Score(scorer, Input("Tờ rơi \"vay tiền nhanh, giải ngân ngay\" dán kín cột.")),
+                 "suspect_words"),
+            nullptr);
+  const Verdict warning = Score(
+      scorer, Input("Cẩn thận tin việc nhẹ lương cao, làm tại nhà, toàn lừa đảo cả đấy."));
+  EXPECT_EQ(warning.action, SpamAction::kQueue);
+  // The same words with a number to call are an offer.
+  const Verdict offer =
+      Score(scorer, Input("Việc nhẹ lương cao, làm tại nhà, không lừa đảo. Zalo 0912 345 678"));
+  EXPECT_NE(offer.action, SpamAction::kQueue);
+}
+
+TEST(SpamScorerTest, PromotionMarksCountOncePerKind) {
+  SpamScorer scorer(WeighedRules(), nullptr);
+  const Verdict both = Score(scorer, Input("Giải trí thì vào KIMLONG39 nhé, nạp 50k tặng 50k"));
+  ASSERT_NE(Find(both, "promotion"), nullptr);
+  EXPECT_EQ(Find(both, "promotion")->score, 4);
+  EXPECT_EQ(Find(Score(scorer, Input("Đoạn QL32 qua xã, F0 khỏi rồi")), "promotion"), nullptr);
+}
+
+TEST(SpamRulesTest, BuiltInRulesAreTheShippedFile) {
+  const SpamRules shipped = ShippedSpamRules();
+  absl::StatusOr<SpamRules> file =
+      LoadSpamRules(std::string(MODERATION_SOURCE_DIR) + "/deploy/spam-rules.toml");
+  ASSERT_TRUE(file.ok()) << file.status();
+  EXPECT_EQ(shipped.suspect_words.words, file->suspect_words.words);
+  EXPECT_EQ(shipped.contact.civic_words, file->contact.civic_words);
+  EXPECT_EQ(shipped.thresholds.flag, file->thresholds.flag);
+  EXPECT_FALSE(shipped.suspect_words.words.empty());
+}
+
+TEST(SpamRulesTest, AnEmptyRulesFileIsRefused) {
+  const std::string path = ::testing::TempDir() + "/empty-spam-rules.toml";
+  { std::ofstream(path, std::ios::trunc) << "\n  \n"; }
+  absl::StatusOr<SpamRules> rules = LoadSpamRules(path);
+  EXPECT_EQ(rules.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(rules.status().message(), "empty"));
+  EXPECT_EQ(LoadSpamRules(path + ".missing").status().code(), absl::StatusCode::kNotFound);
 }
 
 TEST(SpamRulesTest, ShippedRulesFileParses) {

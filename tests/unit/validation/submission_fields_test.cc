@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 #include "service/common/errors.h"
 
 namespace moderation::validation {
@@ -25,6 +28,7 @@ RawSubmission ValidRaw() {
       .user_agent = "Mozilla/5.0",
       .idempotency_key = "key-1",
       .honeypot = "",
+      .altcha_payload = "",
   };
 }
 
@@ -98,6 +102,122 @@ TEST(ValidateSubmissionTest, RefusesTooLongIdempotencyKey) {
   ASSERT_EQ(violations.size(), 1u);
   EXPECT_EQ(violations[0].field, "idempotency_key");
   EXPECT_EQ(violations[0].reason, "TOO_LONG");
+}
+
+// Text made only of characters that show nothing is a field left empty.
+TEST(ValidateSubmissionTest, RefusesVisuallyEmptyNameTitleAndBody) {
+  const std::vector<std::string> invisible = {
+      "\u00a0\u00a0",              // no-break spaces
+      "\u3000",                    // ideographic space
+      "\u200b\u200b",              // zero-width spaces
+      "\u200d",                    // zero-width joiner
+      "\ufeff",                    // byte order mark
+      "\u3164",                    // Hangul filler
+      "\u2800\u2800",              // blank Braille pattern
+      "\u0301\u0301\u0301",        // combining marks without a base
+      "\U000E0041\U000E0042",      // tag characters
+      "\u00ad\u00ad",              // soft hyphens
+      "\u00a0\u200b\u3000\u2800",  // a mixture
+  };
+  for (const std::string& text : invisible) {
+    RawSubmission raw = ValidRaw();
+    raw.name = text;
+    raw.title = text;
+    raw.body = text;
+    const absl::Status status = ValidateSubmission(raw, FieldLimits{}).status();
+    EXPECT_THAT(FieldViolationsOf(status),
+                ElementsAre(FieldViolation{"name", "REQUIRED", "Vui lòng nhập Họ tên."},
+                            FieldViolation{"title", "REQUIRED", "Vui lòng nhập Tiêu đề."},
+                            FieldViolation{"body", "REQUIRED", "Vui lòng nhập Nội dung."}))
+        << text;
+  }
+}
+
+TEST(ValidateSubmissionTest, KeepsVisibleTextWithInvisibleCharactersInside) {
+  RawSubmission raw = ValidRaw();
+  raw.name = "An\u00a0Nguyễn";
+  raw.title = "👩\u200d💻 lập trình";
+  raw.body = "Tiếng Việt viết tổ hợp: e\u0323\u0302";
+  EXPECT_TRUE(ValidateSubmission(raw, FieldLimits{}).ok());
+}
+
+TEST(ValidateSubmissionTest, CapsCombiningMarksPerCharacter) {
+  // RawSubmission holds views: the texts live here.
+  std::string title = "T";
+  std::string body = "a";
+  for (int i = 0; i < 199; ++i) {
+    title += "\u0489";
+  }
+  for (int i = 0; i < 4999; ++i) {
+    body += "\u0301";
+  }
+  RawSubmission raw = ValidRaw();
+  raw.title = title;
+  raw.body = body;
+  const absl::Status status = ValidateSubmission(raw, FieldLimits{}).status();
+  EXPECT_THAT(FieldViolationsOf(status),
+              ElementsAre(Field(&FieldViolation::reason, "TOO_MANY_COMBINING_MARKS"),
+                          Field(&FieldViolation::reason, "TOO_MANY_COMBINING_MARKS")));
+  raw.title = "Thai: \u0e01\u0e34\u0e4a";  // a base with two marks stays allowed
+  raw.body = "a\u0301\u0302\u0303\u0304";  // four: the default limit
+  EXPECT_TRUE(ValidateSubmission(raw, FieldLimits{}).ok());
+}
+
+TEST(ValidateSubmissionTest, RefusesNulInEveryTextFieldAndTheAddress) {
+  const std::string nul("\0", 1);
+  const std::string article_id = "bai" + nul;
+  const std::string name = "An" + nul;
+  const std::string title = "Ti" + nul + "tle";
+  const std::string body = nul + "body";
+  const std::string captcha_id = "id" + nul;
+  const std::string captcha_answer = "ab" + nul + "c";
+  const std::string client_ip = "10.250.1.1" + nul + "<script>x</script>";
+  const std::string user_agent = "Mozilla" + nul;
+  const std::string idempotency_key = "key-1" + nul;
+  RawSubmission raw = ValidRaw();
+  raw.article_id = article_id;
+  raw.name = name;
+  raw.title = title;
+  raw.body = body;
+  raw.captcha_id = captcha_id;
+  raw.captcha_answer = captcha_answer;
+  raw.client_ip = client_ip;
+  raw.user_agent = user_agent;
+  raw.idempotency_key = idempotency_key;
+  const absl::Status status = ValidateSubmission(raw, FieldLimits{}).status();
+  EXPECT_THAT(
+      FieldViolationsOf(status),
+      ElementsAre(
+          FieldViolation{"article_id", "INVALID_FORMAT", "Mã bài viết không đúng định dạng."},
+          Field(&FieldViolation::reason, "CONTROL_CHARACTER"),
+          Field(&FieldViolation::reason, "CONTROL_CHARACTER"),
+          Field(&FieldViolation::reason, "CONTROL_CHARACTER"),
+          Field(&FieldViolation::reason, "INVALID_FORMAT"),
+          Field(&FieldViolation::reason, "INVALID_FORMAT"),
+          FieldViolation{"client_ip", "INVALID_FORMAT", "Địa chỉ IP không đúng định dạng."},
+          Field(&FieldViolation::reason, "CONTROL_CHARACTER"),
+          Field(&FieldViolation::reason, "INVALID_FORMAT")));
+}
+
+TEST(ValidateSubmissionTest, InvalidUtf8IsNamedSoInEveryStringField) {
+  RawSubmission raw = ValidRaw();
+  const std::string bad = "x\xC3(";
+  raw.article_id = bad;
+  raw.name = bad;
+  raw.phone = bad;
+  raw.title = bad;
+  raw.body = bad;
+  raw.captcha_id = bad;
+  raw.captcha_answer = bad;
+  raw.client_ip = bad;
+  raw.user_agent = bad;
+  raw.idempotency_key = bad;
+  const absl::Status status = ValidateSubmission(raw, FieldLimits{}).status();
+  const std::vector<FieldViolation> violations = FieldViolationsOf(status);
+  ASSERT_EQ(violations.size(), 10u) << status;
+  for (const FieldViolation& violation : violations) {
+    EXPECT_EQ(violation.reason, "INVALID_UTF8") << violation.field;
+  }
 }
 
 }  // namespace
