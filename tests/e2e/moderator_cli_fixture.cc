@@ -1,6 +1,10 @@
 #include "tests/e2e/moderator_cli_fixture.h"
 
+#include <unistd.h>
+
+#include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
@@ -8,10 +12,27 @@
 namespace moderation::e2e {
 
 void ModeratorCliTest::SetUp() {
-  extra_settings_ = {{"MODERATION_SPAM_RULES_FILE",
-                      std::string(MODERATION_SOURCE_DIR) + "/deploy/spam-rules.toml"},
+  // The shipped rules flag as in production, but refuse nothing: these tests
+  // need the adverts they post in the queue, flagged, whatever the rules'
+  // refusal threshold becomes.
+  std::ifstream shipped(std::string(MODERATION_SOURCE_DIR) + "/deploy/spam-rules.toml");
+  std::string rules(std::istreambuf_iterator<char>(shipped), {});
+  const std::string threshold = "\nreject = ";
+  const std::size_t at = rules.find(threshold);
+  ASSERT_NE(at, std::string::npos) << "deploy/spam-rules.toml has no reject threshold";
+  rules.replace(at + threshold.size(), rules.find_first_not_of("0123456789.", at + threshold.size()) -
+                                            (at + threshold.size()),
+                "1000");
+  rules_path_ = ::testing::TempDir() + "/queue-rules-" + std::to_string(::getpid()) + ".toml";
+  std::ofstream(rules_path_, std::ios::trunc) << rules;
+  extra_settings_ = {{"MODERATION_SPAM_RULES_FILE", rules_path_},
                      {"MODERATION_RATELIMIT_ENABLED", "0"}};
   EndToEndTest::SetUp();
+}
+
+void ModeratorCliTest::TearDown() {
+  std::remove(rules_path_.c_str());
+  EndToEndTest::TearDown();
 }
 
 std::string ModeratorCliTest::Post(const std::string& article, const std::string& name,

@@ -12,8 +12,8 @@
 
 namespace moderation::e2e {
 
-// The real server with the shipped spam rules (so that a phone number in a
-// body flags the comment) and no rate limits, and modctl run as a moderator
+// The real server with the shipped spam rules, except that they refuse
+// nothing (so that an advert is queued and flagged), and no rate limits, and modctl run as a moderator
 // would: in a pipe, or in a pseudo-terminal.
 class ModeratorCliTest : public EndToEndTest {
  protected:
@@ -24,6 +24,7 @@ class ModeratorCliTest : public EndToEndTest {
   };
 
   void SetUp() override;
+  void TearDown() override;
 
   // Submits a comment and returns its id; it must be queued.
   std::string Post(const std::string& article, const std::string& name, const std::string& title,
@@ -52,6 +53,9 @@ class ModeratorCliTest : public EndToEndTest {
     EXPECT_TRUE(status.ok()) << status.ToString() << "\n" << json;
     return message;
   }
+
+ private:
+  std::string rules_path_;
 };
 
 // The comment ids (26 characters of Crockford base32) in `text`, in order.

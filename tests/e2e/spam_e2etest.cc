@@ -94,7 +94,7 @@ TEST_F(SpamTest, APhoneNumberInTheBodyIsQueuedFlaggedAndListedFirst) {
   EXPECT_TRUE(flagged.flagged());
   const v1::SpamSignal* contact = SignalOf(flagged, "contact");
   ASSERT_NE(contact, nullptr);
-  EXPECT_EQ(contact->detail(), "phone ×1");
+  EXPECT_EQ(contact->detail(), "mobile phone ×1");
   EXPECT_GE(flagged.spam_score(), 4);
   EXPECT_FALSE(Get(plain.comment_id()).flagged());
 
@@ -181,7 +181,9 @@ TEST_F(SpamTest, AShadowRuleIsShownButDoesNotAct) {
 }
 
 TEST_F(SpamTest, RejectingAsSpamTeachesTheFilterAboutSimilarComments) {
-  const std::string spam = "Nhận làm bằng đại học giá rẻ, uy tín, giao bằng tận nhà";
+  // An advert the shipped rules queue rather than refuse: what the filter
+  // learns is the moderator's judgement beyond the rules.
+  const std::string spam = "Khóa học tiếng Anh giao tiếp cam kết đầu ra, học thử miễn phí tuần đầu";
   const v1::SubmitCommentResponse first = SubmitBody(spam);
   ASSERT_EQ(first.status(), v1::SUBMISSION_STATUS_PENDING_MODERATION);
   // An untrained filter has no opinion.
@@ -199,7 +201,7 @@ TEST_F(SpamTest, RejectingAsSpamTeachesTheFilterAboutSimilarComments) {
   for (int attempt = 0; attempt < 40 && probability <= 0.5; ++attempt) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
     const v1::SubmitCommentResponse similar =
-        SubmitBody("Nhận làm bằng đại học giá rẻ uy tín, bằng thật " + std::to_string(attempt),
+        SubmitBody("Khóa học tiếng Anh giao tiếp cam kết đầu ra, học thử " + std::to_string(attempt),
                    "Dịch vụ", "198.51.100." + std::to_string(attempt + 1));
     const v1::ModeratedComment stored = Get(similar.comment_id());
     if (const v1::SpamSignal* classifier = SignalOf(stored, "classifier")) {

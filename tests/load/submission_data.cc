@@ -131,7 +131,8 @@ constexpr uint64_t kBodyStride = 1'000'003;
 // Advertising as comment spammers post it: several suspect phrases and a phone
 // number to call, which together score above the reject threshold.
 constexpr std::array<std::string_view, 4> kSpamTemplates = {
-    "Vay tiền nhanh, giải ngân trong ngày, không cần thế chấp. Liên hệ ngay Zalo ",
+    "Vay tiền nhanh, giải ngân trong ngày, không cần thế chấp, nợ xấu vẫn vay được. Liên hệ ngay "
+    "Zalo ",
     "Nhà cái uy tín, cá cược bóng đá, nổ hũ đổi thưởng. Đăng ký ngay, gọi ",
     "Việc làm thêm tại nhà, thu nhập khủng 500k/ngày, inbox ngay hoặc gọi ",
     "Giảm cân cấp tốc, tăng size vòng 1, miễn phí vận chuyển. Liên hệ ngay "};
