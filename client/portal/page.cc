@@ -144,10 +144,11 @@ void AppendCaptcha(std::string& html, const ArticlePage& page) {
     // as SubmitCommentRequest.altcha_payload.
     // It starts when the reader first focuses the form (`auto="onfocus"`), so
     // that the work is done by the time the comment is written, and readers
-    // who only read spend nothing. Without JavaScript there is no proof of
+    // who only read spend nothing. No logo: a link hidden from screen readers
+    // but reachable by Tab. Without JavaScript there is no proof of
     // work, and the service refuses the comment: the page says so beforehand.
     absl::StrAppend(&html,
-                    "<div class=\"field\">\n<altcha-widget name=\"altcha\" hidefooter "
+                    "<div class=\"field\">\n<altcha-widget name=\"altcha\" hidefooter hidelogo "
                     "auto=\"onfocus\" language=\"vi\" workerurl=\"/static/altcha/worker.js\" "
                     "challengejson=\"",
                     HtmlEscape(captcha.altcha_challenge_json),

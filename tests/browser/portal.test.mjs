@@ -148,10 +148,14 @@ describe("the portal's comment form in Chromium", { timeout: 570000 }, () => {
       const labels = await page.$$eval("form label", (all) =>
         all.filter((label) => label.offsetParent !== null)
           .map((label) => [label.textContent.trim(), label.htmlFor]));
+      // The last is the proof-of-work widget's checkbox, whose id it makes up.
+      const widgetLabel = labels.pop();
       assert.deepEqual(labels, [
         ["Họ tên (*)", "name"], ["Số điện thoại", "phone"], ["Tiêu đề (*)", "title"],
         ["Nội dung (*)", "body"], ["Mã xác nhận", "captcha_answer"],
       ]);
+      assert.equal(widgetLabel[0], "Tôi không phải là robot");
+      assert.match(widgetLabel[1], /^altcha_checkbox/);
       assert.equal(await text(page, "#captcha-refresh"), "Lấy lại mã bảo mật");
       assert.equal(await text(page, "#captcha-audio"), "Nghe mã");
       const alt = await page.$eval("#captcha-image", (img) => img.alt);
@@ -160,12 +164,12 @@ describe("the portal's comment form in Chromium", { timeout: 570000 }, () => {
 
       // Tab from the top of the page walks the form in reading order.
       const order = [];
-      for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < 9; i++) {
         await page.keyboard.press("Tab");
         order.push(await page.evaluate(() => document.activeElement.id));
       }
       assert.deepEqual(order, ["name", "phone", "title", "body", "captcha_answer",
-        "captcha-refresh", "captcha-audio", "gui"]);
+        "captcha-refresh", "captcha-audio", widgetLabel[1], "gui"]);
 
       assert.deepEqual(await axeFindings(page), []);
       // The proof-of-work widget's files, from the altcha npm package.

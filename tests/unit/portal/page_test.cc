@@ -50,7 +50,7 @@ TEST(RenderArticlePageTest, ProofOfWorkWidgetOnlyWithAChallenge) {
   ArticlePage page = PageWithError();
   page.captcha.altcha_challenge_json = R"({"algorithm":"SHA-256"})";
   const std::string html = RenderArticlePage(page);
-  EXPECT_NE(html.find("<altcha-widget name=\"altcha\" hidefooter auto=\"onfocus\" "
+  EXPECT_NE(html.find("<altcha-widget name=\"altcha\" hidefooter hidelogo auto=\"onfocus\" "
                       "language=\"vi\" workerurl=\"/static/altcha/worker.js\" "
                       "challengejson=\"{&quot;algorithm&quot;:&quot;SHA-256&quot;}\">"),
             std::string::npos);
