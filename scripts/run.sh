@@ -56,6 +56,9 @@ Server: 127.0.0.1:50051 (gRPC). Try, in another shell:
 Ctrl-C stops the server, the portal and Redis.
 MSG
 
+# The portal's readers are on this machine, so their address is loopback,
+# which a deployed server refuses as a reader's address.
+MODERATION_LIMITS_LOCAL_CLIENT_IP_ACCEPTED="${MODERATION_LIMITS_LOCAL_CLIENT_IP_ACCEPTED:-true}" \
 MODERATION_REDIS_URL="unix://$socket" \
 MODERATION_SECRET_KEY_FILE="$root/.run/secret.key" \
   build-release/service/server/moderation-server "$@"

@@ -9,7 +9,6 @@
 #include "service/api/raw_messages.h"
 #include "service/common/deadline.h"
 #include "service/common/errors.h"
-#include "service/validation/ip.h"
 
 namespace moderation::api {
 namespace {
@@ -27,17 +26,6 @@ bool IsPrintableAscii(absl::string_view text) {
     }
   }
   return true;
-}
-
-// The canonical address, "" when none was sent, or INVALID_ARGUMENT.
-absl::StatusOr<std::string> OptionalClientIp(const std::string& raw) {
-  if (raw.empty()) {
-    return std::string();
-  }
-  if (std::optional<validation::ClientAddress> address = validation::ParseClientAddress(raw)) {
-    return std::move(address->canonical);
-  }
-  return InvalidFields({{"client_ip", "INVALID_FORMAT", "Địa chỉ IP không đúng định dạng."}});
 }
 
 // Both captcha responses carry the same fields.
@@ -71,12 +59,14 @@ CommentServiceHandler::CommentServiceHandler(submission::CaptchaIssuance& captch
                                              submission::SubmissionPipeline& submissions,
                                              PublicFeed& feed, const CallFinisher& finisher,
                                              const auth::AccessPolicy& access,
+                                             const validation::FieldLimits& limits,
                                              bool dev_reveal_captcha)
     : captchas_(captchas),
       submissions_(submissions),
       feed_(feed),
       finisher_(finisher),
       access_(access),
+      limits_(limits),
       dev_reveal_captcha_(dev_reveal_captcha) {}
 
 bool CommentServiceHandler::Admit(grpc::CallbackServerContext* context,
@@ -108,7 +98,8 @@ grpc::ServerUnaryReactor* CommentServiceHandler::CreateCaptcha(grpc::CallbackSer
     finisher_.Finish(context, reactor, MalformedRequest(), kCreateCaptcha, start);
     return reactor;
   }
-  absl::StatusOr<std::string> client_ip = OptionalClientIp(parsed.client_ip());
+  absl::StatusOr<std::string> client_ip = validation::ValidateClientIp(
+      parsed.client_ip(), limits_.captcha_client_ip_required, limits_);
   if (!client_ip.ok()) {
     finisher_.Finish(context, reactor, client_ip.status(), kCreateCaptcha, start);
     return reactor;
@@ -150,7 +141,8 @@ grpc::ServerUnaryReactor* CommentServiceHandler::RefreshCaptcha(
   } else if (old_id.size() > 64 || !IsPrintableAscii(old_id)) {
     violations.push_back({"captcha_id", "INVALID_FORMAT", "Mã xác nhận không hợp lệ."});
   }
-  absl::StatusOr<std::string> client_ip = OptionalClientIp(parsed.client_ip());
+  absl::StatusOr<std::string> client_ip = validation::ValidateClientIp(
+      parsed.client_ip(), limits_.captcha_client_ip_required, limits_);
   if (!client_ip.ok()) {
     for (FieldViolation& violation : FieldViolationsOf(client_ip.status())) {
       violations.push_back(std::move(violation));

@@ -6,6 +6,7 @@
 #include "service/moderation/public_feed.h"
 #include "service/submission/captcha_issuance.h"
 #include "service/submission/submission_pipeline.h"
+#include "service/validation/submission_fields.h"
 
 namespace moderation::api {
 
@@ -22,7 +23,7 @@ class CommentServiceHandler final
   CommentServiceHandler(submission::CaptchaIssuance& captchas,
                         submission::SubmissionPipeline& submissions, PublicFeed& feed,
                         const CallFinisher& finisher, const auth::AccessPolicy& access,
-                        bool dev_reveal_captcha);
+                        const validation::FieldLimits& limits, bool dev_reveal_captcha);
 
   grpc::ServerUnaryReactor* CreateCaptcha(grpc::CallbackServerContext* context,
                                           const grpc::ByteBuffer* request,
@@ -47,6 +48,8 @@ class CommentServiceHandler final
   PublicFeed& feed_;
   const CallFinisher& finisher_;
   const auth::AccessPolicy& access_;
+  // What a reader's address may be (client_ip on the captcha calls).
+  const validation::FieldLimits limits_;
   const bool dev_reveal_captcha_;
 };
 

@@ -104,6 +104,8 @@ std::vector<Setting> Schema(ServerConfig& c) {
       {"limits.user_agent_max_bytes", &c.limits.user_agent_max_bytes, {0, 8192}},
       {"limits.combining_marks_max", &c.limits.combining_marks_max, {1, 100}},
       {"limits.idempotency_key_max_bytes", &c.limits.idempotency_key_max_bytes, {8, 1024}},
+      {"limits.local_client_ip_accepted", &c.limits.local_client_ip_accepted},
+      {"limits.captcha_client_ip_required", &c.limits.captcha_client_ip_required},
       {"queue.default_page_size", &c.queue.default_page_size, {1, 1000}},
       {"queue.max_page_size", &c.queue.max_page_size, {1, 1000}},
       {"queue.idempotency_ttl_seconds",
@@ -141,6 +143,7 @@ std::vector<Setting> Schema(ServerConfig& c) {
            {"submit_article", &r.submit_article},
            {"submit_ip_article", &r.submit_ip_article},
            {"submit_global", &r.submit_global},
+           {"wrong_answer_ip", &r.wrong_answer_ip},
            {"captcha_ip", &r.captcha_ip},
            {"captcha_ip_block", &r.captcha_ip_block},
            {"captcha_global", &r.captcha_global}}) {
@@ -343,6 +346,7 @@ absl::Status CheckConsistency(const ServerConfig& config) {
        {&config.ratelimit.submit_ip, &config.ratelimit.submit_ip_block,
         &config.ratelimit.submit_phone, &config.ratelimit.submit_article,
         &config.ratelimit.submit_ip_article, &config.ratelimit.submit_global,
+        &config.ratelimit.wrong_answer_ip,
         &config.ratelimit.captcha_ip, &config.ratelimit.captcha_ip_block,
         &config.ratelimit.captcha_global}) {
     if (limit->on_redis_error != "allow" && limit->on_redis_error != "refuse") {
@@ -496,6 +500,12 @@ const std::map<std::string_view, std::string_view>& Meanings() {
       {"limits.combining_marks_max",
        "combining marks on one character in name, title, body (`TOO_MANY_COMBINING_MARKS`)"},
       {"limits.idempotency_key_max_bytes", "longest idempotency key"},
+      {"limits.local_client_ip_accepted",
+       "accept a loopback or unspecified `client_ip` (127.0.0.1, ::1, 0.0.0.0): only for a portal "
+       "tried out on one machine; logs a warning"},
+      {"limits.captcha_client_ip_required",
+       "refuse CreateCaptcha and RefreshCaptcha without `client_ip`; off only for a portal that "
+       "cannot forward it (logs a warning)"},
       {"queue.default_page_size", "listings when `page_size` is 0"},
       {"queue.max_page_size", "larger `page_size` is `OUT_OF_RANGE`"},
       {"queue.idempotency_ttl_seconds", "how long a retry gets the first answer"},

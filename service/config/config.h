@@ -97,6 +97,9 @@ struct RateLimitSettings {
   LimitSettings submit_article{600, 60, 100};
   LimitSettings submit_ip_article{3, 60, 2};
   LimitSettings submit_global{12000, 60, 2000};
+  // Wrong captcha answers from one address: counted apart from submissions,
+  // so that a reader who mistypes is not also spending their submissions.
+  LimitSettings wrong_answer_ip{10, 600, 5};
   LimitSettings captcha_ip{20, 60, 10};
   LimitSettings captcha_ip_block{200, 60, 100};
   LimitSettings captcha_global{30000, 60, 5000};

@@ -67,6 +67,7 @@ std::vector<LimitSubject> SubmissionSubjects(const SubmissionLimits& limits,
   if (!phone_e164.empty()) {
     subjects.push_back({&limits.phone, Hashed(lookup_key, "phone", phone_e164)});
   }
+  subjects.push_back({&limits.wrong_answer_ip, ip});
   return subjects;
 }
 

@@ -20,6 +20,15 @@ struct SubmissionLimits {
       .name = "submit_ip_article", .count = 3, .period = absl::Minutes(1), .burst = 2};
   LimitRule global{
       .name = "submit_global", .count = 12000, .period = absl::Minutes(1), .burst = 2000};
+  // Wrong captcha answers per address. Counted only when the answer is
+  // wrong, while the limits above count only comments whose answer was
+  // right: a reader who mistypes twice then answers right is accepted, a bot
+  // guessing is stopped here.
+  LimitRule wrong_answer_ip{.name = "wrong_answer_ip",
+                            .count = 10,
+                            .period = absl::Minutes(10),
+                            .burst = 5,
+                            .too_often = "Bạn đã nhập sai mã xác nhận quá nhiều lần."};
 };
 
 // The limits on captcha creation and refresh.

@@ -24,12 +24,13 @@ std::string CacheKey(const LimitSubject& subject) {
 
 }  // namespace
 
-absl::Status RateLimited(absl::string_view limit, absl::Duration retry_after) {
+absl::Status RateLimited(absl::string_view limit, absl::Duration retry_after,
+                         absl::string_view too_often) {
   const int64_t seconds =
       std::max<int64_t>(1, static_cast<int64_t>(std::ceil(absl::ToDoubleSeconds(retry_after))));
   absl::Status status = ErrorWithReason(
       absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
-      absl::StrCat("Bạn thao tác quá nhanh. Vui lòng thử lại sau ", seconds, " giây."),
+      absl::StrCat(too_often, " Vui lòng thử lại sau ", seconds, " giây."),
       absl::StrCat("rate limit ", limit, " exceeded; retry after ", seconds, "s"));
   status.SetPayload(kLimitPayload, absl::Cord(limit));
   SetRetryAfter(status, retry_after);
@@ -64,7 +65,7 @@ LimitPlan RateLimiter::Plan(const std::vector<LimitSubject>& subjects) const {
       if (const absl::Duration remaining = cache_->RemainingFor(key, plan.planned_at);
           remaining > absl::ZeroDuration()) {
         // Known to be over: no round trip until its window frees.
-        plan.refused_now = RateLimited(rule.name, remaining);
+        plan.refused_now = RateLimited(rule.name, remaining, rule.too_often);
         plan.checks.clear();
         return plan;
       }
@@ -74,6 +75,7 @@ LimitPlan RateLimiter::Plan(const std::vector<LimitSubject>& subjects) const {
                                     .burst = std::max<int64_t>(1, rule.burst)});
     plan.shadow.push_back(shadow);
     plan.rule_names.push_back(rule.name);
+    plan.too_often.push_back(rule.too_often);
     plan.on_store_error.push_back(rule.on_store_error);
   }
   return plan;
@@ -110,7 +112,8 @@ absl::Status RateLimiter::Conclude(const LimitPlan& plan,
                      plan.planned_at);
     if (results[i]->retry_after > longest_wait) {
       longest_wait = results[i]->retry_after;
-      verdict = RateLimited(rule, results[i]->retry_after);
+      verdict = RateLimited(rule, results[i]->retry_after,
+                            i < plan.too_often.size() ? plan.too_often[i] : "Bạn thao tác quá nhanh.");
     }
   }
   return verdict;

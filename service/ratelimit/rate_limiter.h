@@ -25,6 +25,8 @@ struct LimitRule {
   int64_t burst = 1;
   bool shadow = false;  // evaluate and count, never refuse
   OnStoreError on_store_error = OnStoreError::kAllow;
+  // What the reader did too often, in the refusal's Vietnamese message.
+  std::string too_often = "Bạn thao tác quá nhanh.";
 };
 
 // A rule applied to one subject (already a keyed hash where it is personal).
@@ -41,6 +43,7 @@ struct LimitPlan {
   std::vector<GcraCheck> checks;  // for the store, in order
   std::vector<bool> shadow;       // per check: counted, never refuses
   std::vector<std::string> rule_names;
+  std::vector<std::string> too_often;  // per check: its rule's too_often
   std::vector<OnStoreError> on_store_error;
   absl::Time planned_at;
 };
@@ -81,8 +84,9 @@ class RateLimiter {
   std::shared_ptr<std::atomic<int64_t>> shadow_trips_;
 };
 
-// The error returned when a limit trips.
-[[nodiscard]] absl::Status RateLimited(absl::string_view limit, absl::Duration retry_after);
+// The error returned when a limit trips; `too_often` opens the reader's message.
+[[nodiscard]] absl::Status RateLimited(absl::string_view limit, absl::Duration retry_after,
+                                       absl::string_view too_often = "Bạn thao tác quá nhanh.");
 
 // The name of the limit that refused, or "" when `status` is no such refusal.
 [[nodiscard]] std::string LimitOf(const absl::Status& status);

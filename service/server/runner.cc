@@ -94,7 +94,8 @@ void InstallGrpcLogHandler() {
   });
 }
 
-ratelimit::LimitRule RuleFrom(absl::string_view name, const config::LimitSettings& settings) {
+ratelimit::LimitRule RuleFrom(absl::string_view name, const config::LimitSettings& settings,
+                              absl::string_view too_often = "Bạn thao tác quá nhanh.") {
   return ratelimit::LimitRule{
       .name = std::string(name),
       .count = settings.count,
@@ -103,6 +104,7 @@ ratelimit::LimitRule RuleFrom(absl::string_view name, const config::LimitSetting
       .shadow = settings.shadow,
       .on_store_error = settings.on_redis_error == "refuse" ? ratelimit::OnStoreError::kRefuse
                                                             : ratelimit::OnStoreError::kAllow,
+      .too_often = std::string(too_often),
   };
 }
 
@@ -522,6 +524,16 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
       limit_store, clock,
       {.store_timeout = absl::Milliseconds(limits.redis_timeout_ms), .shadow = limits.shadow});
   ratelimit::RateLimiter* active_limiter = limits.enabled ? &limiter : nullptr;
+  if (config.limits.local_client_ip_accepted) {
+    log::Warning(
+        "loopback and unspecified reader addresses are accepted "
+        "(limits.local_client_ip_accepted): for a portal tried out on one machine only");
+  }
+  if (!config.limits.captcha_client_ip_required) {
+    log::Warning(
+        "captchas are issued without a reader address (limits.captcha_client_ip_required = "
+        "false): the captcha limits then count the portal as one reader");
+  }
   if (!limits.enabled) {
     log::Warning("rate limits are off (ratelimit.enabled = false)");
   }
@@ -646,7 +658,9 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
                        .phone = RuleFrom("submit_phone", limits.submit_phone),
                        .article = RuleFrom("submit_article", limits.submit_article),
                        .ip_article = RuleFrom("submit_ip_article", limits.submit_ip_article),
-                       .global = RuleFrom("submit_global", limits.submit_global)},
+                       .global = RuleFrom("submit_global", limits.submit_global),
+                       .wrong_answer_ip = RuleFrom("wrong_answer_ip", limits.wrong_answer_ip,
+                                                   "Bạn đã nhập sai mã xác nhận quá nhiều lần.")},
        .allow_list = allow_list,
        .silent_bans = config.bans.silent},
       spam_check, {.altcha = active_altcha, .ledger = active_ledger, .observer = pow_observer});
@@ -666,6 +680,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   api::CallGate gate(static_cast<std::size_t>(config.max_in_flight));
   api::CallFinisher finisher(service_metrics.get(), &gate);
   api::CommentServiceHandler comment_service(issuance, submissions, feed, finisher, access,
+                                             config.limits,
                                              config.dev_reveal_captcha);
   BanDesk ban_desk(ban_store, repository, clock, keys, paging, &audit_log, &desk);
   AuditDesk audit_desk(audit_log, repository, clock, paging);

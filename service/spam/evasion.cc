@@ -140,19 +140,28 @@ std::string WithoutQuotations(absl::string_view utf8) {
       {"\xC2\xAB", "\xC2\xBB"},          // « »
       {"\xE2\x80\x98", "\xE2\x80\x99"},  // ‘ ’
   }};
-  std::string out(utf8);
+  std::string text(utf8);
   for (const auto& [open, close] : kMarks) {
-    std::size_t at = 0;
-    while ((at = out.find(open, at)) != std::string::npos) {
-      const std::size_t end = out.find(close, at + open.size());
-      if (end == std::string::npos || end - at > kMaxQuote) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t from = 0;
+    while (true) {
+      const std::size_t start = text.find(open, from);
+      if (start == std::string::npos) {
         break;
       }
-      out.replace(at, end + close.size() - at, " ");
-      at += 1;
+      const std::size_t end = text.find(close, start + open.size());
+      if (end == std::string::npos || end - start > kMaxQuote) {
+        break;
+      }
+      out.append(text, from, start - from);
+      out.push_back(' ');
+      from = end + close.size();
     }
+    out.append(text, from, std::string::npos);
+    text = std::move(out);
   }
-  return out;
+  return text;
 }
 
 }  // namespace moderation::spam

@@ -199,11 +199,20 @@ void ComposedSubmissionStore::Finish(const std::shared_ptr<Commitment>& commitme
       limits_allow = false;
     }
   }
-  if (!limits_allow && limits_ != nullptr) {
-    // The comment is refused: give back what the other limits took.
+  const bool captcha_right =
+      reply.captcha.outcome == captcha::TakeOutcome::kTaken &&
+      crypto::ConstantTimeEquals(reply.captcha.answer_digest, plan.captcha.answer_digest);
+  if (limits_ != nullptr) {
+    // The limit store counted every check it allowed. Give back what the
+    // other limits took when the comment is refused, and, when it is not,
+    // what was counted for the other kind of answer: wrong answers count on
+    // their own limit, right ones on all the others.
     std::vector<ratelimit::GcraCheck> refunds;
     for (std::size_t i = 0; i < plan.limits.size(); ++i) {
-      if (reply.limits[i].ok() && reply.limits[i]->allowed) {
+      const bool counts_wrong =
+          i < plan.limit_counts_wrong_answers.size() && plan.limit_counts_wrong_answers[i];
+      if (reply.limits[i].ok() && reply.limits[i]->allowed &&
+          (!limits_allow || counts_wrong == captcha_right)) {
         refunds.push_back(plan.limits[i]);
       }
     }
@@ -211,9 +220,6 @@ void ComposedSubmissionStore::Finish(const std::shared_ptr<Commitment>& commitme
       limits_->Refund(std::move(refunds));
     }
   }
-  const bool captcha_right =
-      reply.captcha.outcome == captcha::TakeOutcome::kTaken &&
-      crypto::ConstantTimeEquals(reply.captcha.answer_digest, plan.captcha.answer_digest);
   if (!limits_allow || !captcha_right || reply.proof_of_work_reused || reply.banned) {
     std::move(done)(std::move(reply));
     return;

@@ -20,7 +20,9 @@ using redis::RedisValue;
 // pending queue, the authors' histories.
 // ARGV, read in order: whether there is an idempotency record; how many
 // limits, bans, memory keys, author keys; the idempotency value and ttl (s);
-// the answer's digest; per limit: interval (µs), tolerance (µs), shadow;
+// the answer's digest; per limit: interval (µs), tolerance (µs), shadow,
+// counts wrong answers ('1': counted when the answer is wrong; '0': when it
+// is right);
 // for the memory: repeat and near windows (ms), SimHash, author, max distance,
 // band member, band capacity, whether the body may count as a repeat, the
 // other authors that make a near-duplicate; the comment id and creation time
@@ -67,7 +69,9 @@ local captcha = captcha_take(captcha_key)
 local captcha_right = captcha == answer_digest
 
 -- Every limit is checked before any is recorded: a refused comment costs its
--- subjects nothing.
+-- subjects nothing. A limit on wrong answers counts a wrong answer; every
+-- other limit counts only a comment whose answer was right, so that a reader
+-- who mistypes does not spend their submissions.
 local limit_keys = keys(n_limits)
 local now_us = gcra_now()  -- one clock reading for the whole submission
 local now_ms = math.floor(now_us / 1000)
@@ -77,11 +81,12 @@ for i = 1, n_limits do
   local interval = tonumber(arg())
   local tolerance = tonumber(arg())
   local shadow = arg() == '1'
+  local counts_wrong = arg() == '1'
   local allowed, wait, new_tat, ttl = gcra_decide(stored_limits[i], interval, tolerance, now_us)
   limit_results[#limit_results + 1] = allowed and 1 or 0
   limit_results[#limit_results + 1] = wait
   if allowed then
-    commits[#commits + 1] = {limit_keys[i], new_tat, ttl}
+    if counts_wrong ~= captcha_right then commits[#commits + 1] = {limit_keys[i], new_tat, ttl} end
   elseif not shadow then
     limits_allow = false
   end
@@ -288,6 +293,9 @@ void RedisSubmissionStore::Commit(
     args.push_back(absl::StrCat(interval));
     args.push_back(absl::StrCat(interval * check.burst));
     args.push_back(shadow ? "1" : "0");
+    args.push_back(i < plan.limit_counts_wrong_answers.size() && plan.limit_counts_wrong_answers[i]
+                       ? "1"
+                       : "0");
   }
   if (plan.body) {
     const spam::BodyRecord& body = *plan.body;

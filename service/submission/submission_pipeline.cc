@@ -143,6 +143,9 @@ void SubmissionPipeline::Submit(
     }
     plan.limits = attempt->limits.checks;
     plan.limit_shadow = attempt->limits.shadow;
+    for (const std::string& rule : attempt->limits.rule_names) {
+      plan.limit_counts_wrong_answers.push_back(rule == options_.rate_limits.wrong_answer_ip.name);
+    }
     for (const ratelimit::OnStoreError on_error : attempt->limits.on_store_error) {
       plan.limit_required.push_back(on_error == ratelimit::OnStoreError::kRefuse);
     }

@@ -42,6 +42,9 @@ struct SubmissionPlan {
   // Recorded only when no check that is not in shadow mode refuses.
   std::vector<ratelimit::GcraCheck> limits;
   std::vector<bool> limit_shadow;
+  // Per check: counts a wrong captcha answer (wrong_answer_ip), where every
+  // other limit counts only a submission whose answer was right.
+  std::vector<bool> limit_counts_wrong_answers;
   // Per check: a store that cannot answer it refuses the comment (else the
   // check is skipped). Only for stores that keep limits apart.
   std::vector<bool> limit_required;

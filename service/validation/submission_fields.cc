@@ -1,5 +1,6 @@
 #include "service/validation/submission_fields.h"
 
+#include <variant>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -57,6 +58,31 @@ FieldViolation InvalidFormat(absl::string_view field) {
 FieldViolation InvalidUtf8(absl::string_view field) {
   return {std::string(field), "INVALID_UTF8",
           absl::StrCat(LabelOf(field), " chứa ký tự không hợp lệ (không phải UTF-8).")};
+}
+
+// The reader's address (an empty canonical form when absent and not
+// required), or why it is refused.
+std::variant<ClientAddress, FieldViolation> CheckClientIp(absl::string_view raw, bool required,
+                                                          const FieldLimits& limits) {
+  if (raw.empty()) {
+    if (required) {
+      return Required("client_ip");
+    }
+    return ClientAddress{};
+  }
+  if (!IsValidUtf8(raw)) {
+    return InvalidUtf8("client_ip");
+  }
+  std::optional<ClientAddress> address = ParseClientAddress(raw);
+  if (!address) {
+    return InvalidFormat("client_ip");
+  }
+  if (address->local && !limits.local_client_ip_accepted) {
+    return FieldViolation{"client_ip", "LOCAL_ADDRESS",
+                          "Địa chỉ IP phải là địa chỉ của người đọc, không phải địa chỉ của "
+                          "chính máy chủ (127.0.0.1, ::1, 0.0.0.0)."};
+  }
+  return *std::move(address);
 }
 
 // Collects the violations of one request, in field order.
@@ -136,6 +162,15 @@ class Checker {
 
 }  // namespace
 
+absl::StatusOr<std::string> ValidateClientIp(absl::string_view raw, bool required,
+                                             const FieldLimits& limits) {
+  std::variant<ClientAddress, FieldViolation> address = CheckClientIp(raw, required, limits);
+  if (std::holds_alternative<FieldViolation>(address)) {
+    return InvalidFields({std::get<FieldViolation>(std::move(address))});
+  }
+  return std::move(std::get<ClientAddress>(address).canonical);
+}
+
 bool IsValidArticleId(absl::string_view article_id, std::size_t max_bytes) {
   if (article_id.empty() || article_id.size() > max_bytes) {
     return false;
@@ -187,15 +222,13 @@ absl::StatusOr<ValidSubmission> ValidateSubmission(const RawSubmission& raw,
   check.Token("captcha_answer", absl::StripAsciiWhitespace(raw.captcha_answer), true,
               limits.captcha_answer_max_bytes, valid.captcha_answer);
 
-  if (raw.client_ip.empty()) {
-    check.Add(Required("client_ip"));
-  } else if (!IsValidUtf8(raw.client_ip)) {
-    check.Add(InvalidUtf8("client_ip"));
-  } else if (std::optional<ClientAddress> address = ParseClientAddress(raw.client_ip)) {
-    valid.client_ip = std::move(address->canonical);
-    valid.client_network = std::move(address->network);
+  if (std::variant<ClientAddress, FieldViolation> address =
+          CheckClientIp(raw.client_ip, /*required=*/true, limits);
+      std::holds_alternative<ClientAddress>(address)) {
+    valid.client_ip = std::move(std::get<ClientAddress>(address).canonical);
+    valid.client_network = std::move(std::get<ClientAddress>(address).network);
   } else {
-    check.Add(InvalidFormat("client_ip"));
+    check.Add(std::get<FieldViolation>(std::move(address)));
   }
 
   if (raw.user_agent.size() > limits.user_agent_max_bytes) {

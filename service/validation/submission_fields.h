@@ -21,6 +21,14 @@ struct FieldLimits {
   // Combining marks stacked on one character (Vietnamese in NFC needs none;
   // Thai and Indic scripts need two or three); more is "Zalgo" text.
   std::size_t combining_marks_max = 4;
+  // Accept a loopback or unspecified client_ip (a portal tried out on one
+  // machine, where the reader is the machine itself). Off in production: such
+  // an address is the portal's own, and would make every reader one.
+  bool local_client_ip_accepted = false;
+  // CreateCaptcha and RefreshCaptcha without client_ip are refused: the
+  // captcha limits count per reader address. Off only for a portal that
+  // cannot forward it (the limits then count the portal as one reader).
+  bool captcha_client_ip_required = true;
 };
 
 // A submission exactly as the portal sent it. Views into the request.
@@ -60,6 +68,13 @@ struct ValidSubmission {
 // code and a Vietnamese message. Pure; thread-safe.
 [[nodiscard]] absl::StatusOr<ValidSubmission> ValidateSubmission(const RawSubmission& raw,
                                                                  const FieldLimits& limits);
+
+// The reader's address as the portal forwarded it: its canonical form (""
+// when it is absent and not `required`), or INVALID_ARGUMENT on client_ip with
+// REQUIRED, INVALID_UTF8, INVALID_FORMAT or LOCAL_ADDRESS (loopback or
+// unspecified, unless limits.local_client_ip_accepted).
+[[nodiscard]] absl::StatusOr<std::string> ValidateClientIp(absl::string_view raw, bool required,
+                                                           const FieldLimits& limits);
 
 // Article ids: 1–`max_bytes` characters from [A-Za-z0-9._:-].
 [[nodiscard]] bool IsValidArticleId(absl::string_view article_id, std::size_t max_bytes);

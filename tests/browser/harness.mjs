@@ -155,6 +155,9 @@ export class Stack {
       MODERATION_RATELIMIT_CAPTCHA_IP_BURST: "1000",
       MODERATION_RATELIMIT_CAPTCHA_IP_BLOCK_COUNT: "10000",
       MODERATION_RATELIMIT_CAPTCHA_IP_BLOCK_BURST: "1000",
+      // The browser is on this machine: its address, which the portal
+      // forwards, is loopback.
+      MODERATION_LIMITS_LOCAL_CLIENT_IP_ACCEPTED: "1",
     });
 
     await waitFor("moderation-server", async () => {

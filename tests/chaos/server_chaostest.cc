@@ -12,6 +12,7 @@
 #include "moderation/v1/comment_service.grpc.pb.h"
 #include "tests/chaos/chaos_fixture.h"
 #include "tests/support/fault_proxy.h"
+#include "tests/support/reader_address.h"
 
 namespace moderation::chaos {
 namespace {
@@ -60,7 +61,7 @@ TEST_F(ChaosTest, SigtermLetsACallInFlightFinishAndRefusesNewOnes) {
   std::thread caller([&] {
     v1::CreateCaptchaResponse response;
     in_flight = portal->CreateCaptcha(ContextWithin(absl::Seconds(5)).get(),
-                                      v1::CreateCaptchaRequest(), &response);
+                                      testing::ReaderCaptchaRequest(), &response);
   });
   absl::SleepFor(absl::Milliseconds(300));
   ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
@@ -69,7 +70,7 @@ TEST_F(ChaosTest, SigtermLetsACallInFlightFinishAndRefusesNewOnes) {
       testing::WaitFor([&] { return HealthOf(channel_, "") == "NOT_SERVING"; }, absl::Seconds(1)));
   v1::CreateCaptchaResponse refused_response;
   const grpc::Status refused = portal->CreateCaptcha(ContextWithin(absl::Seconds(2)).get(),
-                                                     v1::CreateCaptchaRequest(), &refused_response);
+                                                     testing::ReaderCaptchaRequest(), &refused_response);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE);
   ASSERT_TRUE(redis_->Signal(SIGCONT).ok());
   caller.join();
@@ -91,7 +92,7 @@ TEST_F(ChaosTest, ARetryAfterALostReplyGetsTheSameCommentStoredOnce) {
     v1::CreateCaptchaResponse captcha;
     EXPECT_TRUE(portal
                     ->CreateCaptcha(ContextWithin(absl::Seconds(5)).get(),
-                                    v1::CreateCaptchaRequest(), &captcha)
+                                    testing::ReaderCaptchaRequest(), &captcha)
                     .ok());
     v1::SubmitCommentRequest request;
     request.set_article_id("thoi-su-1");
@@ -132,7 +133,7 @@ TEST_F(ChaosTest, ARetryAfterALostReplyGetsTheSameCommentStoredOnce) {
   ASSERT_TRUE(testing::WaitFor(
       [&] {
         return portal
-            ->CreateCaptcha(ContextWithin(absl::Seconds(5)).get(), v1::CreateCaptchaRequest(),
+            ->CreateCaptcha(ContextWithin(absl::Seconds(5)).get(), testing::ReaderCaptchaRequest(),
                             &fresh)
             .ok();
       },
@@ -177,7 +178,7 @@ TEST_F(ChaosTest, CallsBeyondMaxInFlightAreRefusedAtOnce) {
       v1::CreateCaptchaResponse response;
       const absl::Time start = absl::Now();
       codes[i] = stub->CreateCaptcha(ContextWithin(absl::Seconds(5)).get(),
-                                     v1::CreateCaptchaRequest(), &response)
+                                     testing::ReaderCaptchaRequest(), &response)
                      .error_code();
       took[i] = absl::Now() - start;
     });
@@ -214,7 +215,7 @@ TEST_F(ChaosTest, ACallStopsWaitingForRedisAtItsDeadline) {
   auto portal = v1::CommentService::NewStub(channel_);
   v1::CreateCaptchaResponse response;
   const grpc::Status status = portal->CreateCaptcha(ContextWithin(absl::Milliseconds(300)).get(),
-                                                    v1::CreateCaptchaRequest(), &response);
+                                                    testing::ReaderCaptchaRequest(), &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED);
   // Redis is still frozen, and the server's own command timeout is 5 s: yet
   // the call is over on the server too, ended at the caller's deadline.

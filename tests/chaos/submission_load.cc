@@ -1,4 +1,5 @@
 #include "tests/chaos/submission_load.h"
+#include "tests/support/reader_address.h"
 
 #include <grpcpp/generic/generic_stub.h>
 
@@ -149,7 +150,7 @@ void SubmissionLoad::Work(int worker) {
       v1::CreateCaptchaResponse captcha;
       absl::Time start = absl::Now();
       grpc::Status status =
-          stub->CreateCaptcha(&captcha_context, v1::CreateCaptchaRequest(), &captcha);
+          stub->CreateCaptcha(&captcha_context, testing::ReaderCaptchaRequest(), &captcha);
       Record(status, absl::Now() - start);
       if (status.ok()) {
         request.set_captcha_id(captcha.captcha_id());

@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 
 #include "tests/e2e/e2e_fixture.h"
+#include "tests/support/reader_address.h"
 
 namespace moderation::e2e {
 namespace {
@@ -39,6 +40,38 @@ class CaptchaTest : public EndToEndTest {
   int submissions_ = 0;
 };
 
+// The captcha limits count per reader: a portal must forward the reader's
+// address, and its own (loopback) is no reader's.
+TEST_F(CaptchaTest, TheReadersAddressIsRequiredAndNeverTheMachinesOwn) {
+  const auto create = [&](const std::string& ip) {
+    v1::CreateCaptchaRequest request;
+    request.set_client_ip(ip);
+    v1::CreateCaptchaResponse response;
+    auto context = Context();
+    return portal_->CreateCaptcha(context.get(), request, &response);
+  };
+  EXPECT_THAT(ViolationsOf(create("")), ElementsAre("client_ip:REQUIRED"));
+  for (const char* local : {"127.0.0.1", "127.1.2.3", "::1", "0.0.0.0", "::", "::ffff:127.0.0.1"}) {
+    EXPECT_THAT(ViolationsOf(create(local)), ElementsAre("client_ip:LOCAL_ADDRESS")) << local;
+  }
+  EXPECT_TRUE(create("203.0.113.9").ok());
+  EXPECT_TRUE(create("10.1.2.3").ok()) << "a private network's reader is a reader";
+
+  const v1::CreateCaptchaResponse old = NewCaptcha();
+  v1::RefreshCaptchaRequest refresh;
+  refresh.set_captcha_id(old.captcha_id());
+  refresh.set_client_ip("::1");
+  v1::RefreshCaptchaResponse fresh;
+  auto context = Context();
+  EXPECT_THAT(ViolationsOf(portal_->RefreshCaptcha(context.get(), refresh, &fresh)),
+              ElementsAre("client_ip:LOCAL_ADDRESS"));
+
+  v1::SubmitCommentRequest submission = ValidSubmission("c-local");
+  submission.set_client_ip("127.0.0.1");
+  v1::SubmitCommentResponse response;
+  EXPECT_THAT(ViolationsOf(Submit(submission, &response)), ElementsAre("client_ip:LOCAL_ADDRESS"));
+}
+
 TEST_F(CaptchaTest, RefreshInvalidatesTheOldCode) {
   const v1::CreateCaptchaResponse old = NewCaptcha();
   v1::RefreshCaptchaResponse fresh;
@@ -56,7 +89,7 @@ TEST_F(CaptchaTest, RefreshInvalidatesTheOldCode) {
 }
 
 TEST_F(CaptchaTest, AudioIsAValidWavLongerThanASecondOfDigits) {
-  v1::CreateCaptchaRequest request;
+  v1::CreateCaptchaRequest request = testing::ReaderCaptchaRequest();
   request.set_audio(true);
   v1::CreateCaptchaResponse response;
   auto context = Context();

@@ -1,4 +1,5 @@
 #include "tests/e2e/e2e_fixture.h"
+#include "tests/support/reader_address.h"
 
 #include <signal.h>
 
@@ -79,7 +80,7 @@ void EndToEndTest::StartServer() {
         // backs off between connection attempts.
         context->set_wait_for_ready(true);
         AddPortalToken(*context);
-        return portal_->CreateCaptcha(context.get(), v1::CreateCaptchaRequest(), &response).ok();
+        return portal_->CreateCaptcha(context.get(), testing::ReaderCaptchaRequest(), &response).ok();
       },
       absl::Seconds(15));
   ASSERT_TRUE(up) << "moderation-server did not come up:\n" << ReadFile(server_log_);
@@ -102,7 +103,7 @@ v1::CreateCaptchaResponse EndToEndTest::NewCaptcha() {
   auto context = Context();
   AddPortalToken(*context);
   const grpc::Status status =
-      portal_->CreateCaptcha(context.get(), v1::CreateCaptchaRequest(), &response);
+      portal_->CreateCaptcha(context.get(), testing::ReaderCaptchaRequest(), &response);
   EXPECT_TRUE(status.ok()) << status.error_message();
   return response;
 }

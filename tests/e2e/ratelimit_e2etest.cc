@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "tests/e2e/e2e_fixture.h"
+#include "tests/support/reader_address.h"
 
 namespace moderation::e2e {
 namespace {
@@ -65,7 +66,7 @@ TEST_F(RateLimitTest, TwoServerProcessesShareTheLimits) {
         auto context = Context();
         context->set_wait_for_ready(true);
         v1::CreateCaptchaResponse response;
-        return other->CreateCaptcha(context.get(), v1::CreateCaptchaRequest(), &response).ok();
+        return other->CreateCaptcha(context.get(), testing::ReaderCaptchaRequest(), &response).ok();
       },
       absl::Seconds(15)));
 
@@ -97,6 +98,47 @@ TEST_F(RateLimitTest, CaptchaCreationIsLimitedPerAddress) {
   v1::CreateCaptchaResponse response;
   auto context = Context();
   EXPECT_TRUE(portal_->CreateCaptcha(context.get(), request, &response).ok());
+}
+
+// The shipped limits: submit_ip_article allows two comments back to back, so
+// if wrong answers counted there the right answer below would be refused.
+TEST_F(RateLimitTest, TwoWrongAnswersThenTheRightOneIsAccepted) {
+  for (int i = 0; i < 2; ++i) {
+    v1::SubmitCommentRequest mistyped = ValidSubmission("ux-1");
+    mistyped.set_captcha_answer("WRONG");
+    const auto [status, retry_after] = SubmitFrom(*portal_, mistyped, "198.51.100.20");
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << i;
+    EXPECT_EQ(DetailOf(status).field_violations(0).reason(), "CAPTCHA_WRONG") << i;
+  }
+  EXPECT_TRUE(SubmitFrom(*portal_, ValidSubmission("ux-1"), "198.51.100.20").first.ok());
+  // The two mistakes spent none of the reader's submissions: a second
+  // comment fits the burst of two as well.
+  EXPECT_TRUE(SubmitFrom(*portal_, ValidSubmission("ux-1"), "198.51.100.20").first.ok());
+}
+
+TEST_F(RateLimitTest, AGuessingBotIsStoppedEvenWhenItGuessesRight) {
+  // wrong_answer_ip: five wrong answers back to back, then one a minute.
+  for (int i = 0; i < 5; ++i) {
+    v1::SubmitCommentRequest guess = ValidSubmission(absl::StrCat("bot-", i));
+    guess.set_captcha_answer("WRONG");
+    EXPECT_EQ(SubmitFrom(*portal_, guess, "198.51.100.30").first.error_code(),
+              grpc::StatusCode::INVALID_ARGUMENT)
+        << i;
+  }
+  v1::SubmitCommentRequest sixth = ValidSubmission("bot-5");
+  sixth.set_captcha_answer("WRONG");
+  const auto [refused, retry_after] = SubmitFrom(*portal_, sixth, "198.51.100.30");
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(DetailOf(refused).reason(), "RATE_LIMITED");
+  EXPECT_THAT(DetailOf(refused).message(), ::testing::HasSubstr("sai mã xác nhận"));
+  EXPECT_FALSE(retry_after.empty());
+  const auto [right_but_refused, ignored] =
+      SubmitFrom(*portal_, ValidSubmission("bot-6"), "198.51.100.30");
+  EXPECT_EQ(right_but_refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  // Another reader is not affected.
+  v1::SubmitCommentRequest other = ValidSubmission("bot-6");
+  other.set_phone("0912 000 222");
+  EXPECT_TRUE(SubmitFrom(*portal_, other, "192.0.2.45").first.ok());
 }
 
 }  // namespace

@@ -15,6 +15,7 @@
 #include "absl/synchronization/mutex.h"
 #include "tests/e2e/e2e_fixture.h"
 #include "tests/support/test_pki.h"
+#include "tests/support/reader_address.h"
 
 namespace moderation::e2e {
 namespace {
@@ -116,7 +117,7 @@ class SecurityTest : public EndToEndTest {
   grpc::Status CreateCaptcha(const std::string& authorization) {
     v1::CreateCaptchaResponse response;
     auto context = ContextWith(authorization);
-    return portal_->CreateCaptcha(context.get(), v1::CreateCaptchaRequest(), &response);
+    return portal_->CreateCaptcha(context.get(), testing::ReaderCaptchaRequest(), &response);
   }
   grpc::Status BanAddress(const std::string& authorization, v1::CreateBanResponse* response) {
     v1::CreateBanRequest request;
@@ -232,7 +233,7 @@ std::string ServedCertificate(const std::string& address,
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   v1::CreateCaptchaResponse response;
-  (void)stub->CreateCaptcha(&context, v1::CreateCaptchaRequest(), &response);
+  (void)stub->CreateCaptcha(&context, testing::ReaderCaptchaRequest(), &response);
   std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
   if (auth == nullptr) {
     return "";
@@ -320,7 +321,7 @@ TEST_F(SecurityTest, CertificatesRotateWithoutAFailedCallAndABadOneIsRefused) {
     auto stub = v1::CommentService::NewStub(FreshChannel(address_, credentials));
     auto context = ContextWith(Bearer(portal_web_));
     v1::CreateCaptchaResponse response;
-    return stub->CreateCaptcha(context.get(), v1::CreateCaptchaRequest(), &response);
+    return stub->CreateCaptcha(context.get(), testing::ReaderCaptchaRequest(), &response);
   });
   ASSERT_TRUE(testing::WaitFor([&] { return fresh.calls() >= 10; }, absl::Seconds(30)));
 
@@ -361,7 +362,7 @@ TEST_F(SecurityTest, PlaintextOrUntrustingClientsCannotTalkToTheTlsServer) {
   v1::CreateCaptchaResponse response;
   auto context = ContextWith(Bearer(portal_web_));
   EXPECT_EQ(
-      plaintext->CreateCaptcha(context.get(), v1::CreateCaptchaRequest(), &response).error_code(),
+      plaintext->CreateCaptcha(context.get(), testing::ReaderCaptchaRequest(), &response).error_code(),
       grpc::StatusCode::UNAVAILABLE);
 
   // A client that trusts another CA refuses the server's certificate.
@@ -369,7 +370,7 @@ TEST_F(SecurityTest, PlaintextOrUntrustingClientsCannotTalkToTheTlsServer) {
       grpc::CreateChannel(address_, TlsCredentials(pki_.other_ca_cert)));
   context = ContextWith(Bearer(portal_web_));
   EXPECT_EQ(
-      untrusting->CreateCaptcha(context.get(), v1::CreateCaptchaRequest(), &response).error_code(),
+      untrusting->CreateCaptcha(context.get(), testing::ReaderCaptchaRequest(), &response).error_code(),
       grpc::StatusCode::UNAVAILABLE);
 }
 

@@ -134,9 +134,14 @@ TEST_F(RedisSubmissionStoreTest, AValidSubmissionIsOneCommandThatQueuesTheCommen
   EXPECT_EQ(Run({"GET", redis::keys::SpamBody("body-1")}).string, "1");
 }
 
-TEST_F(RedisSubmissionStoreTest, AWrongAnswerUsesTheCaptchaAndTheLimitsAndStoresNothing) {
+TEST_F(RedisSubmissionStoreTest, AWrongAnswerUsesTheCaptchaAndItsOwnLimitAndStoresNothing) {
   SubmissionPlan plan = Plan("c2");
   plan.captcha.answer_digest = "not-the-digest";
+  plan.limits.push_back(
+      {.key = "wrong_answer_ip:aa", .emission_interval = absl::Minutes(2), .burst = 5});
+  plan.limit_shadow.push_back(false);
+  plan.limit_required.push_back(false);
+  plan.limit_counts_wrong_answers = {false, false, true};
   WithBody(plan, "body-2", 0x1111ULL, "author-2");
   absl::StatusOr<SubmissionReply> reply = Commit(std::move(plan));
   ASSERT_TRUE(reply.ok()) << reply.status();
@@ -144,9 +149,11 @@ TEST_F(RedisSubmissionStoreTest, AWrongAnswerUsesTheCaptchaAndTheLimitsAndStores
   EXPECT_EQ(reply->captcha.answer_digest, "digest-c2");
   EXPECT_EQ(Run({"EXISTS", redis::keys::Comment("c2")}).integer, 0);
   EXPECT_EQ(Run({"ZCARD", redis::keys::PendingQueue()}).integer, 0);
-  // A flood of wrong answers still spends the limits; the body is not
-  // remembered, so the reader's next try is no repeat.
-  EXPECT_EQ(Run({"EXISTS", redis::keys::RateLimit("submit_ip:aa")}).integer, 1);
+  // A wrong answer counts on the wrong-answer limit only, so a reader who
+  // mistypes spends no submission; the body is not remembered, so the
+  // reader's next try is no repeat.
+  EXPECT_EQ(Run({"EXISTS", redis::keys::RateLimit("wrong_answer_ip:aa")}).integer, 1);
+  EXPECT_EQ(Run({"EXISTS", redis::keys::RateLimit("submit_ip:aa")}).integer, 0);
   EXPECT_EQ(Run({"EXISTS", redis::keys::SpamBody("body-2")}).integer, 0);
   // Used up: a second attempt finds it used.
   SubmissionPlan again = Plan("c2b");

@@ -46,7 +46,11 @@ struct Sample {
 absl::StatusOr<Sample> FetchCaptcha(v1::CommentService::Stub& stub) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  // An address of its own each time, as a bot spread over many would send.
+  static uint32_t next_reader = 0;
+  const uint32_t n = next_reader++;
   v1::CreateCaptchaRequest request;
+  request.set_client_ip(absl::StrCat("198.18.", n % 256, ".", 1 + (n / 256) % 250));
   v1::CreateCaptchaResponse response;
   const grpc::Status status = stub.CreateCaptcha(&context, request, &response);
   if (!status.ok()) {

@@ -129,12 +129,14 @@ TEST(LimitKeysTest, SubjectsHideAddressesAndPhones) {
   SubmissionLimits limits;
   const std::vector<LimitSubject> subjects =
       SubmissionSubjects(limits, "key", "203.0.113.9", "+84912345678", "bai-1");
-  ASSERT_EQ(subjects.size(), 6u);
+  ASSERT_EQ(subjects.size(), 7u);
   for (const LimitSubject& subject : subjects) {
     EXPECT_EQ(subject.subject.find("203.0.113"), std::string::npos);
     EXPECT_EQ(subject.subject.find("912345678"), std::string::npos);
   }
-  EXPECT_EQ(SubmissionSubjects(limits, "key", "203.0.113.9", "", "bai-1").size(), 5u);
+  EXPECT_EQ(SubmissionSubjects(limits, "key", "203.0.113.9", "", "bai-1").size(), 6u);
+  // Wrong answers count per address, on a limit of their own.
+  EXPECT_EQ(subjects.back().rule, &limits.wrong_answer_ip);
   EXPECT_EQ(CaptchaSubjects(CaptchaLimits{}, "key", "").size(), 1u);
 }
 

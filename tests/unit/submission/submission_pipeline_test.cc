@@ -168,6 +168,36 @@ TEST_F(SubmissionPipelineTest, AFloodFromOneAddressIsRateLimited) {
   EXPECT_EQ(repository_.size(), 2u);
 }
 
+TEST_F(SubmissionPipelineTest, WrongAnswersSpendNoSubmissionButStopAGuesser) {
+  // submit_ip_article allows two back to back: the mistakes must not count.
+  for (int i = 0; i < 2; ++i) {
+    validation::RawSubmission mistyped = Valid();
+    mistyped.captcha_answer = "ZZZZZ";
+    EXPECT_EQ(FieldViolationsOf(Submit(mistyped).status())[0].reason, "CAPTCHA_WRONG") << i;
+  }
+  ASSERT_TRUE(Submit(Valid()).ok());
+  ASSERT_TRUE(Submit(Valid()).ok());
+
+  // wrong_answer_ip: five wrong answers back to back from one address; the
+  // sixth is refused for that, and so is a right answer after it.
+  validation::RawSubmission guess = Valid();
+  guess.client_ip = "203.0.113.66";
+  guess.captcha_answer = "ZZZZZ";
+  for (int i = 0; i < 5; ++i) {
+    guess.captcha_id = Valid().captcha_id;
+    EXPECT_EQ(Submit(guess).status().code(), absl::StatusCode::kInvalidArgument) << i;
+  }
+  guess.captcha_id = Valid().captcha_id;
+  const absl::Status refused = Submit(guess).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(ReasonOf(refused), "RATE_LIMITED");
+  EXPECT_NE(VietnameseMessageOf(refused).find("sai mã xác nhận"), std::string::npos) << refused;
+  validation::RawSubmission right = Valid();
+  right.client_ip = "203.0.113.66";
+  EXPECT_EQ(Submit(right).status().code(), absl::StatusCode::kResourceExhausted);
+  EXPECT_EQ(repository_.size(), 2u);
+}
+
 TEST_F(SubmissionPipelineTest, AllowListedAddressesSkipTheLimits) {
   SubmissionOptions options;
   options.allow_list = *ratelimit::AllowList::Parse({"198.51.100.0/24"});

@@ -32,5 +32,20 @@ TEST(ParseClientAddressTest, RefusesNonAddresses) {
   }
 }
 
+TEST(ParseClientAddressTest, KnowsTheMachinesOwnAddresses) {
+  for (const char* local : {"127.0.0.1", "127.255.0.9", "0.0.0.0", "::1", "::", "::ffff:127.0.0.1",
+                            "::ffff:0.0.0.0"}) {
+    std::optional<ClientAddress> address = ParseClientAddress(local);
+    ASSERT_TRUE(address.has_value()) << local;
+    EXPECT_TRUE(address->local) << local;
+  }
+  for (const char* reader : {"10.0.0.1", "192.168.1.1", "128.0.0.1", "1.0.0.0", "::2", "2001:db8::1",
+                             "::ffff:10.0.0.1"}) {
+    std::optional<ClientAddress> address = ParseClientAddress(reader);
+    ASSERT_TRUE(address.has_value()) << reader;
+    EXPECT_FALSE(address->local) << reader;
+  }
+}
+
 }  // namespace
 }  // namespace moderation::validation

@@ -220,5 +220,36 @@ TEST(ValidateSubmissionTest, InvalidUtf8IsNamedSoInEveryStringField) {
   }
 }
 
+TEST(ValidateClientIpTest, RefusesTheMachinesOwnAddressUnlessTold) {
+  FieldLimits limits;
+  absl::StatusOr<std::string> local = ValidateClientIp("::1", /*required=*/true, limits);
+  ASSERT_FALSE(local.ok());
+  ASSERT_EQ(FieldViolationsOf(local.status()).size(), 1u);
+  EXPECT_EQ(FieldViolationsOf(local.status())[0].field, "client_ip");
+  EXPECT_EQ(FieldViolationsOf(local.status())[0].reason, "LOCAL_ADDRESS");
+  limits.local_client_ip_accepted = true;
+  EXPECT_EQ(ValidateClientIp("::1", true, limits).value_or("refused"), "::1");
+}
+
+TEST(ValidateClientIpTest, AnAbsentAddressIsRefusedOnlyWhenRequired) {
+  const FieldLimits limits;
+  EXPECT_EQ(ValidateClientIp("", /*required=*/false, limits).value_or("refused"), "");
+  absl::StatusOr<std::string> missing = ValidateClientIp("", /*required=*/true, limits);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(FieldViolationsOf(missing.status())[0].reason, "REQUIRED");
+  EXPECT_EQ(ValidateClientIp(" 203.0.113.5", true, limits).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(ValidateClientIp("2001:DB8::0001", true, limits).value_or("refused"), "2001:db8::1");
+}
+
+TEST(ValidateSubmissionTest, RefusesALoopbackReaderAddress) {
+  RawSubmission raw = ValidRaw();
+  raw.client_ip = "127.0.0.1";
+  absl::StatusOr<ValidSubmission> valid = ValidateSubmission(raw, FieldLimits{});
+  ASSERT_FALSE(valid.ok());
+  ASSERT_EQ(FieldViolationsOf(valid.status()).size(), 1u);
+  EXPECT_EQ(FieldViolationsOf(valid.status())[0].reason, "LOCAL_ADDRESS");
+}
+
 }  // namespace
 }  // namespace moderation::validation
