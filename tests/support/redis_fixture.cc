@@ -7,12 +7,21 @@
 namespace moderation::testing {
 namespace {
 
-// Lives until the process exits; its destructor stops the server and removes
-// its directory.
-std::unique_ptr<RedisServer>& SharedServer() {
-  static auto* const server = new std::unique_ptr<RedisServer>();
-  return *server;
-}
+// Owns the binary's server and stops it (removing its directory) once every
+// test has run. ctest runs each test in a process of its own, so a server left
+// behind by each would pile up by the hundred over a suite.
+class SharedServerEnvironment final : public ::testing::Environment {
+ public:
+  void TearDown() override { server.reset(); }
+
+  std::unique_ptr<RedisServer> server;
+};
+
+// Registered with gtest before main runs; gtest owns it.
+SharedServerEnvironment* const kShared = static_cast<SharedServerEnvironment*>(
+    ::testing::AddGlobalTestEnvironment(new SharedServerEnvironment));
+
+std::unique_ptr<RedisServer>& SharedServer() { return kShared->server; }
 
 }  // namespace
 
