@@ -12,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev
   redis-server redis-tools openssl
+  nlohmann-json3-dev nodejs npm
   haproxy
 )
 

@@ -142,10 +142,20 @@ void AppendCaptcha(std::string& html, const ArticlePage& page) {
     // The proof of work: the widget solves the challenge in the browser and
     // puts its payload in the form field "altcha", which the portal forwards
     // as SubmitCommentRequest.altcha_payload.
+    // It starts when the reader first focuses the form (`auto="onfocus"`), so
+    // that the work is done by the time the comment is written, and readers
+    // who only read spend nothing. No logo: a link hidden from screen readers
+    // but reachable by Tab. Without JavaScript there is no proof of
+    // work, and the service refuses the comment: the page says so beforehand.
     absl::StrAppend(&html,
-                    "<div class=\"field\">\n<altcha-widget name=\"altcha\" hidefooter "
-                    "language=\"vi\" workerurl=\"/static/altcha/worker.js\" challengejson=\"",
-                    HtmlEscape(captcha.altcha_challenge_json), "\"></altcha-widget>\n");
+                    "<div class=\"field\">\n<altcha-widget name=\"altcha\" hidefooter hidelogo "
+                    "auto=\"onfocus\" language=\"vi\" workerurl=\"/static/altcha/worker.js\" "
+                    "challengejson=\"",
+                    HtmlEscape(captcha.altcha_challenge_json),
+                    "\"></altcha-widget>\n<noscript><p class=\"notice\" id=\"can-javascript\">"
+                    "Để chống gửi tự động, trang cần JavaScript để trình duyệt làm một phép "
+                    "kiểm tra trước khi gửi. Vui lòng bật JavaScript rồi tải lại trang."
+                    "</p></noscript>\n");
     AppendError(html, "altcha", page);
     html += "</div>\n";
   }

@@ -38,6 +38,19 @@ void FillCaptcha(captcha::IssuedCaptcha issued, bool reveal, Reply& reply) {
   if (reveal) {
     reply.set_dev_answer(std::move(issued.answer));
   }
+  if (issued.altcha) {
+    const pow::AltchaChallenge& challenge = *issued.altcha;
+    v1::AltchaChallenge& out = *reply.mutable_altcha();
+    out.set_algorithm(challenge.algorithm);
+    out.set_challenge(challenge.challenge);
+    out.set_maxnumber(challenge.maxnumber);
+    out.set_salt(challenge.salt);
+    out.set_signature(challenge.signature);
+    out.set_json(challenge.Json());
+    if (reveal) {
+      reply.set_dev_altcha_payload(pow::EncodeAltchaPayload(challenge, challenge.number));
+    }
+  }
 }
 
 }  // namespace
@@ -204,6 +217,7 @@ grpc::ServerUnaryReactor* CommentServiceHandler::SubmitComment(grpc::CallbackSer
       .user_agent = parsed.user_agent(),
       .idempotency_key = parsed.idempotency_key(),
       .honeypot = parsed.honeypot(),
+      .altcha_payload = parsed.altcha_payload(),
   };
   const ScopedDeadline deadline(CallDeadline(*context));
   submissions_.Submit(raw, [this, context, reactor, response,

@@ -102,6 +102,7 @@ absl::StatusOr<IssuedCaptcha> CaptchaService::Draw(bool audio) {
       .wav = std::move(wav),
       .expire_time = expire_time,
       .answer = std::move(code),
+      .altcha = std::nullopt,
   };
 }
 

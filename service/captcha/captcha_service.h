@@ -11,6 +11,7 @@
 #include "service/captcha/captcha_store.h"
 #include "service/common/clock.h"
 #include "service/common/random.h"
+#include "service/pow/altcha.h"
 
 namespace moderation::captcha {
 
@@ -28,6 +29,8 @@ struct IssuedCaptcha {
   std::string wav;  // when audio was asked for
   absl::Time expire_time;
   std::string answer;  // for development reveal mode only; never stored
+  // The proof of work asked with it, when the deployment asks for one.
+  std::optional<pow::AltchaChallenge> altcha;
 };
 
 // Issues captchas and checks answers. The store keeps only a keyed hash

@@ -34,6 +34,12 @@ class CaptchaStore {
   // attempt ever sees it. UNAVAILABLE when the store is unreachable.
   virtual void Take(const std::string& captcha_id,
                     absl::AnyInvocable<void(absl::StatusOr<TakeResult>) &&> done) = 0;
+
+  // Records the one use of a proof of work (its challenge) for `ttl`: true
+  // when this call was the first, false when it was used before. UNAVAILABLE
+  // when the store is unreachable.
+  virtual void ClaimProofOfWork(const std::string& challenge, absl::Duration ttl,
+                                absl::AnyInvocable<void(absl::StatusOr<bool>) &&> done) = 0;
 };
 
 }  // namespace moderation::captcha

@@ -1,5 +1,7 @@
 #include "service/captcha/redis_captcha_store.h"
 
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "service/storage/redis/keys.h"
 
@@ -57,6 +59,20 @@ void RedisCaptchaStore::Take(const std::string& captcha_id,
                        }
                        std::move(done)(std::move(result));
                      });
+}
+
+void RedisCaptchaStore::ClaimProofOfWork(const std::string& challenge, absl::Duration ttl,
+                                         absl::AnyInvocable<void(absl::StatusOr<bool>) &&> done) {
+  client_.Execute({"SET", redis::keys::ProofOfWork(challenge), "1", "NX", "PX",
+                   absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(ttl)))},
+                  [done = std::move(done)](const absl::StatusOr<redis::RedisValue>& reply) mutable {
+                    if (!reply.ok()) {
+                      std::move(done)(reply.status());
+                      return;
+                    }
+                    // OK when set; nil when the key was there already.
+                    std::move(done)(reply->type != redis::RedisValue::Type::kNil);
+                  });
 }
 
 }  // namespace moderation::captcha

@@ -19,6 +19,8 @@ class RedisCaptchaStore final : public CaptchaStore {
             absl::AnyInvocable<void(absl::Status) &&> done) override;
   void Take(const std::string& captcha_id,
             absl::AnyInvocable<void(absl::StatusOr<TakeResult>) &&> done) override;
+  void ClaimProofOfWork(const std::string& challenge, absl::Duration ttl,
+                        absl::AnyInvocable<void(absl::StatusOr<bool>) &&> done) override;
 
  private:
   redis::RedisClient& client_;

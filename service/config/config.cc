@@ -91,6 +91,13 @@ std::vector<Setting> Schema(ServerConfig& c) {
       {"captcha.ttl_seconds", &c.captcha.ttl_seconds, {1, 86400}},
       {"captcha.length", &c.captcha.length, {4, 10}},
       {"captcha.audio", &c.captcha.audio},
+      {"pow.enabled", &c.pow.enabled},
+      {"pow.maxnumber", &c.pow.maxnumber, {1, 1000000000}},
+      {"pow.max_lifetime_seconds", &c.pow.max_lifetime_seconds, {60, 86400}},
+      {"pow.adaptive", &c.pow.adaptive},
+      {"pow.growth_percent", &c.pow.growth_percent, {100, 1000}},
+      {"pow.max_maxnumber", &c.pow.max_maxnumber, {1, 1000000000}},
+      {"pow.half_life_seconds", &c.pow.half_life_seconds, {10, 86400}},
       {"limits.name_max_chars", &c.limits.name_max_chars, {1, 1000}},
       {"limits.title_max_chars", &c.limits.title_max_chars, {1, 1000}},
       {"limits.body_max_chars", &c.limits.body_max_chars, {1, 100000}},
@@ -323,8 +330,9 @@ absl::Status ApplyTable(const toml::table& table, const std::string& prefix,
 }
 
 // Names read by the server besides the settings (secrets never live in TOML).
-constexpr absl::string_view kOtherVariables[] = {"MODERATION_SECRET_KEY",
-                                                 "MODERATION_SECRET_KEY_FILE"};
+constexpr absl::string_view kOtherVariables[] = {
+    "MODERATION_SECRET_KEY", "MODERATION_SECRET_KEY_FILE", "MODERATION_ALTCHA_HMAC_KEY",
+    "MODERATION_ALTCHA_HMAC_KEY_FILE"};
 
 absl::Status CheckConsistency(const ServerConfig& config) {
   if (config.queue.default_page_size > config.queue.max_page_size) {
@@ -474,6 +482,17 @@ const std::map<std::string_view, std::string_view>& Meanings() {
       {"captcha.ttl_seconds", "captcha lifetime"},
       {"captcha.length", "characters per code"},
       {"captcha.audio", "also offer the code as speech (WAV) for readers who cannot see it"},
+      {"pow.enabled",
+       "captchas come with an ALTCHA proof of work and `SubmitComment` requires its solution "
+       "(`altcha_payload`); see docs/bot-defence.md"},
+      {"pow.maxnumber", "the challenge's maxnumber for a source without recent refusals"},
+      {"pow.max_lifetime_seconds",
+       "payloads signed with our key must expire within this from now (their one-use record "
+       "must outlive them)"},
+      {"pow.adaptive", "raise the proof of work's cost with the source's recent refusals"},
+      {"pow.growth_percent", "the cost's factor per recent refusal, in percent"},
+      {"pow.max_maxnumber", "the highest maxnumber adaptive cost asks"},
+      {"pow.half_life_seconds", "a refusal counts half as much after this long"},
       {"limits.name_max_chars", "longest name, in characters after NFC"},
       {"limits.title_max_chars", "longest title, in characters after NFC"},
       {"limits.body_max_chars", "longest body, in characters after NFC"},

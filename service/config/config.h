@@ -42,6 +42,25 @@ struct CaptchaSettings {
   bool audio = true;
 };
 
+// The ALTCHA-compatible proof of work asked with each captcha.
+struct ProofOfWorkSettings {
+  // SubmitComment requires a solved challenge (`altcha_payload`).
+  bool enabled = true;
+  // The challenge's maxnumber for a source with no recent refusals: a client
+  // tries maxnumber / 2 SHA-256 hashes on average.
+  int64_t maxnumber = 20000;
+  // Payloads signed with our key (e.g. by a portal running altcha-lib) must
+  // expire within this from now.
+  int64_t max_lifetime_seconds = 3600;
+  // Adaptive cost: each recent refusal of the reader's address or network
+  // multiplies maxnumber by `growth_percent` / 100, up to `max_maxnumber`;
+  // refusals count half as much after each `half_life_seconds`.
+  bool adaptive = true;
+  int64_t growth_percent = 160;
+  int64_t max_maxnumber = 50000000;
+  int64_t half_life_seconds = 900;
+};
+
 struct QueueSettings {
   int64_t default_page_size = 20;
   int64_t max_page_size = 100;
@@ -196,6 +215,7 @@ struct ServerConfig {
   TransportSettings transport;
   RedisSettings redis;
   CaptchaSettings captcha;
+  ProofOfWorkSettings pow;
   validation::FieldLimits limits;
   QueueSettings queue;
   RateLimitSettings ratelimit;

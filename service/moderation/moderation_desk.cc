@@ -466,4 +466,17 @@ void ModerationDesk::Decide(const std::string& comment_id, comments::Decision de
                   });
 }
 
+void RejectionCost::OnDecided(const comments::Comment& decided) {
+  if (decided.status == comments::CommentStatus::kRejected &&
+      (decided.rejection_reason == comments::RejectionReason::kSpam ||
+       decided.rejection_reason == comments::RejectionReason::kAdvertising)) {
+    ledger_.Record(pow::CostSources(lookup_key_, decided.client_ip_digest, decided.client_network,
+                                    decided.phone_digest),
+                   1);
+  }
+  if (next_ != nullptr) {
+    next_->OnDecided(decided);
+  }
+}
+
 }  // namespace moderation

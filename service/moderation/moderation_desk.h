@@ -8,6 +8,7 @@
 #include "service/comments/comment_repository.h"
 #include "service/common/clock.h"
 #include "service/moderation/paging.h"
+#include "service/pow/cost.h"
 
 namespace moderation {
 
@@ -52,6 +53,21 @@ class DecisionListener {
  public:
   virtual ~DecisionListener() = default;
   virtual void OnDecided(const comments::Comment& decided) = 0;
+};
+
+// Counts a moderator's spam or advertising rejection as a refusal of the
+// comment's sources (address, network, phone), which raises their proof of
+// work's cost; then tells `next` (may be null).
+class RejectionCost final : public DecisionListener {
+ public:
+  RejectionCost(pow::CostLedger& ledger, std::string lookup_key, DecisionListener* next)
+      : ledger_(ledger), lookup_key_(std::move(lookup_key)), next_(next) {}
+  void OnDecided(const comments::Comment& decided) override;
+
+ private:
+  pow::CostLedger& ledger_;
+  const std::string lookup_key_;
+  DecisionListener* next_;
 };
 
 // What moderators do with the queue. Checks their input, then asks the

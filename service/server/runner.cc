@@ -39,6 +39,7 @@
 #include "service/learning/learned_filter.h"
 #include "service/metrics/metrics_server.h"
 #include "service/metrics/service_metrics.h"
+#include "service/pow/redis_cost_ledger.h"
 #include "service/ratelimit/limit_keys.h"
 #include "service/ratelimit/redis_limit_store.h"
 #include "service/retention/redis_retention_store.h"
@@ -490,8 +491,13 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   crypto::SecureRandom random;
   CommentIdGenerator ids(clock, random);
   captcha::RedisCaptchaStore captcha_store(*redis);
+  // The deployment's own captcha style: the public generator does not draw
+  // this server's images.
+  const std::string captcha_style_secret = crypto::DeriveKey(secret.bytes, "captcha-style");
   ASSIGN_OR_RETURN(std::unique_ptr<captcha::FreeTypeCaptchaRenderer> renderer,
-                   captcha::FreeTypeCaptchaRenderer::Create());
+                   captcha::FreeTypeCaptchaRenderer::Create(
+                       captcha::StyledCaptchaFontSearchList(captcha_style_secret),
+                       captcha::CaptchaStyleFor(captcha_style_secret)));
   std::unique_ptr<captcha::EspeakCaptchaAudio> audio;
   if (config.captcha.audio) {
     ASSIGN_OR_RETURN(audio, captcha::EspeakCaptchaAudio::Create());
@@ -540,12 +546,60 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
   if (!limits.enabled) {
     log::Warning("rate limits are off (ratelimit.enabled = false)");
   }
+  ASSIGN_OR_RETURN(std::string altcha_key, LoadAltchaKey(environment, secret.bytes));
+  pow::Altcha altcha(std::move(altcha_key), clock, random,
+                     {.ttl = absl::Seconds(config.captcha.ttl_seconds),
+                      .max_lifetime = absl::Seconds(config.pow.max_lifetime_seconds)});
+  pow::Altcha* active_altcha = config.pow.enabled ? &altcha : nullptr;
+  if (!config.pow.enabled) {
+    log::Warning("the proof of work is off (pow.enabled = false)");
+  }
+  const pow::CostOptions pow_cost{
+      .base_maxnumber = config.pow.maxnumber,
+      .growth = static_cast<double>(config.pow.growth_percent) / 100.0,
+      .max_maxnumber = std::max(config.pow.maxnumber, config.pow.max_maxnumber),
+      .half_life = absl::Seconds(config.pow.half_life_seconds)};
+  // Refusal scores live with the limits (they are as disposable).
+  pow::RedisCostLedger cost_ledger(limits_redis ? *limits_redis : *redis, clock, pow_cost);
+  pow::CostLedger* active_ledger =
+      config.pow.enabled && config.pow.adaptive ? &cost_ledger : nullptr;
+  ASSIGN_OR_RETURN(metrics::CounterFamily * pow_issued,
+                   registry.AddCounter("moderation_pow_challenges_total",
+                                       "Proof-of-work challenges issued, by cost: how many times "
+                                       "the base maxnumber (1, 2-9, 10-99, 100+).",
+                                       {"cost"}));
+  ASSIGN_OR_RETURN(
+      metrics::HistogramFamily * pow_solve,
+      registry.AddHistogram("moderation_pow_solve_seconds",
+                            "Solve time the client reported for an accepted proof of "
+                            "work, by whether its source had recent refusals.",
+                            {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300}, {"source"}));
+  const pow::CostObserver pow_observer{
+      .issued =
+          [pow_issued, base = config.pow.maxnumber](int64_t maxnumber, double) {
+            const int64_t times = maxnumber / std::max<int64_t>(1, base);
+            pow_issued
+                ->WithLabels({times < 2     ? "1"
+                              : times < 10  ? "2-9"
+                              : times < 100 ? "10-99"
+                                            : "100+"})
+                .Increment();
+          },
+      .solved =
+          [pow_solve](std::optional<absl::Duration> took, double score) {
+            if (took) {
+              pow_solve->WithLabels({score > 0 ? "refused" : "fresh"}).ObserveDuration(*took);
+            }
+          }};
   submission::CaptchaIssuance issuance(
       captchas, active_limiter, keys,
       {.rate_limits = {.ip = RuleFrom("captcha_ip", limits.captcha_ip),
                        .ip_block = RuleFrom("captcha_ip_block", limits.captcha_ip_block),
                        .global = RuleFrom("captcha_global", limits.captcha_global)},
-       .allow_list = allow_list});
+       .allow_list = allow_list,
+       .cost = pow_cost,
+       .observer = pow_observer},
+      active_altcha, active_ledger);
   bans::RedisBanStore ban_store(*redis, clock);
 
   // Spam scoring: the rules (reloaded on SIGHUP), the memory of recent
@@ -618,7 +672,11 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
                                                    "Bạn đã nhập sai mã xác nhận quá nhiều lần.")},
        .allow_list = allow_list,
        .silent_bans = config.bans.silent},
-      spam_check);
+      spam_check, {.altcha = active_altcha, .ledger = active_ledger, .observer = pow_observer});
+  // Moderators' spam rejections raise the cost for the comment's sources.
+  DecisionListener* learning_listener = config.spam.enabled ? &learned_filter : nullptr;
+  RejectionCost rejection_cost(cost_ledger, keys.lookup_key, learning_listener);
+  DecisionListener* desk_listener = active_ledger != nullptr ? &rejection_cost : learning_listener;
   const PagingLimits paging{.default_page_size = static_cast<int>(config.queue.default_page_size),
                             .max_page_size = static_cast<int>(config.queue.max_page_size)};
   PublicFeed feed(repository, paging, config.limits.article_id_max_bytes);
@@ -627,7 +685,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
                        .note_max_chars = static_cast<std::size_t>(config.queue.note_max_chars),
                        .claim_ttl = absl::Seconds(config.queue.claim_ttl_seconds),
                        .undo_window = absl::Seconds(config.queue.undo_window_seconds)},
-                      config.spam.enabled ? &learned_filter : nullptr, &audit_log);
+                      desk_listener, &audit_log);
   api::CallGate gate(static_cast<std::size_t>(config.max_in_flight));
   api::CallFinisher finisher(service_metrics.get(), &gate);
   api::CommentServiceHandler comment_service(issuance, submissions, feed, finisher, access,

@@ -58,4 +58,32 @@ absl::StatusOr<MasterSecret> LoadMasterSecret(const config::Environment& environ
   return MasterSecret{random.Bytes(32), true};
 }
 
+absl::StatusOr<std::string> LoadAltchaKey(const config::Environment& environment,
+                                          absl::string_view master_secret) {
+  std::string key;
+  std::string source;
+  if (auto it = environment.find("MODERATION_ALTCHA_HMAC_KEY"); it != environment.end()) {
+    key = it->second;
+    source = "MODERATION_ALTCHA_HMAC_KEY";
+  } else if (auto file_it = environment.find("MODERATION_ALTCHA_HMAC_KEY_FILE");
+             file_it != environment.end()) {
+    std::ifstream file(file_it->second, std::ios::binary);
+    if (!file) {
+      return absl::NotFoundError(
+          absl::StrCat("MODERATION_ALTCHA_HMAC_KEY_FILE: cannot read ", file_it->second));
+    }
+    std::stringstream contents;
+    contents << file.rdbuf();
+    key = std::string(absl::StripAsciiWhitespace(contents.str()));
+    source = "MODERATION_ALTCHA_HMAC_KEY_FILE";
+  } else {
+    return crypto::HexEncode(crypto::DeriveKey(master_secret, "altcha-hmac-key"));
+  }
+  if (key.size() < 32) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ": the ALTCHA key must hold at least 32 characters"));
+  }
+  return key;
+}
+
 }  // namespace moderation::server

@@ -19,4 +19,11 @@ struct MasterSecret {
 [[nodiscard]] absl::StatusOr<MasterSecret> LoadMasterSecret(const config::Environment& environment,
                                                             bool allow_ephemeral);
 
+// The ALTCHA HMAC key, as text (altcha-lib's `hmacKey` takes the same text):
+// MODERATION_ALTCHA_HMAC_KEY, or the trimmed content of the file named by
+// MODERATION_ALTCHA_HMAC_KEY_FILE, at least 32 characters; with neither, one
+// derived from the master secret (hex), which only this server knows.
+[[nodiscard]] absl::StatusOr<std::string> LoadAltchaKey(const config::Environment& environment,
+                                                        absl::string_view master_secret);
+
 }  // namespace moderation::server

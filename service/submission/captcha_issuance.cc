@@ -3,13 +3,22 @@
 #include <atomic>
 #include <memory>
 
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "service/crypto/crypto.h"
+#include "service/validation/ip.h"
 
 namespace moderation::submission {
 
 CaptchaIssuance::CaptchaIssuance(captcha::CaptchaService& captchas, ratelimit::RateLimiter* limiter,
-                                 const crypto::ServiceKeys& keys, IssuanceOptions options)
-    : captchas_(captchas), limiter_(limiter), keys_(keys), options_(std::move(options)) {}
+                                 const crypto::ServiceKeys& keys, IssuanceOptions options,
+                                 pow::Altcha* altcha, pow::CostLedger* ledger)
+    : captchas_(captchas),
+      limiter_(limiter),
+      keys_(keys),
+      options_(std::move(options)),
+      altcha_(altcha),
+      ledger_(ledger) {}
 
 void CaptchaIssuance::Refresh(
     const std::string& old_captcha_id, const std::string& client_ip, bool audio,
@@ -63,6 +72,37 @@ void CaptchaIssuance::Refresh(
 void CaptchaIssuance::Create(
     const std::string& client_ip, bool audio,
     absl::AnyInvocable<void(absl::StatusOr<captcha::IssuedCaptcha>) &&> done) {
+  if (altcha_ != nullptr) {
+    // Priced by the source's recent refusals, read once the captcha is saved
+    // (a lookup that fails charges the base price). Making it is two hashes:
+    // cheap enough for whichever thread finishes the issuance.
+    std::vector<std::string> sources;
+    if (ledger_ != nullptr && !client_ip.empty()) {
+      if (const std::optional<validation::ClientAddress> address =
+              validation::ParseClientAddress(client_ip)) {
+        sources = pow::CostSources(
+            keys_.lookup_key,
+            crypto::HexEncode(crypto::HmacSha256(keys_.lookup_key, absl::StrCat("ip:", client_ip))),
+            address->network, "");
+      }
+    }
+    done = [this, sources = std::move(sources),
+            done = std::move(done)](absl::StatusOr<captcha::IssuedCaptcha> issued) mutable {
+      if (!issued.ok() || sources.empty()) {
+        if (issued.ok()) {
+          Price(*issued, 0);
+        }
+        std::move(done)(std::move(issued));
+        return;
+      }
+      ledger_->Score(std::move(sources),
+                     [this, issued = *std::move(issued),
+                      done = std::move(done)](absl::StatusOr<double> score) mutable {
+                       Price(issued, score.ok() ? *score : 0);
+                       std::move(done)(std::move(issued));
+                     });
+    };
+  }
   if (limiter_ == nullptr || (!client_ip.empty() && options_.allow_list.Contains(client_ip))) {
     captchas_.Create(audio, std::move(done));
     return;
@@ -115,6 +155,14 @@ void CaptchaIssuance::Create(
     pending->drawn = captchas_.Draw(audio);
   }
   finish();
+}
+
+void CaptchaIssuance::Price(captcha::IssuedCaptcha& issued, double score) {
+  const int64_t maxnumber = pow::MaxNumberFor(score, options_.cost);
+  issued.altcha = altcha_->Create(maxnumber, score);
+  if (options_.observer.issued) {
+    options_.observer.issued(maxnumber, score);
+  }
 }
 
 }  // namespace moderation::submission

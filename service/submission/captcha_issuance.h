@@ -4,6 +4,7 @@
 
 #include "service/captcha/captcha_service.h"
 #include "service/crypto/secrets.h"
+#include "service/pow/cost.h"
 #include "service/ratelimit/limit_keys.h"
 #include "service/ratelimit/rate_limiter.h"
 
@@ -12,15 +13,21 @@ namespace moderation::submission {
 struct IssuanceOptions {
   ratelimit::CaptchaLimits rate_limits;
   ratelimit::AllowList allow_list;
+  // The proof of work's cost, when an Altcha is given: its base maxnumber,
+  // raised by the source's refusals when a ledger is given.
+  pow::CostOptions cost;
+  pow::CostObserver observer;
 };
 
 // Hands out captchas within the issuance limits, so that nobody can mint (and
 // make us draw) captchas without bound. Thread-safe.
 class CaptchaIssuance {
  public:
-  // `limiter` may be null: no limits.
+  // `limiter` may be null: no limits. `altcha` may be null: no proof of work;
+  // else each captcha comes with a challenge (IssuedCaptcha::altcha).
   CaptchaIssuance(captcha::CaptchaService& captchas, ratelimit::RateLimiter* limiter,
-                  const crypto::ServiceKeys& keys, IssuanceOptions options);
+                  const crypto::ServiceKeys& keys, IssuanceOptions options,
+                  pow::Altcha* altcha = nullptr, pow::CostLedger* ledger = nullptr);
 
   // `client_ip` is canonical, or empty when the portal did not send it.
   // RESOURCE_EXHAUSTED (RATE_LIMITED, with retry-after) over a limit;
@@ -33,10 +40,15 @@ class CaptchaIssuance {
                absl::AnyInvocable<void(absl::StatusOr<captcha::IssuedCaptcha>) &&> done);
 
  private:
+  // Attaches a challenge priced for `score` refusals.
+  void Price(captcha::IssuedCaptcha& issued, double score);
+
   captcha::CaptchaService& captchas_;
   ratelimit::RateLimiter* limiter_;
   const crypto::ServiceKeys& keys_;
   const IssuanceOptions options_;
+  pow::Altcha* altcha_;
+  pow::CostLedger* ledger_;
 };
 
 }  // namespace moderation::submission

@@ -45,6 +45,7 @@ struct ComposedSubmissionStore::Commitment {
   absl::Mutex mutex;
   absl::StatusOr<std::optional<comments::PriorSubmission>> prior ABSL_GUARDED_BY(mutex);
   absl::StatusOr<captcha::TakeResult> captcha ABSL_GUARDED_BY(mutex);
+  absl::StatusOr<bool> pow_fresh ABSL_GUARDED_BY(mutex) = true;
   std::vector<absl::StatusOr<ratelimit::GcraResult>> limits ABSL_GUARDED_BY(mutex);
   bool banned ABSL_GUARDED_BY(mutex) = false;
   spam::Recollection recollection ABSL_GUARDED_BY(mutex);
@@ -82,8 +83,9 @@ void ComposedSubmissionStore::Commit(
   const bool ask_limits = limits_ != nullptr && !p.limits.empty();
   const bool ask_bans = bans_ != nullptr && !p.ban_ids.empty();
   const bool ask_memory = memory_ != nullptr && p.body.has_value();
-  commitment->awaiting =
-      1 + (ask_prior ? 1 : 0) + (ask_limits ? 1 : 0) + (ask_bans ? 1 : 0) + (ask_memory ? 1 : 0);
+  const bool ask_pow = p.proof_of_work.has_value();
+  commitment->awaiting = 1 + (ask_prior ? 1 : 0) + (ask_limits ? 1 : 0) + (ask_bans ? 1 : 0) +
+                         (ask_memory ? 1 : 0) + (ask_pow ? 1 : 0);
   auto finish = [this, commitment] { Finish(commitment); };
 
   if (ask_prior) {
@@ -129,6 +131,16 @@ void ComposedSubmissionStore::Commit(
                       commitment->Answered(finish);
                     });
   }
+  if (ask_pow) {
+    captchas_.ClaimProofOfWork(p.proof_of_work->challenge, p.proof_of_work->ttl,
+                               [commitment, finish](absl::StatusOr<bool> fresh) mutable {
+                                 {
+                                   absl::MutexLock lock(&commitment->mutex);
+                                   commitment->pow_fresh = std::move(fresh);
+                                 }
+                                 commitment->Answered(finish);
+                               });
+  }
   captchas_.Take(p.captcha.captcha_id,
                  [commitment, finish](absl::StatusOr<captcha::TakeResult> taken) mutable {
                    {
@@ -144,10 +156,12 @@ void ComposedSubmissionStore::Finish(const std::shared_ptr<Commitment>& commitme
   SubmissionReply reply;
   absl::StatusOr<std::optional<comments::PriorSubmission>> prior;
   absl::StatusOr<captcha::TakeResult> captcha;
+  absl::StatusOr<bool> pow_fresh = true;
   {
     absl::MutexLock lock(&commitment->mutex);
     prior = std::move(commitment->prior);
     captcha = std::move(commitment->captcha);
+    pow_fresh = commitment->pow_fresh;
     reply.limits = std::move(commitment->limits);
     reply.banned = commitment->banned;
     reply.recollection = commitment->recollection;
@@ -167,6 +181,11 @@ void ComposedSubmissionStore::Finish(const std::shared_ptr<Commitment>& commitme
     return;
   }
   reply.captcha = *std::move(captcha);
+  if (!pow_fresh.ok()) {
+    std::move(done)(pow_fresh.status());
+    return;
+  }
+  reply.proof_of_work_reused = !*pow_fresh;
   if (reply.limits.size() < plan.limits.size()) {
     reply.limits.resize(plan.limits.size(), absl::UnavailableError("limits not checked"));
   }
@@ -201,7 +220,7 @@ void ComposedSubmissionStore::Finish(const std::shared_ptr<Commitment>& commitme
       limits_->Refund(std::move(refunds));
     }
   }
-  if (!limits_allow || !captcha_right || reply.banned) {
+  if (!limits_allow || !captcha_right || reply.proof_of_work_reused || reply.banned) {
     std::move(done)(std::move(reply));
     return;
   }

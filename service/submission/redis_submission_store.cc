@@ -27,10 +27,12 @@ using redis::RedisValue;
 // band member, band capacity, whether the body may count as a repeat, the
 // other authors that make a near-duplicate; the comment id and creation time
 // (ms); three verdicts (nothing recalled, a repeat, a near-duplicate), each:
-// action, queue position, field count, fields; then the comment's own fields.
+// action, queue position, field count, fields; the proof of work's ttl (ms, 0
+// for none; its key is the last); then the comment's own fields.
 // Returns {0, prior answer} for a retry (nothing done), else {1, captcha
 // (0 missing, 1 used, or the stored digest), banned, copies, other authors,
-// stored, then per limit: allowed, wait (µs)}.
+// stored, then per limit: allowed, wait (µs); then whether the proof of work
+// was fresh (1) or used before (0)}.
 const RedisScript& SubmitScript() {
   static const auto* script =
       new RedisScript(absl::StrCat(captcha::CaptchaTakeLua(), ratelimit::GcraLua(),
@@ -127,8 +129,16 @@ for i = 1, 3 do
   verdicts[i] = verdict
 end
 
+-- Proof of work (ALTCHA): the last key and the ARGV after the verdicts; a
+-- ttl of 0 means none was asked. Used up by any attempt, like the captcha.
+local pow_fresh = true
+local pow_ttl = arg()
+if pow_ttl ~= '0' then
+  pow_fresh = redis.call('SET', key(), '1', 'NX', 'PX', pow_ttl) ~= false
+end
+
 local stored = 0
-if captcha_right and limits_allow and banned == 0 then
+if captcha_right and pow_fresh and limits_allow and banned == 0 then
   if n_memory > 0 then
     spam_remember(body_key, band_keys, repeat_window, near_window, member, capacity, now_ms)
   end
@@ -153,6 +163,7 @@ end
 
 local out = {1, captcha, banned, copies, near, stored}
 for _, r in ipairs(limit_results) do out[#out + 1] = r end
+out[#out + 1] = pow_fresh and 1 or 0
 return out
 )lua"),
                       redis::WriteAck::kReplicated);
@@ -198,7 +209,7 @@ absl::StatusOr<SubmissionReply> ReplyFrom(const RedisValue& value, std::size_t l
     }
     return reply;
   }
-  if (value.elements.size() != 6 + 2 * limit_count) {
+  if (value.elements.size() != 7 + 2 * limit_count) {
     return Malformed();
   }
   const RedisValue& captcha = value.elements[1];
@@ -218,6 +229,7 @@ absl::StatusOr<SubmissionReply> ReplyFrom(const RedisValue& value, std::size_t l
         .allowed = value.elements[6 + 2 * i].integer == 1,
         .retry_after = absl::Microseconds(value.elements[7 + 2 * i].integer)});
   }
+  reply.proof_of_work_reused = value.elements[6 + 2 * limit_count].integer == 0;
   return reply;
 }
 
@@ -254,6 +266,9 @@ void RedisSubmissionStore::Commit(
   keys.push_back(redis::keys::PendingQueue());
   for (std::string& key : author_keys) {
     keys.push_back(std::move(key));
+  }
+  if (plan.proof_of_work) {
+    keys.push_back(redis::keys::ProofOfWork(plan.proof_of_work->challenge));
   }
 
   std::vector<std::string> args = {
@@ -299,6 +314,9 @@ void RedisSubmissionStore::Commit(
   AppendVerdict(comment.id, plan.if_nothing, args);
   AppendVerdict(comment.id, plan.if_repeat, args);
   AppendVerdict(comment.id, plan.if_near_duplicate, args);
+  args.push_back(plan.proof_of_work ? absl::StrCat(std::max<int64_t>(
+                                          1, absl::ToInt64Milliseconds(plan.proof_of_work->ttl)))
+                                    : "0");
   for (std::string& field : comments::CommentHashFields(comment)) {
     args.push_back(std::move(field));
   }

@@ -1,8 +1,10 @@
 #include "service/submission/submission_pipeline.h"
 
+#include <algorithm>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "service/common/errors.h"
 #include "service/common/log.h"
@@ -55,6 +57,7 @@ struct SubmissionPipeline::Attempt {
   SubmissionPlan plan;      // handed to the store; what the verdict needs is kept apart
   captcha::CaptchaAttempt captcha;
   std::string comment_id;
+  std::vector<std::string> cost_sources;  // what a refusal counts against
   ratelimit::LimitPlan limits;
   // The spam verdict for each answer of the memory of recent bodies, and what
   // it takes to pick one.
@@ -68,7 +71,7 @@ SubmissionPipeline::SubmissionPipeline(captcha::CaptchaService& captchas, Submis
                                        ratelimit::RateLimiter* limiter, CommentIdGenerator& ids,
                                        const Clock& clock, RandomSource& random,
                                        const crypto::ServiceKeys& keys, SubmissionOptions options,
-                                       SpamCheck spam)
+                                       SpamCheck spam, ProofOfWorkCheck pow)
     : captchas_(captchas),
       store_(store),
       limiter_(limiter),
@@ -77,7 +80,8 @@ SubmissionPipeline::SubmissionPipeline(captcha::CaptchaService& captchas, Submis
       random_(random),
       keys_(keys),
       options_(std::move(options)),
-      spam_(spam) {}
+      spam_(spam),
+      pow_(std::move(pow)) {}
 
 void SubmissionPipeline::Submit(
     const validation::RawSubmission& raw,
@@ -102,6 +106,33 @@ void SubmissionPipeline::Submit(
   }
   attempt->captcha = *captcha;
   plan.captcha = *std::move(captcha);
+  if (pow_.ledger != nullptr) {
+    attempt->cost_sources = pow::CostSources(
+        keys_.lookup_key,
+        crypto::HexEncode(crypto::HmacSha256(keys_.lookup_key, absl::StrCat("ip:", v.client_ip))),
+        v.client_network,
+        v.phone_e164.empty() ? ""
+                             : crypto::HexEncode(crypto::HmacSha256(
+                                   keys_.lookup_key, absl::StrCat("phone:", v.phone_e164))));
+  }
+  std::optional<pow::AltchaSolution> solution;
+  if (pow_.altcha != nullptr) {
+    absl::StatusOr<pow::AltchaSolution> solved = pow_.altcha->Verify(raw.altcha_payload);
+    if (!solved.ok()) {
+      if (pow::AltchaReasonOf(solved.status()) != "REQUIRED") {
+        CountRefusal(*attempt);
+      }
+      std::move(attempt->done)(solved.status());
+      return;
+    }
+    if (pow_.observer.solved) {
+      pow_.observer.solved(solved->took, solved->refusal_score);
+    }
+    plan.proof_of_work = ProofOfWorkClaim{
+        .challenge = solved->challenge,
+        .ttl = std::max(absl::Seconds(1), solved->expire_time - clock_.Now() + absl::Seconds(1))};
+    solution = *std::move(solved);
+  }
 
   if (limiter_ != nullptr && !options_.allow_list.Contains(v.client_ip)) {
     attempt->limits = limiter_->Plan(ratelimit::SubmissionSubjects(
@@ -138,6 +169,19 @@ void SubmissionPipeline::Submit(
     };
   }
   Examine(*attempt);
+  if (solution && solution->refusal_score > 0) {
+    // Shown to moderators with the comment; counts for nothing in the score.
+    const comments::SpamSignal signal{
+        .rule = "pow_cost",
+        .score = 0,
+        .detail = absl::StrCat("proof of work priced at ",
+                               absl::StrFormat("%.1f", solution->refusal_score),
+                               " recent refusals from this source"),
+        .shadow = true};
+    for (StoredVerdict* verdict : {&plan.if_nothing, &plan.if_repeat, &plan.if_near_duplicate}) {
+      verdict->signals.push_back(signal);
+    }
+  }
   plan.comment = BuildComment(v);
   attempt->comment_id = plan.comment.id;
 
@@ -163,15 +207,29 @@ void SubmissionPipeline::Conclude(Attempt& attempt, absl::StatusOr<SubmissionRep
   }
   if (limiter_ != nullptr && !attempt.limits.checks.empty()) {
     if (absl::Status limited = limiter_->Conclude(attempt.limits, reply->limits); !limited.ok()) {
+      CountRefusal(attempt);
       std::move(done)(std::move(limited));
       return;
     }
   }
   if (absl::Status judged = captchas_.Judge(attempt.captcha, reply->captcha); !judged.ok()) {
+    // An expired or unknown code is what a slow reader gets: not counted.
+    for (const FieldViolation& violation : FieldViolationsOf(judged)) {
+      if (violation.reason == "CAPTCHA_WRONG" || violation.reason == "CAPTCHA_ALREADY_USED") {
+        CountRefusal(attempt);
+        break;
+      }
+    }
     std::move(done)(std::move(judged));
     return;
   }
+  if (reply->proof_of_work_reused) {
+    CountRefusal(attempt);
+    std::move(done)(pow::AltchaAlreadyUsed());
+    return;
+  }
   if (reply->banned) {
+    CountRefusal(attempt);
     if (options_.silent_bans) {
       // Looks accepted; nothing is stored.
       std::move(done)(Pending(ids_.Next(), /*replayed=*/false));
@@ -185,6 +243,7 @@ void SubmissionPipeline::Conclude(Attempt& attempt, absl::StatusOr<SubmissionRep
     const spam::Verdict& verdict = attempt.verdicts->For(
         spam::FindingOf(attempt.traces, attempt.near_duplicate_min_authors, reply->recollection));
     if (verdict.action == spam::SpamAction::kReject) {
+      CountRefusal(attempt);
       if (RefusalLog().Allow()) {
         std::vector<std::string> rules;
         for (const spam::Signal& signal : verdict.signals) {
@@ -211,6 +270,12 @@ void SubmissionPipeline::Conclude(Attempt& attempt, absl::StatusOr<SubmissionRep
     return;
   }
   std::move(done)(Pending(attempt.comment_id, /*replayed=*/false));
+}
+
+void SubmissionPipeline::CountRefusal(const Attempt& attempt) const {
+  if (pow_.ledger != nullptr && !attempt.cost_sources.empty()) {
+    pow_.ledger->Record(attempt.cost_sources, 1);
+  }
 }
 
 comments::Comment SubmissionPipeline::BuildComment(const validation::ValidSubmission& valid) {

@@ -11,6 +11,8 @@
 #include "service/common/ids.h"
 #include "service/common/random.h"
 #include "service/crypto/secrets.h"
+#include "service/pow/altcha.h"
+#include "service/pow/cost.h"
 #include "service/ratelimit/limit_keys.h"
 #include "service/ratelimit/rate_limiter.h"
 #include "service/spam/spam_memory.h"
@@ -47,6 +49,14 @@ struct SpamCheck {
   bool recall_bodies = true;
 };
 
+// The proof of work. Without `altcha`, none is asked; without `ledger`,
+// refusals do not raise a source's cost.
+struct ProofOfWorkCheck {
+  const pow::Altcha* altcha = nullptr;
+  pow::CostLedger* ledger = nullptr;
+  pow::CostObserver observer;
+};
+
 // The path of a reader's comment: validate and normalise every field, score
 // it with the spam rules and prepare the comment; then, in one atomic round
 // trip to storage (SubmissionStore), use up the captcha, apply the rate
@@ -56,15 +66,19 @@ struct SpamCheck {
 // queues nothing. Thread-safe; callbacks may run on storage threads.
 class SubmissionPipeline {
  public:
-  // `limiter` may be null: no rate limits.
+  // `limiter` may be null: no rate limits. With `pow.altcha`,
+  // `altcha_payload` must be a fresh solution (one use); with `pow.ledger`,
+  // every refusal (a wrong captcha or proof of work, a limit, a ban, the spam
+  // rules) raises the cost for the request's address, network and phone.
   SubmissionPipeline(captcha::CaptchaService& captchas, SubmissionStore& store,
                      ratelimit::RateLimiter* limiter, CommentIdGenerator& ids, const Clock& clock,
                      RandomSource& random, const crypto::ServiceKeys& keys,
-                     SubmissionOptions options, SpamCheck spam = {});
+                     SubmissionOptions options, SpamCheck spam = {}, ProofOfWorkCheck pow = {});
 
   // OK once the comment is durably stored, or with outcome kRefused when its
   // author is banned or its spam score reaches the reject threshold. INVALID_ARGUMENT naming every
-  // bad field (captcha problems included); RESOURCE_EXHAUSTED (reason RATE_LIMITED, with
+  // bad field (captcha and proof-of-work problems included, see pow::Altcha::Verify;
+  // ALTCHA_ALREADY_USED for a reused one); RESOURCE_EXHAUSTED (reason RATE_LIMITED, with
   // retry-after) over a limit; UNAVAILABLE when storage is down.
   void Submit(const validation::RawSubmission& raw,
               absl::AnyInvocable<void(absl::StatusOr<SubmissionResult>) &&> done);
@@ -75,6 +89,8 @@ class SubmissionPipeline {
   [[nodiscard]] comments::Comment BuildComment(const validation::ValidSubmission& valid);
   void Examine(Attempt& attempt);
   void Conclude(Attempt& attempt, absl::StatusOr<SubmissionReply> reply);
+  // Counts a refusal against the attempt's sources, when there is a ledger.
+  void CountRefusal(const Attempt& attempt) const;
 
   captcha::CaptchaService& captchas_;
   SubmissionStore& store_;
@@ -85,6 +101,7 @@ class SubmissionPipeline {
   const crypto::ServiceKeys& keys_;
   const SubmissionOptions options_;
   const SpamCheck spam_;
+  const ProofOfWorkCheck pow_;
 };
 
 }  // namespace moderation::submission

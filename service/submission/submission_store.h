@@ -6,6 +6,7 @@
 
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "service/captcha/captcha_service.h"
 #include "service/comments/comment.h"
 #include "service/comments/comment_repository.h"
@@ -26,9 +27,18 @@ struct StoredVerdict {
 // one atomic step: read the idempotency record, use the captcha up, apply the
 // limits, look for bans, recall the body, and then, only when all of them
 // allow it, record the limits' events and the body and queue the comment.
+// The one use of a verified proof of work.
+struct ProofOfWorkClaim {
+  std::string challenge;
+  absl::Duration ttl;  // until the challenge expires
+};
+
 struct SubmissionPlan {
   std::optional<comments::IdempotencyRecord> idempotency;
   captcha::CaptchaAttempt captcha;
+  // Used up by any attempt, like the captcha; the comment is stored only when
+  // this attempt was its first use.
+  std::optional<ProofOfWorkClaim> proof_of_work;
   // Recorded only when no check that is not in shadow mode refuses.
   std::vector<ratelimit::GcraCheck> limits;
   std::vector<bool> limit_shadow;
@@ -56,6 +66,7 @@ struct SubmissionReply {
   // Set when the idempotency key was used before: nothing else was done.
   std::optional<comments::PriorSubmission> prior;
   captcha::TakeResult captcha;
+  bool proof_of_work_reused = false;  // the plan's proof of work was used before
   std::vector<absl::StatusOr<ratelimit::GcraResult>> limits;  // one per check
   bool banned = false;
   spam::Recollection recollection;

@@ -43,7 +43,8 @@ struct RawSubmission {
   absl::string_view client_ip;
   absl::string_view user_agent;
   absl::string_view idempotency_key;
-  absl::string_view honeypot;  // the form's hidden trap field
+  absl::string_view honeypot;        // the form's hidden trap field
+  absl::string_view altcha_payload;  // the proof of work, checked by the pipeline
 };
 
 // A submission whose every field is well-formed and normalised.

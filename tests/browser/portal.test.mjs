@@ -76,9 +76,28 @@ function wrongAnswer(answer) {
   return answer === "XXXXX" ? "YYYYY" : "XXXXX";
 }
 
-// Submits the form and returns the HTTP response of the page that comes back
-// (after the redirect, for a comment that was taken).
+// Has the page's ALTCHA widget solve the server's proof of work, as it does
+// once a reader focuses the form, and waits for its payload in the form.
+async function solveProofOfWork(page) {
+  const widget = await page.$("altcha-widget");
+  assert.ok(widget, "the server asks for a proof of work: the page shows the widget");
+  await page.$eval("altcha-widget", (element) => {
+    const field = element.querySelector("input[name=altcha]");
+    if (!field || !field.value) {
+      element.verify();
+    }
+  });
+  await page.waitForFunction(() => {
+    const field = document.querySelector("altcha-widget input[name=altcha]");
+    return field && field.value.length > 0;
+  });
+}
+
+// Submits the form (the proof of work solved first) and returns the HTTP
+// response of the page that comes back (after the redirect, for a comment
+// that was taken).
 async function submit(page) {
+  await solveProofOfWork(page);
   const [response] = await Promise.all([page.waitForNavigation(), page.click("#gui")]);
   return response;
 }
@@ -129,10 +148,14 @@ describe("the portal's comment form in Chromium", { timeout: 570000 }, () => {
       const labels = await page.$$eval("form label", (all) =>
         all.filter((label) => label.offsetParent !== null)
           .map((label) => [label.textContent.trim(), label.htmlFor]));
+      // The last is the proof-of-work widget's checkbox, whose id it makes up.
+      const widgetLabel = labels.pop();
       assert.deepEqual(labels, [
         ["Họ tên (*)", "name"], ["Số điện thoại", "phone"], ["Tiêu đề (*)", "title"],
         ["Nội dung (*)", "body"], ["Mã xác nhận", "captcha_answer"],
       ]);
+      assert.equal(widgetLabel[0], "Tôi không phải là robot");
+      assert.match(widgetLabel[1], /^altcha_checkbox/);
       assert.equal(await text(page, "#captcha-refresh"), "Lấy lại mã bảo mật");
       assert.equal(await text(page, "#captcha-audio"), "Nghe mã");
       const alt = await page.$eval("#captcha-image", (img) => img.alt);
@@ -141,12 +164,12 @@ describe("the portal's comment form in Chromium", { timeout: 570000 }, () => {
 
       // Tab from the top of the page walks the form in reading order.
       const order = [];
-      for (let i = 0; i < 8; i++) {
+      for (let i = 0; i < 9; i++) {
         await page.keyboard.press("Tab");
         order.push(await page.evaluate(() => document.activeElement.id));
       }
       assert.deepEqual(order, ["name", "phone", "title", "body", "captcha_answer",
-        "captcha-refresh", "captcha-audio", "gui"]);
+        "captcha-refresh", "captcha-audio", widgetLabel[1], "gui"]);
 
       assert.deepEqual(await axeFindings(page), []);
       // The proof-of-work widget's files, from the altcha npm package.
@@ -273,8 +296,8 @@ describe("the portal's comment form in Chromium", { timeout: 570000 }, () => {
       await page.close();
     });
 
-  test("without JavaScript: new code, spoken code and sending all work by posting the form",
-    async () => {
+  test("without JavaScript: new code and spoken code work by posting the form; sending is " +
+    "refused at the proof of work, as the page said beforehand", async () => {
       const page = await stack.newPage("198.51.100.20", { javaScript: false });
       await openArticle(page, "kinh-te-2");
       const typed = comment(4);
@@ -287,9 +310,12 @@ describe("the portal's comment form in Chromium", { timeout: 570000 }, () => {
       assert.ok(await page.$eval("#captcha-audio-player",
         (p) => !p.hidden && p.src.startsWith("data:audio/wav;base64,UklGR")));
       assert.equal(await page.$eval("#body", (e) => e.value), typed.body);
+      assert.match(await text(page, "#can-javascript"), /cần JavaScript/);
       await fill(page, { captcha_answer: await captchaAnswer(page) });
-      await submit(page);
-      assert.equal(await text(page, "#thong-bao-thanh-cong"), kPending);
+      const [response] = await Promise.all([page.waitForNavigation(), page.click("#gui")]);
+      assert.equal(response.status(), 422);
+      assert.ok((await text(page, "#altcha-loi")).length > 0, "the refusal at the widget's place");
+      assert.equal(await page.$eval("#body", (e) => e.value), typed.body);
       await page.close();
     });
 

@@ -102,6 +102,7 @@ TEST_F(ChaosTest, ARetryAfterALostReplyGetsTheSameCommentStoredOnce) {
     request.set_client_ip("203.0.113.9");
     request.set_captcha_id(captcha.captcha_id());
     request.set_captcha_answer(captcha.dev_answer());
+    request.set_altcha_payload(captcha.dev_altcha_payload());
     request.set_idempotency_key(key);
     return request;
   };
@@ -139,6 +140,7 @@ TEST_F(ChaosTest, ARetryAfterALostReplyGetsTheSameCommentStoredOnce) {
       absl::Seconds(5)));
   retry.set_captcha_id(fresh.captcha_id());
   retry.set_captcha_answer(fresh.dev_answer());
+  retry.set_altcha_payload(fresh.dev_altcha_payload());
   v1::SubmitCommentResponse second;
   const grpc::Status retried =
       portal->SubmitComment(ContextWithin(absl::Seconds(5)).get(), retry, &second);

@@ -155,6 +155,7 @@ void SubmissionLoad::Work(int worker) {
       if (status.ok()) {
         request.set_captcha_id(captcha.captcha_id());
         request.set_captcha_answer(captcha.dev_answer());
+        request.set_altcha_payload(captcha.dev_altcha_payload());
         grpc::ClientContext context;
         context.set_deadline(DeadlineIn(options_.call_deadline));
         v1::SubmitCommentResponse response;

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "tests/support/altcha_client.h"
 
 namespace moderation::e2e {
 namespace {
@@ -121,6 +122,8 @@ v1::SubmitCommentRequest EndToEndTest::ValidSubmission(const std::string& articl
   request.set_body("Bài viết phản ánh đúng thực tế.\nMong cơ quan chức năng vào cuộc.");
   request.set_captcha_id(captcha.captcha_id());
   request.set_captcha_answer(captcha.dev_answer());
+  // As a reader's browser does, not with the reveal mode's solved payload.
+  request.set_altcha_payload(testing::SolvedAltchaPayload(captcha));
   request.set_client_ip("203.0.113.77");
   request.set_user_agent("Mozilla/5.0 (X11; Linux x86_64)");
   return request;

@@ -71,6 +71,9 @@ TEST_F(PortalCommentsTest, ShippedDefaultsFlagSpamAndLeaveReadersAlone) {
     request.set_body(comment.body);
     request.set_captcha_id(captchas[i].captcha_id());
     request.set_captcha_answer(captchas[i].dev_answer());
+    // What is measured here is the content rules: the proof of work comes
+    // solved by the server (reveal mode), as it does for the load generator.
+    request.set_altcha_payload(captchas[i].dev_altcha_payload());
     // Each from its own address, in documentation ranges.
     request.set_client_ip("198.18." + std::to_string(i / 250) + "." + std::to_string(1 + i % 250));
     request.set_user_agent("Mozilla/5.0 (X11; Linux x86_64)");

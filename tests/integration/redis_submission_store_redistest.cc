@@ -277,5 +277,43 @@ TEST_F(RedisSubmissionStoreTest, UnreachableRedisIsUnavailable) {
   EXPECT_EQ(reply.status().code(), absl::StatusCode::kUnavailable);
 }
 
+TEST_F(RedisSubmissionStoreTest, AProofOfWorkIsUsedUpInTheSameRoundTrip) {
+  SubmissionPlan first = Plan("p1");
+  first.proof_of_work =
+      ProofOfWorkClaim{.challenge = std::string(64, 'e'), .ttl = absl::Minutes(5)};
+  ASSERT_TRUE(Commit(Plan("p0")).ok());  // the script is loaded
+  const int before = commands_.load();
+  absl::StatusOr<SubmissionReply> reply = Commit(std::move(first));
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(commands_.load() - before, 1);
+  EXPECT_TRUE(reply->stored);
+  EXPECT_FALSE(reply->proof_of_work_reused);
+  const std::string key = redis::keys::ProofOfWork(std::string(64, 'e'));
+  const redis::RedisValue ttl = Run({"PTTL", key});
+  EXPECT_GT(ttl.integer, 290000);
+  EXPECT_LE(ttl.integer, 300000);
+
+  // The same solution with a right captcha: refused, nothing stored.
+  SubmissionPlan again = Plan("p2");
+  again.proof_of_work =
+      ProofOfWorkClaim{.challenge = std::string(64, 'e'), .ttl = absl::Minutes(5)};
+  reply = Commit(std::move(again));
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_TRUE(reply->proof_of_work_reused);
+  EXPECT_FALSE(reply->stored);
+  EXPECT_EQ(Get("p2").status().code(), absl::StatusCode::kNotFound);
+
+  // A wrong captcha still uses a fresh proof of work up.
+  SubmissionPlan wrong = Plan("p3");
+  wrong.captcha.answer_digest = "not-the-digest";
+  wrong.proof_of_work =
+      ProofOfWorkClaim{.challenge = std::string(64, 'f'), .ttl = absl::Minutes(5)};
+  reply = Commit(std::move(wrong));
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_FALSE(reply->stored);
+  EXPECT_FALSE(reply->proof_of_work_reused);
+  EXPECT_EQ(Run({"EXISTS", redis::keys::ProofOfWork(std::string(64, 'f'))}).integer, 1);
+}
+
 }  // namespace
 }  // namespace moderation::submission

@@ -15,12 +15,14 @@
 #include <cstdio>
 #include <fstream>
 #include <limits>
+#include <optional>
 #include <random>
 #include <string_view>
 #include <thread>
 #include <utility>
 
 #include "moderation/v1/comment_service.grpc.pb.h"
+#include "service/pow/altcha.h"
 #include "tests/load/error_description.h"
 
 namespace moderation::loadgen {
@@ -28,6 +30,24 @@ namespace {
 
 namespace v1 = moderation::v1;
 using Clock = std::chrono::steady_clock;
+
+// The proof of work for a captcha's challenge. A server in reveal mode hands
+// it over solved, so that the load measures the server and not a solver;
+// any other challenge is solved here as the widget would (SHA-256 of the salt
+// and each number in turn), before the timed phase.
+std::string ProofOfWorkFor(const v1::CreateCaptchaResponse& captcha) {
+  if (!captcha.dev_altcha_payload().empty() || !captcha.has_altcha()) {
+    return captcha.dev_altcha_payload();
+  }
+  pow::AltchaChallenge puzzle;
+  puzzle.algorithm = captcha.altcha().algorithm();
+  puzzle.challenge = captcha.altcha().challenge();
+  puzzle.maxnumber = captcha.altcha().maxnumber();
+  puzzle.salt = captcha.altcha().salt();
+  puzzle.signature = captcha.altcha().signature();
+  const std::optional<int64_t> number = pow::SolveAltcha(puzzle);
+  return number.has_value() ? pow::EncodeAltchaPayload(puzzle, *number) : "";
+}
 
 // The standard health service is called through the generic stub because the
 // distribution's gRPC ships no generated code for it. An empty request asks
@@ -523,6 +543,7 @@ bool LoadDriver::FetchCaptchas(uint64_t size, std::string* error) {
     v1::SubmitCommentRequest request;
     FillSubmission(kind, sequence, run_id_, salt_, fetch->response.captcha_id(),
                    fetch->response.dev_answer(), &request);
+    request.set_altcha_payload(ProofOfWorkFor(fetch->response));
     requests_[fetch->index] = StringToByteBuffer(request.SerializeAsString());
     kinds_[fetch->index] = kind;
     const std::chrono::nanoseconds ttl =
@@ -575,6 +596,7 @@ bool LoadDriver::OverloadHotAddress(std::string* error) {
     v1::SubmitCommentRequest request;
     FillSubmission(CallKind::kRateLimited, sequence, run_id_, salt_, captcha.captcha_id(),
                    captcha.dev_answer(), &request);
+    request.set_altcha_payload(ProofOfWorkFor(captcha));
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() + options_.deadline);
     if (!authorization.empty()) {
@@ -818,6 +840,7 @@ bool LoadDriver::WriteFramedRequest(const std::string& path, std::string* error)
   v1::SubmitCommentRequest request;
   FillSubmission(CallKind::kRateLimited, sequence, run_id_, salt_, captcha.captcha_id(),
                  captcha.dev_answer(), &request);
+  request.set_altcha_payload(ProofOfWorkFor(captcha));
   // Answered wrongly so that no copy is ever accepted: an accepted one would
   // record its idempotency key, and every later copy would be answered as a
   // retry of it, a different and much cheaper path.

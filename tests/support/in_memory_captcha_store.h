@@ -52,6 +52,24 @@ class InMemoryCaptchaStore final : public captcha::CaptchaStore {
     std::move(done)(std::move(result));
   }
 
+  void ClaimProofOfWork(const std::string& challenge, absl::Duration ttl,
+                        absl::AnyInvocable<void(absl::StatusOr<bool>) &&> done) override {
+    if (!available()) {
+      std::move(done)(StorageUnavailable("fake store down"));
+      return;
+    }
+    bool first = false;
+    {
+      absl::MutexLock lock(&mutex_);
+      auto it = claims_.find(challenge);
+      first = it == claims_.end() || clock_.Now() >= it->second;
+      if (first) {
+        claims_[challenge] = clock_.Now() + ttl;
+      }
+    }
+    std::move(done)(first);
+  }
+
   void set_available(bool available) {
     absl::MutexLock lock(&mutex_);
     available_ = available;
@@ -83,6 +101,7 @@ class InMemoryCaptchaStore final : public captcha::CaptchaStore {
   const Clock& clock_;
   mutable absl::Mutex mutex_;
   std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mutex_);
+  std::map<std::string, absl::Time> claims_ ABSL_GUARDED_BY(mutex_);
   bool available_ ABSL_GUARDED_BY(mutex_) = true;
   int saves_ ABSL_GUARDED_BY(mutex_) = 0;
   int takes_ ABSL_GUARDED_BY(mutex_) = 0;

@@ -16,6 +16,17 @@ inline std::string Captcha(absl::string_view captcha_id) {
   return absl::StrCat("mod:captcha:{", captcha_id, "}");
 }
 
+// The one use of an ALTCHA proof of work, by its challenge (a hash of random
+// bytes, no personal data), expiring with it.
+inline std::string ProofOfWork(absl::string_view challenge) {
+  return absl::StrCat("mod:pow:{", challenge, "}");
+}
+
+// A source's recent refusals, which raise its proof of work's cost:
+// "<score>|<unix ms>". All share the tag {pc}, so that one MGET reads the
+// sources of a request; `source` is "ip:", "net:" or "phone:" and a keyed hash.
+inline std::string PowCost(absl::string_view source) { return absl::StrCat("mod:{pc}:", source); }
+
 // Comments, the pending queue, the approved lists and idempotency records are
 // changed together by scripts, so they share the tag {c}.
 inline constexpr absl::string_view kCommentPrefix = "mod:{c}:comment:";

@@ -4,9 +4,11 @@
 
 #include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "gd.h"
 #include "tests/support/fake_random.h"
 
 namespace moderation::captcha {
@@ -38,6 +40,60 @@ TEST(FreeTypeCaptchaRendererTest, DrawsAPngOfTheExpectedSize) {
   EXPECT_EQ(BigEndian32(*png, 16), 200u);
   EXPECT_EQ(BigEndian32(*png, 20), 70u);
   EXPECT_EQ(png->substr(png->size() - 8, 4), "IEND");
+}
+
+// The crossing curve once had a palette range and a hue of its own (indexes
+// 192-255), which let a model trained on the generator peel it off. Now every
+// column is drawn from one ink's shades whatever crosses it, glyph or curve.
+TEST(FreeTypeCaptchaRendererTest, NoPaletteIndexOrHueSetsTheCurveApart) {
+  constexpr int kLevels = 64;
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
+    testing::FakeRandom random(seed);
+    absl::StatusOr<std::string> png = Renderer().RenderPng("KX7HA", random);
+    ASSERT_TRUE(png.ok()) << png.status();
+    gdImagePtr image = gdImageCreateFromPngPtr(static_cast<int>(png->size()), png->data());
+    ASSERT_NE(image, nullptr);
+    ASSERT_FALSE(gdImageTrueColor(image));
+    std::set<int> inks_used;
+    for (int x = 0; x < gdImageSX(image); ++x) {
+      std::set<int> inks_in_column;
+      for (int y = 0; y < gdImageSY(image); ++y) {
+        const int index = gdImageGetPixel(image, x, y);
+        if (index % kLevels > kLevels / 8) {  // inked, not paper
+          inks_in_column.insert(index / kLevels);
+        }
+      }
+      EXPECT_LE(inks_in_column.size(), 1U) << "seed " << seed << " column " << x;
+      inks_used.insert(inks_in_column.begin(), inks_in_column.end());
+    }
+    // Three inks across the width, none beyond them.
+    EXPECT_EQ(inks_used, (std::set<int>{0, 1, 2})) << "seed " << seed;
+    gdImageDestroy(image);
+  }
+}
+
+TEST(FreeTypeCaptchaRendererTest, EachDeploymentSecretDrawsItsOwnStyle) {
+  const std::string secret_a(32, 'a');
+  const std::string secret_b = "another deployment's secret bytes";
+  const CaptchaStyle a = CaptchaStyleFor(secret_a);
+  const CaptchaStyle b = CaptchaStyleFor(secret_b);
+  EXPECT_NE(a.tilt, b.tilt);
+  EXPECT_EQ(CaptchaStyleFor(secret_a).bend, a.bend);
+  for (const CaptchaStyle& style : {a, b}) {
+    EXPECT_GE(style.size, 0.92);
+    EXPECT_LE(style.size, 1.06);
+    EXPECT_GE(style.shear, 0.4);
+    EXPECT_LE(style.shear, 1.5);
+  }
+  EXPECT_NE(StyledCaptchaFontSearchList(std::string(32, '\x01'))[0],
+            StyledCaptchaFontSearchList(std::string(32, '\x02'))[0]);
+  // The same code and randomness, drawn in two styles, differ.
+  absl::StatusOr<std::unique_ptr<FreeTypeCaptchaRenderer>> styled =
+      FreeTypeCaptchaRenderer::Create(DefaultCaptchaFontSearchList(), b);
+  ASSERT_TRUE(styled.ok()) << styled.status();
+  testing::FakeRandom first(11);
+  testing::FakeRandom second(11);
+  EXPECT_NE(*Renderer().RenderPng("KX7HA", first), *(*styled)->RenderPng("KX7HA", second));
 }
 
 TEST(FreeTypeCaptchaRendererTest, DifferentCodesGiveDifferentImages) {

@@ -50,12 +50,14 @@ TEST(RenderArticlePageTest, ProofOfWorkWidgetOnlyWithAChallenge) {
   ArticlePage page = PageWithError();
   page.captcha.altcha_challenge_json = R"({"algorithm":"SHA-256"})";
   const std::string html = RenderArticlePage(page);
-  EXPECT_NE(html.find("<altcha-widget name=\"altcha\" hidefooter language=\"vi\" "
-                      "workerurl=\"/static/altcha/worker.js\" "
+  EXPECT_NE(html.find("<altcha-widget name=\"altcha\" hidefooter hidelogo auto=\"onfocus\" "
+                      "language=\"vi\" workerurl=\"/static/altcha/worker.js\" "
                       "challengejson=\"{&quot;algorithm&quot;:&quot;SHA-256&quot;}\">"),
             std::string::npos);
   EXPECT_NE(html.find("<script src=\"/static/altcha/altcha.js\" type=\"module\">"),
             std::string::npos);
+  // Without JavaScript no proof of work is possible: the reader is told first.
+  EXPECT_NE(html.find("<noscript><p class=\"notice\" id=\"can-javascript\">"), std::string::npos);
 }
 
 TEST(RenderArticlePageTest, NextPageLinkCarriesTheTokenEncoded) {

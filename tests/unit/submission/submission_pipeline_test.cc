@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "service/common/errors.h"
 #include "service/submission/composed_submission_store.h"
 #include "tests/support/await.h"
@@ -49,6 +51,7 @@ class SubmissionPipelineTest : public ::testing::Test {
         .user_agent = "Mozilla/5.0",
         .idempotency_key = key_,
         .honeypot = "",
+        .altcha_payload = "",
     };
   }
 
@@ -339,6 +342,85 @@ TEST_F(SpamScoringPipelineTest, TheHoneypotFieldCountsAgainstTheComment) {
   ASSERT_TRUE(result.ok());
   EXPECT_EQ(result->outcome, SubmissionOutcome::kRefused);
   EXPECT_EQ(result->refusal_reason, "SPAM_SUSPECTED");
+}
+
+// Refusal scores in a map, for the proof of work's adaptive cost.
+class RecordingLedger final : public pow::CostLedger {
+ public:
+  void Score(std::vector<std::string>,
+             absl::AnyInvocable<void(absl::StatusOr<double>) &&> done) override {
+    std::move(done)(0.0);
+  }
+  void Record(std::vector<std::string> sources, double weight) override {
+    for (const std::string& source : sources) {
+      scores[source] += weight;
+    }
+  }
+  std::map<std::string, double> scores;
+};
+
+class ProofOfWorkPipelineTest : public SubmissionPipelineTest {
+ protected:
+  absl::StatusOr<SubmissionResult> SubmitWithWork(validation::RawSubmission raw,
+                                                  const std::string& payload) {
+    payload_ = payload;
+    raw.altcha_payload = payload_;
+    return *testing::Await<absl::StatusOr<SubmissionResult>>(
+        [&](auto done) { pow_pipeline_.Submit(raw, done); });
+  }
+  std::string Solved() {
+    const pow::AltchaChallenge challenge = altcha_.Create(100);
+    return pow::EncodeAltchaPayload(challenge, challenge.number);
+  }
+
+  pow::Altcha altcha_{"altcha-key-altcha-key-altcha-key", clock_, random_, {}};
+  RecordingLedger ledger_;
+  SubmissionPipeline pow_pipeline_{
+      captchas_,   store_,
+      &limiter_,   ids_,
+      clock_,      random_,
+      keys_,       SubmissionOptions{},
+      SpamCheck{}, ProofOfWorkCheck{.altcha = &altcha_, .ledger = &ledger_, .observer = {}}};
+  std::string payload_;
+};
+
+TEST_F(ProofOfWorkPipelineTest, ASolvedChallengeIsAcceptedOnceAndCostsNothing) {
+  const std::string payload = Solved();
+  ASSERT_TRUE(SubmitWithWork(Valid(), payload).ok());
+  EXPECT_TRUE(ledger_.scores.empty());
+  const absl::Status reused = SubmitWithWork(Valid(), payload).status();
+  EXPECT_EQ(FieldViolationsOf(reused)[0].reason, "ALTCHA_ALREADY_USED");
+  EXPECT_EQ(repository_.size(), 1u);
+  // The reuse counts against the address, its network and the phone.
+  ASSERT_EQ(ledger_.scores.size(), 3u);
+  for (const auto& [source, score] : ledger_.scores) {
+    EXPECT_EQ(score, 1) << source;
+  }
+}
+
+TEST_F(ProofOfWorkPipelineTest, WrongAnswersCountButAMissingPayloadDoesNot) {
+  EXPECT_EQ(FieldViolationsOf(SubmitWithWork(Valid(), "").status())[0].reason, "REQUIRED");
+  EXPECT_TRUE(ledger_.scores.empty());
+  validation::RawSubmission wrong = Valid();
+  answer_ = "ZZZZZ";
+  wrong.captcha_answer = answer_;
+  EXPECT_EQ(FieldViolationsOf(SubmitWithWork(wrong, Solved()).status())[0].reason, "CAPTCHA_WRONG");
+  EXPECT_EQ(FieldViolationsOf(SubmitWithWork(Valid(), "garbage").status())[0].reason,
+            "ALTCHA_MALFORMED");
+  ASSERT_EQ(ledger_.scores.size(), 3u);
+  EXPECT_EQ(ledger_.scores.begin()->second, 2);
+}
+
+TEST_F(ProofOfWorkPipelineTest, ARaisedPriceIsShownToModerators) {
+  const pow::AltchaChallenge challenge = altcha_.Create(100, 3.5);
+  absl::StatusOr<SubmissionResult> result =
+      SubmitWithWork(Valid(), pow::EncodeAltchaPayload(challenge, challenge.number));
+  ASSERT_TRUE(result.ok()) << result.status();
+  const comments::Comment stored = Stored(result->comment_id);
+  ASSERT_EQ(stored.spam_signals.size(), 1u);
+  EXPECT_EQ(stored.spam_signals[0].rule, "pow_cost");
+  EXPECT_TRUE(stored.spam_signals[0].shadow);
+  EXPECT_NE(stored.spam_signals[0].detail.find("3.5"), std::string::npos);
 }
 
 }  // namespace

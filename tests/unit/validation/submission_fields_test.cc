@@ -28,6 +28,7 @@ RawSubmission ValidRaw() {
       .user_agent = "Mozilla/5.0",
       .idempotency_key = "key-1",
       .honeypot = "",
+      .altcha_payload = "",
   };
 }
 

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace moderation::testing {
+
+// Solves an ALTCHA challenge the way a reader's browser does (brute force of
+// SHA-256(salt + n) for n in [0, maxnumber], in C++ with OpenSSL) and returns
+// the payload the widget would post: base64 of its JSON object, with `took`
+// the milliseconds spent. Empty when no number fits (a challenge that is not
+// this server's). At the default price (maxnumber 20000) this is at most
+// 20,000 hashes: up to about 50 ms of one core in a Debug build.
+[[nodiscard]] std::string SolveAltchaChallenge(const std::string& algorithm,
+                                               const std::string& challenge, int64_t maxnumber,
+                                               const std::string& salt,
+                                               const std::string& signature);
+
+// The payload for the challenge that came with a captcha (a CreateCaptcha or
+// RefreshCaptcha response); empty when the server sent none (pow.enabled off).
+template <typename CaptchaResponse>
+std::string SolvedAltchaPayload(const CaptchaResponse& response) {
+  if (!response.has_altcha()) {
+    return "";
+  }
+  const auto& altcha = response.altcha();
+  return SolveAltchaChallenge(altcha.algorithm(), altcha.challenge(), altcha.maxnumber(),
+                              altcha.salt(), altcha.signature());
+}
+
+}  // namespace moderation::testing
