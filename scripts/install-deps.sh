@@ -12,7 +12,7 @@ packages=(
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev
   redis-server redis-tools openssl
-  nlohmann-json3-dev nodejs npm
+  nlohmann-json3-dev
   haproxy
 )
 
@@ -22,6 +22,14 @@ for package in "${packages[@]}"; do
     missing+=("$package")
   fi
 done
+# Node.js and npm run the tests' npm packages (browser tests, altcha-lib,
+# deployment lint). Any node and npm will do: Debian's, or a vendor's build that
+# bundles npm (and conflicts with Debian's npm package). The image's build
+# stage needs neither (INSTALL_DEPS_WITHOUT_NODE=1).
+if [ "${INSTALL_DEPS_WITHOUT_NODE:-0}" != "1" ]; then
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
