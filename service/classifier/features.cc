@@ -517,28 +517,36 @@ FeatureVector ToFeatures(int hash_bits, std::vector<uint32_t>& keys, std::vector
   const std::array<double, 32>& sublinear = SublinearCounts();
   distinct.resize(keys.size());
   std::size_t distinct_count = 0;
-  // One sum per block, in registers rather than an array indexed by block: adding 0 to the
-  // others leaves them exact, and each block's sum is still taken in bucket order.
-  double word_sum = 0;
-  double char_sum = 0;
-  double shape_sum = 0;
+  // Nearly every feature occurs once (value 1, square 1): those are counted per block in
+  // integer registers, and only the others' squares summed in floating point, whose adds were
+  // the loop's critical path.
+  uint32_t word_once = 0;
+  uint32_t char_once = 0;
+  uint32_t shape_once = 0;
+  double repeated_sum[kBlockCount] = {};
   for (std::size_t i = 0; i < keys.size();) {
     std::size_t j = i + 1;
     while (j < keys.size() && keys[j] == keys[i]) {
       ++j;
     }
     const std::size_t count = j - i;
-    const double value =
-        count < sublinear.size() ? sublinear[count] : 1.0 + std::log(static_cast<double>(count));
-    const double square = value * value;
     const uint32_t block = keys[i] & ((1U << kBlockBits) - 1);
-    word_sum += block == kWordBlock ? square : 0.0;
-    char_sum += block == kCharBlock ? square : 0.0;
-    shape_sum += block == kShapeBlock ? square : 0.0;
-    distinct[distinct_count++] = {keys[i], static_cast<float>(value)};
+    if (count == 1) {
+      word_once += block == kWordBlock ? 1 : 0;
+      char_once += block == kCharBlock ? 1 : 0;
+      shape_once += block == kShapeBlock ? 1 : 0;
+      distinct[distinct_count++] = {keys[i], 1.0F};
+    } else {
+      const double value =
+          count < sublinear.size() ? sublinear[count] : 1.0 + std::log(static_cast<double>(count));
+      repeated_sum[block] += value * value;
+      distinct[distinct_count++] = {keys[i], static_cast<float>(value)};
+    }
     i = j;
   }
-  const double sum_of_squares[kBlockCount] = {word_sum, char_sum, shape_sum};
+  const double sum_of_squares[kBlockCount] = {word_once + repeated_sum[kWordBlock],
+                                              char_once + repeated_sum[kCharBlock],
+                                              shape_once + repeated_sum[kShapeBlock]};
   double scale[kBlockCount] = {};
   for (uint32_t block = 0; block < kBlockCount; ++block) {
     if (sum_of_squares[block] > 0) {

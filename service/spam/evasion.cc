@@ -3,6 +3,7 @@
 #include <re2/re2.h>
 
 #include <array>
+#include <cstdint>
 #include <string_view>
 
 #include "absl/strings/match.h"
@@ -10,17 +11,41 @@
 namespace moderation::spam {
 namespace {
 
+// A word of up to seven bytes as one integer (its length in the top byte), so
+// that it is compared with the whole list below by integer compares (a memcmp
+// per entry was a tenth of the contact rule's time); 0 for anything longer.
+constexpr uint64_t Packed(absl::string_view word) {
+  if (word.size() > 7) {
+    return 0;
+  }
+  uint64_t packed = word.size();
+  for (char c : word) {
+    packed = (packed << 8) | static_cast<unsigned char>(c);
+  }
+  return packed << (8 * (7 - word.size()));
+}
+
 // Vietnamese and English digit words, by their diacritic-free form.
 int DigitOfWord(absl::string_view plain) {
-  static constexpr std::array<std::pair<absl::string_view, int>, 24> kWords = {{
-      {"khong", 0}, {"linh", 0}, {"mot", 1},  {"hai", 2},   {"ba", 3},    {"bon", 4},
-      {"tu", 4},    {"nam", 5},  {"lam", 5},  {"sau", 6},   {"bay", 7},   {"tam", 8},
-      {"chin", 9},  {"zero", 0}, {"one", 1},  {"two", 2},   {"three", 3}, {"four", 4},
-      {"five", 5},  {"six", 6},  {"seven", 7}, {"eight", 8}, {"nine", 9},  {"oh", 0},
+  struct DigitWord {
+    uint64_t packed;
+    int digit;
+  };
+  static constexpr std::array<DigitWord, 24> kWords = {{
+      {Packed("khong"), 0}, {Packed("linh"), 0},  {Packed("mot"), 1},   {Packed("hai"), 2},
+      {Packed("ba"), 3},    {Packed("bon"), 4},   {Packed("tu"), 4},    {Packed("nam"), 5},
+      {Packed("lam"), 5},   {Packed("sau"), 6},   {Packed("bay"), 7},   {Packed("tam"), 8},
+      {Packed("chin"), 9},  {Packed("zero"), 0},  {Packed("one"), 1},   {Packed("two"), 2},
+      {Packed("three"), 3}, {Packed("four"), 4},  {Packed("five"), 5},  {Packed("six"), 6},
+      {Packed("seven"), 7}, {Packed("eight"), 8}, {Packed("nine"), 9},  {Packed("oh"), 0},
   }};
-  for (const auto& [word, digit] : kWords) {
-    if (plain == word) {
-      return digit;
+  const uint64_t packed = Packed(plain);
+  if (packed == 0) {
+    return -1;
+  }
+  for (const DigitWord& word : kWords) {
+    if (packed == word.packed) {
+      return word.digit;
     }
   }
   return -1;

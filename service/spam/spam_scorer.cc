@@ -362,10 +362,20 @@ class Evaluation {
         RE2::PartialMatch(plain, Regexes().deposit, &deposit)) {
       found.push_back(deposit);
     }
+    // One pass for the symbols' first bytes before a search per symbol: most
+    // comments hold none of them.
+    std::string first_bytes;
     for (const std::string& symbol : rule.symbols) {
-      if (!symbol.empty() && absl::StrContains(fields, symbol)) {
-        found.push_back(symbol);
-        break;
+      if (!symbol.empty() && first_bytes.find(symbol[0]) == std::string::npos) {
+        first_bytes.push_back(symbol[0]);
+      }
+    }
+    if (!first_bytes.empty() && fields.find_first_of(first_bytes) != absl::string_view::npos) {
+      for (const std::string& symbol : rule.symbols) {
+        if (!symbol.empty() && absl::StrContains(fields, symbol)) {
+          found.push_back(symbol);
+          break;
+        }
       }
     }
     if (!found.empty()) {
