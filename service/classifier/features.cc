@@ -495,12 +495,22 @@ void SortKeys(int key_bits, std::vector<uint32_t>& keys, std::vector<uint32_t>& 
   }
 }
 
-// 1 + ln(count), for the small counts that nearly all features have.
-const std::array<double, 32>& SublinearCounts() {
-  static const std::array<double, 32> kTable = [] {  // NOLINT(readability-identifier-naming)
-    std::array<double, 32> table{};
-    for (std::size_t k = 1; k < table.size(); ++k) {
-      table[k] = 1.0 + std::log(static_cast<double>(k));
+// 1 + ln(count), for the small counts that nearly all features have, and its square in fixed
+// point (32 fractional bits), which sums in integer registers.
+struct SublinearTable {
+  static constexpr std::size_t kSize = 32;
+  static constexpr double kFixedOne = 4294967296.0;  // 2^32
+  std::array<float, kSize> value{};
+  std::array<uint64_t, kSize> square_fixed{};
+};
+
+const SublinearTable& SublinearCounts() {
+  static const SublinearTable kTable = [] {  // NOLINT(readability-identifier-naming)
+    SublinearTable table;
+    for (std::size_t k = 1; k < SublinearTable::kSize; ++k) {
+      const double value = 1.0 + std::log(static_cast<double>(k));
+      table.value[k] = static_cast<float>(value);
+      table.square_fixed[k] = static_cast<uint64_t>(std::llround(value * value * SublinearTable::kFixedOne));
     }
     return table;
   }();
@@ -514,39 +524,57 @@ const std::array<double, 32>& SublinearCounts() {
 FeatureVector ToFeatures(int hash_bits, std::vector<uint32_t>& keys, std::vector<uint32_t>& buffer,
                          std::vector<std::pair<uint32_t, float>>& distinct) {
   SortKeys(hash_bits + kBlockBits, keys, buffer);
-  const std::array<double, 32>& sublinear = SublinearCounts();
-  distinct.resize(keys.size());
-  std::size_t distinct_count = 0;
-  // Nearly every feature occurs once (value 1, square 1): those are counted per block in
-  // integer registers, and only the others' squares summed in floating point, whose adds were
-  // the loop's critical path.
-  uint32_t word_once = 0;
-  uint32_t char_once = 0;
-  uint32_t shape_once = 0;
-  double repeated_sum[kBlockCount] = {};
-  for (std::size_t i = 0; i < keys.size();) {
-    std::size_t j = i + 1;
-    while (j < keys.size() && keys[j] == keys[i]) {
-      ++j;
-    }
-    const std::size_t count = j - i;
-    const uint32_t block = keys[i] & ((1U << kBlockBits) - 1);
-    if (count == 1) {
-      word_once += block == kWordBlock ? 1 : 0;
-      char_once += block == kCharBlock ? 1 : 0;
-      shape_once += block == kShapeBlock ? 1 : 0;
-      distinct[distinct_count++] = {keys[i], 1.0F};
-    } else {
-      const double value =
-          count < sublinear.size() ? sublinear[count] : 1.0 + std::log(static_cast<double>(count));
-      repeated_sum[block] += value * value;
-      distinct[distinct_count++] = {keys[i], static_cast<float>(value)};
-    }
-    i = j;
+  const std::size_t key_count = keys.size();
+  if (key_count == 0) {
+    return {};
   }
-  const double sum_of_squares[kBlockCount] = {word_once + repeated_sum[kWordBlock],
-                                              char_once + repeated_sum[kCharBlock],
-                                              shape_once + repeated_sum[kShapeBlock]};
+  // Where each run of equal keys starts, found without a branch per key: which n-grams repeat
+  // within a comment ("ng", "nh" in Vietnamese) is unpredictable, and a branch on it
+  // mispredicted often. A start is written at every key and kept only where the key differs
+  // from the one before. The sort's buffer is free again.
+  buffer.resize(key_count + 1);
+  uint32_t* starts = buffer.data();
+  std::size_t runs = 1;
+  starts[0] = 0;
+  for (std::size_t i = 1; i < key_count; ++i) {
+    starts[runs] = static_cast<uint32_t>(i);
+    runs += keys[i] != keys[i - 1] ? 1 : 0;
+  }
+  starts[runs] = static_cast<uint32_t>(key_count);
+
+  const SublinearTable& sublinear = SublinearCounts();
+  distinct.resize(runs);
+  // Sums of squares per block, in fixed point in integer registers (floating-point adds were
+  // the loop's critical path); counts past the table, rare, in floating point.
+  uint64_t word_fixed = 0;
+  uint64_t char_fixed = 0;
+  uint64_t shape_fixed = 0;
+  double beyond_table[kBlockCount] = {};
+  for (std::size_t k = 0; k < runs; ++k) {
+    const uint32_t count = starts[k + 1] - starts[k];
+    const uint32_t key = keys[starts[k]];
+    const uint32_t block = key & ((1U << kBlockBits) - 1);
+    float value = 0;
+    uint64_t square = 0;
+    if (count < SublinearTable::kSize) {
+      value = sublinear.value[count];
+      square = sublinear.square_fixed[count];
+    } else {
+      const double exact = 1.0 + std::log(static_cast<double>(count));
+      value = static_cast<float>(exact);
+      beyond_table[block] += exact * exact;
+    }
+    word_fixed += block == kWordBlock ? square : 0;
+    char_fixed += block == kCharBlock ? square : 0;
+    shape_fixed += block == kShapeBlock ? square : 0;
+    distinct[k] = {key, value};
+  }
+  const std::size_t distinct_count = runs;
+  constexpr double kFromFixed = 1.0 / SublinearTable::kFixedOne;
+  const double sum_of_squares[kBlockCount] = {
+      static_cast<double>(word_fixed) * kFromFixed + beyond_table[kWordBlock],
+      static_cast<double>(char_fixed) * kFromFixed + beyond_table[kCharBlock],
+      static_cast<double>(shape_fixed) * kFromFixed + beyond_table[kShapeBlock]};
   double scale[kBlockCount] = {};
   for (uint32_t block = 0; block < kBlockCount; ++block) {
     if (sum_of_squares[block] > 0) {
