@@ -7,18 +7,11 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "service/crypto/crypto.h"
 
 namespace moderation::bans {
 namespace {
 
 constexpr char kSeparator = '\x1f';
-
-std::string Hashed(absl::string_view lookup_key, absl::string_view purpose,
-                   absl::string_view value) {
-  return crypto::HexEncode(
-      crypto::HmacSha256(lookup_key, absl::StrCat(purpose, ":", value)).substr(0, 16));
-}
 
 // The prefix of `bytes` (of `family`) with `length` bits, in canonical text.
 std::string PrefixText(int family, std::array<unsigned char, 16> bytes, int length) {
@@ -37,34 +30,35 @@ std::string IpAddressBanIdFromDigest(absl::string_view ip_digest_hex) {
   return absl::StrCat("ip-", ip_digest_hex.substr(0, 32));
 }
 
-std::string IpAddressBanId(absl::string_view lookup_key, absl::string_view canonical_ip) {
-  // The same keyed hash as Comment::client_ip_digest.
-  return IpAddressBanIdFromDigest(
-      crypto::HexEncode(crypto::HmacSha256(lookup_key, absl::StrCat("ip:", canonical_ip))));
+std::string IpAddressBanId(const privacy::Pseudonymiser& pseudonymiser,
+                           absl::string_view canonical_ip) {
+  return IpAddressBanIdFromDigest(pseudonymiser.AddressDigest(canonical_ip));
 }
 
-std::string IpPrefixBanId(absl::string_view lookup_key, absl::string_view prefix) {
-  return absl::StrCat("net-", Hashed(lookup_key, "ban-prefix", prefix));
+std::string IpPrefixBanId(const privacy::Pseudonymiser& pseudonymiser, absl::string_view prefix) {
+  return absl::StrCat("net-", pseudonymiser.ShortDigest("ban-prefix", prefix));
 }
 
-std::string PhoneBanId(absl::string_view lookup_key, absl::string_view e164) {
-  return absl::StrCat("tel-", Hashed(lookup_key, "ban-phone", e164));
+std::string PhoneBanId(const privacy::Pseudonymiser& pseudonymiser, absl::string_view e164) {
+  return absl::StrCat("tel-", pseudonymiser.ShortDigest("ban-phone", e164));
 }
 
-std::vector<std::string> BanIdsFor(absl::string_view lookup_key, absl::string_view canonical_ip,
+std::vector<std::string> BanIdsFor(const privacy::Pseudonymiser& pseudonymiser,
+                                   absl::string_view address_digest,
+                                   absl::string_view canonical_ip,
                                    absl::string_view phone_e164) {
-  std::vector<std::string> ids = {IpAddressBanId(lookup_key, canonical_ip)};
+  std::vector<std::string> ids = {IpAddressBanIdFromDigest(address_digest)};
   const std::string text(canonical_ip);
   std::array<unsigned char, 16> bytes{};
   if (inet_pton(AF_INET, text.c_str(), bytes.data()) == 1) {
-    ids.push_back(IpPrefixBanId(lookup_key, PrefixText(AF_INET, bytes, 24)));
-    ids.push_back(IpPrefixBanId(lookup_key, PrefixText(AF_INET, bytes, 16)));
+    ids.push_back(IpPrefixBanId(pseudonymiser, PrefixText(AF_INET, bytes, 24)));
+    ids.push_back(IpPrefixBanId(pseudonymiser, PrefixText(AF_INET, bytes, 16)));
   } else if (inet_pton(AF_INET6, text.c_str(), bytes.data()) == 1) {
-    ids.push_back(IpPrefixBanId(lookup_key, PrefixText(AF_INET6, bytes, 64)));
-    ids.push_back(IpPrefixBanId(lookup_key, PrefixText(AF_INET6, bytes, 48)));
+    ids.push_back(IpPrefixBanId(pseudonymiser, PrefixText(AF_INET6, bytes, 64)));
+    ids.push_back(IpPrefixBanId(pseudonymiser, PrefixText(AF_INET6, bytes, 48)));
   }
   if (!phone_e164.empty()) {
-    ids.push_back(PhoneBanId(lookup_key, phone_e164));
+    ids.push_back(PhoneBanId(pseudonymiser, phone_e164));
   }
   return ids;
 }

@@ -7,6 +7,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "service/privacy/pseudonymiser.h"
 
 namespace moderation::bans {
 
@@ -25,20 +26,24 @@ struct Ban {
   std::optional<absl::Time> expire_time;  // none: for ever
 };
 
-// Ban ids for each kind of target. `lookup_key` is the service's lookup-hash
-// key. An address's id uses the same keyed hash the comments store, so a ban
-// can be made from a comment without the address in clear.
-[[nodiscard]] std::string IpAddressBanId(absl::string_view lookup_key,
+// Ban ids for each kind of target. An address's id uses the same keyed hash
+// the comments store (Comment::client_ip_digest), so a ban can be made from a
+// comment without the address in clear.
+[[nodiscard]] std::string IpAddressBanId(const privacy::Pseudonymiser& pseudonymiser,
                                          absl::string_view canonical_ip);
 [[nodiscard]] std::string IpAddressBanIdFromDigest(absl::string_view ip_digest_hex);
 // `prefix` is canonical ("203.0.113.0/24").
-[[nodiscard]] std::string IpPrefixBanId(absl::string_view lookup_key, absl::string_view prefix);
-[[nodiscard]] std::string PhoneBanId(absl::string_view lookup_key, absl::string_view e164);
+[[nodiscard]] std::string IpPrefixBanId(const privacy::Pseudonymiser& pseudonymiser,
+                                        absl::string_view prefix);
+[[nodiscard]] std::string PhoneBanId(const privacy::Pseudonymiser& pseudonymiser,
+                                     absl::string_view e164);
 
 // Every ban that would stop a submission from this address and phone (phone
 // may be empty): the address, its IPv4 /24 and /16 or IPv6 /64 and /48, the
-// phone.
-[[nodiscard]] std::vector<std::string> BanIdsFor(absl::string_view lookup_key,
+// phone. `address_digest` is the AddressDigest of `canonical_ip`, made once
+// per request by the caller.
+[[nodiscard]] std::vector<std::string> BanIdsFor(const privacy::Pseudonymiser& pseudonymiser,
+                                                 absl::string_view address_digest,
                                                  absl::string_view canonical_ip,
                                                  absl::string_view phone_e164);
 

@@ -17,11 +17,6 @@ namespace {
 
 constexpr std::size_t kReasonMaxChars = 500;
 
-// As the submission pipeline stores it (Comment::phone_digest).
-std::string PhoneDigest(const crypto::ServiceKeys& keys, absl::string_view e164) {
-  return crypto::HexEncode(crypto::HmacSha256(keys.lookup_key, absl::StrCat("phone:", e164)));
-}
-
 bans::Ban NewBan(const BanOrder& order, absl::Time now) {
   bans::Ban ban;
   ban.reason = order.reason;
@@ -42,6 +37,7 @@ BanDesk::BanDesk(bans::BanStore& store, comments::CommentRepository& comments, c
       comments_(comments),
       clock_(clock),
       keys_(keys),
+      pseudonymiser_(keys.lookup_key),
       paging_(paging),
       audit_(audit),
       decisions_(decisions) {}
@@ -146,18 +142,18 @@ void BanDesk::Make(BanOrder order, absl::AnyInvocable<void(absl::StatusOr<Made>)
   if (violations.empty() && !order.ip_address.empty()) {
     if (std::optional<validation::ClientAddress> address =
             validation::ParseClientAddress(order.ip_address)) {
-      ban.id = bans::IpAddressBanId(keys_.lookup_key, address->canonical);
+      const std::string address_digest = pseudonymiser_.AddressDigest(address->canonical);
+      ban.id = bans::IpAddressBanIdFromDigest(address_digest);
       ban.kind = bans::BanKind::kIpAddress;
       ban.target_display = absl::StrCat(address->network, " (1 địa chỉ)");
-      author_keys.push_back(comments::IpAuthorKeyFromDigest(crypto::HexEncode(
-          crypto::HmacSha256(keys_.lookup_key, absl::StrCat("ip:", address->canonical)))));
+      author_keys.push_back(comments::IpAuthorKeyFromDigest(address_digest));
     } else {
       violations.push_back({"ip_address", "INVALID_FORMAT", "Địa chỉ IP không đúng định dạng."});
     }
   } else if (violations.empty() && !order.ip_prefix.empty()) {
     if (absl::StatusOr<std::string> prefix = bans::CanonicalBanPrefix(order.ip_prefix);
         prefix.ok()) {
-      ban.id = bans::IpPrefixBanId(keys_.lookup_key, *prefix);
+      ban.id = bans::IpPrefixBanId(pseudonymiser_, *prefix);
       ban.kind = bans::BanKind::kIpPrefix;
       ban.target_display = *prefix;
     } else {
@@ -167,10 +163,10 @@ void BanDesk::Make(BanOrder order, absl::AnyInvocable<void(absl::StatusOr<Made>)
   } else if (violations.empty() && !order.phone.empty()) {
     if (absl::StatusOr<std::string> e164 = validation::NormalizeVietnamesePhone(order.phone);
         e164.ok()) {
-      ban.id = bans::PhoneBanId(keys_.lookup_key, *e164);
+      ban.id = bans::PhoneBanId(pseudonymiser_, *e164);
       ban.kind = bans::BanKind::kPhone;
       ban.target_display = validation::MaskPhone(*e164);
-      author_keys.push_back(comments::PhoneAuthorKeyFromDigest(PhoneDigest(keys_, *e164)));
+      author_keys.push_back(comments::PhoneAuthorKeyFromDigest(pseudonymiser_.PhoneDigest(*e164)));
     } else {
       violations.push_back({"phone", "PHONE_INVALID", "Số điện thoại không hợp lệ."});
     }
@@ -206,11 +202,11 @@ void BanDesk::Make(BanOrder order, absl::AnyInvocable<void(absl::StatusOr<Made>)
       if (absl::StatusOr<std::string> phone = keys_.phone_cipher.Open(comment->phone_sealed);
           phone.ok()) {
         bans::Ban by_phone = ban;
-        by_phone.id = bans::PhoneBanId(keys_.lookup_key, *phone);
+        by_phone.id = bans::PhoneBanId(pseudonymiser_, *phone);
         by_phone.kind = bans::BanKind::kPhone;
         by_phone.target_display = validation::MaskPhone(*phone);
         made.bans.push_back(std::move(by_phone));
-        made.author_keys.push_back(comments::PhoneAuthorKeyFromDigest(PhoneDigest(keys_, *phone)));
+        made.author_keys.push_back(comments::PhoneAuthorKeyFromDigest(pseudonymiser_.PhoneDigest(*phone)));
       }
     }
     std::move(done)(std::move(made));

@@ -9,6 +9,7 @@
 #include "service/comments/comment_repository.h"
 #include "service/common/clock.h"
 #include "service/crypto/secrets.h"
+#include "service/privacy/pseudonymiser.h"
 #include "service/moderation/moderation_desk.h"
 #include "service/moderation/paging.h"
 
@@ -84,6 +85,7 @@ class BanDesk {
   comments::CommentRepository& comments_;
   const Clock& clock_;
   const crypto::ServiceKeys& keys_;
+  const privacy::Pseudonymiser pseudonymiser_;  // of keys_.lookup_key
   const PagingLimits paging_;
   audit::AuditLog* audit_;
   ModerationDesk* decisions_;

@@ -470,8 +470,8 @@ void RejectionCost::OnDecided(const comments::Comment& decided) {
   if (decided.status == comments::CommentStatus::kRejected &&
       (decided.rejection_reason == comments::RejectionReason::kSpam ||
        decided.rejection_reason == comments::RejectionReason::kAdvertising)) {
-    ledger_.Record(pow::CostSources(lookup_key_, decided.client_ip_digest, decided.client_network,
-                                    decided.phone_digest),
+    ledger_.Record(pow::CostSources(pseudonymiser_, decided.client_ip_digest,
+                                    decided.client_network, decided.phone_digest),
                    1);
   }
   if (next_ != nullptr) {

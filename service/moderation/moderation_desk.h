@@ -60,13 +60,14 @@ class DecisionListener {
 // work's cost; then tells `next` (may be null).
 class RejectionCost final : public DecisionListener {
  public:
-  RejectionCost(pow::CostLedger& ledger, std::string lookup_key, DecisionListener* next)
-      : ledger_(ledger), lookup_key_(std::move(lookup_key)), next_(next) {}
+  RejectionCost(pow::CostLedger& ledger, privacy::Pseudonymiser pseudonymiser,
+                DecisionListener* next)
+      : ledger_(ledger), pseudonymiser_(std::move(pseudonymiser)), next_(next) {}
   void OnDecided(const comments::Comment& decided) override;
 
  private:
   pow::CostLedger& ledger_;
-  const std::string lookup_key_;
+  const privacy::Pseudonymiser pseudonymiser_;
   DecisionListener* next_;
 };
 

@@ -4,7 +4,6 @@
 #include <cmath>
 
 #include "absl/strings/str_cat.h"
-#include "service/crypto/crypto.h"
 
 namespace moderation::pow {
 
@@ -25,15 +24,15 @@ double Decayed(double score, absl::Time at, absl::Time now, absl::Duration half_
   return score * std::exp2(-elapsed / half);
 }
 
-std::vector<std::string> CostSources(absl::string_view lookup_key, absl::string_view ip_digest,
-                                     absl::string_view network, absl::string_view phone_digest) {
+std::vector<std::string> CostSources(const privacy::Pseudonymiser& pseudonymiser,
+                                     absl::string_view ip_digest, absl::string_view network,
+                                     absl::string_view phone_digest) {
   std::vector<std::string> sources;
   if (!ip_digest.empty()) {
     sources.push_back(absl::StrCat("ip:", ip_digest));
   }
   if (!network.empty()) {
-    sources.push_back(absl::StrCat(
-        "net:", crypto::HexEncode(crypto::HmacSha256(lookup_key, absl::StrCat("net:", network)))));
+    sources.push_back(absl::StrCat("net:", pseudonymiser.NetworkDigest(network)));
   }
   if (!phone_digest.empty()) {
     sources.push_back(absl::StrCat("phone:", phone_digest));

@@ -10,6 +10,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "service/privacy/pseudonymiser.h"
 
 namespace moderation::pow {
 
@@ -35,9 +36,9 @@ inline constexpr double kMaxRefusalScore = 40;
 // The sources a request's refusals count against, as keyed hashes (no address
 // or phone in clear): its address, its network (IPv4 /24, IPv6 /48, as
 // validation::ClientAddress::network), its phone when given. `ip_digest` and
-// `phone_digest` are the hex HMACs the comments store (of "ip:<address>" and
-// "phone:<E.164>"); empty ones are left out.
-[[nodiscard]] std::vector<std::string> CostSources(absl::string_view lookup_key,
+// `phone_digest` are the pseudonymiser's AddressDigest and PhoneDigest, as the
+// comments store them; empty ones are left out.
+[[nodiscard]] std::vector<std::string> CostSources(const privacy::Pseudonymiser& pseudonymiser,
                                                    absl::string_view ip_digest,
                                                    absl::string_view network,
                                                    absl::string_view phone_digest);

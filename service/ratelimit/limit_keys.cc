@@ -7,17 +7,9 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "service/crypto/crypto.h"
 
 namespace moderation::ratelimit {
 namespace {
-
-// 128 bits of a keyed hash: plenty to keep subjects apart, half the key size.
-std::string Hashed(absl::string_view lookup_key, absl::string_view purpose,
-                   absl::string_view value) {
-  return crypto::HexEncode(
-      crypto::HmacSha256(lookup_key, absl::StrCat(purpose, ":", value)).substr(0, 16));
-}
 
 bool PrefixMatches(const unsigned char* address, const unsigned char* prefix, int length) {
   const int whole = length / 8;
@@ -52,31 +44,35 @@ std::string IpBlockOf(absl::string_view canonical_ip) {
 }
 
 std::vector<LimitSubject> SubmissionSubjects(const SubmissionLimits& limits,
-                                             absl::string_view lookup_key,
+                                             const privacy::Pseudonymiser& pseudonymiser,
                                              absl::string_view client_ip,
-                                             absl::string_view phone_e164,
+                                             absl::string_view address_digest,
+                                             absl::string_view phone_digest,
                                              absl::string_view article_id) {
-  const std::string ip = Hashed(lookup_key, "ip", client_ip);
+  const std::string ip(privacy::Pseudonymiser::ShortOf(address_digest));
   std::vector<LimitSubject> subjects = {
       {&limits.ip, ip},
-      {&limits.ip_block, Hashed(lookup_key, "ip-block", IpBlockOf(client_ip))},
+      {&limits.ip_block, pseudonymiser.ShortDigest("ip-block", IpBlockOf(client_ip))},
       {&limits.article, std::string(article_id)},
       {&limits.ip_article, absl::StrCat(ip, ":", article_id)},
       {&limits.global, "all"},
   };
-  if (!phone_e164.empty()) {
-    subjects.push_back({&limits.phone, Hashed(lookup_key, "phone", phone_e164)});
+  if (!phone_digest.empty()) {
+    subjects.push_back(
+        {&limits.phone, std::string(privacy::Pseudonymiser::ShortOf(phone_digest))});
   }
   subjects.push_back({&limits.wrong_answer_ip, ip});
   return subjects;
 }
 
-std::vector<LimitSubject> CaptchaSubjects(const CaptchaLimits& limits, absl::string_view lookup_key,
+std::vector<LimitSubject> CaptchaSubjects(const CaptchaLimits& limits,
+                                          const privacy::Pseudonymiser& pseudonymiser,
                                           absl::string_view client_ip) {
   std::vector<LimitSubject> subjects = {{&limits.global, "all"}};
   if (!client_ip.empty()) {
-    subjects.push_back({&limits.ip, Hashed(lookup_key, "ip", client_ip)});
-    subjects.push_back({&limits.ip_block, Hashed(lookup_key, "ip-block", IpBlockOf(client_ip))});
+    subjects.push_back({&limits.ip, pseudonymiser.ShortDigest("ip", client_ip)});
+    subjects.push_back(
+        {&limits.ip_block, pseudonymiser.ShortDigest("ip-block", IpBlockOf(client_ip))});
   }
   return subjects;
 }

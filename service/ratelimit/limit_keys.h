@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "service/privacy/pseudonymiser.h"
 #include "service/ratelimit/rate_limiter.h"
 
 namespace moderation::ratelimit {
@@ -41,19 +42,19 @@ struct CaptchaLimits {
 };
 
 // The subjects a submission counts against. IPs and phones appear only as
-// keyed hashes (`lookup_key`); an IP's block is its IPv4 /24 or IPv6 /64.
-// `phone_e164` may be empty.
-[[nodiscard]] std::vector<LimitSubject> SubmissionSubjects(const SubmissionLimits& limits,
-                                                           absl::string_view lookup_key,
-                                                           absl::string_view client_ip,
-                                                           absl::string_view phone_e164,
-                                                           absl::string_view article_id);
+// keyed hashes; an IP's block is its IPv4 /24 or IPv6 /64. `address_digest`
+// and `phone_digest` are the pseudonymiser's AddressDigest and PhoneDigest of
+// the request, made once by the caller; `phone_digest` may be empty.
+[[nodiscard]] std::vector<LimitSubject> SubmissionSubjects(
+    const SubmissionLimits& limits, const privacy::Pseudonymiser& pseudonymiser,
+    absl::string_view client_ip, absl::string_view address_digest, absl::string_view phone_digest,
+    absl::string_view article_id);
 
 // The subjects a captcha creation counts against; `client_ip` may be empty,
 // and then only the global limit applies.
-[[nodiscard]] std::vector<LimitSubject> CaptchaSubjects(const CaptchaLimits& limits,
-                                                        absl::string_view lookup_key,
-                                                        absl::string_view client_ip);
+[[nodiscard]] std::vector<LimitSubject> CaptchaSubjects(
+    const CaptchaLimits& limits, const privacy::Pseudonymiser& pseudonymiser,
+    absl::string_view client_ip);
 
 // The block an address belongs to, in text: "203.0.113.0/24", "2001:db8:1:2::/64".
 [[nodiscard]] std::string IpBlockOf(absl::string_view canonical_ip);

@@ -675,7 +675,8 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
       spam_check, {.altcha = active_altcha, .ledger = active_ledger, .observer = pow_observer});
   // Moderators' spam rejections raise the cost for the comment's sources.
   DecisionListener* learning_listener = config.spam.enabled ? &learned_filter : nullptr;
-  RejectionCost rejection_cost(cost_ledger, keys.lookup_key, learning_listener);
+  RejectionCost rejection_cost(cost_ledger, privacy::Pseudonymiser(keys.lookup_key),
+                               learning_listener);
   DecisionListener* desk_listener = active_ledger != nullptr ? &rejection_cost : learning_listener;
   const PagingLimits paging{.default_page_size = static_cast<int>(config.queue.default_page_size),
                             .max_page_size = static_cast<int>(config.queue.max_page_size)};

@@ -5,7 +5,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "service/crypto/crypto.h"
 #include "service/validation/ip.h"
 
 namespace moderation::submission {
@@ -16,6 +15,7 @@ CaptchaIssuance::CaptchaIssuance(captcha::CaptchaService& captchas, ratelimit::R
     : captchas_(captchas),
       limiter_(limiter),
       keys_(keys),
+      pseudonymiser_(keys.lookup_key),
       options_(std::move(options)),
       altcha_(altcha),
       ledger_(ledger) {}
@@ -80,10 +80,8 @@ void CaptchaIssuance::Create(
     if (ledger_ != nullptr && !client_ip.empty()) {
       if (const std::optional<validation::ClientAddress> address =
               validation::ParseClientAddress(client_ip)) {
-        sources = pow::CostSources(
-            keys_.lookup_key,
-            crypto::HexEncode(crypto::HmacSha256(keys_.lookup_key, absl::StrCat("ip:", client_ip))),
-            address->network, "");
+        sources = pow::CostSources(pseudonymiser_, pseudonymiser_.AddressDigest(client_ip),
+                                   address->network, "");
       }
     }
     done = [this, sources = std::move(sources),
@@ -138,7 +136,7 @@ void CaptchaIssuance::Create(
     }
     captchas_.Save(*std::move(pending->drawn), std::move(pending->done));
   };
-  limiter_->Check(ratelimit::CaptchaSubjects(options_.rate_limits, keys_.lookup_key, client_ip),
+  limiter_->Check(ratelimit::CaptchaSubjects(options_.rate_limits, pseudonymiser_, client_ip),
                   [pending, finish](absl::Status checked) mutable {
                     {
                       absl::MutexLock lock(&pending->mutex);

@@ -4,6 +4,7 @@
 
 #include "service/captcha/captcha_service.h"
 #include "service/crypto/secrets.h"
+#include "service/privacy/pseudonymiser.h"
 #include "service/pow/cost.h"
 #include "service/ratelimit/limit_keys.h"
 #include "service/ratelimit/rate_limiter.h"
@@ -46,6 +47,7 @@ class CaptchaIssuance {
   captcha::CaptchaService& captchas_;
   ratelimit::RateLimiter* limiter_;
   const crypto::ServiceKeys& keys_;
+  const privacy::Pseudonymiser pseudonymiser_;  // of keys_.lookup_key
   const IssuanceOptions options_;
   pow::Altcha* altcha_;
   pow::CostLedger* ledger_;

@@ -57,7 +57,10 @@ struct SubmissionPipeline::Attempt {
   SubmissionPlan plan;      // handed to the store; what the verdict needs is kept apart
   captcha::CaptchaAttempt captcha;
   std::string comment_id;
-  std::vector<std::string> cost_sources;  // what a refusal counts against
+  // The reader's keyed digests, made once: limits, bans, the stored comment,
+  // the memory of bodies and the refusal count all use them.
+  std::string address_digest;
+  std::string phone_digest;  // empty without a phone
   ratelimit::LimitPlan limits;
   // The spam verdict for each answer of the memory of recent bodies, and what
   // it takes to pick one.
@@ -79,6 +82,7 @@ SubmissionPipeline::SubmissionPipeline(captcha::CaptchaService& captchas, Submis
       clock_(clock),
       random_(random),
       keys_(keys),
+      pseudonymiser_(keys.lookup_key),
       options_(std::move(options)),
       spam_(spam),
       pow_(std::move(pow)) {}
@@ -106,14 +110,9 @@ void SubmissionPipeline::Submit(
   }
   attempt->captcha = *captcha;
   plan.captcha = *std::move(captcha);
-  if (pow_.ledger != nullptr) {
-    attempt->cost_sources = pow::CostSources(
-        keys_.lookup_key,
-        crypto::HexEncode(crypto::HmacSha256(keys_.lookup_key, absl::StrCat("ip:", v.client_ip))),
-        v.client_network,
-        v.phone_e164.empty() ? ""
-                             : crypto::HexEncode(crypto::HmacSha256(
-                                   keys_.lookup_key, absl::StrCat("phone:", v.phone_e164))));
+  attempt->address_digest = pseudonymiser_.AddressDigest(v.client_ip);
+  if (!v.phone_e164.empty()) {
+    attempt->phone_digest = pseudonymiser_.PhoneDigest(v.phone_e164);
   }
   std::optional<pow::AltchaSolution> solution;
   if (pow_.altcha != nullptr) {
@@ -135,8 +134,10 @@ void SubmissionPipeline::Submit(
   }
 
   if (limiter_ != nullptr && !options_.allow_list.Contains(v.client_ip)) {
-    attempt->limits = limiter_->Plan(ratelimit::SubmissionSubjects(
-        options_.rate_limits, keys_.lookup_key, v.client_ip, v.phone_e164, v.article_id));
+    attempt->limits = limiter_->Plan(
+        ratelimit::SubmissionSubjects(options_.rate_limits, pseudonymiser_, v.client_ip,
+                                      attempt->address_digest, attempt->phone_digest,
+                                      v.article_id));
     if (!attempt->limits.refused_now.ok()) {
       std::move(attempt->done)(attempt->limits.refused_now);
       return;
@@ -151,19 +152,14 @@ void SubmissionPipeline::Submit(
     }
   }
   if (options_.check_bans) {
-    plan.ban_ids = bans::BanIdsFor(keys_.lookup_key, v.client_ip, v.phone_e164);
+    plan.ban_ids =
+        bans::BanIdsFor(pseudonymiser_, attempt->address_digest, v.client_ip, v.phone_e164);
   }
   if (!v.idempotency_key.empty()) {
-    // What a retry must repeat to be one. Length-prefixed so that moving text
-    // between fields changes the digest.
-    attempt->fingerprint = crypto::HexEncode(crypto::HmacSha256(
-        keys_.lookup_key,
-        absl::StrCat("content:", v.article_id.size(), ":", v.article_id, v.name.size(), ":", v.name,
-                     v.phone_e164.size(), ":", v.phone_e164, v.title.size(), ":", v.title,
-                     v.body.size(), ":", v.body)));
+    attempt->fingerprint =
+        pseudonymiser_.ContentFingerprint(v.article_id, v.name, v.phone_e164, v.title, v.body);
     plan.idempotency = comments::IdempotencyRecord{
-        .key_digest = crypto::HexEncode(
-            crypto::HmacSha256(keys_.lookup_key, absl::StrCat("idempotency:", v.idempotency_key))),
+        .key_digest = pseudonymiser_.IdempotencyKeyDigest(v.idempotency_key),
         .fingerprint = attempt->fingerprint,
         .ttl = options_.idempotency_ttl,
     };
@@ -182,7 +178,7 @@ void SubmissionPipeline::Submit(
       verdict->signals.push_back(signal);
     }
   }
-  plan.comment = BuildComment(v);
+  plan.comment = BuildComment(*attempt);
   attempt->comment_id = plan.comment.id;
 
   store_.Commit(std::move(plan), [this, attempt](absl::StatusOr<SubmissionReply> reply) mutable {
@@ -273,12 +269,16 @@ void SubmissionPipeline::Conclude(Attempt& attempt, absl::StatusOr<SubmissionRep
 }
 
 void SubmissionPipeline::CountRefusal(const Attempt& attempt) const {
-  if (pow_.ledger != nullptr && !attempt.cost_sources.empty()) {
-    pow_.ledger->Record(attempt.cost_sources, 1);
+  // The sources are made here, on refusal only: most submissions never need them.
+  if (pow_.ledger != nullptr) {
+    pow_.ledger->Record(pow::CostSources(pseudonymiser_, attempt.address_digest,
+                                         attempt.valid.client_network, attempt.phone_digest),
+                        1);
   }
 }
 
-comments::Comment SubmissionPipeline::BuildComment(const validation::ValidSubmission& valid) {
+comments::Comment SubmissionPipeline::BuildComment(const Attempt& attempt) {
+  const validation::ValidSubmission& valid = attempt.valid;
   comments::Comment comment;
   comment.id = ids_.Next();
   comment.article_id = valid.article_id;
@@ -288,11 +288,9 @@ comments::Comment SubmissionPipeline::BuildComment(const validation::ValidSubmis
   if (!valid.phone_e164.empty()) {
     comment.phone_sealed = keys_.phone_cipher.Seal(valid.phone_e164, random_);
     // Indexes the author's history without the number in clear.
-    comment.phone_digest = crypto::HexEncode(
-        crypto::HmacSha256(keys_.lookup_key, absl::StrCat("phone:", valid.phone_e164)));
+    comment.phone_digest = attempt.phone_digest;
   }
-  comment.client_ip_digest =
-      crypto::HexEncode(crypto::HmacSha256(keys_.lookup_key, absl::StrCat("ip:", valid.client_ip)));
+  comment.client_ip_digest = attempt.address_digest;
   comment.client_network = valid.client_network;
   comment.user_agent = valid.user_agent;
   comment.status = comments::CommentStatus::kPending;
@@ -333,13 +331,11 @@ void SubmissionPipeline::Examine(Attempt& attempt) {
     return;
   }
   spam::BodyRecord record;
-  record.body_digest = crypto::HexEncode(
-      crypto::HmacSha256(keys_.lookup_key, absl::StrCat("body:", traces.normalized_body)));
+  record.body_digest = pseudonymiser_.BodyDigest(traces.normalized_body);
   record.simhash = traces.simhash;
   // The author as bans know them: by phone when given, else by address.
-  record.author_digest = crypto::HexEncode(crypto::HmacSha256(
-      keys_.lookup_key, v.phone_e164.empty() ? absl::StrCat("ip:", v.client_ip)
-                                             : absl::StrCat("phone:", v.phone_e164)));
+  record.author_digest =
+      attempt.phone_digest.empty() ? attempt.address_digest : attempt.phone_digest;
   record.repeat_window = rules.repeat_post.window;
   record.near_window = rules.near_duplicate.window;
   record.max_distance = rules.near_duplicate.max_distance;

@@ -11,6 +11,7 @@
 #include "service/common/ids.h"
 #include "service/common/random.h"
 #include "service/crypto/secrets.h"
+#include "service/privacy/pseudonymiser.h"
 #include "service/pow/altcha.h"
 #include "service/pow/cost.h"
 #include "service/ratelimit/limit_keys.h"
@@ -86,7 +87,7 @@ class SubmissionPipeline {
  private:
   struct Attempt;
 
-  [[nodiscard]] comments::Comment BuildComment(const validation::ValidSubmission& valid);
+  [[nodiscard]] comments::Comment BuildComment(const Attempt& attempt);
   void Examine(Attempt& attempt);
   void Conclude(Attempt& attempt, absl::StatusOr<SubmissionReply> reply);
   // Counts a refusal against the attempt's sources, when there is a ledger.
@@ -99,6 +100,7 @@ class SubmissionPipeline {
   const Clock& clock_;
   RandomSource& random_;
   const crypto::ServiceKeys& keys_;
+  const privacy::Pseudonymiser pseudonymiser_;  // of keys_.lookup_key
   const SubmissionOptions options_;
   const SpamCheck spam_;
   const ProofOfWorkCheck pow_;

@@ -28,6 +28,7 @@ struct Run {
 Run Drive(moderation::ratelimit::RateLimiter& limiter,
           const moderation::ratelimit::SubmissionLimits& limits, int in_flight,
           absl::Duration duration, int subjects, int64_t first_reader) {
+  const moderation::privacy::Pseudonymiser pseudonymiser("bench-key");
   std::atomic<int64_t> decisions{0};
   std::atomic<int64_t> refused{0};
   std::atomic<int64_t> next{first_reader};
@@ -49,7 +50,8 @@ Run Drive(moderation::ratelimit::RateLimiter& limiter,
     const int64_t reader = n % subjects;
     const std::string ip =
         absl::StrCat("10.", reader % 256, ".", reader / 256 % 256, ".", reader / 65536 % 256);
-    limiter.Check(moderation::ratelimit::SubmissionSubjects(limits, "bench-key", ip, "",
+    limiter.Check(moderation::ratelimit::SubmissionSubjects(limits, pseudonymiser, ip,
+                                                            pseudonymiser.AddressDigest(ip), "",
                                                             absl::StrCat("article-", n % 50)),
                   [&](absl::Status status) {
                     ++decisions;

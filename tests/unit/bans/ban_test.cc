@@ -13,23 +13,42 @@
 namespace moderation::bans {
 namespace {
 
+std::vector<std::string> IdsFor(const privacy::Pseudonymiser& k, absl::string_view ip,
+                                absl::string_view phone) {
+  return BanIdsFor(k, k.AddressDigest(ip), ip, phone);
+}
+
 TEST(BanIdsTest, ASubmissionIsCheckedAgainstItsAddressBlocksAndPhone) {
-  const std::vector<std::string> ids = BanIdsFor("k", "203.0.113.9", "+84912345678");
+  const privacy::Pseudonymiser k("k");
+  const std::vector<std::string> ids = IdsFor(k, "203.0.113.9", "+84912345678");
   ASSERT_EQ(ids.size(), 4u);
-  EXPECT_EQ(ids[0], IpAddressBanId("k", "203.0.113.9"));
-  EXPECT_EQ(ids[1], IpPrefixBanId("k", "203.0.113.0/24"));
-  EXPECT_EQ(ids[2], IpPrefixBanId("k", "203.0.0.0/16"));
-  EXPECT_EQ(ids[3], PhoneBanId("k", "+84912345678"));
-  EXPECT_EQ(BanIdsFor("k", "2001:db8:1:2::5", "")[1], IpPrefixBanId("k", "2001:db8:1:2::/64"));
+  EXPECT_EQ(ids[0], IpAddressBanId(k, "203.0.113.9"));
+  EXPECT_EQ(ids[1], IpPrefixBanId(k, "203.0.113.0/24"));
+  EXPECT_EQ(ids[2], IpPrefixBanId(k, "203.0.0.0/16"));
+  EXPECT_EQ(ids[3], PhoneBanId(k, "+84912345678"));
+  EXPECT_EQ(IdsFor(k, "2001:db8:1:2::5", "")[1], IpPrefixBanId(k, "2001:db8:1:2::/64"));
   for (const std::string& id : ids) {
     EXPECT_EQ(id.find("203.0"), std::string::npos);
   }
 }
 
+// Stored bans carry these ids: the values are pinned (HMAC-SHA-256 under
+// "pinned-key" of "ip:…", "ban-prefix:…", "ban-phone:…", computed apart).
+TEST(BanIdsTest, IdsAreTheOnesStoredBans) {
+  const std::vector<std::string> ids =
+      IdsFor(privacy::Pseudonymiser("pinned-key"), "203.0.113.9", "+84912345678");
+  ASSERT_EQ(ids.size(), 4u);
+  EXPECT_EQ(ids[0], "ip-5b8666ec9bd5f3316ad88b877b8120b4");
+  EXPECT_EQ(ids[1], "net-e8e5c832fe546505ddfa45ba18257453");
+  EXPECT_EQ(ids[3], "tel-0ae9bdf1f745bde9caa5063238714003");
+}
+
 TEST(BanIdsTest, AnAddressBanMatchesTheDigestCommentsStore) {
-  EXPECT_EQ(IpAddressBanId("k", "203.0.113.9").substr(0, 3), "ip-");
-  EXPECT_NE(IpAddressBanId("k", "203.0.113.9"), IpAddressBanId("k", "203.0.113.10"));
-  EXPECT_NE(IpAddressBanId("k", "203.0.113.9"), IpAddressBanId("other", "203.0.113.9"));
+  const privacy::Pseudonymiser k("k");
+  EXPECT_EQ(IpAddressBanId(k, "203.0.113.9").substr(0, 3), "ip-");
+  EXPECT_NE(IpAddressBanId(k, "203.0.113.9"), IpAddressBanId(k, "203.0.113.10"));
+  EXPECT_NE(IpAddressBanId(k, "203.0.113.9"),
+            IpAddressBanId(privacy::Pseudonymiser("other"), "203.0.113.9"));
 }
 
 TEST(CanonicalBanPrefixTest, ClearsHostBitsAndRefusesOtherLengths) {
@@ -143,7 +162,8 @@ TEST_F(BanDeskTest, ShowsTargetsMaskedAndExpiresTimedBans) {
 
   auto banned = [&] {
     return testing::Await<absl::StatusOr<std::optional<Ban>>>([&](auto done) {
-             store_.FindAny(BanIdsFor(keys_.lookup_key, "198.51.100.1", "+84912345645"),
+             store_.FindAny(IdsFor(privacy::Pseudonymiser(keys_.lookup_key), "198.51.100.1",
+                                   "+84912345645"),
                             absl::Seconds(1), done);
            })
         ->value()
@@ -174,8 +194,8 @@ TEST_F(BanDeskTest, BansACommentsAuthorByAddressAndPhone) {
   }());
   ASSERT_TRUE(made.ok()) << made.status();
   ASSERT_EQ(made->size(), 2u);
-  EXPECT_EQ((*made)[0].id, IpAddressBanId(keys_.lookup_key, "203.0.113.9"));
-  EXPECT_EQ((*made)[1].id, PhoneBanId(keys_.lookup_key, "+84912345645"));
+  EXPECT_EQ((*made)[0].id, IpAddressBanId(privacy::Pseudonymiser(keys_.lookup_key), "203.0.113.9"));
+  EXPECT_EQ((*made)[1].id, PhoneBanId(privacy::Pseudonymiser(keys_.lookup_key), "+84912345645"));
   EXPECT_EQ(Create([&] {
               Order o;
               o.comment_id = "01JD0000000000000000000009";

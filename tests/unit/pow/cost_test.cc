@@ -33,14 +33,21 @@ TEST(CostTest, ScoresHalveEveryHalfLife) {
 }
 
 TEST(CostTest, SourcesAreKeyedHashesAndSkipWhatIsMissing) {
-  const std::vector<std::string> all = CostSources("key", "ipdigest", "203.0.113.0/24", "phd");
+  const privacy::Pseudonymiser key("key");
+  const std::vector<std::string> all = CostSources(key, "ipdigest", "203.0.113.0/24", "phd");
   ASSERT_EQ(all.size(), 3U);
   EXPECT_EQ(all[0], "ip:ipdigest");
   EXPECT_EQ(all[1].rfind("net:", 0), 0U);
   EXPECT_EQ(all[1].find("203.0.113"), std::string::npos);
   EXPECT_EQ(all[2], "phone:phd");
-  EXPECT_NE(CostSources("other key", "", "203.0.113.0/24", "")[0], all[1]);
-  EXPECT_EQ(CostSources("key", "", "", "").size(), 0U);
+  EXPECT_NE(CostSources(privacy::Pseudonymiser("other key"), "", "203.0.113.0/24", "")[0], all[1]);
+  EXPECT_EQ(CostSources(key, "", "", "").size(), 0U);
+}
+
+TEST(CostTest, TheNetworkSourceIsTheOneLedgersHold) {
+  // HMAC-SHA-256 under "pinned-key" of "net:203.0.113.0/24", computed apart.
+  EXPECT_EQ(CostSources(privacy::Pseudonymiser("pinned-key"), "", "203.0.113.0/24", "")[0],
+            "net:41df90c9fa87cf50dfbfa7deb12473634a68f6ef43d0fd1d4bc09a4785533769");
 }
 
 }  // namespace

@@ -215,7 +215,7 @@ TEST_F(SubmissionPipelineTest, AllowListedAddressesSkipTheLimits) {
 
 TEST_F(SubmissionPipelineTest, ABannedAuthorIsRefusedOrSilentlyDropped) {
   bans::Ban ban;
-  ban.id = bans::PhoneBanId(keys_.lookup_key, "+84987654321");
+  ban.id = bans::PhoneBanId(privacy::Pseudonymiser(keys_.lookup_key), "+84987654321");
   ban.reason = "spam";
   testing::Await<absl::Status>([&](auto done) { bans_.Put(ban, done); });
   SubmissionPipeline guarded(captchas_, store_, nullptr, ids_, clock_, random_, keys_,
