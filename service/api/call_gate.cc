@@ -85,16 +85,15 @@ CallGate::CountingInterceptorFactory() {
 absl::Status CallGate::Admit(const grpc::CallbackServerContext& context) const {
   if (draining_.load(std::memory_order_acquire)) {
     absl::Status status =
-        ErrorWithReason(absl::StatusCode::kUnavailable, "SHUTTING_DOWN",
-                        "Hệ thống đang khởi động lại, vui lòng thử lại sau giây lát.",
-                        "the server is shutting down");
+        ErrorWithReasonCode(absl::StatusCode::kUnavailable, "SHUTTING_DOWN",
+                            "the server is shutting down");
     SetRetryAfter(status, absl::Seconds(1));
     return status;
   }
   if (in_flight_.load(std::memory_order_acquire) > max_in_flight_) {
     absl::Status status =
-        ErrorWithReason(absl::StatusCode::kResourceExhausted, "OVERLOADED",
-                        "Hệ thống đang quá tải, vui lòng thử lại sau.", "too many calls in flight");
+        ErrorWithReasonCode(absl::StatusCode::kResourceExhausted, "OVERLOADED",
+                            "too many calls in flight");
     SetRetryAfter(status, absl::Seconds(1));
     return status;
   }

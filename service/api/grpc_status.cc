@@ -9,6 +9,7 @@
 #include "moderation/v1/errors.pb.h"
 #include "service/common/errors.h"
 #include "service/common/log.h"
+#include "service/api/reader_messages.h"
 
 namespace moderation::api {
 namespace {
@@ -46,16 +47,16 @@ grpc::Status ToGrpcStatus(const absl::Status& status, absl::string_view method) 
                                     {"error", status.message()}});
     }
     detail.set_reason("INTERNAL_ERROR");
-    detail.set_message("Đã có lỗi xảy ra, vui lòng thử lại sau.");
+    detail.set_message(std::string(kInternalError));
     message = "internal error";
   } else {
     detail.set_reason(ReasonOf(status));
-    detail.set_message(VietnameseMessageOf(status));
+    detail.set_message(ReaderMessageOf(status));
     for (const FieldViolation& violation : FieldViolationsOf(status)) {
       v1::FieldViolation* out = detail.add_field_violations();
       out->set_field(violation.field);
       out->set_reason(violation.reason);
-      out->set_message(violation.message);
+      out->set_message(ReaderMessageOf(violation));
     }
     if (std::optional<absl::Duration> wait = RetryAfterOf(status)) {
       const int64_t millis = absl::ToInt64Milliseconds(*wait);

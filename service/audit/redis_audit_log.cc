@@ -304,9 +304,8 @@ void SendWithAuditEntry(AuditChain& chain, Event event, SendSealed send,
         }
         self->chain.Reset(*std::move(head));
         if (--self->left == 0) {
-          self->Finish(ErrorWithReason(absl::StatusCode::kAborted, "AUDIT_BUSY",
-                                       "Hệ thống đang bận, vui lòng thử lại.",
-                                       "the audit log's head kept moving; nothing was changed"),
+          self->Finish(ErrorWithReasonCode(absl::StatusCode::kAborted, "AUDIT_BUSY",
+                                           "the audit log's head kept moving; nothing was changed"),
                        std::move(entry));
           return;
         }

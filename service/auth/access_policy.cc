@@ -31,8 +31,7 @@ bool IsToken68(absl::string_view token) {
 }
 
 absl::Status Unauthenticated(absl::string_view why) {
-  return ErrorWithReason(absl::StatusCode::kUnauthenticated, "UNAUTHENTICATED",
-                         "Chưa xác thực: thiếu mã truy cập hoặc mã không đúng.", why);
+  return ErrorWithReasonCode(absl::StatusCode::kUnauthenticated, "UNAUTHENTICATED", why);
 }
 
 absl::string_view NeededRoles(Permission permission) {
@@ -124,9 +123,8 @@ absl::StatusOr<Principal> AccessPolicy::Authorize(absl::Span<const absl::string_
     return Unauthenticated("unknown bearer token");
   }
   if (!RoleAllows(principal->role, needed)) {
-    return ErrorWithReason(
+    return ErrorWithReasonCode(
         absl::StatusCode::kPermissionDenied, "PERMISSION_DENIED",
-        "Bạn không có quyền thực hiện thao tác này.",
         absl::StrCat("the ", RoleName(principal->role), " role may not make this call (it needs ",
                      NeededRoles(needed), ")"));
   }
@@ -141,9 +139,8 @@ absl::StatusOr<Principal> AccessPolicy::Authorize(absl::Span<const absl::string_
     return principal;
   }
   if (!IsValidPrincipalName(declared_name)) {
-    return ErrorWithReason(absl::StatusCode::kInvalidArgument, "INVALID_MODERATOR_NAME",
-                           "Tên người kiểm duyệt không hợp lệ.",
-                           "the x-moderator name must be 1-64 characters of [A-Za-z0-9._@-]");
+    return ErrorWithReasonCode(absl::StatusCode::kInvalidArgument, "INVALID_MODERATOR_NAME",
+                               "the x-moderator name must be 1-64 characters of [A-Za-z0-9._@-]");
   }
   principal->name = std::string(declared_name);
   return principal;

@@ -83,9 +83,8 @@ void RedisBanStore::Delete(const std::string& ban_id,
           return;
         }
         if (reply->integer == 0) {
-          std::move(done)(ErrorWithReason(absl::StatusCode::kNotFound, "BAN_NOT_FOUND",
-                                          "Không tìm thấy lệnh cấm.",
-                                          absl::StrCat("no live ban ", ban_id)));
+          std::move(done)(ErrorWithReasonCode(absl::StatusCode::kNotFound, "BAN_NOT_FOUND",
+                                              absl::StrCat("no live ban ", ban_id)));
           return;
         }
         std::move(done)(absl::OkStatus());

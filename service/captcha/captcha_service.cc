@@ -13,9 +13,9 @@ namespace {
 
 constexpr std::size_t kIdRandomBytes = 16;
 
-absl::Status CaptchaError(absl::string_view field, absl::string_view reason,
-                          absl::string_view message) {
-  return InvalidFields({{std::string(field), std::string(reason), std::string(message)}});
+// The reader's message is api/'s, by reason.
+absl::Status CaptchaError(absl::string_view field, absl::string_view reason) {
+  return InvalidFields({{std::string(field), std::string(reason), ""}});
 }
 
 // Ids look like "<32 hex digits>.<expiry, unix seconds>".
@@ -149,14 +149,12 @@ absl::StatusOr<CaptchaAttempt> CaptchaService::PrepareAttempt(const std::string&
                                                               const std::string& answer) const {
   const std::optional<absl::Time> expiry = ExpiryOf(captcha_id);
   if (!expiry) {
-    return CaptchaError("captcha_id", "CAPTCHA_UNKNOWN",
-                        "Mã xác nhận không tồn tại. Vui lòng lấy mã mới.");
+    return CaptchaError("captcha_id", "CAPTCHA_UNKNOWN");
   }
   // Judged here, once: the store's copy expires with it, and a verdict taken
   // after the store has acted must agree with what the store did.
   if (clock_.Now() > *expiry) {
-    return CaptchaError("captcha_id", "CAPTCHA_EXPIRED",
-                        "Mã xác nhận đã hết hạn. Vui lòng lấy mã mới.");
+    return CaptchaError("captcha_id", "CAPTCHA_EXPIRED");
   }
   return CaptchaAttempt{.captcha_id = captcha_id,
                         .answer_digest = Digest(captcha_id, answer),
@@ -166,20 +164,16 @@ absl::StatusOr<CaptchaAttempt> CaptchaService::PrepareAttempt(const std::string&
 absl::Status CaptchaService::Judge(const CaptchaAttempt& attempt, const TakeResult& taken) const {
   switch (taken.outcome) {
     case TakeOutcome::kAlreadyUsed:
-      return CaptchaError("captcha_id", "CAPTCHA_ALREADY_USED",
-                          "Mã xác nhận đã được sử dụng. Vui lòng lấy mã mới.");
+      return CaptchaError("captcha_id", "CAPTCHA_ALREADY_USED");
     case TakeOutcome::kMissing:
       return clock_.Now() > attempt.expire_time
-                 ? CaptchaError("captcha_id", "CAPTCHA_EXPIRED",
-                                "Mã xác nhận đã hết hạn. Vui lòng lấy mã mới.")
-                 : CaptchaError("captcha_id", "CAPTCHA_UNKNOWN",
-                                "Mã xác nhận không tồn tại. Vui lòng lấy mã mới.");
+                 ? CaptchaError("captcha_id", "CAPTCHA_EXPIRED")
+                 : CaptchaError("captcha_id", "CAPTCHA_UNKNOWN");
     case TakeOutcome::kTaken:
       break;
   }
   if (!crypto::ConstantTimeEquals(attempt.answer_digest, taken.answer_digest)) {
-    return CaptchaError("captcha_answer", "CAPTCHA_WRONG",
-                        "Mã xác nhận không đúng. Vui lòng nhập mã mới.");
+    return CaptchaError("captcha_answer", "CAPTCHA_WRONG");
   }
   return absl::OkStatus();
 }

@@ -112,15 +112,14 @@ std::optional<RejectionReason> ParseReason(absl::string_view name) {
 namespace moderation::comments {
 
 absl::Status CommentNotFound(absl::string_view comment_id) {
-  return ErrorWithReason(absl::StatusCode::kNotFound, "COMMENT_NOT_FOUND",
-                         "Không tìm thấy bình luận.",
-                         absl::StrCat("no comment with id ", comment_id));
+  return ErrorWithReasonCode(absl::StatusCode::kNotFound, "COMMENT_NOT_FOUND",
+                             absl::StrCat("no comment with id ", comment_id));
 }
 
 absl::Status CommentNotPending(CommentStatus current) {
-  return ErrorWithReason(absl::StatusCode::kFailedPrecondition, "COMMENT_NOT_PENDING",
-                         "Bình luận này đã được xử lý trước đó.",
-                         absl::StrCat("comment is no longer pending: it is ", StatusName(current)));
+  return ErrorWithReasonCode(
+      absl::StatusCode::kFailedPrecondition, "COMMENT_NOT_PENDING",
+      absl::StrCat("comment is no longer pending: it is ", StatusName(current)));
 }
 
 }  // namespace moderation::comments
@@ -128,8 +127,7 @@ absl::Status CommentNotPending(CommentStatus current) {
 namespace moderation::comments {
 
 absl::Status UndoNotAllowed(absl::string_view why) {
-  return ErrorWithReason(absl::StatusCode::kFailedPrecondition, "UNDO_NOT_ALLOWED",
-                         "Không thể hoàn tác quyết định này.", why);
+  return ErrorWithReasonCode(absl::StatusCode::kFailedPrecondition, "UNDO_NOT_ALLOWED", why);
 }
 
 }  // namespace moderation::comments

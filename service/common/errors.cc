@@ -40,9 +40,9 @@ absl::Status InvalidFields(std::vector<FieldViolation> violations) {
   status.SetPayload(kViolationsUrl,
                     absl::Cord(absl::StrJoin(records, std::string(1, kRecordSeparator))));
   status.SetPayload(kReasonUrl, absl::Cord("INVALID_FIELDS"));
-  status.SetPayload(kMessageUrl, absl::Cord(violations.size() == 1
-                                                ? violations.front().message
-                                                : "Vui lòng kiểm tra lại các thông tin đã nhập."));
+  if (violations.size() == 1) {
+    status.SetPayload(kMessageUrl, absl::Cord(violations.front().message));
+  }
   return status;
 }
 
@@ -55,10 +55,16 @@ absl::Status ErrorWithReason(absl::StatusCode code, absl::string_view reason,
   return status;
 }
 
+absl::Status ErrorWithReasonCode(absl::StatusCode code, absl::string_view reason,
+                                 absl::string_view internal_message) {
+  absl::Status status(code, internal_message);
+  status.SetPayload(kReasonUrl, absl::Cord(reason));
+  return status;
+}
+
 absl::Status StorageUnavailable(absl::string_view detail) {
-  absl::Status status = ErrorWithReason(absl::StatusCode::kUnavailable, "STORAGE_UNAVAILABLE",
-                                        "Hệ thống đang bận, vui lòng thử lại sau ít phút.",
-                                        absl::StrCat("storage: ", detail));
+  absl::Status status = ErrorWithReasonCode(absl::StatusCode::kUnavailable, "STORAGE_UNAVAILABLE",
+                                            absl::StrCat("storage: ", detail));
   SetRetryAfter(status, absl::Seconds(1));
   return status;
 }

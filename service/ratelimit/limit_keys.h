@@ -29,7 +29,7 @@ struct SubmissionLimits {
                             .count = 10,
                             .period = absl::Minutes(10),
                             .burst = 5,
-                            .too_often = "Bạn đã nhập sai mã xác nhận quá nhiều lần."};
+                            .counts_wrong_answers = true};
 };
 
 // The limits on captcha creation and refresh.

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cmath>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "service/common/errors.h"
 #include "service/common/log.h"
@@ -15,8 +16,10 @@ log::Sampler& TripLog() {
   return *sampler;
 }
 
-// Names the limit that refused, for metrics and logs.
+// Names the limit that refused, for metrics, logs and the reader's message.
 constexpr absl::string_view kLimitPayload = "moderation/limit";
+// The wait in whole seconds, as the reader is told it.
+constexpr absl::string_view kWaitSecondsPayload = "moderation/limit-wait-seconds";
 
 std::string CacheKey(const LimitSubject& subject) {
   return absl::StrCat(subject.rule->name, ":", subject.subject);
@@ -24,15 +27,14 @@ std::string CacheKey(const LimitSubject& subject) {
 
 }  // namespace
 
-absl::Status RateLimited(absl::string_view limit, absl::Duration retry_after,
-                         absl::string_view too_often) {
+absl::Status RateLimited(absl::string_view limit, absl::Duration retry_after) {
   const int64_t seconds =
       std::max<int64_t>(1, static_cast<int64_t>(std::ceil(absl::ToDoubleSeconds(retry_after))));
-  absl::Status status = ErrorWithReason(
+  absl::Status status = ErrorWithReasonCode(
       absl::StatusCode::kResourceExhausted, "RATE_LIMITED",
-      absl::StrCat(too_often, " Vui lòng thử lại sau ", seconds, " giây."),
       absl::StrCat("rate limit ", limit, " exceeded; retry after ", seconds, "s"));
   status.SetPayload(kLimitPayload, absl::Cord(limit));
+  status.SetPayload(kWaitSecondsPayload, absl::Cord(absl::StrCat(seconds)));
   SetRetryAfter(status, retry_after);
   return status;
 }
@@ -40,6 +42,17 @@ absl::Status RateLimited(absl::string_view limit, absl::Duration retry_after,
 std::string LimitOf(const absl::Status& status) {
   absl::optional<absl::Cord> limit = status.GetPayload(kLimitPayload);
   return limit ? std::string(*limit) : std::string();
+}
+
+std::optional<LimitRefusal> LimitRefusalOf(const absl::Status& status) {
+  absl::optional<absl::Cord> limit = status.GetPayload(kLimitPayload);
+  absl::optional<absl::Cord> wait = status.GetPayload(kWaitSecondsPayload);
+  LimitRefusal refusal;
+  if (!limit || !wait || !absl::SimpleAtoi(std::string(*wait), &refusal.wait_seconds)) {
+    return std::nullopt;
+  }
+  refusal.limit = std::string(*limit);
+  return refusal;
 }
 
 RateLimiter::RateLimiter(LimitStore& store, const Clock& clock, LimiterOptions options)
@@ -65,7 +78,7 @@ LimitPlan RateLimiter::Plan(const std::vector<LimitSubject>& subjects) const {
       if (const absl::Duration remaining = cache_->RemainingFor(key, plan.planned_at);
           remaining > absl::ZeroDuration()) {
         // Known to be over: no round trip until its window frees.
-        plan.refused_now = RateLimited(rule.name, remaining, rule.too_often);
+        plan.refused_now = RateLimited(rule.name, remaining);
         plan.checks.clear();
         return plan;
       }
@@ -75,7 +88,7 @@ LimitPlan RateLimiter::Plan(const std::vector<LimitSubject>& subjects) const {
                                     .burst = std::max<int64_t>(1, rule.burst)});
     plan.shadow.push_back(shadow);
     plan.rule_names.push_back(rule.name);
-    plan.too_often.push_back(rule.too_often);
+    plan.counts_wrong_answers.push_back(rule.counts_wrong_answers);
     plan.on_store_error.push_back(rule.on_store_error);
   }
   return plan;
@@ -112,8 +125,7 @@ absl::Status RateLimiter::Conclude(const LimitPlan& plan,
                      plan.planned_at);
     if (results[i]->retry_after > longest_wait) {
       longest_wait = results[i]->retry_after;
-      verdict = RateLimited(rule, results[i]->retry_after,
-                            i < plan.too_often.size() ? plan.too_often[i] : "Bạn thao tác quá nhanh.");
+      verdict = RateLimited(rule, results[i]->retry_after);
     }
   }
   return verdict;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,8 +26,9 @@ struct LimitRule {
   int64_t burst = 1;
   bool shadow = false;  // evaluate and count, never refuse
   OnStoreError on_store_error = OnStoreError::kAllow;
-  // What the reader did too often, in the refusal's Vietnamese message.
-  std::string too_often = "Bạn thao tác quá nhanh.";
+  // Counts wrong captcha answers rather than accepted submissions: the store
+  // records its event only when the answer turns out wrong.
+  bool counts_wrong_answers = false;
 };
 
 // A rule applied to one subject (already a keyed hash where it is personal).
@@ -43,7 +45,7 @@ struct LimitPlan {
   std::vector<GcraCheck> checks;  // for the store, in order
   std::vector<bool> shadow;       // per check: counted, never refuses
   std::vector<std::string> rule_names;
-  std::vector<std::string> too_often;  // per check: its rule's too_often
+  std::vector<bool> counts_wrong_answers;  // per check: its rule's flag
   std::vector<OnStoreError> on_store_error;
   absl::Time planned_at;
 };
@@ -84,11 +86,20 @@ class RateLimiter {
   std::shared_ptr<std::atomic<int64_t>> shadow_trips_;
 };
 
-// The error returned when a limit trips; `too_often` opens the reader's message.
-[[nodiscard]] absl::Status RateLimited(absl::string_view limit, absl::Duration retry_after,
-                                       absl::string_view too_often = "Bạn thao tác quá nhanh.");
+// The error returned when a limit trips: RESOURCE_EXHAUSTED, reason
+// RATE_LIMITED, the limit's name and the wait attached. The reader's message
+// is api/'s to write, from these (see LimitRefusalOf).
+[[nodiscard]] absl::Status RateLimited(absl::string_view limit, absl::Duration retry_after);
 
 // The name of the limit that refused, or "" when `status` is no such refusal.
 [[nodiscard]] std::string LimitOf(const absl::Status& status);
+
+// What a reader needs to hear of a limit's refusal.
+struct LimitRefusal {
+  std::string limit;         // the rule's name, e.g. "submit_ip"
+  int64_t wait_seconds = 1;  // whole seconds, at least 1
+};
+// Set when `status` is a refusal made by RateLimited.
+[[nodiscard]] std::optional<LimitRefusal> LimitRefusalOf(const absl::Status& status);
 
 }  // namespace moderation::ratelimit

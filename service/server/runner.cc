@@ -96,7 +96,7 @@ void InstallGrpcLogHandler() {
 }
 
 ratelimit::LimitRule RuleFrom(absl::string_view name, const config::LimitSettings& settings,
-                              absl::string_view too_often = "Bạn thao tác quá nhanh.") {
+                              bool counts_wrong_answers = false) {
   return ratelimit::LimitRule{
       .name = std::string(name),
       .count = settings.count,
@@ -105,7 +105,7 @@ ratelimit::LimitRule RuleFrom(absl::string_view name, const config::LimitSetting
       .shadow = settings.shadow,
       .on_store_error = settings.on_redis_error == "refuse" ? ratelimit::OnStoreError::kRefuse
                                                             : ratelimit::OnStoreError::kAllow,
-      .too_often = std::string(too_often),
+      .counts_wrong_answers = counts_wrong_answers,
   };
 }
 
@@ -669,7 +669,7 @@ absl::Status Run(const config::ServerConfig& config, const config::Environment& 
                        .ip_article = RuleFrom("submit_ip_article", limits.submit_ip_article),
                        .global = RuleFrom("submit_global", limits.submit_global),
                        .wrong_answer_ip = RuleFrom("wrong_answer_ip", limits.wrong_answer_ip,
-                                                   "Bạn đã nhập sai mã xác nhận quá nhiều lần.")},
+                                                   /*counts_wrong_answers=*/true)},
        .allow_list = allow_list,
        .silent_bans = config.bans.silent},
       spam_check, {.altcha = active_altcha, .ledger = active_ledger, .observer = pow_observer});

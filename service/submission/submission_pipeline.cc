@@ -13,8 +13,7 @@ namespace moderation::submission {
 namespace {
 
 absl::Status IdempotencyKeyReused() {
-  return InvalidFields({{"idempotency_key", "IDEMPOTENCY_KEY_REUSED",
-                         "Khóa chống gửi trùng đã được dùng cho một bình luận khác."}});
+  return InvalidFields({{"idempotency_key", "IDEMPOTENCY_KEY_REUSED", ""}});
 }
 
 SubmissionResult Pending(std::string comment_id, bool replayed) {
@@ -144,9 +143,7 @@ void SubmissionPipeline::Submit(
     }
     plan.limits = attempt->limits.checks;
     plan.limit_shadow = attempt->limits.shadow;
-    for (const std::string& rule : attempt->limits.rule_names) {
-      plan.limit_counts_wrong_answers.push_back(rule == options_.rate_limits.wrong_answer_ip.name);
-    }
+    plan.limit_counts_wrong_answers = attempt->limits.counts_wrong_answers;
     for (const ratelimit::OnStoreError on_error : attempt->limits.on_store_error) {
       plan.limit_required.push_back(on_error == ratelimit::OnStoreError::kRefuse);
     }

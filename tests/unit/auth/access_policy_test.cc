@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "service/api/reader_messages.h"
 #include "service/common/errors.h"
 
 namespace moderation::auth {
@@ -114,7 +115,8 @@ TEST_F(AccessPolicyTest, NoOrBadTokenIsUnauthenticated) {
     ASSERT_FALSE(caller.ok());
     EXPECT_EQ(caller.status().code(), absl::StatusCode::kUnauthenticated);
     EXPECT_EQ(ReasonOf(caller.status()), "UNAUTHENTICATED");
-    EXPECT_FALSE(VietnameseMessageOf(caller.status()).empty());
+    EXPECT_EQ(api::ReaderMessageOf(caller.status()),
+              "Chưa xác thực: thiếu mã truy cập hoặc mã không đúng.");
   }
 }
 

@@ -53,6 +53,20 @@ TEST(ReaderErrorTest, AFieldTheReaderDidNotTypeIsAnErrorOfThePage) {
   EXPECT_EQ(error.message.find("IP"), std::string::npos) << "no internals shown";
 }
 
+TEST(ReaderErrorTest, ALocalAddressIsAnErrorOfThePageToo) {
+  v1::ErrorDetail detail;
+  detail.set_reason("INVALID_FIELDS");
+  auto* ip = detail.add_field_violations();
+  ip->set_field("client_ip");
+  ip->set_reason("LOCAL_ADDRESS");
+  ip->set_message("Địa chỉ của bạn đọc là địa chỉ nội bộ.");
+  const ReaderError error =
+      ToReaderError(StatusWith(grpc::StatusCode::INVALID_ARGUMENT, detail), 0);
+  EXPECT_TRUE(error.field_errors.empty());
+  EXPECT_EQ(error.message, "Hệ thống bình luận đang tạm gián đoạn. Vui lòng thử lại sau.");
+  EXPECT_NE(error.log_summary.find("client_ip:LOCAL_ADDRESS"), std::string::npos);
+}
+
 TEST(ReaderErrorTest, RateLimitedIsA429WithTheServicesWaitRoundedUp) {
   v1::ErrorDetail detail;
   detail.set_reason("RATE_LIMITED");

@@ -35,7 +35,10 @@ TEST_F(RateLimiterTest, AllowsTheBurstThenRefusesWithTheWait) {
   EXPECT_EQ(ReasonOf(refused), "RATE_LIMITED");
   ASSERT_TRUE(RetryAfterOf(refused).has_value());
   EXPECT_EQ(*RetryAfterOf(refused), absl::Seconds(10));
-  EXPECT_NE(VietnameseMessageOf(refused).find("10 giây"), std::string::npos);
+  const std::optional<LimitRefusal> refusal = LimitRefusalOf(refused);
+  ASSERT_TRUE(refusal.has_value());
+  EXPECT_EQ(refusal->limit, "submit_ip");
+  EXPECT_EQ(refusal->wait_seconds, 10);
 }
 
 TEST_F(RateLimiterTest, RecoversAtTheConfiguredRate) {
