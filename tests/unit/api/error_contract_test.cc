@@ -47,10 +47,10 @@ struct SentCodes {
 };
 
 // What the server's code can send, read from its sources: reasons given to
-// ErrorWithReason or set on the detail, the second element of every field
+// ErrorWithReason(Code) or set on the detail, the second element of every field
 // violation ({field, "REASON", message}), and the content rules' refusals.
 SentCodes SentByTheCode() {
-  const std::regex error_reason(R"re(ErrorWithReason\(\s*[^,]+,\s*"([A-Z0-9_]+)")re");
+  const std::regex error_reason(R"re(ErrorWithReason(?:Code)?\(\s*[^,]+,\s*"([A-Z0-9_]+)")re");
   const std::regex detail_reason(R"re(set_reason\("([A-Z0-9_]+)"\))re");
   const std::regex field_reason(
       R"re((?:\{|CaptchaError\()\s*(?:std::string\(\w+\)|"[a-z_.]+")\s*,\s*"([A-Z][A-Z0-9_]+)")re");

@@ -128,12 +128,17 @@ TEST_F(RateLimiterTest, ARefusedRequestCostsItsOtherSubjectsNothing) {
   EXPECT_TRUE(check("quiet-2").ok());
 }
 
+// As the pipeline makes them, for a reader at 203.0.113.9 with a phone.
+std::vector<LimitSubject> SubjectsOf(const SubmissionLimits& limits,
+                                     const privacy::Pseudonymiser& key) {
+  return SubmissionSubjects(limits, key, "203.0.113.9", key.AddressDigest("203.0.113.9"),
+                            key.PhoneDigest("+84912345678"), "bai-1");
+}
+
 TEST(LimitKeysTest, SubjectsHideAddressesAndPhones) {
   SubmissionLimits limits;
   const privacy::Pseudonymiser key("key");
-  const std::vector<LimitSubject> subjects =
-      SubmissionSubjects(limits, key, "203.0.113.9", key.AddressDigest("203.0.113.9"),
-                         key.PhoneDigest("+84912345678"), "bai-1");
+  const std::vector<LimitSubject> subjects = SubjectsOf(limits, key);
   ASSERT_EQ(subjects.size(), 7u);
   for (const LimitSubject& subject : subjects) {
     EXPECT_EQ(subject.subject.find("203.0.113"), std::string::npos);
@@ -153,9 +158,7 @@ TEST(LimitKeysTest, SubjectsHideAddressesAndPhones) {
 TEST(LimitKeysTest, SubjectsAreTheKeysCountersUse) {
   SubmissionLimits limits;
   const privacy::Pseudonymiser key("pinned-key");
-  const std::vector<LimitSubject> subjects =
-      SubmissionSubjects(limits, key, "203.0.113.9", key.AddressDigest("203.0.113.9"),
-                         key.PhoneDigest("+84912345678"), "bai-1");
+  const std::vector<LimitSubject> subjects = SubjectsOf(limits, key);
   ASSERT_EQ(subjects.size(), 7u);
   EXPECT_EQ(subjects[0].subject, "5b8666ec9bd5f3316ad88b877b8120b4");  // of "ip:203.0.113.9"
   EXPECT_EQ(subjects[1].subject, "68ba0fe4d56be5f71dcc071028ce6fc4");  // "ip-block:203.0.113.0/24"
