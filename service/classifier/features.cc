@@ -510,7 +510,8 @@ const SublinearTable& SublinearCounts() {
     for (std::size_t k = 1; k < SublinearTable::kSize; ++k) {
       const double value = 1.0 + std::log(static_cast<double>(k));
       table.value[k] = static_cast<float>(value);
-      table.square_fixed[k] = static_cast<uint64_t>(std::llround(value * value * SublinearTable::kFixedOne));
+      table.square_fixed[k] =
+          static_cast<uint64_t>(std::llround(value * value * SublinearTable::kFixedOne));
     }
     return table;
   }();

@@ -32,12 +32,12 @@ int DigitOfWord(absl::string_view plain) {
     int digit;
   };
   static constexpr std::array<DigitWord, 24> kWords = {{
-      {Packed("khong"), 0}, {Packed("linh"), 0},  {Packed("mot"), 1},   {Packed("hai"), 2},
-      {Packed("ba"), 3},    {Packed("bon"), 4},   {Packed("tu"), 4},    {Packed("nam"), 5},
-      {Packed("lam"), 5},   {Packed("sau"), 6},   {Packed("bay"), 7},   {Packed("tam"), 8},
-      {Packed("chin"), 9},  {Packed("zero"), 0},  {Packed("one"), 1},   {Packed("two"), 2},
-      {Packed("three"), 3}, {Packed("four"), 4},  {Packed("five"), 5},  {Packed("six"), 6},
-      {Packed("seven"), 7}, {Packed("eight"), 8}, {Packed("nine"), 9},  {Packed("oh"), 0},
+      {Packed("khong"), 0}, {Packed("linh"), 0},  {Packed("mot"), 1},  {Packed("hai"), 2},
+      {Packed("ba"), 3},    {Packed("bon"), 4},   {Packed("tu"), 4},   {Packed("nam"), 5},
+      {Packed("lam"), 5},   {Packed("sau"), 6},   {Packed("bay"), 7},  {Packed("tam"), 8},
+      {Packed("chin"), 9},  {Packed("zero"), 0},  {Packed("one"), 1},  {Packed("two"), 2},
+      {Packed("three"), 3}, {Packed("four"), 4},  {Packed("five"), 5}, {Packed("six"), 6},
+      {Packed("seven"), 7}, {Packed("eight"), 8}, {Packed("nine"), 9}, {Packed("oh"), 0},
   }};
   const uint64_t packed = Packed(plain);
   if (packed == 0) {

@@ -38,8 +38,7 @@ struct Patterns {
   RE2 email{R"([a-z0-9._%+\-]+@[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,})"};
   RE2 messenger_link{
       R"(\b(zalo\.me|t\.me|m\.me|fb\.com|facebook\.com|fb\.me|wa\.me)/[a-z0-9._\-]+)"};
-  RE2 messenger_word_at{
-      R"(\b(zalo|telegram|tele|viber|whatsapp|wechat|skype|fanpage|inbox|ib)\b)"};
+  RE2 messenger_word_at{R"(\b(zalo|telegram|tele|viber|whatsapp|wechat|skype|fanpage|inbox|ib)\b)"};
   // A brand of capitals and digits: "ABCXY88", "789ABC" (not "QL32", "F0").
   RE2 brand{R"((?:^|[^A-Za-z0-9])([A-Z]{4,12}[0-9]{2,3}|[0-9]{2,3}[A-Z]{3,8})(?:$|[^A-Za-z0-9]))"};
   // A deposit offer: "nạp 100k", "nạp 1 được 2", "nap 50k tang 50k".
@@ -104,8 +103,7 @@ class Evaluation {
            absl::StrJoin(banned, ", "));
     }
     const SuspectWordRule& rule = rules_.suspect_words;
-    std::vector<std::string> suspect =
-        rule.list.FindIn(own_words != nullptr ? *own_words : text);
+    std::vector<std::string> suspect = rule.list.FindIn(own_words != nullptr ? *own_words : text);
     double units = static_cast<double>(suspect.size());
     // In the name field an entry weighs more; found in both, it counts once.
     for (std::string& word : rule.list.FindIn(name)) {
@@ -188,7 +186,7 @@ class Evaluation {
   struct Contacts {
     int mobiles = 0;
     int landlines = 0;
-    int civic_phones = 0;  // numbers right after a public service's name
+    int civic_phones = 0;      // numbers right after a public service's name
     bool civic_group = false;  // a messenger named with a public service: a group
     bool email = false;
     bool handle = false;    // @name, t.me/name, zalo.me/...
@@ -294,8 +292,8 @@ class Evaluation {
       parts.push_back(c.handle ? absl::StrCat("handle ", c.messenger) : c.messenger);
     }
     if (c.civic_phones > 0 || c.civic_group) {
-      parts.push_back(absl::StrCat(c.civic_group ? "group of " : "line of ",
-                                   absl::StrJoin(c.civic, ", ")));
+      parts.push_back(
+          absl::StrCat(c.civic_group ? "group of " : "line of ", absl::StrJoin(c.civic, ", ")));
     }
     return parts;
   }
@@ -354,7 +352,8 @@ class Evaluation {
     }
     std::vector<std::string> found;
     std::string brand;
-    if (RE2::PartialMatch(re2::StringPiece(fields.data(), fields.size()), Regexes().brand, &brand)) {
+    if (RE2::PartialMatch(re2::StringPiece(fields.data(), fields.size()), Regexes().brand,
+                          &brand)) {
       found.push_back(brand);
     }
     std::string deposit;
@@ -380,7 +379,8 @@ class Evaluation {
     }
     if (!found.empty()) {
       // Two kinds of mark (a brand and a deposit offer) say more than one.
-      Fire("promotion", rule, rule.weight * static_cast<double>(std::min<std::size_t>(found.size(), 2)),
+      Fire("promotion", rule,
+           rule.weight * static_cast<double>(std::min<std::size_t>(found.size(), 2)),
            absl::StrJoin(found, ", "));
     }
   }
@@ -679,9 +679,8 @@ Examination SpamScorer::Examine(const SpamInput& input) const {
 
   Evaluation evaluation(rules, examination.signals);
   const bool has_contact = evaluation.Contact(header, text);
-  const bool has_link =
-      evaluation.Links(name.folded.empty() ? text.folded
-                                           : absl::StrCat(name.folded, " ", text.folded));
+  const bool has_link = evaluation.Links(
+      name.folded.empty() ? text.folded : absl::StrCat(name.folded, " ", text.folded));
   evaluation.Words(text, own_words ? &*own_words : nullptr, name, has_contact || has_link);
   evaluation.Promotion(absl::StrCat(input.name, "\n", input.title, "\n", input.body), text.plain);
   evaluation.Repetition(text);
