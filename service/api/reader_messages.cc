@@ -18,6 +18,13 @@ const absl::flat_hash_map<absl::string_view, absl::string_view>& ByReason() {
       {"CAPTCHA_EXPIRED", "Mã xác nhận đã hết hạn. Vui lòng lấy mã mới."},
       {"CAPTCHA_ALREADY_USED", "Mã xác nhận đã được sử dụng. Vui lòng lấy mã mới."},
       {"CAPTCHA_WRONG", "Mã xác nhận không đúng. Vui lòng nhập mã mới."},
+      {"ALTCHA_MALFORMED", "Dữ liệu kiểm tra chống máy tự động không hợp lệ."},
+      {"ALTCHA_ALGORITHM_UNSUPPORTED", "Thuật toán kiểm tra chống máy tự động không được hỗ trợ."},
+      {"ALTCHA_EXPIRED", "Kiểm tra chống máy tự động đã hết hạn, vui lòng lấy mã xác nhận mới."},
+      {"ALTCHA_SIGNATURE_INVALID", "Kiểm tra chống máy tự động không do máy chủ này cấp."},
+      {"ALTCHA_SOLUTION_WRONG", "Lời giải kiểm tra chống máy tự động không đúng."},
+      {"ALTCHA_ALREADY_USED",
+       "Kiểm tra chống máy tự động này đã được dùng, vui lòng lấy mã xác nhận mới."},
       {"IDEMPOTENCY_KEY_REUSED", "Khóa chống gửi trùng đã được dùng cho một bình luận khác."},
       {"UNAUTHENTICATED", "Chưa xác thực: thiếu mã truy cập hoặc mã không đúng."},
       {"PERMISSION_DENIED", "Bạn không có quyền thực hiện thao tác này."},
@@ -31,6 +38,14 @@ const absl::flat_hash_map<absl::string_view, absl::string_view>& ByReason() {
       {"OVERLOADED", "Hệ thống đang quá tải, vui lòng thử lại sau."},
       {"SHUTTING_DOWN", "Hệ thống đang khởi động lại, vui lòng thử lại sau giây lát."},
       {"INTERNAL_ERROR", kInternalError},
+  };
+  return *catalog;
+}
+
+// By field and reason, where a reason's text depends on the field.
+const absl::flat_hash_map<absl::string_view, absl::string_view>& ByFieldAndReason() {
+  static const auto* catalog = new absl::flat_hash_map<absl::string_view, absl::string_view>{
+      {"altcha_payload/REQUIRED", "Thiếu lời giải kiểm tra chống máy tự động."},
   };
   return *catalog;
 }
@@ -71,7 +86,12 @@ std::string ReaderMessageOf(const absl::Status& status) {
 }
 
 std::string ReaderMessageOf(const FieldViolation& violation) {
-  return violation.message.empty() ? ForReason(violation.reason) : violation.message;
+  if (!violation.message.empty()) {
+    return violation.message;
+  }
+  const auto found = ByFieldAndReason().find(absl::StrCat(violation.field, "/", violation.reason));
+  return found != ByFieldAndReason().end() ? std::string(found->second)
+                                           : ForReason(violation.reason);
 }
 
 }  // namespace moderation::api

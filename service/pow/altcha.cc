@@ -25,12 +25,13 @@ constexpr std::size_t kMaxSaltBytes = 512;
 // The largest integer a JavaScript number holds exactly.
 constexpr int64_t kMaxNumber = (int64_t{1} << 53) - 1;
 
-absl::Status Refused(absl::string_view reason, absl::string_view message) {
-  return InvalidFields({{std::string(kField), std::string(reason), std::string(message)}});
+// The reader's message is api/'s, by field and reason.
+absl::Status Refused(absl::string_view reason) {
+  return InvalidFields({{std::string(kField), std::string(reason), ""}});
 }
 
 absl::Status Malformed() {
-  return Refused("ALTCHA_MALFORMED", "Dữ liệu kiểm tra chống máy tự động không hợp lệ.");
+  return Refused("ALTCHA_MALFORMED");
 }
 
 std::string HashHex(absl::string_view salt, int64_t number) {
@@ -127,7 +128,7 @@ AltchaChallenge Altcha::Create(int64_t maxnumber, double refusal_score) {
 
 absl::StatusOr<AltchaSolution> Altcha::Verify(absl::string_view payload) const {
   if (payload.empty()) {
-    return Refused("REQUIRED", "Thiếu lời giải kiểm tra chống máy tự động.");
+    return Refused("REQUIRED");
   }
   std::string text;
   if (payload.size() > kMaxPayloadBytes || !absl::Base64Unescape(payload, &text)) {
@@ -154,8 +155,7 @@ absl::StatusOr<AltchaSolution> Altcha::Verify(absl::string_view payload) const {
     return Malformed();
   }
   if (*algorithm != kAltchaAlgorithm) {
-    return Refused("ALTCHA_ALGORITHM_UNSUPPORTED",
-                   "Thuật toán kiểm tra chống máy tự động không được hỗ trợ.");
+    return Refused("ALTCHA_ALGORITHM_UNSUPPORTED");
   }
   int64_t number = -1;
   if (number_it->is_number_unsigned()) {
@@ -176,19 +176,17 @@ absl::StatusOr<AltchaSolution> Altcha::Verify(absl::string_view payload) const {
   const absl::Time expire_time = absl::FromUnixSeconds(*expires);
   const absl::Time now = clock_.Now();
   if (expire_time < now) {
-    return Refused("ALTCHA_EXPIRED",
-                   "Kiểm tra chống máy tự động đã hết hạn, vui lòng lấy mã xác nhận mới.");
+    return Refused("ALTCHA_EXPIRED");
   }
   if (expire_time > now + options_.max_lifetime) {
     return Malformed();
   }
   const std::string expected = crypto::HexEncode(crypto::HmacSha256(hmac_key_, *challenge));
   if (!crypto::ConstantTimeEquals(expected, *signature)) {
-    return Refused("ALTCHA_SIGNATURE_INVALID",
-                   "Kiểm tra chống máy tự động không do máy chủ này cấp.");
+    return Refused("ALTCHA_SIGNATURE_INVALID");
   }
   if (HashHex(*salt, number) != *challenge) {
-    return Refused("ALTCHA_SOLUTION_WRONG", "Lời giải kiểm tra chống máy tự động không đúng.");
+    return Refused("ALTCHA_SOLUTION_WRONG");
   }
   AltchaSolution solution;
   solution.challenge = *challenge;
@@ -222,8 +220,7 @@ std::string AltchaReasonOf(const absl::Status& status) {
 }
 
 absl::Status AltchaAlreadyUsed() {
-  return Refused("ALTCHA_ALREADY_USED",
-                 "Kiểm tra chống máy tự động này đã được dùng, vui lòng lấy mã xác nhận mới.");
+  return Refused("ALTCHA_ALREADY_USED");
 }
 
 std::optional<int64_t> SolveAltcha(const AltchaChallenge& challenge) {

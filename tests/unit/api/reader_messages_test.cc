@@ -43,6 +43,13 @@ TEST(ReaderMessagesTest, ABadCaptchaIsNamedByItsReason) {
             "Mã xác nhận đã hết hạn. Vui lòng lấy mã mới.");
 }
 
+TEST(ReaderMessagesTest, AMissingProofOfWorkIsNamedByItsField) {
+  EXPECT_EQ(ReaderMessageOf(InvalidFields({{"altcha_payload", "REQUIRED", ""}})),
+            "Thiếu lời giải kiểm tra chống máy tự động.");
+  EXPECT_EQ(ReaderMessageOf(InvalidFields({{"altcha_payload", "ALTCHA_SOLUTION_WRONG", ""}})),
+            "Lời giải kiểm tra chống máy tự động không đúng.");
+}
+
 TEST(ReaderMessagesTest, ATextCarriedByTheStatusWins) {
   EXPECT_EQ(ReaderMessageOf(InvalidFields({{"name", "REQUIRED", "Vui lòng nhập Họ tên."}})),
             "Vui lòng nhập Họ tên.");
