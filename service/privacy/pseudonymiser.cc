@@ -5,8 +5,12 @@
 
 namespace moderation::privacy {
 
+std::string Pseudonymiser::Mac(absl::string_view purpose, absl::string_view value) const {
+  return crypto::HmacSha256(lookup_key_, absl::StrCat(purpose, ":", value));
+}
+
 std::string Pseudonymiser::Digest(absl::string_view purpose, absl::string_view value) const {
-  return crypto::HexEncode(crypto::HmacSha256(lookup_key_, absl::StrCat(purpose, ":", value)));
+  return crypto::HexEncode(Mac(purpose, value));
 }
 
 std::string Pseudonymiser::AddressDigest(absl::string_view canonical_ip) const {
@@ -40,8 +44,7 @@ std::string Pseudonymiser::ContentFingerprint(absl::string_view article_id,
 }
 
 std::string Pseudonymiser::ShortDigest(absl::string_view purpose, absl::string_view value) const {
-  return crypto::HexEncode(
-      crypto::HmacSha256(lookup_key_, absl::StrCat(purpose, ":", value)).substr(0, 16));
+  return crypto::HexEncode(Mac(purpose, value).substr(0, 16));
 }
 
 }  // namespace moderation::privacy

@@ -43,6 +43,8 @@ class Pseudonymiser {
   }
 
  private:
+  // The raw HMAC of "<purpose>:<value>"; Digest is its hex.
+  [[nodiscard]] std::string Mac(absl::string_view purpose, absl::string_view value) const;
   [[nodiscard]] std::string Digest(absl::string_view purpose, absl::string_view value) const;
 
   std::string lookup_key_;
