@@ -84,16 +84,14 @@ CallGate::CountingInterceptorFactory() {
 
 absl::Status CallGate::Admit(const grpc::CallbackServerContext& context) const {
   if (draining_.load(std::memory_order_acquire)) {
-    absl::Status status =
-        ErrorWithReasonCode(absl::StatusCode::kUnavailable, "SHUTTING_DOWN",
-                            "the server is shutting down");
+    absl::Status status = ErrorWithReasonCode(absl::StatusCode::kUnavailable, "SHUTTING_DOWN",
+                                              "the server is shutting down");
     SetRetryAfter(status, absl::Seconds(1));
     return status;
   }
   if (in_flight_.load(std::memory_order_acquire) > max_in_flight_) {
-    absl::Status status =
-        ErrorWithReasonCode(absl::StatusCode::kResourceExhausted, "OVERLOADED",
-                            "too many calls in flight");
+    absl::Status status = ErrorWithReasonCode(absl::StatusCode::kResourceExhausted, "OVERLOADED",
+                                              "too many calls in flight");
     SetRetryAfter(status, absl::Seconds(1));
     return status;
   }

@@ -7,9 +7,9 @@
 #include "absl/time/clock.h"
 #include "moderation/internal/wire.pb.h"
 #include "moderation/v1/errors.pb.h"
+#include "service/api/reader_messages.h"
 #include "service/common/errors.h"
 #include "service/common/log.h"
-#include "service/api/reader_messages.h"
 
 namespace moderation::api {
 namespace {

@@ -44,8 +44,7 @@ std::string PhoneBanId(const privacy::Pseudonymiser& pseudonymiser, absl::string
 }
 
 std::vector<std::string> BanIdsFor(const privacy::Pseudonymiser& pseudonymiser,
-                                   absl::string_view address_digest,
-                                   absl::string_view canonical_ip,
+                                   absl::string_view address_digest, absl::string_view canonical_ip,
                                    absl::string_view phone_e164) {
   std::vector<std::string> ids = {IpAddressBanIdFromDigest(address_digest)};
   const std::string text(canonical_ip);

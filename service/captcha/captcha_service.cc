@@ -166,9 +166,8 @@ absl::Status CaptchaService::Judge(const CaptchaAttempt& attempt, const TakeResu
     case TakeOutcome::kAlreadyUsed:
       return CaptchaError("captcha_id", "CAPTCHA_ALREADY_USED");
     case TakeOutcome::kMissing:
-      return clock_.Now() > attempt.expire_time
-                 ? CaptchaError("captcha_id", "CAPTCHA_EXPIRED")
-                 : CaptchaError("captcha_id", "CAPTCHA_UNKNOWN");
+      return clock_.Now() > attempt.expire_time ? CaptchaError("captcha_id", "CAPTCHA_EXPIRED")
+                                                : CaptchaError("captcha_id", "CAPTCHA_UNKNOWN");
     case TakeOutcome::kTaken:
       break;
   }

@@ -206,7 +206,8 @@ void BanDesk::Make(BanOrder order, absl::AnyInvocable<void(absl::StatusOr<Made>)
         by_phone.kind = bans::BanKind::kPhone;
         by_phone.target_display = validation::MaskPhone(*phone);
         made.bans.push_back(std::move(by_phone));
-        made.author_keys.push_back(comments::PhoneAuthorKeyFromDigest(pseudonymiser_.PhoneDigest(*phone)));
+        made.author_keys.push_back(
+            comments::PhoneAuthorKeyFromDigest(pseudonymiser_.PhoneDigest(*phone)));
       }
     }
     std::move(done)(std::move(made));

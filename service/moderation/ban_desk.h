@@ -9,9 +9,9 @@
 #include "service/comments/comment_repository.h"
 #include "service/common/clock.h"
 #include "service/crypto/secrets.h"
-#include "service/privacy/pseudonymiser.h"
 #include "service/moderation/moderation_desk.h"
 #include "service/moderation/paging.h"
+#include "service/privacy/pseudonymiser.h"
 
 namespace moderation {
 

@@ -30,9 +30,7 @@ absl::Status Refused(absl::string_view reason) {
   return InvalidFields({{std::string(kField), std::string(reason), ""}});
 }
 
-absl::Status Malformed() {
-  return Refused("ALTCHA_MALFORMED");
-}
+absl::Status Malformed() { return Refused("ALTCHA_MALFORMED"); }
 
 std::string HashHex(absl::string_view salt, int64_t number) {
   return crypto::HexEncode(crypto::Sha256(absl::StrCat(salt, number)));
@@ -219,9 +217,7 @@ std::string AltchaReasonOf(const absl::Status& status) {
   return "";
 }
 
-absl::Status AltchaAlreadyUsed() {
-  return Refused("ALTCHA_ALREADY_USED");
-}
+absl::Status AltchaAlreadyUsed() { return Refused("ALTCHA_ALREADY_USED"); }
 
 std::optional<int64_t> SolveAltcha(const AltchaChallenge& challenge) {
   for (int64_t n = 0; n <= challenge.maxnumber; ++n) {

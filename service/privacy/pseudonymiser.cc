@@ -33,14 +33,12 @@ std::string Pseudonymiser::IdempotencyKeyDigest(absl::string_view idempotency_ke
   return Digest("idempotency", idempotency_key);
 }
 
-std::string Pseudonymiser::ContentFingerprint(absl::string_view article_id,
-                                              absl::string_view name, absl::string_view e164,
-                                              absl::string_view title,
+std::string Pseudonymiser::ContentFingerprint(absl::string_view article_id, absl::string_view name,
+                                              absl::string_view e164, absl::string_view title,
                                               absl::string_view body) const {
-  return Digest("content",
-                absl::StrCat(article_id.size(), ":", article_id, name.size(), ":", name,
-                             e164.size(), ":", e164, title.size(), ":", title, body.size(), ":",
-                             body));
+  return Digest("content", absl::StrCat(article_id.size(), ":", article_id, name.size(), ":", name,
+                                        e164.size(), ":", e164, title.size(), ":", title,
+                                        body.size(), ":", body));
 }
 
 std::string Pseudonymiser::ShortDigest(absl::string_view purpose, absl::string_view value) const {

@@ -27,9 +27,8 @@ class Pseudonymiser {
   [[nodiscard]] std::string IdempotencyKeyDigest(absl::string_view idempotency_key) const;
   // Of a submission's content: what a retry with the same idempotency key
   // must repeat. Length-prefixed, so moving text between fields changes it.
-  [[nodiscard]] std::string ContentFingerprint(absl::string_view article_id,
-                                               absl::string_view name, absl::string_view e164,
-                                               absl::string_view title,
+  [[nodiscard]] std::string ContentFingerprint(absl::string_view article_id, absl::string_view name,
+                                               absl::string_view e164, absl::string_view title,
                                                absl::string_view body) const;
   // The first 16 bytes (32 hex characters) of the digest of `value` for
   // `purpose`: limit subjects and ban ids, where 128 bits keep subjects apart

@@ -58,8 +58,7 @@ std::vector<LimitSubject> SubmissionSubjects(const SubmissionLimits& limits,
       {&limits.global, "all"},
   };
   if (!phone_digest.empty()) {
-    subjects.push_back(
-        {&limits.phone, std::string(privacy::Pseudonymiser::ShortOf(phone_digest))});
+    subjects.push_back({&limits.phone, std::string(privacy::Pseudonymiser::ShortOf(phone_digest))});
   }
   subjects.push_back({&limits.wrong_answer_ip, ip});
   return subjects;

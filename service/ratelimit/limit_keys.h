@@ -52,9 +52,9 @@ struct CaptchaLimits {
 
 // The subjects a captcha creation counts against; `client_ip` may be empty,
 // and then only the global limit applies.
-[[nodiscard]] std::vector<LimitSubject> CaptchaSubjects(
-    const CaptchaLimits& limits, const privacy::Pseudonymiser& pseudonymiser,
-    absl::string_view client_ip);
+[[nodiscard]] std::vector<LimitSubject> CaptchaSubjects(const CaptchaLimits& limits,
+                                                        const privacy::Pseudonymiser& pseudonymiser,
+                                                        absl::string_view client_ip);
 
 // The block an address belongs to, in text: "203.0.113.0/24", "2001:db8:1:2::/64".
 [[nodiscard]] std::string IpBlockOf(absl::string_view canonical_ip);

@@ -482,9 +482,8 @@ void Service::Parts::BuildSubmissions() {
                           .article = RuleFrom("submit_article", limits.submit_article),
                           .ip_article = RuleFrom("submit_ip_article", limits.submit_ip_article),
                           .global = RuleFrom("submit_global", limits.submit_global),
-                          .wrong_answer_ip =
-                              RuleFrom("wrong_answer_ip", limits.wrong_answer_ip,
-                                       /*counts_wrong_answers=*/true)},
+                          .wrong_answer_ip = RuleFrom("wrong_answer_ip", limits.wrong_answer_ip,
+                                                      /*counts_wrong_answers=*/true)},
           .allow_list = *allow_list,
           .silent_bans = config.bans.silent},
       config.spam.enabled ? submission::SpamCheck{.scorer = scorer.get()}
@@ -497,9 +496,8 @@ void Service::Parts::BuildDesks() {
   // Moderators' decisions teach the learned filter, and their spam
   // rejections raise the proof-of-work cost for the comment's sources.
   DecisionListener* learning_listener = config.spam.enabled ? learned_filter.get() : nullptr;
-  rejection_cost =
-      std::make_unique<RejectionCost>(*cost_ledger, privacy::Pseudonymiser(keys->lookup_key),
-                                      learning_listener);
+  rejection_cost = std::make_unique<RejectionCost>(
+      *cost_ledger, privacy::Pseudonymiser(keys->lookup_key), learning_listener);
   DecisionListener* desk_listener =
       active_ledger != nullptr ? rejection_cost.get() : learning_listener;
   paging = PagingLimits{.default_page_size = static_cast<int>(config.queue.default_page_size),

@@ -4,8 +4,8 @@
 
 #include "service/captcha/captcha_service.h"
 #include "service/crypto/secrets.h"
-#include "service/privacy/pseudonymiser.h"
 #include "service/pow/cost.h"
+#include "service/privacy/pseudonymiser.h"
 #include "service/ratelimit/limit_keys.h"
 #include "service/ratelimit/rate_limiter.h"
 

@@ -133,10 +133,9 @@ void SubmissionPipeline::Submit(
   }
 
   if (limiter_ != nullptr && !options_.allow_list.Contains(v.client_ip)) {
-    attempt->limits = limiter_->Plan(
-        ratelimit::SubmissionSubjects(options_.rate_limits, pseudonymiser_, v.client_ip,
-                                      attempt->address_digest, attempt->phone_digest,
-                                      v.article_id));
+    attempt->limits = limiter_->Plan(ratelimit::SubmissionSubjects(
+        options_.rate_limits, pseudonymiser_, v.client_ip, attempt->address_digest,
+        attempt->phone_digest, v.article_id));
     if (!attempt->limits.refused_now.ok()) {
       std::move(attempt->done)(attempt->limits.refused_now);
       return;

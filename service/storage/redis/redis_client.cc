@@ -218,8 +218,9 @@ class RedisClient::Loop {
         mutex_.Unlock();
         for (QueuedCommand& queued : commands) {
           Observe("overloaded", absl::ZeroDuration());
-          absl::Status status = ErrorWithReasonCode(absl::StatusCode::kResourceExhausted,
-                                                    "OVERLOADED", "too many redis commands pending");
+          absl::Status status =
+              ErrorWithReasonCode(absl::StatusCode::kResourceExhausted, "OVERLOADED",
+                                  "too many redis commands pending");
           SetRetryAfter(status, absl::Seconds(1));
           std::move(queued.done)(std::move(status));
         }

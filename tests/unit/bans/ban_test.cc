@@ -162,9 +162,9 @@ TEST_F(BanDeskTest, ShowsTargetsMaskedAndExpiresTimedBans) {
 
   auto banned = [&] {
     return testing::Await<absl::StatusOr<std::optional<Ban>>>([&](auto done) {
-             store_.FindAny(IdsFor(privacy::Pseudonymiser(keys_.lookup_key), "198.51.100.1",
-                                   "+84912345645"),
-                            absl::Seconds(1), done);
+             store_.FindAny(
+                 IdsFor(privacy::Pseudonymiser(keys_.lookup_key), "198.51.100.1", "+84912345645"),
+                 absl::Seconds(1), done);
            })
         ->value()
         .has_value();

@@ -144,10 +144,10 @@ TEST(LimitKeysTest, SubjectsHideAddressesAndPhones) {
     EXPECT_EQ(subject.subject.find("203.0.113"), std::string::npos);
     EXPECT_EQ(subject.subject.find("912345678"), std::string::npos);
   }
-  EXPECT_EQ(SubmissionSubjects(limits, key, "203.0.113.9", key.AddressDigest("203.0.113.9"), "",
-                               "bai-1")
-                .size(),
-            6u);
+  EXPECT_EQ(
+      SubmissionSubjects(limits, key, "203.0.113.9", key.AddressDigest("203.0.113.9"), "", "bai-1")
+          .size(),
+      6u);
   // Wrong answers count per address, on a limit of their own.
   EXPECT_EQ(subjects.back().rule, &limits.wrong_answer_ip);
   EXPECT_EQ(CaptchaSubjects(CaptchaLimits{}, key, "").size(), 1u);
