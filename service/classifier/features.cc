@@ -15,6 +15,8 @@
 #include <utility>
 #include <vector>
 
+#include "service/text/segment_folding.h"
+
 namespace moderation::classifier::internal {
 namespace {
 
@@ -89,6 +91,8 @@ class CharTable {
     bool folds_alone = false;
     uint8_t folded_size = 0;
     char folded[kMaxFolded] = {};
+
+    [[nodiscard]] std::string_view Folded() const { return {folded, folded_size}; }
   };
 
   CharTable() {
@@ -332,73 +336,36 @@ void CleanUp(std::string_view text, std::string& out) {
   }
 }
 
-// NFKC_Casefold of `cleaned` (well-formed UTF-8) as ICU folds the whole text, but segment by
-// segment: a segment starts at a character with a normalisation boundary before it, and the
-// normal form of a text is the concatenation of its segments'. Nearly all segments are one
-// character, folded by table; the others (a letter and the combining accents typed after it, a
-// character and the zero-width or variation selector that follows it) go through ICU alone.
-// False, leaving `normalized` unfinished, at malformed UTF-8.
-bool FoldBySegments(std::string_view cleaned, std::string& normalized) {
-  const CharTable& table = Chars();
-  const icu::Normalizer2& fold = NfkcCasefold();
-  normalized.clear();
-  normalized.reserve(cleaned.size());
-  const auto* bytes = reinterpret_cast<const uint8_t*>(cleaned.data());
-  const auto length = static_cast<int32_t>(std::min<std::size_t>(cleaned.size(), INT32_MAX));
-  // The segment being folded: where it starts in `cleaned` and in `normalized`, and whether a
-  // character combined with it.
-  int32_t segment_start = 0;
-  std::size_t segment_normalized = 0;
-  bool segment_combines = false;
-  const auto fold_segment_with_icu = [&](int32_t end) {
-    normalized.resize(segment_normalized);
+// NFKC_Casefold by the table, for text::FoldBySegments.
+class TableFold {
+ public:
+  TableFold() : table_(Chars()), icu_(NfkcCasefold()) {}
+
+  [[nodiscard]] const CharTable::Entry* Find(UChar32 c) const { return table_.Find(c); }
+  [[nodiscard]] bool HasBoundaryBefore(UChar32 c) const { return icu_.hasBoundaryBefore(c); }
+  [[nodiscard]] bool FoldsToItself(UChar32 c) const { return icu_.isInert(c); }
+  void FoldSegment(std::string_view segment, std::string& out) const {
+    const std::size_t before = out.size();
     UErrorCode error = U_ZERO_ERROR;
-    icu::StringByteSink<std::string> sink(&normalized);
-    const std::string_view segment = cleaned.substr(static_cast<std::size_t>(segment_start),
-                                                    static_cast<std::size_t>(end - segment_start));
-    fold.normalizeUTF8(0, segment, sink, nullptr, error);
+    icu::StringByteSink<std::string> sink(&out);
+    icu_.normalizeUTF8(0, segment, sink, nullptr, error);
     if (U_FAILURE(error)) {
       // Only on malformed input, which CleanUp has replaced; keep the segment as it is.
-      normalized.resize(segment_normalized);
-      normalized.append(segment);
-    }
-  };
-  for (int32_t i = 0; i < length;) {
-    const int32_t start = i;
-    UChar32 c = 0;
-    U8_NEXT(bytes, i, length, c);
-    if (c < 0) {
-      return false;
-    }
-    const CharTable::Entry* entry = table.Find(c);
-    const bool boundary = entry != nullptr ? entry->boundary : c >= 0 && fold.hasBoundaryBefore(c);
-    if (!boundary) {
-      segment_combines = true;
-      continue;
-    }
-    if (segment_combines) {
-      fold_segment_with_icu(start);
-      segment_combines = false;
-    }
-    segment_start = start;
-    segment_normalized = normalized.size();
-    if (entry != nullptr && entry->folds_alone) {
-      if (entry->folded_size == 1) {
-        normalized.push_back(entry->folded[0]);
-      } else {
-        normalized.append(entry->folded, entry->folded_size);
-      }
-    } else if (entry == nullptr && fold.isInert(c)) {
-      // Emoji, CJK...: left as they are.
-      normalized.append(cleaned.data() + start, static_cast<std::size_t>(i - start));
-    } else {
-      segment_combines = true;
+      out.resize(before);
+      out.append(segment);
     }
   }
-  if (segment_combines) {
-    fold_segment_with_icu(length);
-  }
-  return true;
+
+ private:
+  const CharTable& table_;
+  const icu::Normalizer2& icu_;
+};
+
+// NFKC_Casefold of `cleaned` (well-formed UTF-8) as ICU folds the whole text (see
+// service/text/segment_folding.h). False, leaving `normalized` unfinished, at malformed UTF-8.
+bool FoldBySegments(std::string_view cleaned, std::string& normalized) {
+  static const TableFold* const fold = new TableFold();
+  return text::FoldBySegments(cleaned, *fold, normalized, [](UChar32, const CharTable::Entry*) {});
 }
 
 void NormalizeInto(std::string_view text, std::string& cleaned, std::string& normalized) {

@@ -7,7 +7,10 @@
 #include <unicode/uspoof.h>
 
 #include <optional>
+#include <string_view>
 #include <vector>
+
+#include "service/text/segment_folding.h"
 
 namespace moderation::spam {
 namespace {
@@ -263,7 +266,7 @@ struct CharEntry {
   static constexpr std::size_t kInline = 15;
 
   // Folded by the table: a boundary before it, not a mark, forms stored.
-  bool usable = false;
+  bool folds_alone = false;
   bool boundary = false;  // never combines with the character before it
   bool alpha = false;     // of the original character
   bool upper = false;
@@ -281,6 +284,7 @@ struct CharEntry {
   char plain[kInline] = {};   // the character without diacritics
 
   [[nodiscard]] absl::string_view Plain() const { return {plain, plain_size}; }
+  [[nodiscard]] std::string_view Folded() const { return {folded, folded_size}; }
 };
 
 constexpr UChar32 kTableEnd = 0x3000;
@@ -315,7 +319,7 @@ const std::vector<CharEntry>& CharTable() {
       folded.copy(entry.folded, folded.size());
       plain.copy(entry.plain, plain.size());
       entry.stored = true;
-      entry.usable = entry.boundary && !entry.mark && type != U_COMBINING_SPACING_MARK;
+      entry.folds_alone = entry.boundary && !entry.mark && type != U_COMBINING_SPACING_MARK;
     };
     for (UChar32 c = 0; c < kTableEnd; ++c) {
       fill(c, (*entries)[static_cast<std::size_t>(c)]);
@@ -338,77 +342,40 @@ const CharEntry* Lookup(UChar32 c) {
   return nullptr;
 }
 
-// The folded form of `utf8` (NFKC_Casefold, look-alikes mapped), and its
-// letters before folding; false when a character is malformed.
+// NFKC_Casefold with look-alikes mapped, by the table, for
+// text::FoldBySegments.
+class RulesFold {
+ public:
+  [[nodiscard]] const CharEntry* Find(UChar32 c) const { return Lookup(c); }
+  [[nodiscard]] bool HasBoundaryBefore(UChar32 c) const {
+    return Icu().fold != nullptr && Icu().fold->hasBoundaryBefore(c);
+  }
+  [[nodiscard]] bool FoldsToItself(UChar32 c) const {
+    return Icu().fold != nullptr && Icu().fold->isInert(c) && LatinLookAlike(c) == c;
+  }
+  void FoldSegment(std::string_view segment, std::string& out) const {
+    out += Utf8(Fold(icu::UnicodeString::fromUTF8(
+        icu::StringPiece(segment.data(), static_cast<int32_t>(segment.size())))));
+  }
+};
+
+// The folded form of `utf8` (NFKC_Casefold, look-alikes mapped; see
+// service/text/segment_folding.h), and its letters before folding; false when
+// a character is malformed.
 bool FoldWithTable(absl::string_view utf8, std::string& folded, AnalyzedText& analyzed) {
-  const IcuTools& icu = Icu();
-  folded.clear();
-  folded.reserve(utf8.size() + 8);
-  const auto* bytes = reinterpret_cast<const uint8_t*>(utf8.data());
-  const auto length = static_cast<int32_t>(utf8.size());
-  // The segment being folded: where it starts in `utf8` and in `folded`, and
-  // whether a character combined with it (then ICU folds it as a whole).
-  int32_t segment_start = 0;
-  std::size_t segment_folded = 0;
-  bool segment_combines = false;
-  const auto fold_segment_with_icu = [&](int32_t end) {
-    folded.resize(segment_folded);
-    folded += Utf8(Fold(icu::UnicodeString::fromUTF8(
-        icu::StringPiece(utf8.data() + segment_start, end - segment_start))));
-  };
-  for (int32_t i = 0; i < length;) {
-    const int32_t start = i;
-    UChar32 c = 0;
-    U8_NEXT(bytes, i, length, c);
-    if (c < 0) {
-      return false;
-    }
-    if (c < 0x80) {
-      // ASCII: its own segment, folded by lower-casing.
-      if (segment_combines) {
-        fold_segment_with_icu(start);
-        segment_combines = false;
-      }
-      segment_start = start;
-      segment_folded = folded.size();
-      const bool upper = c >= 'A' && c <= 'Z';
-      const bool lower = c >= 'a' && c <= 'z';
-      analyzed.letters += upper || lower ? 1 : 0;
-      analyzed.uppercase_letters += upper ? 1 : 0;
-      folded.push_back(static_cast<char>(upper ? c - 'A' + 'a' : c));
-      continue;
-    }
-    const CharEntry* entry = Lookup(c);
-    const bool boundary =
-        entry != nullptr ? entry->boundary : icu.fold != nullptr && icu.fold->hasBoundaryBefore(c);
-    if (entry != nullptr ? entry->alpha : u_isalpha(c)) {
-      ++analyzed.letters;
-      analyzed.uppercase_letters += (entry != nullptr ? entry->upper : u_isupper(c)) ? 1 : 0;
-    }
-    if (!boundary) {
-      segment_combines = true;
-      continue;
-    }
-    if (segment_combines) {
-      fold_segment_with_icu(start);
-      segment_combines = false;
-    }
-    segment_start = start;
-    segment_folded = folded.size();
-    if (entry != nullptr && entry->usable) {
-      folded.append(entry->folded, entry->folded_size);
-    } else if (entry == nullptr && icu.fold->isInert(c) && LatinLookAlike(c) == c) {
-      // Rarer characters (emoji, CJK, ...) that normalisation leaves alone.
-      folded.append(utf8.data() + start, static_cast<std::size_t>(i - start));
-    } else {
-      // Say a variation selector after an emoji, which folding drops.
-      segment_combines = true;
-    }
-  }
-  if (segment_combines) {
-    fold_segment_with_icu(length);
-  }
-  return true;
+  static constexpr RulesFold kFold;
+  return text::FoldBySegments(std::string_view(utf8.data(), utf8.size()), kFold, folded,
+                              [&analyzed](UChar32 c, const CharEntry* entry) {
+                                if (c < 0x80) {
+                                  const bool upper = c >= 'A' && c <= 'Z';
+                                  analyzed.letters += upper || (c >= 'a' && c <= 'z') ? 1 : 0;
+                                  analyzed.uppercase_letters += upper ? 1 : 0;
+                                } else if (entry != nullptr ? entry->alpha : u_isalpha(c)) {
+                                  ++analyzed.letters;
+                                  analyzed.uppercase_letters +=
+                                      (entry != nullptr ? entry->upper : u_isupper(c)) ? 1 : 0;
+                                }
+                              });
 }
 
 // Appends one character of folded text to the analysis: to the folded and

@@ -4,15 +4,26 @@
 #include "service/common/errors.h"
 #include "service/storage/redis/keys.h"
 #include "tests/support/await.h"
+#include "tests/support/in_memory_comment_repository.h"
 #include "tests/support/redis_fixture.h"
 
 namespace moderation::comments {
 namespace {
 
-class RedisCommentRepositoryTest : public testing::RedisTest {
+// The cases every CommentRepository must pass run against the in-memory fake
+// that unit tests use and the Redis implementation alike
+// (CommentRepositoryContractTest); what only Redis can get wrong (keys,
+// durability, outages) runs against Redis alone (RedisCommentRepositoryTest).
+class CommentRepositoryTestBase : public testing::RedisTest {
  protected:
+  virtual bool AgainstRedis() const = 0;
+
   void SetUpWithRedis() override {
-    repository_ = std::make_unique<RedisCommentRepository>(*client_, audit_chain_);
+    if (AgainstRedis()) {
+      repository_ = std::make_unique<RedisCommentRepository>(*client_, audit_chain_);
+    } else {
+      repository_ = std::make_unique<testing::InMemoryCommentRepository>();
+    }
   }
 
   void Reconnect() {
@@ -68,10 +79,27 @@ class RedisCommentRepositoryTest : public testing::RedisTest {
   }
 
   audit::AuditChain audit_chain_{std::string(32, 'a')};
-  std::unique_ptr<RedisCommentRepository> repository_;
+  std::unique_ptr<CommentRepository> repository_;
 };
 
-TEST_F(RedisCommentRepositoryTest, StoresAndReadsBackEveryField) {
+class CommentRepositoryContractTest : public CommentRepositoryTestBase,
+                                      public ::testing::WithParamInterface<std::string> {
+ protected:
+  bool AgainstRedis() const override { return GetParam() == "redis"; }
+};
+
+INSTANTIATE_TEST_SUITE_P(Implementations, CommentRepositoryContractTest,
+                         ::testing::Values("memory", "redis"),
+                         [](const ::testing::TestParamInfo<std::string>& implementation) {
+                           return implementation.param;
+                         });
+
+class RedisCommentRepositoryTest : public CommentRepositoryTestBase {
+ protected:
+  bool AgainstRedis() const override { return true; }
+};
+
+TEST_P(CommentRepositoryContractTest, StoresAndReadsBackEveryField) {
   const Comment comment = MakeComment("01JD0000000000000000000001");
   ASSERT_TRUE(Enqueue(comment).ok());
   absl::StatusOr<Comment> stored = Get(comment.id);
@@ -85,7 +113,7 @@ TEST_F(RedisCommentRepositoryTest, StoresAndReadsBackEveryField) {
   EXPECT_EQ(Get("01JD0000000000000000000009").status().code(), absl::StatusCode::kNotFound);
 }
 
-TEST_F(RedisCommentRepositoryTest, PendingIsFlaggedFirstThenOldestFirstAndPaged) {
+TEST_P(CommentRepositoryContractTest, PendingIsFlaggedFirstThenOldestFirstAndPaged) {
   for (const char* id :
        {"01JD0000000000000000000003", "01JD0000000000000000000001", "01JD0000000000000000000002"}) {
     ASSERT_TRUE(Enqueue(MakeComment(id)).ok());
@@ -113,7 +141,7 @@ TEST_F(RedisCommentRepositoryTest, PendingIsFlaggedFirstThenOldestFirstAndPaged)
   EXPECT_EQ(Pending("", 10)->total, 3);
 }
 
-TEST_F(RedisCommentRepositoryTest, SpamScoreAndSignalsRoundTrip) {
+TEST_P(CommentRepositoryContractTest, SpamScoreAndSignalsRoundTrip) {
   Comment comment = MakeComment("01JD0000000000000000000001");
   comment.spam_score = 7.5;
   comment.flagged = true;
@@ -133,7 +161,7 @@ TEST_F(RedisCommentRepositoryTest, SpamScoreAndSignalsRoundTrip) {
   EXPECT_FALSE(stored->spam_signals[1].shadow);
 }
 
-TEST_F(RedisCommentRepositoryTest, DecisionsAreCompareAndSet) {
+TEST_P(CommentRepositoryContractTest, DecisionsAreCompareAndSet) {
   ASSERT_TRUE(Enqueue(MakeComment("01JD0000000000000000000001")).ok());
   absl::StatusOr<Comment> approved = Decide("01JD0000000000000000000001", CommentStatus::kApproved);
   ASSERT_TRUE(approved.ok()) << approved.status();
@@ -151,7 +179,7 @@ TEST_F(RedisCommentRepositoryTest, DecisionsAreCompareAndSet) {
             absl::StatusCode::kNotFound);
 }
 
-TEST_F(RedisCommentRepositoryTest, RejectionKeepsReasonAndNote) {
+TEST_P(CommentRepositoryContractTest, RejectionKeepsReasonAndNote) {
   ASSERT_TRUE(Enqueue(MakeComment("01JD0000000000000000000001")).ok());
   absl::StatusOr<Comment> rejected = Decide("01JD0000000000000000000001", CommentStatus::kRejected);
   ASSERT_TRUE(rejected.ok());
@@ -160,7 +188,7 @@ TEST_F(RedisCommentRepositoryTest, RejectionKeepsReasonAndNote) {
   EXPECT_TRUE(Approved("a1", "", 10)->comments.empty());
 }
 
-TEST_F(RedisCommentRepositoryTest, ConcurrentDecisionsOnOneCommentLetOneWin) {
+TEST_P(CommentRepositoryContractTest, ConcurrentDecisionsOnOneCommentLetOneWin) {
   ASSERT_TRUE(Enqueue(MakeComment("01JD0000000000000000000001")).ok());
   std::atomic<int> wins{0};
   std::atomic<int> refused{0};
@@ -189,7 +217,7 @@ TEST_F(RedisCommentRepositoryTest, ConcurrentDecisionsOnOneCommentLetOneWin) {
   EXPECT_EQ(refused.load(), 19);
 }
 
-TEST_F(RedisCommentRepositoryTest, ApprovedListIsPerArticleNewestFirst) {
+TEST_P(CommentRepositoryContractTest, ApprovedListIsPerArticleNewestFirst) {
   for (const char* id :
        {"01JD0000000000000000000001", "01JD0000000000000000000002", "01JD0000000000000000000003"}) {
     ASSERT_TRUE(Enqueue(MakeComment(id)).ok());
@@ -209,7 +237,7 @@ TEST_F(RedisCommentRepositoryTest, ApprovedListIsPerArticleNewestFirst) {
   EXPECT_TRUE(Approved("nothing-here", "", 10)->comments.empty());
 }
 
-TEST_F(RedisCommentRepositoryTest, IdempotencyRecordReturnsTheFirstSubmission) {
+TEST_P(CommentRepositoryContractTest, IdempotencyRecordReturnsTheFirstSubmission) {
   const IdempotencyRecord record{std::string(64, 'k'), "fingerprint-1", absl::Hours(1)};
   ASSERT_TRUE(Enqueue(MakeComment("01JD0000000000000000000001"), record).ok());
   absl::StatusOr<EnqueueResult> again = Enqueue(MakeComment("01JD0000000000000000000002"), record);

@@ -45,41 +45,8 @@ class RedisSpamMemoryTest : public testing::RedisTest {
   std::unique_ptr<RedisSpamMemory> memory_;
 };
 
-TEST_F(RedisSpamMemoryTest, CountsEarlierCopiesOnlyOnceRemembered) {
-  const BodyRecord body = Record("aa11", std::nullopt, "author-1");
-  EXPECT_EQ(Recall(body).earlier_copies, 0);
-  // Asking does not record: a retry after a wrong captcha is not a repeat.
-  EXPECT_EQ(Recall(body).earlier_copies, 0);
-  RememberAndSync(body);
-  EXPECT_EQ(Recall(body).earlier_copies, 1);
-  RememberAndSync(body);
-  EXPECT_EQ(Recall(body).earlier_copies, 2);
-  EXPECT_EQ(Recall(Record("bb22", std::nullopt, "author-1")).earlier_copies, 0);
-}
-
-TEST_F(RedisSpamMemoryTest, RepeatsAreForgottenAfterTheWindow) {
-  BodyRecord body = Record("cc33", std::nullopt, "author-1");
-  body.repeat_window = absl::Milliseconds(200);
-  RememberAndSync(body);
-  EXPECT_EQ(Recall(body).earlier_copies, 1);
-  std::this_thread::sleep_for(std::chrono::milliseconds(400));
-  EXPECT_EQ(Recall(body).earlier_copies, 0);
-}
-
-TEST_F(RedisSpamMemoryTest, FindsNearDuplicatesFromOtherAuthorsOnly) {
-  const uint64_t hash = 0x0123456789abcdefULL;
-  RememberAndSync(Record("d1", hash, "author-1"));
-  // The same author again is a repeat, not a near-duplicate by someone else.
-  EXPECT_EQ(Recall(Record("d2", hash ^ 0x1, "author-1")).near_duplicate_authors, 0);
-  // Two bits off, another author: found.
-  EXPECT_EQ(Recall(Record("d2", hash ^ 0x11, "author-2")).near_duplicate_authors, 1);
-  // One bit off in every band: 4 bits apart, beyond the 3 allowed.
-  EXPECT_EQ(Recall(Record("d3", hash ^ 0x0001000100010001ULL, "author-2")).near_duplicate_authors,
-            0);
-  RememberAndSync(Record("d4", hash ^ 0x4, "author-3"));
-  EXPECT_EQ(Recall(Record("d5", hash, "author-4")).near_duplicate_authors, 2);
-}
-
+// What every SpamMemory does is in store_contracts_redistest.cc; here, what
+// only the Redis one can get wrong.
 TEST_F(RedisSpamMemoryTest, UnreachableRedisIsAnErrorNotAHang) {
   ASSERT_TRUE(server_->Kill().ok());
   absl::StatusOr<Recollection> recalled = *testing::Await<absl::StatusOr<Recollection>>(

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -43,6 +44,10 @@ class InMemoryBanStore final : public bans::BanStore {
         }
       }
     }
+    // Newest first, as the interface says.
+    std::stable_sort(live.begin(), live.end(), [](const bans::Ban& a, const bans::Ban& b) {
+      return a.create_time > b.create_time;
+    });
     std::vector<bans::Ban> page;
     for (int i = offset; i < static_cast<int>(live.size()) && i < offset + limit; ++i) {
       page.push_back(live[i]);
