@@ -68,6 +68,10 @@ class CommentRepository {
   virtual void ListApproved(const std::string& article_id, const std::string& after_id, int limit,
                             Callback<CommentPage> done) = 0;
 
+  // A number that changes whenever any article's approved list changes (for
+  // caches of the public feed: equal numbers, same lists). 0 before any.
+  virtual void ApprovedVersion(Callback<int64_t> done) = 0;
+
   // Applies `decision` if, and only if, the comment is still pending
   // (compare-and-set): approved comments join their article's list, the
   // comment's claim ends, it becomes the moderator's last decision (for

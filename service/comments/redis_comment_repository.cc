@@ -42,7 +42,8 @@ return {1, ARGV[1]}
 }
 
 // KEYS: comment hash, pending set, claim, moderator's last decision, audit
-// stream, audit head, the comment's audit index. ARGV: id, new status,
+// stream, audit head, the comment's audit index, the approved lists' version.
+// ARGV: id, new status,
 // decided_ms, moderator, reason, note, approved-list key prefix, undo window
 // (ms), then the audit entry (from ARGV[9]). The approved list's key depends
 // on the stored article, so it is built here; it shares the {c} tag.
@@ -62,6 +63,7 @@ redis.call('ZREM', KEYS[2], '0' .. ARGV[1], '1' .. ARGV[1])
 if ARGV[2] == 'approved' then
   local article = redis.call('HGET', KEYS[1], 'article_id')
   redis.call('ZADD', ARGV[7] .. article, 0, ARGV[1])
+  redis.call('INCR', KEYS[8])
 end
 redis.call('DEL', KEYS[3])
 redis.call('SET', KEYS[4], ARGV[1], 'PX', ARGV[8])
@@ -93,7 +95,10 @@ if redis.call('GET', KEYS[4]) ~= ARGV[1] then
 end
 local stale = audit_stale(KEYS[6], ARGV[9])
 if stale then return {-1, stale} end
-if v[1] == 'approved' then redis.call('ZREM', ARGV[5] .. v[4], ARGV[1]) end
+if v[1] == 'approved' then
+  redis.call('ZREM', ARGV[5] .. v[4], ARGV[1])
+  redis.call('INCR', KEYS[8])
+end
 redis.call('HSET', KEYS[1], 'status', 'pending')
 redis.call('HDEL', KEYS[1], 'decided_ms', 'decided_by', 'reason', 'note')
 redis.call('ZADD', KEYS[2], 0, (v[5] == '1' and '0' or '1') .. ARGV[1])
@@ -726,6 +731,23 @@ void RedisCommentRepository::ListApproved(const std::string& article_id,
                      });
 }
 
+void RedisCommentRepository::ApprovedVersion(Callback<int64_t> done) {
+  client_.Execute({"GET", redis::keys::ApprovedVersion()},
+                  [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+                    if (!reply.ok()) {
+                      std::move(done)(reply.status());
+                      return;
+                    }
+                    int64_t version = 0;
+                    if (reply->type == RedisValue::Type::kString &&
+                        !absl::SimpleAtoi(reply->string, &version)) {
+                      std::move(done)(absl::InternalError("approved-list version is not a number"));
+                      return;
+                    }
+                    std::move(done)(version);
+                  });
+}
+
 void RedisCommentRepository::Decide(const std::string& comment_id, Decision decision,
                                     Callback<Comment> done) {
   std::vector<std::string> args = {
@@ -744,7 +766,8 @@ void RedisCommentRepository::Decide(const std::string& comment_id, Decision deci
                                    redis::keys::LastDecision(decision.moderator),
                                    redis::keys::AuditLog(),
                                    redis::keys::AuditHead(),
-                                   redis::keys::AuditByComment(comment_id)};
+                                   redis::keys::AuditByComment(comment_id),
+                                   redis::keys::ApprovedVersion()};
   audit::SendWithAuditEntry(
       audit_chain_, std::move(decision.audit),
       [this, keys = std::move(keys), args = std::move(args)](const audit::Entry& entry,
@@ -787,7 +810,8 @@ void RedisCommentRepository::Undo(const std::string& comment_id, UndoOrder order
                                    redis::keys::LastDecision(order.moderator),
                                    redis::keys::AuditLog(),
                                    redis::keys::AuditHead(),
-                                   redis::keys::AuditByComment(comment_id)};
+                                   redis::keys::AuditByComment(comment_id),
+                                   redis::keys::ApprovedVersion()};
   audit::SendWithAuditEntry(
       audit_chain_, std::move(order.audit),
       [this, keys = std::move(keys), args = std::move(args)](const audit::Entry& entry,

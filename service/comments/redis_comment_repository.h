@@ -43,6 +43,7 @@ class RedisCommentRepository final : public CommentRepository {
                    Callback<CommentPage> done) override;
   void ListApproved(const std::string& article_id, const std::string& after_id, int limit,
                     Callback<CommentPage> done) override;
+  void ApprovedVersion(Callback<int64_t> done) override;
   void Decide(const std::string& comment_id, Decision decision, Callback<Comment> done) override;
   void Undo(const std::string& comment_id, UndoOrder order, Callback<Comment> done) override;
   void ClaimNext(ClaimOrder order, Callback<ClaimResult> done) override;

@@ -121,6 +121,8 @@ std::vector<Setting> Schema(ServerConfig& c) {
       {"queue.note_max_chars", &c.queue.note_max_chars, {1, 10000}},
       {"queue.claim_ttl_seconds", &c.queue.claim_ttl_seconds, {10, 86400}},
       {"queue.undo_window_seconds", &c.queue.undo_window_seconds, {1, 3600}},
+      {"queue.feed_cache_refresh_ms", &c.queue.feed_cache_refresh_ms, {0, 10000}},
+      {"queue.feed_cache_mb", &c.queue.feed_cache_mb, {1, 4096}},
       {"ratelimit.enabled", &c.ratelimit.enabled},
       {"ratelimit.redis_url", &c.ratelimit.redis_url},
       {"ratelimit.shadow", &c.ratelimit.shadow},
@@ -353,9 +355,8 @@ absl::Status CheckConsistency(const ServerConfig& config) {
        {&config.ratelimit.submit_ip, &config.ratelimit.submit_ip_block,
         &config.ratelimit.submit_phone, &config.ratelimit.submit_article,
         &config.ratelimit.submit_ip_article, &config.ratelimit.submit_global,
-        &config.ratelimit.wrong_answer_ip,
-        &config.ratelimit.captcha_ip, &config.ratelimit.captcha_ip_block,
-        &config.ratelimit.captcha_global}) {
+        &config.ratelimit.wrong_answer_ip, &config.ratelimit.captcha_ip,
+        &config.ratelimit.captcha_ip_block, &config.ratelimit.captcha_global}) {
     if (limit->on_redis_error != "allow" && limit->on_redis_error != "refuse") {
       return absl::InvalidArgumentError("ratelimit.*.on_redis_error must be allow or refuse");
     }
@@ -551,6 +552,10 @@ const std::map<std::string_view, std::string_view>& Meanings() {
       {"queue.claim_ttl_seconds",
        "how long a comment handed out by `ClaimNext` (`modctl review`) stays its moderator's"},
       {"queue.undo_window_seconds", "how long a moderator may take back their last decision"},
+      {"queue.feed_cache_refresh_ms",
+       "how often a replica checks whether approved lists changed: the longest another "
+       "replica's approval takes to show in its cached public feed; 0 turns the cache off"},
+      {"queue.feed_cache_mb", "memory for the cached pages of the public feed"},
       {"ratelimit.enabled", "rate limits on or off"},
       {"ratelimit.redis_url", "where limit state lives; empty: the main Redis"},
       {"ratelimit.shadow", "every limit counts and logs but never refuses"},

@@ -86,6 +86,12 @@ struct QueueSettings {
   int64_t claim_ttl_seconds = 300;
   // How long a moderator may take back their last decision.
   int64_t undo_window_seconds = 120;
+  // How often a replica reads whether approved lists changed, which bounds how
+  // long another replica's approval takes to show in its cached feed; 0 turns
+  // the feed cache off.
+  int64_t feed_cache_refresh_ms = 250;
+  // What the cached feed pages may hold.
+  int64_t feed_cache_mb = 32;
 };
 
 // One rate limit: `count` events per `period_seconds`, at most `burst` back to

@@ -105,12 +105,13 @@ absl::StatusOr<comments::PendingFilter> ResolveFilter(const QueueFilter& filter,
 
 ModerationDesk::ModerationDesk(comments::CommentRepository& repository, const Clock& clock,
                                DeskOptions options, DecisionListener* listener,
-                               audit::AuditLog* audit)
+                               audit::AuditLog* audit, FeedCache* feed_cache)
     : repository_(repository),
       clock_(clock),
       options_(options),
       listener_(listener),
-      audit_(audit) {}
+      audit_(audit),
+      feed_cache_(feed_cache) {}
 
 void ModerationDesk::ListPending(int page_size, const std::string& page_token,
                                  comments::Callback<comments::CommentPage> done) {
@@ -294,7 +295,15 @@ void ModerationDesk::Undo(const std::string& comment_id, const std::string& sess
       order.audit.rejection_reason = std::string(comments::ReasonName(*current->rejection_reason));
     }
     order.audit.flagged = current->flagged;
-    repository_.Undo(comment_id, std::move(order), std::move(done));
+    repository_.Undo(comment_id, std::move(order),
+                     [feed_cache = feed_cache_,
+                      done = std::move(done)](absl::StatusOr<comments::Comment> undone) mutable {
+                       // An approval undone leaves its article's list.
+                       if (undone.ok() && feed_cache != nullptr) {
+                         feed_cache->Invalidate();
+                       }
+                       std::move(done)(std::move(undone));
+                     });
   });
 }
 
@@ -443,27 +452,31 @@ void ModerationDesk::Decide(const std::string& comment_id, comments::Decision de
   // The audit entry records whether the spam rules had flagged the comment
   // (for the filter's hit rates), so read it first; the flag never changes,
   // and the decision itself is still compare-and-set.
-  repository_.Get(comment_id,
-                  [this, comment_id, decision = std::move(decision),
+  repository_.Get(
+      comment_id, [this, comment_id, decision = std::move(decision),
                    done = std::move(done)](absl::StatusOr<comments::Comment> current) mutable {
-                    if (!current.ok()) {
-                      std::move(done)(current.status());
-                      return;
-                    }
-                    if (current->status != comments::CommentStatus::kPending) {
-                      std::move(done)(comments::CommentNotPending(current->status));
-                      return;
-                    }
-                    decision.audit = DecisionEvent(decision, comment_id, current->flagged);
-                    repository_.Decide(comment_id, std::move(decision),
-                                       [listener = listener_, done = std::move(done)](
-                                           absl::StatusOr<comments::Comment> decided) mutable {
-                                         if (decided.ok() && listener != nullptr) {
-                                           listener->OnDecided(*decided);
-                                         }
-                                         std::move(done)(std::move(decided));
-                                       });
-                  });
+        if (!current.ok()) {
+          std::move(done)(current.status());
+          return;
+        }
+        if (current->status != comments::CommentStatus::kPending) {
+          std::move(done)(comments::CommentNotPending(current->status));
+          return;
+        }
+        decision.audit = DecisionEvent(decision, comment_id, current->flagged);
+        repository_.Decide(comment_id, std::move(decision),
+                           [listener = listener_, feed_cache = feed_cache_, done = std::move(done)](
+                               absl::StatusOr<comments::Comment> decided) mutable {
+                             if (decided.ok() && feed_cache != nullptr &&
+                                 decided->status == comments::CommentStatus::kApproved) {
+                               feed_cache->Invalidate();
+                             }
+                             if (decided.ok() && listener != nullptr) {
+                               listener->OnDecided(*decided);
+                             }
+                             std::move(done)(std::move(decided));
+                           });
+      });
 }
 
 void RejectionCost::OnDecided(const comments::Comment& decided) {

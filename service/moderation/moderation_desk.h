@@ -7,6 +7,7 @@
 #include "service/audit/audit_log.h"
 #include "service/comments/comment_repository.h"
 #include "service/common/clock.h"
+#include "service/moderation/feed_cache.h"
 #include "service/moderation/paging.h"
 #include "service/pow/cost.h"
 
@@ -74,9 +75,11 @@ class RejectionCost final : public DecisionListener {
 // repository, whose decisions are compare-and-set. Thread-safe.
 class ModerationDesk {
  public:
-  // `listener` and `audit` may be null (no lessons; no audit entries in Show).
+  // `listener`, `audit` and `feed_cache` may be null (no lessons; no audit
+  // entries in Show; no cached feed whose pages decisions make stale).
   ModerationDesk(comments::CommentRepository& repository, const Clock& clock, DeskOptions options,
-                 DecisionListener* listener = nullptr, audit::AuditLog* audit = nullptr);
+                 DecisionListener* listener = nullptr, audit::AuditLog* audit = nullptr,
+                 FeedCache* feed_cache = nullptr);
 
   // Flagged first, then the others; each oldest first. INVALID_ARGUMENT for a bad page size or
   // token.
@@ -137,6 +140,7 @@ class ModerationDesk {
   const DeskOptions options_;
   DecisionListener* listener_;
   audit::AuditLog* audit_;
+  FeedCache* feed_cache_;
 };
 
 // `filter` checked (INVALID_ARGUMENT naming "filter.<field>") and turned into

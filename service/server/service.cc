@@ -197,6 +197,7 @@ class Service::Parts {
   // What readers and moderators see and do.
   PagingLimits paging;
   std::unique_ptr<RejectionCost> rejection_cost;
+  std::unique_ptr<FeedCache> feed_cache;  // null when queue.feed_cache_refresh_ms is 0
   std::unique_ptr<PublicFeed> feed;
   std::unique_ptr<ModerationDesk> desk;
   std::unique_ptr<BanDesk> ban_desk;
@@ -216,6 +217,7 @@ class Service::Parts {
   std::unique_ptr<retention::RetentionSweeper> retention;
   std::unique_ptr<metrics::MetricsServer> metrics_server;
   std::unique_ptr<StallWatchdog> watchdog;
+  std::unique_ptr<Periodic> feed_refresh;
   std::unique_ptr<HealthWatcher> health;
   bool stopped = false;
 };
@@ -519,14 +521,24 @@ void Service::Parts::BuildDesks() {
       active_ledger != nullptr ? rejection_cost.get() : learning_listener;
   paging = PagingLimits{.default_page_size = static_cast<int>(config.queue.default_page_size),
                         .max_page_size = static_cast<int>(config.queue.max_page_size)};
-  feed = std::make_unique<PublicFeed>(*repository, paging, config.limits.article_id_max_bytes);
+  // Readers' article pages, answered from memory while no approved list
+  // changed (see FeedCache); Serve keeps its version fresh.
+  if (config.queue.feed_cache_refresh_ms > 0) {
+    const absl::Duration refresh = absl::Milliseconds(config.queue.feed_cache_refresh_ms);
+    feed_cache = std::make_unique<FeedCache>(
+        clock,
+        FeedCache::Options{.max_bytes = static_cast<std::size_t>(config.queue.feed_cache_mb) << 20,
+                           .max_version_age = 4 * refresh + absl::Milliseconds(500)});
+  }
+  feed = std::make_unique<PublicFeed>(*repository, paging, config.limits.article_id_max_bytes,
+                                      feed_cache.get());
   desk = std::make_unique<ModerationDesk>(
       *repository, clock,
       DeskOptions{.paging = paging,
                   .note_max_chars = static_cast<std::size_t>(config.queue.note_max_chars),
                   .claim_ttl = absl::Seconds(config.queue.claim_ttl_seconds),
                   .undo_window = absl::Seconds(config.queue.undo_window_seconds)},
-      desk_listener, audit_log.get());
+      desk_listener, audit_log.get(), feed_cache.get());
   ban_desk = std::make_unique<BanDesk>(*ban_store, *repository, clock, *keys, paging,
                                        audit_log.get(), desk.get());
   audit_desk = std::make_unique<AuditDesk>(*audit_log, *repository, clock, paging);
@@ -615,6 +627,11 @@ absl::Status Service::Parts::Serve() {
   }
   watchdog->Watch("call", [this] { return gate->OldestCallStart(); });
   watchdog->Start();
+  if (feed_cache != nullptr) {
+    feed->RefreshVersion();
+    feed_refresh = std::make_unique<Periodic>(
+        absl::Milliseconds(config.queue.feed_cache_refresh_ms), [this] { feed->RefreshVersion(); });
+  }
   health =
       std::make_unique<HealthWatcher>(*server->GetHealthCheckService(), *redis, connection_changes);
   return absl::OkStatus();
@@ -678,6 +695,7 @@ void Service::Parts::Shutdown(absl::Duration grace) {
     server->Shutdown(std::chrono::system_clock::now());
     server->Wait();
   }
+  feed_refresh.reset();
   if (learned_filter != nullptr) {
     learned_filter->Stop();
   }

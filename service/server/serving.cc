@@ -91,6 +91,24 @@ void HealthWatcher::Watch() {
   }
 }
 
+Periodic::Periodic(absl::Duration interval, std::function<void()> task)
+    : thread_([this, interval, task = std::move(task)] {
+        absl::MutexLock lock(&mutex_);
+        while (!mutex_.AwaitWithTimeout(absl::Condition(&stopping_), interval)) {
+          mutex_.Unlock();
+          task();
+          mutex_.Lock();
+        }
+      }) {}
+
+Periodic::~Periodic() {
+  {
+    absl::MutexLock lock(&mutex_);
+    stopping_ = true;
+  }
+  thread_.join();
+}
+
 void WatchQueue(metrics::ServiceMetrics& service_metrics, redis::RedisClient& redis,
                 const Clock& clock) {
   service_metrics.queue_pending.SetCallback([&redis]() -> std::optional<double> {

@@ -8,6 +8,7 @@
 #include <grpcpp/server_builder.h>
 
 #include <cstdint>
+#include <functional>
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
@@ -77,6 +78,21 @@ class HealthWatcher {
   grpc::HealthCheckServiceInterface& health_;
   const redis::RedisClient& redis_;
   ConnectionChanges& changes_;
+  std::thread thread_;
+};
+
+// Calls `task` every `interval` on a thread of its own, from construction
+// until destruction.
+class Periodic {
+ public:
+  Periodic(absl::Duration interval, std::function<void()> task);
+  ~Periodic();
+  Periodic(const Periodic&) = delete;
+  Periodic& operator=(const Periodic&) = delete;
+
+ private:
+  absl::Mutex mutex_;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };
 

@@ -1,5 +1,4 @@
 #include "tests/e2e/e2e_fixture.h"
-#include "tests/support/reader_address.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -12,6 +11,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "tests/support/altcha_client.h"
+#include "tests/support/error_detail.h"
+#include "tests/support/reader_address.h"
 
 namespace moderation::e2e {
 namespace {
@@ -84,7 +85,8 @@ void EndToEndTest::StartServer() {
         // backs off between connection attempts.
         context->set_wait_for_ready(true);
         AddPortalToken(*context);
-        return portal_->CreateCaptcha(context.get(), testing::ReaderCaptchaRequest(), &response).ok();
+        return portal_->CreateCaptcha(context.get(), testing::ReaderCaptchaRequest(), &response)
+            .ok();
       },
       absl::Seconds(15));
   ASSERT_TRUE(up) << "moderation-server did not come up:\n" << ReadFile(server_log_);
@@ -137,13 +139,7 @@ grpc::Status EndToEndTest::Submit(const v1::SubmitCommentRequest& request,
 }
 
 v1::ErrorDetail EndToEndTest::DetailOf(const grpc::Status& status) {
-  // As any client built from proto/ alone would.
-  v1::RpcStatus rpc_status;
-  v1::ErrorDetail detail;
-  if (rpc_status.ParseFromString(status.error_details()) && rpc_status.details_size() == 1) {
-    rpc_status.details(0).UnpackTo(&detail);
-  }
-  return detail;
+  return testing::DetailOf(status);
 }
 
 std::vector<std::string> EndToEndTest::ViolationsOf(const grpc::Status& status) {

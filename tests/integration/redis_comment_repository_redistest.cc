@@ -61,6 +61,7 @@ class CommentRepositoryTestBase : public testing::RedisTest {
     decision.status = status;
     decision.moderator = "mod-1";
     decision.time = absl::FromUnixMillis(1790000100000);
+    decision.undo_window = absl::Minutes(2);
     if (status == CommentStatus::kRejected) {
       decision.rejection_reason = RejectionReason::kOffensive;
       decision.note = "xúc phạm";
@@ -235,6 +236,41 @@ TEST_P(CommentRepositoryContractTest, ApprovedListIsPerArticleNewestFirst) {
   ASSERT_EQ(second->comments.size(), 1u);
   EXPECT_EQ(second->comments[0].id, "01JD0000000000000000000001");
   EXPECT_TRUE(Approved("nothing-here", "", 10)->comments.empty());
+}
+
+TEST_P(CommentRepositoryContractTest, TheApprovedVersionChangesWithEveryApprovedList) {
+  const auto version = [&] {
+    absl::StatusOr<int64_t> read = *testing::Await<absl::StatusOr<int64_t>>(
+        [&](auto done) { repository_->ApprovedVersion(done); });
+    EXPECT_TRUE(read.ok()) << read.status();
+    return read.value_or(-1);
+  };
+  const int64_t start = version();
+  EXPECT_GE(start, 0);
+  ASSERT_TRUE(Enqueue(MakeComment("01JD0000000000000000000001")).ok());
+  ASSERT_TRUE(Enqueue(MakeComment("01JD0000000000000000000002")).ok());
+  EXPECT_EQ(version(), start) << "a pending comment changes no approved list";
+  ASSERT_TRUE(Decide("01JD0000000000000000000001", CommentStatus::kRejected).ok());
+  EXPECT_EQ(version(), start) << "nor does a rejection";
+  ASSERT_TRUE(Decide("01JD0000000000000000000002", CommentStatus::kApproved).ok());
+  const int64_t approved = version();
+  EXPECT_NE(approved, start);
+  UndoOrder order;
+  order.moderator = "mod-1";
+  order.session = "s1";
+  order.time = absl::FromUnixMillis(1790000100000) + absl::Seconds(1);
+  order.window = absl::Minutes(2);
+  order.claim_ttl = absl::Minutes(1);
+  order.expected_status = CommentStatus::kApproved;
+  order.audit.action = audit::Action::kUndo;
+  order.audit.actor = "mod-1";
+  order.audit.time = order.time;
+  order.audit.comment_id = "01JD0000000000000000000002";
+  order.audit.undone = audit::Action::kApprove;
+  ASSERT_TRUE(testing::Await<absl::StatusOr<Comment>>([&](auto done) {
+                repository_->Undo("01JD0000000000000000000002", order, done);
+              })->ok());
+  EXPECT_NE(version(), approved) << "an approval undone leaves its article's list";
 }
 
 TEST_P(CommentRepositoryContractTest, IdempotencyRecordReturnsTheFirstSubmission) {

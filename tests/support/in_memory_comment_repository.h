@@ -114,6 +114,7 @@ class InMemoryCommentRepository final : public comments::CommentRepository {
     comments::CommentPage page;
     {
       absl::MutexLock lock(&mutex_);
+      ++list_approved_calls_;
       const std::set<std::string>& approved = approved_[article_id];
       page.total = static_cast<int64_t>(approved.size());
       for (auto it = approved.rbegin(); it != approved.rend(); ++it) {
@@ -128,6 +129,25 @@ class InMemoryCommentRepository final : public comments::CommentRepository {
       }
     }
     std::move(done)(std::move(page));
+  }
+
+  void ApprovedVersion(comments::Callback<int64_t> done) override {
+    if (!available()) {
+      std::move(done)(StorageUnavailable("fake repository down"));
+      return;
+    }
+    int64_t version = 0;
+    {
+      absl::MutexLock lock(&mutex_);
+      version = approved_version_;
+    }
+    std::move(done)(version);
+  }
+
+  // How often ListApproved was asked (what a feed cache saves).
+  [[nodiscard]] int list_approved_calls() const {
+    absl::MutexLock lock(&mutex_);
+    return list_approved_calls_;
   }
 
   void Decide(const std::string& comment_id, comments::Decision decision,
@@ -152,6 +172,7 @@ class InMemoryCommentRepository final : public comments::CommentRepository {
           pending_.erase(comments::QueuePosition(comment_id, comment.flagged));
           if (decision.status == comments::CommentStatus::kApproved) {
             approved_[comment.article_id].insert(comment_id);
+            ++approved_version_;
           }
           claims_.erase(comment_id);
           last_decision_[decision.moderator] = comment_id;
@@ -182,7 +203,10 @@ class InMemoryCommentRepository final : public comments::CommentRepository {
                    order.time - *comment.decide_time > order.window) {
           result = comments::UndoNotAllowed("not your last decision, or too late");
         } else {
-          approved_[comment.article_id].erase(comment_id);
+          if (comment.status == comments::CommentStatus::kApproved) {
+            approved_[comment.article_id].erase(comment_id);
+            ++approved_version_;
+          }
           comment.status = comments::CommentStatus::kPending;
           comment.decide_time.reset();
           comment.decided_by.clear();
@@ -356,6 +380,8 @@ class InMemoryCommentRepository final : public comments::CommentRepository {
   std::map<std::string, comments::Comment> comments_ ABSL_GUARDED_BY(mutex_);
   std::set<std::string> pending_ ABSL_GUARDED_BY(mutex_);
   std::map<std::string, std::set<std::string>> approved_ ABSL_GUARDED_BY(mutex_);
+  int64_t approved_version_ ABSL_GUARDED_BY(mutex_) = 0;
+  int list_approved_calls_ ABSL_GUARDED_BY(mutex_) = 0;
   std::map<std::string, comments::PriorSubmission> idempotency_ ABSL_GUARDED_BY(mutex_);
   // comment id -> (moderator, session)
   std::map<std::string, std::pair<std::string, std::string>> claims_ ABSL_GUARDED_BY(mutex_);

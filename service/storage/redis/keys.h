@@ -47,6 +47,10 @@ inline std::string Approved(absl::string_view article_id) {
   return absl::StrCat(kApprovedPrefix, article_id);
 }
 
+// Integer: raised whenever any article's approved list changes (an approval,
+// an approval undone), so that replicas know when their cached feeds are stale.
+inline std::string ApprovedVersion() { return "mod:{c}:approved-version"; }
+
 // String: the answer given to the first submission with this idempotency key.
 inline std::string Idempotency(absl::string_view key_digest_hex) {
   return absl::StrCat("mod:{c}:idem:", key_digest_hex);

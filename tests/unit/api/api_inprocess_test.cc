@@ -24,7 +24,7 @@
 #include "service/submission/captcha_issuance.h"
 #include "service/submission/composed_submission_store.h"
 #include "service/submission/submission_pipeline.h"
-#include "tests/support/await.h"
+#include "tests/support/error_detail.h"
 #include "tests/support/fake_clock.h"
 #include "tests/support/fake_random.h"
 #include "tests/support/in_memory_audit_log.h"
@@ -64,15 +64,7 @@ auth::AccessPolicy TwoTokens() {
   return auth::AccessPolicy::Enforce(*std::move(table));
 }
 
-v1::ErrorDetail DetailOf(const grpc::Status& status) {
-  // As any client built from proto/ alone would.
-  v1::RpcStatus rpc_status;
-  v1::ErrorDetail detail;
-  if (rpc_status.ParseFromString(status.error_details()) && rpc_status.details_size() == 1) {
-    rpc_status.details(0).UnpackTo(&detail);
-  }
-  return detail;
-}
+using testing::DetailOf;
 
 class ApiInProcessTest : public ::testing::Test {
  protected:

@@ -31,8 +31,13 @@ class PublicFeedTest : public ::testing::Test {
 
   absl::StatusOr<comments::CommentPage> List(const std::string& article, int size,
                                              const std::string& token = "") {
-    return *testing::Await<absl::StatusOr<comments::CommentPage>>(
-        [&](auto done) { feed_.ListApproved(article, size, token, done); });
+    absl::StatusOr<std::shared_ptr<const FeedPage>> page =
+        *testing::Await<absl::StatusOr<std::shared_ptr<const FeedPage>>>(
+            [&](auto done) { feed_.ListApproved(article, size, token, done); });
+    if (!page.ok()) {
+      return page.status();
+    }
+    return (*page)->page();
   }
 
   testing::FakeClock clock_;
