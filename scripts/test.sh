@@ -16,7 +16,8 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 # The browser tests' chromium (Debian's) and npm packages (.cache/browser-test).
 tests/browser/setup.sh >/dev/null
-# altcha-lib for the proof-of-work interoperability tests (e2e).
+# altcha-lib and the altcha widget's library for the proof-of-work
+# interoperability tests (e2e).
 tests/altcha/install.sh
 jobs=$(nproc)
 

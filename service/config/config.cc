@@ -98,6 +98,13 @@ std::vector<Setting> Schema(ServerConfig& c) {
       {"pow.growth_percent", &c.pow.growth_percent, {100, 1000}},
       {"pow.max_maxnumber", &c.pow.max_maxnumber, {1, 1000000000}},
       {"pow.half_life_seconds", &c.pow.half_life_seconds, {10, 86400}},
+      {"pow.algorithm", &c.pow.algorithm},
+      {"pow.pbkdf2_iterations", &c.pow.pbkdf2_iterations, {1, 10000000}},
+      {"pow.pbkdf2_counter_range", &c.pow.pbkdf2_counter_range, {1, 100000000}},
+      {"pow.scrypt_n", &c.pow.scrypt_n, {2, 1048576}},
+      {"pow.scrypt_r", &c.pow.scrypt_r, {1, 32}},
+      {"pow.scrypt_p", &c.pow.scrypt_p, {1, 16}},
+      {"pow.scrypt_counter_range", &c.pow.scrypt_counter_range, {1, 100000000}},
       {"limits.name_max_chars", &c.limits.name_max_chars, {1, 1000}},
       {"limits.title_max_chars", &c.limits.title_max_chars, {1, 1000}},
       {"limits.body_max_chars", &c.limits.body_max_chars, {1, 100000}},
@@ -354,6 +361,17 @@ absl::Status CheckConsistency(const ServerConfig& config) {
       return absl::InvalidArgumentError("ratelimit.*.on_redis_error must be allow or refuse");
     }
   }
+  if (config.pow.algorithm != "SHA-256" && config.pow.algorithm != "PBKDF2/SHA-256" &&
+      config.pow.algorithm != "SCRYPT") {
+    return absl::InvalidArgumentError("pow.algorithm must be SHA-256, PBKDF2/SHA-256 or SCRYPT");
+  }
+  if ((config.pow.scrypt_n & (config.pow.scrypt_n - 1)) != 0) {
+    return absl::InvalidArgumentError("pow.scrypt_n must be a power of two");
+  }
+  // One derivation per issued challenge, on the server too: keep it small.
+  if (128 * config.pow.scrypt_n * config.pow.scrypt_r > int64_t{64} << 20) {
+    return absl::InvalidArgumentError("pow.scrypt_n × pow.scrypt_r × 128 must be at most 64 MiB");
+  }
   if (config.listen.empty()) {
     return absl::InvalidArgumentError("listen must not be empty");
   }
@@ -494,6 +512,26 @@ const std::map<std::string_view, std::string_view>& Meanings() {
       {"pow.growth_percent", "the cost's factor per recent refusal, in percent"},
       {"pow.max_maxnumber", "the highest maxnumber adaptive cost asks"},
       {"pow.half_life_seconds", "a refusal counts half as much after this long"},
+      {"pow.algorithm",
+       "the challenge captchas carry: `SHA-256` (ALTCHA's classic protocol, every widget), "
+       "`PBKDF2/SHA-256` or `SCRYPT` (its second protocol, a key derivation per attempt; "
+       "widget 3.0 or later); `SubmitComment` takes payloads of all three; see "
+       "docs/bot-defence.md"},
+      {"pow.pbkdf2_iterations",
+       "PBKDF2-HMAC-SHA-256 iterations per attempt (`PBKDF2/SHA-256`); issuing a challenge "
+       "costs the server one such derivation"},
+      {"pow.pbkdf2_counter_range",
+       "`PBKDF2/SHA-256`: the secret counter's range for a source without recent refusals (a "
+       "client derives half of it on average); grows like `pow.maxnumber`, up to the same "
+       "multiple of it as `pow.max_maxnumber` is of `pow.maxnumber`"},
+      {"pow.scrypt_n",
+       "scrypt's N (a power of two) per attempt (`SCRYPT`); memory is 128 × N × r bytes per "
+       "derivation, and issuing a challenge costs the server one"},
+      {"pow.scrypt_r", "scrypt's r (block size) per attempt (`SCRYPT`)"},
+      {"pow.scrypt_p", "scrypt's p (parallelism) per attempt (`SCRYPT`)"},
+      {"pow.scrypt_counter_range",
+       "`SCRYPT`: the secret counter's range for a source without recent refusals; grows like "
+       "`pow.pbkdf2_counter_range`"},
       {"limits.name_max_chars", "longest name, in characters after NFC"},
       {"limits.title_max_chars", "longest title, in characters after NFC"},
       {"limits.body_max_chars", "longest body, in characters after NFC"},

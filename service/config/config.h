@@ -59,6 +59,22 @@ struct ProofOfWorkSettings {
   int64_t growth_percent = 160;
   int64_t max_maxnumber = 50000000;
   int64_t half_life_seconds = 900;
+  // Which challenge captchas carry: "SHA-256" (ALTCHA's classic protocol,
+  // every widget), or "PBKDF2/SHA-256" or "SCRYPT" (its second protocol, a
+  // key derivation per attempt; the widget from 3.0). SubmitComment takes
+  // payloads of every algorithm whatever this says.
+  std::string algorithm = "SHA-256";
+  // The derivation of one attempt: PBKDF2's iterations; scrypt's N, r, p.
+  int64_t pbkdf2_iterations = 1000;
+  int64_t scrypt_n = 1024;
+  int64_t scrypt_r = 8;
+  int64_t scrypt_p = 1;
+  // The counter range (the KDF's maxnumber) for a source with no recent
+  // refusals: a client derives range / 2 keys on average. Adaptive cost grows
+  // it as it grows maxnumber, up to the same multiple of it as
+  // max_maxnumber is of maxnumber.
+  int64_t pbkdf2_counter_range = 5000;
+  int64_t scrypt_counter_range = 180;
 };
 
 struct QueueSettings {

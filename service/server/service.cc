@@ -372,19 +372,35 @@ absl::Status Service::Parts::BuildLimits() {
 
 absl::Status Service::Parts::BuildProofOfWork(const config::Environment& environment) {
   ASSIGN_OR_RETURN(std::string altcha_key, LoadAltchaKey(environment, secret.bytes));
+  // Checked with the settings: one of the three names.
+  const pow::PowAlgorithm algorithm =
+      pow::ParsePowAlgorithm(config.pow.algorithm).value_or(pow::PowAlgorithm::kSha256);
   altcha = std::make_unique<pow::Altcha>(
       std::move(altcha_key), clock, random,
       pow::AltchaOptions{.ttl = absl::Seconds(config.captcha.ttl_seconds),
-                         .max_lifetime = absl::Seconds(config.pow.max_lifetime_seconds)});
+                         .max_lifetime = absl::Seconds(config.pow.max_lifetime_seconds),
+                         .algorithm = algorithm,
+                         .pbkdf2_iterations = config.pow.pbkdf2_iterations,
+                         .scrypt_n = config.pow.scrypt_n,
+                         .scrypt_r = config.pow.scrypt_r,
+                         .scrypt_p = config.pow.scrypt_p});
   active_altcha = config.pow.enabled ? altcha.get() : nullptr;
   if (!config.pow.enabled) {
     log::Warning("the proof of work is off (pow.enabled = false)");
   }
-  pow_cost =
-      pow::CostOptions{.base_maxnumber = config.pow.maxnumber,
-                       .growth = static_cast<double>(config.pow.growth_percent) / 100.0,
-                       .max_maxnumber = std::max(config.pow.maxnumber, config.pow.max_maxnumber),
-                       .half_life = absl::Seconds(config.pow.half_life_seconds)};
+  // A KDF attempt costs what thousands of SHA-256 hashes do: its own base,
+  // capped at the same multiple of it as SHA-256's cap is of its base.
+  const int64_t base = algorithm == pow::PowAlgorithm::kPbkdf2   ? config.pow.pbkdf2_counter_range
+                       : algorithm == pow::PowAlgorithm::kScrypt ? config.pow.scrypt_counter_range
+                                                                 : config.pow.maxnumber;
+  const double cap_multiple =
+      static_cast<double>(std::max(config.pow.maxnumber, config.pow.max_maxnumber)) /
+      static_cast<double>(config.pow.maxnumber);
+  pow_cost = pow::CostOptions{.base_maxnumber = base,
+                              .growth = static_cast<double>(config.pow.growth_percent) / 100.0,
+                              .max_maxnumber = static_cast<int64_t>(
+                                  std::min(static_cast<double>(base) * cap_multiple, 1e12)),
+                              .half_life = absl::Seconds(config.pow.half_life_seconds)};
   // Refusal scores live with the limits (they are as disposable).
   cost_ledger = std::make_unique<pow::RedisCostLedger>(LimitsRedis(), clock, pow_cost);
   active_ledger = config.pow.enabled && config.pow.adaptive ? cost_ledger.get() : nullptr;
@@ -401,7 +417,7 @@ absl::Status Service::Parts::BuildProofOfWork(const config::Environment& environ
                             {0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300}, {"source"}));
   pow_observer = pow::CostObserver{
       .issued =
-          [pow_issued, base = config.pow.maxnumber](int64_t maxnumber, double) {
+          [pow_issued, base](int64_t maxnumber, double) {
             const int64_t times = maxnumber / std::max<int64_t>(1, base);
             pow_issued
                 ->WithLabels({times < 2     ? "1"

@@ -1,12 +1,15 @@
-// The proof of work against the real server and altcha-lib (Node, from npm):
-// the server's challenges are solved by altcha-lib's solver, altcha-lib's
-// challenges made with the same key verify in the server, and bad payloads are
-// refused with their documented reasons. Needs tests/altcha/install.sh.
+// The proof of work against the real server and ALTCHA's libraries (Node, from
+// npm): altcha-lib for the classic SHA-256 protocol, and the widget's own
+// altcha/lib (`altcha` 3.2.2) for the second protocol's PBKDF2 and scrypt. The
+// server's challenges are solved by their solvers, their challenges made with
+// the same key verify in the server, and bad payloads are refused with their
+// documented reasons. Needs tests/altcha/install.sh.
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "absl/strings/escaping.h"
@@ -31,6 +34,10 @@ class AltchaTest : public EndToEndTest {
         std::filesystem::path(MODERATION_ALTCHA_DIR) / "node_modules" / "altcha-lib";
     ASSERT_TRUE(std::filesystem::exists(lib))
         << lib << " is missing: run tests/altcha/install.sh (needs node and npm)";
+    const std::filesystem::path widget =
+        std::filesystem::path(MODERATION_ALTCHA_DIR) / "node_modules" / "altcha";
+    ASSERT_TRUE(std::filesystem::exists(widget))
+        << widget << " is missing: run tests/altcha/install.sh (needs node and npm)";
     EndToEndTest::SetUp();
   }
 
@@ -184,6 +191,146 @@ TEST_F(AltchaTest, TheProofOfWorkCanBeTurnedOff) {
   EXPECT_FALSE(captcha.has_altcha());
   EXPECT_TRUE(SubmitWithPayload("").ok());
 }
+
+// The second protocol. Small KDF costs keep each test within seconds: each of
+// a solver's tries is a derivation.
+const std::map<std::string, std::string> kPbkdf2Settings = {
+    {"MODERATION_ALTCHA_HMAC_KEY", kAltchaKey},
+    {"MODERATION_POW_ALGORITHM", "PBKDF2/SHA-256"},
+    {"MODERATION_POW_PBKDF2_ITERATIONS", "100"},
+    {"MODERATION_POW_PBKDF2_COUNTER_RANGE", "200"}};
+const std::map<std::string, std::string> kScryptSettings = {
+    {"MODERATION_ALTCHA_HMAC_KEY", kAltchaKey}, {"MODERATION_POW_ALGORITHM", "SCRYPT"},
+    {"MODERATION_POW_SCRYPT_N", "64"},          {"MODERATION_POW_SCRYPT_R", "8"},
+    {"MODERATION_POW_SCRYPT_P", "1"},           {"MODERATION_POW_SCRYPT_COUNTER_RANGE", "50"}};
+
+class AltchaKdfTest : public AltchaTest, public ::testing::WithParamInterface<std::string> {
+ protected:
+  bool scrypt() const { return GetParam() == "SCRYPT"; }
+  const std::map<std::string, std::string>& Settings() const {
+    return scrypt() ? kScryptSettings : kPbkdf2Settings;
+  }
+  std::string Cost() const { return scrypt() ? "64" : "100"; }
+
+  // `payload` with the derived key's last hex digit changed (past the
+  // keyPrefix, so only the keySignature can tell).
+  static std::string WithOtherDerivedKey(const std::string& payload) {
+    std::string json;
+    EXPECT_TRUE(absl::Base64Unescape(payload, &json));
+    const std::string field = "\"derivedKey\":\"";
+    const std::size_t at = json.find(field);
+    EXPECT_NE(at, std::string::npos);
+    if (at == std::string::npos) {
+      return payload;
+    }
+    char& last = json[at + field.size() + 63];
+    last = last == '0' ? '1' : '0';
+    return absl::Base64Escape(json);
+  }
+};
+
+TEST_P(AltchaKdfTest, ServerChallengeSolvedByTheWidgetsLibraryIsAcceptedOnce) {
+  RestartServerWith(Settings());
+  const v1::CreateCaptchaResponse captcha = NewCaptcha();
+  ASSERT_TRUE(captcha.has_altcha());
+  EXPECT_EQ(captcha.altcha().algorithm(), GetParam());
+  // The widget takes {parameters, signature}: the counter is in neither.
+  EXPECT_THAT(captcha.altcha().json(), ::testing::StartsWith(R"({"parameters":{)"));
+  EXPECT_THAT(captcha.altcha().json(), ::testing::HasSubstr(R"("keySignature":")"));
+  const std::string payload = Node({"solve_kdf.mjs", captcha.altcha().json()});
+  ASSERT_FALSE(payload.empty());
+
+  v1::SubmitCommentRequest request = ValidSubmission("altcha-kdf-solved");
+  request.set_captcha_id(captcha.captcha_id());
+  request.set_captcha_answer(captcha.dev_answer());
+  request.set_altcha_payload(payload);
+  v1::SubmitCommentResponse response;
+  const grpc::Status status = Submit(request, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.status(), v1::SUBMISSION_STATUS_PENDING_MODERATION);
+  EXPECT_THAT(ViolationsOf(SubmitWithPayload(payload)),
+              ElementsAre("altcha_payload:ALTCHA_ALREADY_USED"));
+  // The development payload solves the same way.
+  EXPECT_TRUE(SubmitWithPayload(NewCaptcha().dev_altcha_payload()).ok());
+}
+
+TEST_P(AltchaKdfTest, TheWidgetsLibraryChallengeWithTheSameKeyVerifiesOnce) {
+  RestartServerWith(Settings());
+  const std::string payload = Node({"make_kdf.mjs", kAltchaKey, GetParam(), Cost(), "7", "600"});
+  const grpc::Status status = SubmitWithPayload(payload);
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_THAT(ViolationsOf(SubmitWithPayload(payload)),
+              ElementsAre("altcha_payload:ALTCHA_ALREADY_USED"));
+}
+
+TEST_P(AltchaKdfTest, BadPayloadsAreRefusedWithTheirReasons) {
+  RestartServerWith(Settings());
+  EXPECT_THAT(
+      ViolationsOf(SubmitWithPayload(Node({"make_kdf.mjs", "another-key-another-key-another-key!",
+                                           GetParam(), Cost(), "3", "600"}))),
+      ElementsAre("altcha_payload:ALTCHA_SIGNATURE_INVALID"));
+  EXPECT_THAT(ViolationsOf(SubmitWithPayload(
+                  Node({"make_kdf.mjs", kAltchaKey, GetParam(), Cost(), "3", "-60"}))),
+              ElementsAre("altcha_payload:ALTCHA_EXPIRED"));
+  const v1::CreateCaptchaResponse captcha = NewCaptcha();
+  const std::string payload = Node({"solve_kdf.mjs", captcha.altcha().json()});
+  ASSERT_FALSE(payload.empty());
+  const std::string cost = absl::StrCat("\"cost\":", Cost());
+  EXPECT_THAT(ViolationsOf(SubmitWithPayload(Edited(payload, {{cost, cost + "0"}}))),
+              ElementsAre("altcha_payload:ALTCHA_SIGNATURE_INVALID"));
+  EXPECT_THAT(ViolationsOf(SubmitWithPayload(WithOtherDerivedKey(payload))),
+              ElementsAre("altcha_payload:ALTCHA_SOLUTION_WRONG"));
+  EXPECT_THAT(ViolationsOf(SubmitWithPayload(
+                  Edited(payload, {{absl::StrCat("\"", GetParam(), "\""), "\"ARGON2ID\""}}))),
+              ElementsAre("altcha_payload:ALTCHA_ALGORITHM_UNSUPPORTED"));
+  EXPECT_THAT(ViolationsOf(SubmitWithPayload(
+                  Edited(payload, {{"\"keyLength\":", "\"unknown\":1,\"keyLength\":"}}))),
+              ElementsAre("altcha_payload:ALTCHA_MALFORMED"));
+  // None of these used the challenge up; then it is used once.
+  EXPECT_TRUE(SubmitWithPayload(payload).ok());
+  EXPECT_THAT(ViolationsOf(SubmitWithPayload(payload)),
+              ElementsAre("altcha_payload:ALTCHA_ALREADY_USED"));
+}
+
+TEST_P(AltchaKdfTest, ClassicPayloadsStillVerify) {
+  RestartServerWith(Settings());
+  EXPECT_TRUE(SubmitWithPayload(Node({"make.mjs", kAltchaKey, "1000", "600"})).ok());
+}
+
+TEST_P(AltchaKdfTest, RefusalsFromABlockRaiseTheCounterRange) {
+  RestartServerWith(Settings());
+  const auto range_for = [this](const std::string& client_ip) -> int64_t {
+    v1::CreateCaptchaRequest request;
+    request.set_client_ip(client_ip);
+    v1::CreateCaptchaResponse response;
+    auto context = Context();
+    const grpc::Status status = portal_->CreateCaptcha(context.get(), request, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    return response.altcha().maxnumber();
+  };
+  const int64_t base = scrypt() ? 50 : 200;
+  EXPECT_EQ(range_for("198.51.100.200"), base);
+  for (int i = 0; i < 10; ++i) {
+    v1::SubmitCommentRequest request = ValidSubmission("kdf-cost-" + std::to_string(i));
+    request.set_client_ip("198.51.100." + std::to_string(10 + i));
+    request.clear_phone();
+    request.set_captcha_answer("WRONG");
+    v1::SubmitCommentResponse response;
+    EXPECT_THAT(ViolationsOf(Submit(request, &response)),
+                ElementsAre("captcha_answer:CAPTCHA_WRONG"));
+  }
+  // About 1.6^10 ≈ 110 times the base (less a trifle of decay).
+  const int64_t raised = range_for("198.51.100.201");
+  EXPECT_GE(raised, base * 105);
+  EXPECT_LE(raised, base * 110);
+  EXPECT_EQ(range_for("203.0.113.9"), base);
+}
+
+INSTANTIATE_TEST_SUITE_P(Algorithms, AltchaKdfTest, ::testing::Values("PBKDF2/SHA-256", "SCRYPT"),
+                         [](const ::testing::TestParamInfo<std::string>& param) {
+                           return param.param == "SCRYPT" ? std::string("Scrypt")
+                                                          : std::string("Pbkdf2");
+                         });
 
 }  // namespace
 }  // namespace moderation::e2e

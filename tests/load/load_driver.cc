@@ -34,10 +34,16 @@ using Clock = std::chrono::steady_clock;
 // The proof of work for a captcha's challenge. A server in reveal mode hands
 // it over solved, so that the load measures the server and not a solver;
 // any other challenge is solved here as the widget would (SHA-256 of the salt
-// and each number in turn), before the timed phase.
+// and each number in turn, or a key derivation per counter), before the timed
+// phase.
 std::string ProofOfWorkFor(const v1::CreateCaptchaResponse& captcha) {
   if (!captcha.dev_altcha_payload().empty() || !captcha.has_altcha()) {
     return captcha.dev_altcha_payload();
+  }
+  if (captcha.altcha().algorithm() != pow::kAltchaAlgorithm) {
+    const std::optional<pow::AltchaChallenge> parsed =
+        pow::ParseAltchaChallenge(captcha.altcha().json());
+    return parsed ? pow::SolveAltchaPayload(*parsed).value_or("") : "";
   }
   pow::AltchaChallenge puzzle;
   puzzle.algorithm = captcha.altcha().algorithm();

@@ -28,4 +28,12 @@ std::string SolveAltchaChallenge(const std::string& algorithm, const std::string
   return pow::EncodeAltchaPayload(puzzle, *number, took.count());
 }
 
+std::string SolveAltchaJson(const std::string& json) {
+  const std::optional<pow::AltchaChallenge> challenge = pow::ParseAltchaChallenge(json);
+  if (!challenge) {
+    return "";
+  }
+  return pow::SolveAltchaPayload(*challenge).value_or("");
+}
+
 }  // namespace moderation::testing

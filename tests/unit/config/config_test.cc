@@ -225,6 +225,24 @@ TEST_F(ConfigTest, TokensFromTheEnvironment) {
               HasSubstr("MODERATION_AUTH_TOKENS: entry 2 is not name:role:sha256"));
 }
 
+TEST_F(ConfigTest, ProofOfWorkAlgorithmAndScryptParametersAreChecked) {
+  absl::StatusOr<LoadedConfig> scrypt = LoadConfig(
+      std::nullopt, {{"MODERATION_POW_ALGORITHM", "SCRYPT"}, {"MODERATION_POW_SCRYPT_N", "2048"}});
+  ASSERT_TRUE(scrypt.ok()) << scrypt.status();
+  EXPECT_EQ(scrypt->config.pow.algorithm, "SCRYPT");
+  EXPECT_EQ(scrypt->config.pow.scrypt_n, 2048);
+  EXPECT_THAT(
+      LoadConfig(std::nullopt, {{"MODERATION_POW_ALGORITHM", "ARGON2ID"}}).status().message(),
+      HasSubstr("pow.algorithm must be SHA-256, PBKDF2/SHA-256 or SCRYPT"));
+  EXPECT_THAT(LoadConfig(std::nullopt, {{"MODERATION_POW_SCRYPT_N", "1000"}}).status().message(),
+              HasSubstr("pow.scrypt_n must be a power of two"));
+  EXPECT_THAT(LoadConfig(std::nullopt,
+                         {{"MODERATION_POW_SCRYPT_N", "1048576"}, {"MODERATION_POW_SCRYPT_R", "8"}})
+                  .status()
+                  .message(),
+              HasSubstr("at most 64 MiB"));
+}
+
 TEST_F(ConfigTest, TlsFilesGoTogether) {
   EXPECT_THAT(
       LoadConfig(std::nullopt, {{"MODERATION_TLS_CERT_FILE", "/tls/tls.crt"}}).status().message(),
