@@ -199,8 +199,7 @@ absl::StatusOr<AltchaSolution> VerifyDerived(const nlohmann::json& object,
     return Malformed();
   }
   if (*algorithm != kAltchaPbkdf2 && *algorithm != kAltchaScrypt) {
-    return Refused("ALTCHA_ALGORITHM_UNSUPPORTED",
-                   "Thuật toán kiểm tra chống máy tự động không được hỗ trợ.");
+    return Refused("ALTCHA_ALGORITHM_UNSUPPORTED");
   }
   const auto integer = [&parameters](const char* name, int64_t low,
                                      int64_t high) -> std::optional<int64_t> {
@@ -235,8 +234,7 @@ absl::StatusOr<AltchaSolution> VerifyDerived(const nlohmann::json& object,
   const std::string& derived_hex = derived_it->get_ref<const std::string&>();
   const absl::Time expire_time = absl::FromUnixSeconds(*expires);
   if (expire_time < now) {
-    return Refused("ALTCHA_EXPIRED",
-                   "Kiểm tra chống máy tự động đã hết hạn, vui lòng lấy mã xác nhận mới.");
+    return Refused("ALTCHA_EXPIRED");
   }
   if (expire_time > now + max_lifetime) {
     return Malformed();
@@ -244,15 +242,14 @@ absl::StatusOr<AltchaSolution> VerifyDerived(const nlohmann::json& object,
   const std::string expected =
       crypto::HexEncode(crypto::HmacSha256(hmac_key, CanonicalJson(parameters)));
   if (!crypto::ConstantTimeEquals(expected, signature_it->get_ref<const std::string&>())) {
-    return Refused("ALTCHA_SIGNATURE_INVALID",
-                   "Kiểm tra chống máy tự động không do máy chủ này cấp.");
+    return Refused("ALTCHA_SIGNATURE_INVALID");
   }
   const absl::StatusOr<std::string> derived = crypto::HexDecode(derived_hex);
   if (!derived.ok() ||
       !crypto::ConstantTimeEquals(crypto::HexEncode(crypto::HmacSha256(hmac_key, *derived)),
                                   *key_signature) ||
       !absl::StartsWith(derived_hex, *key_prefix)) {
-    return Refused("ALTCHA_SOLUTION_WRONG", "Lời giải kiểm tra chống máy tự động không đúng.");
+    return Refused("ALTCHA_SOLUTION_WRONG");
   }
   AltchaSolution out;
   // The signature is unique per challenge (it covers the random nonce).
