@@ -4,7 +4,7 @@
 # and in a Debug build with AddressSanitizer and UndefinedBehaviorSanitizer;
 # every build treats warnings as errors (CMakePresets.json). Then it lints the
 # API (buf) and the deployment files, runs each fuzz target for a short while
-# (FUZZ_SECONDS, 20 by default here; longer runs: tests/fuzz/run.sh), and
+# (FUZZ_SECONDS, 10 by default here; longer runs: tests/fuzz/run.sh), and
 # builds the container image and runs a submission through it
 # (MODERATION_SKIP_CONTAINER_TEST=1 skips that last step on machines without
 # podman). Each step prints how long it took.
@@ -52,7 +52,7 @@ step "deployment lint"
 tests/deploy/lint.sh
 step "API lint (buf, STANDARD rules)"
 (cd proto && npx --yes @bufbuild/buf@1.47.2 lint)
-step "fuzzing (libFuzzer with ASan and UBSan, ${FUZZ_SECONDS:=20} s per target)"
+step "fuzzing (libFuzzer with ASan and UBSan, ${FUZZ_SECONDS:=10} s per target)"
 FUZZ_SECONDS=$FUZZ_SECONDS tests/fuzz/run.sh
 if [ "${MODERATION_SKIP_CONTAINER_TEST:-0}" != "1" ]; then
   step "container image, end to end"
