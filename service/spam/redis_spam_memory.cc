@@ -26,7 +26,7 @@ uint32_t AuthorTag(absl::string_view author_digest) {
 }
 
 // KEYS: the current and the previous period's hash. ARGV[1]: the step
-// (SpamMemoryPlan). Returns {earlier copies, other authors
+// (WriteSpamMemoryStep). Returns {earlier copies, other authors
 // with a near-identical body}.
 const RedisScript& RecallScript() {
   static const auto* script = new RedisScript(absl::StrCat(SpamMemoryLua(), R"lua(
@@ -55,7 +55,7 @@ absl::string_view SpamMemoryLua() {
 -- keeps (the most recent).
 local SPAM_BODY_CAPACITY = 32
 local SPAM_BAND_CAPACITY = 8
--- The step as the plan names it (SpamMemoryPlan), decoded from JSON.
+-- The step as the plan names it (WriteSpamMemoryStep), decoded from JSON.
 local function spam_step(t)
   return {current = t.keys[1], previous = t.keys[2], now = t.now_ms, period = t.period_ms,
           repeat_window = t.repeat_window_ms, near_window = t.near_window_ms, fields = t.fields,
@@ -172,22 +172,34 @@ SpamMemoryStep SpamMemoryStepFor(const BodyRecord& record, absl::Time now) {
   return step;
 }
 
-nlohmann::json SpamMemoryPlan(const SpamMemoryStep& step) {
-  nlohmann::json fields = nlohmann::json::array({step.body_field});
+void WriteSpamMemoryStep(const SpamMemoryStep& step, redis::ScriptPlan& plan) {
+  plan.Key("keys").Strings(step.keys);
+  plan.Key("now_ms").Int(step.now_ms);
+  plan.Key("period_ms").Int(step.period_ms);
+  plan.Key("repeat_window_ms").Int(step.repeat_window_ms);
+  plan.Key("near_window_ms").Int(step.near_window_ms);
+  plan.Key("fields").Array().String(step.body_field);
   for (const std::string& field : step.band_fields) {
-    fields.push_back(field);
+    plan.String(field);
   }
-  return {{"keys", step.keys},
-          {"now_ms", step.now_ms},
-          {"period_ms", step.period_ms},
-          {"repeat_window_ms", step.repeat_window_ms},
-          {"near_window_ms", step.near_window_ms},
-          {"fields", std::move(fields)},
-          {"simhash_high", step.simhash_high},
-          {"simhash_low", step.simhash_low},
-          {"author", step.author},
-          {"max_distance", step.max_distance}};
+  plan.End();
+  plan.Key("simhash_high").Int(step.simhash_high);
+  plan.Key("simhash_low").Int(step.simhash_low);
+  plan.Key("author").Int(step.author);
+  plan.Key("max_distance").Int(step.max_distance);
 }
+
+namespace {
+
+std::string PlanOf(const SpamMemoryStep& step) {
+  redis::ScriptPlan plan;
+  plan.Object();
+  WriteSpamMemoryStep(step, plan);
+  plan.End();
+  return std::move(plan).Take();
+}
+
+}  // namespace
 
 RedisSpamMemory::RedisSpamMemory(redis::RedisClient& client, absl::Duration timeout,
                                  const Clock& clock)
@@ -196,7 +208,7 @@ RedisSpamMemory::RedisSpamMemory(redis::RedisClient& client, absl::Duration time
 void RedisSpamMemory::Recall(const BodyRecord& record,
                              absl::AnyInvocable<void(absl::StatusOr<Recollection>) &&> done) {
   SpamMemoryStep step = SpamMemoryStepFor(record, clock_.Now());
-  std::string plan = SpamMemoryPlan(step).dump();
+  std::string plan = PlanOf(step);
   client_.EvalScript(RecallScript(), std::move(step.keys), {std::move(plan)}, timeout_,
                      [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
                        if (!reply.ok()) {
@@ -215,7 +227,7 @@ void RedisSpamMemory::Recall(const BodyRecord& record,
 
 void RedisSpamMemory::Remember(const BodyRecord& record) {
   SpamMemoryStep step = SpamMemoryStepFor(record, clock_.Now());
-  std::string plan = SpamMemoryPlan(step).dump();
+  std::string plan = PlanOf(step);
   client_.EvalScript(RememberScript(), std::move(step.keys), {std::move(plan)},
                      [](const absl::StatusOr<RedisValue>& reply) {
                        if (!reply.ok()) {

@@ -3,10 +3,10 @@
 #include <string>
 #include <vector>
 
-#include "nlohmann/json.hpp"
 #include "service/common/clock.h"
 #include "service/spam/spam_memory.h"
 #include "service/storage/redis/redis_client.h"
+#include "service/storage/redis/script_plan.h"
 
 namespace moderation::spam {
 
@@ -27,7 +27,7 @@ namespace moderation::spam {
 // bands: the cost that used to be three commands per band.
 //
 // Lua functions (see SpamMemoryLua):
-//   spam_step(t) -> memory: the step from its plan (SpamMemoryPlan, decoded);
+//   spam_step(t) -> memory: the step from its plan (WriteSpamMemoryStep, decoded);
 //   spam_read(memory) -> state: reads both periods;
 //   spam_recall(memory, state) -> copies, near_authors;
 //   spam_remember(memory, state): records the body in the current period.
@@ -48,8 +48,9 @@ struct SpamMemoryStep {
   int max_distance = 0;
 };
 [[nodiscard]] SpamMemoryStep SpamMemoryStepFor(const BodyRecord& record, absl::Time now);
-// The step as a script's plan names it (its keys included), for spam_step.
-[[nodiscard]] nlohmann::json SpamMemoryPlan(const SpamMemoryStep& step);
+// Writes the step's members (its keys included), as spam_step reads them,
+// into the object `plan` has open.
+void WriteSpamMemoryStep(const SpamMemoryStep& step, redis::ScriptPlan& plan);
 
 // SpamMemory in Redis, laid out as above. Two SimHashes within 3 bits of each
 // other share at least one of their four 16-bit band values, so looking in

@@ -11,6 +11,7 @@
 #include "service/ratelimit/redis_limit_store.h"
 #include "service/spam/redis_spam_memory.h"
 #include "service/storage/redis/keys.h"
+#include "service/storage/redis/script_plan.h"
 
 namespace moderation::submission {
 namespace {
@@ -145,82 +146,96 @@ std::string_view ActionName(spam::SpamAction action) {
   return "reject";
 }
 
-nlohmann::json VerdictOf(const std::string& comment_id, const StoredVerdict& verdict) {
+void WriteVerdict(const std::string& comment_id, const StoredVerdict& verdict,
+                  redis::ScriptPlan& out) {
   const bool flagged = verdict.action == spam::SpamAction::kFlag;
   std::vector<std::string> fields;
   comments::AppendSpamFields(verdict.score, flagged, verdict.signals, fields);
-  return {{"action", ActionName(verdict.action)},
-          {"position", comments::QueuePosition(comment_id, flagged)},
-          {"fields", std::move(fields)}};
+  out.Object();
+  out.Key("action").String(ActionName(verdict.action));
+  out.Key("position").String(comments::QueuePosition(comment_id, flagged));
+  out.Key("fields").Strings(fields);
+  out.End();
 }
 
-// A key the plan names, also listed in KEYS.
-std::string Declared(std::string key, std::vector<std::string>& keys) {
-  keys.push_back(key);
-  return key;
+// Writes a key the plan names, and lists it in KEYS.
+void WriteKey(std::string key, redis::ScriptPlan& out, std::vector<std::string>& keys) {
+  out.String(key);
+  keys.push_back(std::move(key));
 }
 
 // The plan as the script reads it; `keys` receives every key it names.
-nlohmann::json PlanOf(const SubmissionPlan& plan, std::vector<std::string>& keys) {
+std::string PlanOf(const SubmissionPlan& plan, std::vector<std::string>& keys) {
   const comments::Comment& comment = plan.comment;
-  nlohmann::json out;
+  redis::ScriptPlan out;
+  out.Object();
   if (plan.idempotency) {
-    out["idempotency"] = {
-        {"key", Declared(redis::keys::Idempotency(plan.idempotency->key_digest), keys)},
-        {"value", comments::IdempotencyValue(comment.id, plan.idempotency->fingerprint)},
-        {"ttl_s", std::max<int64_t>(1, absl::ToInt64Seconds(plan.idempotency->ttl))}};
+    out.Key("idempotency").Object();
+    WriteKey(redis::keys::Idempotency(plan.idempotency->key_digest), out.Key("key"), keys);
+    out.Key("value").String(comments::IdempotencyValue(comment.id, plan.idempotency->fingerprint));
+    out.Key("ttl_s").Int(std::max<int64_t>(1, absl::ToInt64Seconds(plan.idempotency->ttl)));
+    out.End();
   }
-  out["captcha"] = {{"key", Declared(redis::keys::Captcha(plan.captcha.captcha_id), keys)}};
+  out.Key("captcha").Object();
+  WriteKey(redis::keys::Captcha(plan.captcha.captcha_id), out.Key("key"), keys);
+  out.End();
   if (plan.proof_of_work) {
-    out["proof_of_work"] = {
-        {"key", Declared(redis::keys::ProofOfWork(plan.proof_of_work->challenge), keys)},
-        {"ttl_ms", std::max<int64_t>(1, absl::ToInt64Milliseconds(plan.proof_of_work->ttl))}};
+    out.Key("proof_of_work").Object();
+    WriteKey(redis::keys::ProofOfWork(plan.proof_of_work->challenge), out.Key("key"), keys);
+    out.Key("ttl_ms").Int(
+        std::max<int64_t>(1, absl::ToInt64Milliseconds(plan.proof_of_work->ttl)));
+    out.End();
   }
-  nlohmann::json limits = nlohmann::json::array();
+  out.Key("limits").Array();
   for (std::size_t i = 0; i < plan.limits.size(); ++i) {
     const ratelimit::GcraCheck& check = plan.limits[i];
     // Whole microseconds, at least one: a rate above a million a second is
     // as good as none.
     const int64_t interval =
         std::max<int64_t>(1, absl::ToInt64Microseconds(check.emission_interval));
-    limits.push_back(
-        {{"key", Declared(redis::keys::RateLimit(check.key), keys)},
-         {"interval_us", interval},
-         {"tolerance_us", interval * check.burst},
-         {"shadow", i < plan.limit_shadow.size() && plan.limit_shadow[i]},
-         {"counts_wrong_answers",
-          i < plan.limit_counts_wrong_answers.size() && plan.limit_counts_wrong_answers[i]}});
+    out.Object();
+    WriteKey(redis::keys::RateLimit(check.key), out.Key("key"), keys);
+    out.Key("interval_us").Int(interval);
+    out.Key("tolerance_us").Int(interval * check.burst);
+    out.Key("shadow").Bool(i < plan.limit_shadow.size() && plan.limit_shadow[i]);
+    out.Key("counts_wrong_answers")
+        .Bool(i < plan.limit_counts_wrong_answers.size() && plan.limit_counts_wrong_answers[i]);
+    out.End();
   }
-  out["limits"] = std::move(limits);
-  nlohmann::json bans = nlohmann::json::array();
+  out.End();
+  out.Key("bans").Array();
   for (const std::string& ban_id : plan.ban_ids) {
-    bans.push_back(Declared(redis::keys::Ban(ban_id), keys));
+    WriteKey(redis::keys::Ban(ban_id), out, keys);
   }
-  out["bans"] = std::move(bans);
+  out.End();
   if (plan.body) {
     const spam::SpamMemoryStep step = spam::SpamMemoryStepFor(*plan.body, comment.create_time);
-    for (const std::string& key : step.keys) {
-      keys.push_back(key);
-    }
-    nlohmann::json memory = spam::SpamMemoryPlan(step);
-    memory["repeat_eligible"] = plan.repeat_eligible;
-    memory["near_min"] = plan.near_duplicate_min_authors;
-    out["memory"] = std::move(memory);
+    keys.insert(keys.end(), step.keys.begin(), step.keys.end());
+    out.Key("memory").Object();
+    spam::WriteSpamMemoryStep(step, out);
+    out.Key("repeat_eligible").Bool(plan.repeat_eligible);
+    out.Key("near_min").Int(plan.near_duplicate_min_authors);
+    out.End();
   }
-  nlohmann::json authors = nlohmann::json::array();
+  out.Key("comment").Object();
+  WriteKey(redis::keys::Comment(comment.id), out.Key("key"), keys);
+  WriteKey(redis::keys::PendingQueue(), out.Key("queue"), keys);
+  out.Key("authors").Array();
   for (std::string& key : comments::AuthorIndexKeys(comment)) {
-    authors.push_back(Declared(std::move(key), keys));
+    WriteKey(std::move(key), out, keys);
   }
-  out["comment"] = {{"key", Declared(redis::keys::Comment(comment.id), keys)},
-                    {"queue", Declared(redis::keys::PendingQueue(), keys)},
-                    {"authors", std::move(authors)},
-                    {"id", comment.id},
-                    {"created_ms", absl::ToUnixMillis(comment.create_time)},
-                    {"fields", comments::CommentHashFields(comment)}};
-  out["verdicts"] = {{"nothing", VerdictOf(comment.id, plan.if_nothing)},
-                     {"repeat", VerdictOf(comment.id, plan.if_repeat)},
-                     {"near_duplicate", VerdictOf(comment.id, plan.if_near_duplicate)}};
-  return out;
+  out.End();
+  out.Key("id").String(comment.id);
+  out.Key("created_ms").Int(absl::ToUnixMillis(comment.create_time));
+  out.Key("fields").Strings(comments::CommentHashFields(comment));
+  out.End();
+  out.Key("verdicts").Object();
+  WriteVerdict(comment.id, plan.if_nothing, out.Key("nothing"));
+  WriteVerdict(comment.id, plan.if_repeat, out.Key("repeat"));
+  WriteVerdict(comment.id, plan.if_near_duplicate, out.Key("near_duplicate"));
+  out.End();
+  out.End();
+  return std::move(out).Take();
 }
 
 absl::StatusOr<SubmissionReply> ReplyFrom(const RedisValue& value, std::size_t limit_count) {
@@ -296,10 +311,7 @@ void RedisSubmissionStore::Commit(
     SubmissionPlan plan, absl::AnyInvocable<void(absl::StatusOr<SubmissionReply>) &&> done) {
   std::vector<std::string> keys;
   keys.reserve(10 + plan.limits.size() + plan.ban_ids.size());
-  // Text is valid UTF-8 by now (validation refuses the rest); should a byte
-  // slip through, it is replaced rather than failing the submission.
-  std::string encoded =
-      PlanOf(plan, keys).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string encoded = PlanOf(plan, keys);
   client_.EvalScript(SubmitScript(), std::move(keys),
                      {std::move(encoded), std::move(plan.captcha.answer_digest)},
                      [limit_count = plan.limits.size(),
