@@ -7,7 +7,8 @@
 // instead (no server; for tuning the drawing, and for an attacker's training
 // data). --secret HEX makes --local draw in the style of a server whose
 // MODERATION_SECRET_KEY is HEX, derived exactly as the server derives it;
-// without it, --local draws the public style. --plain also draws every code
+// without it, --local draws the public style. --font FILE replaces the face
+// (a font the public generator does not have). --plain also draws every code
 // straight, black on white, as the control that OCR should read.
 //
 // Output, in --out: distorted/NNNN.png, plain/NNNN.png (with --plain) and
@@ -133,6 +134,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   bool local = false;
   int length = 5;
   std::string secret_hex;
+  std::string font;
   app.add_option("--target", target, "server address (reveal mode)")->capture_default_str();
   app.add_option("--out", out_dir, "output directory")->required();
   app.add_option("--count", count, "how many captchas")
@@ -145,12 +147,19 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       ->check(CLI::Range(1, 8));
   app.add_option("--secret", secret_hex,
                  "with --local: draw as a server with this MODERATION_SECRET_KEY (hex)");
+  app.add_option("--font", font,
+                 "with --local: draw with this TrueType file instead of the style's face");
   CLI11_PARSE(app, argc, argv);
+  if (!font.empty() && !local) {
+    std::fprintf(stderr, "captcha_sampler: --font needs --local\n");
+    return 1;
+  }
 
   absl::StatusOr<std::unique_ptr<FreeTypeCaptchaRenderer>> renderer;
   if (secret_hex.empty()) {
     // The control uses the renderer's own font, found the same way.
-    renderer = FreeTypeCaptchaRenderer::Create();
+    renderer = font.empty() ? FreeTypeCaptchaRenderer::Create()
+                            : FreeTypeCaptchaRenderer::Create({font});
   } else {
     absl::StatusOr<std::string> secret = moderation::crypto::HexDecode(secret_hex);
     if (!local || !secret.ok() || secret->size() < 32) {
@@ -163,7 +172,9 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     const moderation::captcha::CaptchaStyle style =
         moderation::captcha::CaptchaStyleFor(style_secret);
     renderer = FreeTypeCaptchaRenderer::Create(
-        moderation::captcha::StyledCaptchaFontSearchList(style_secret), style);
+        font.empty() ? moderation::captcha::StyledCaptchaFontSearchList(style_secret)
+                     : std::vector<std::string>{font},
+        style);
     if (renderer.ok()) {
       std::printf(
           "style: %s, size %.3f, spacing %.3f, tilt %.3f, bend %.3f, ripple %.3f, shear %.3f\n",

@@ -62,6 +62,8 @@ def cmd_data(args):
             command = [sampler, "--local", "--out", out, "--count", str(count)]
             if secret:
                 command += ["--secret", secret]
+            if args.font:
+                command += ["--font", args.font]
             result = subprocess.run(command, check=True, capture_output=True, text=True)
             style = next((l for l in result.stdout.splitlines() if l.startswith("style:")),
                          "public style")
@@ -156,9 +158,12 @@ def cmd_train(args):
     lengths = torch.tensor([len(c) for c in codes])
     offsets = torch.cat([torch.zeros(1, dtype=torch.long), lengths.cumsum(0)])
     model = build_model(torch)
+    if args.init:
+        model.load_state_dict(torch.load(args.init))
     optimiser = torch.optim.Adam(model.parameters(), lr=args.lr)
     ctc = torch.nn.CTCLoss(blank=0, zero_infinity=True)
     start = time.monotonic()
+    cpu_start = time.process_time()
     budget = args.minutes * 60
     seen, epoch = 0, 0
     while time.monotonic() - start < budget:
@@ -187,8 +192,8 @@ def cmd_train(args):
         print(f"epoch {epoch}: {seen} images seen, loss {loss.item():.3f}, "
               f"{(time.monotonic() - start) / 60:.1f} min", flush=True)
     torch.save(model.state_dict(), args.model)
-    print(f"trained {(time.monotonic() - start) / 60:.1f} min on {len(codes)} images "
-          f"({seen} passes), saved to {args.model}")
+    print(f"trained {(time.monotonic() - start) / 60:.1f} min ({(time.process_time() - cpu_start) / 60:.1f} "
+          f"min of CPU) on {len(codes)} images ({seen} passes), saved to {args.model}")
 
 
 def cmd_eval(args):
@@ -215,6 +220,7 @@ def main():
     data.add_argument("--secret", help="master secret (hex) to draw as; default the public style")
     data.add_argument("--random-secrets", type=int, default=0,
                       help="spread the images over K fresh random secrets")
+    data.add_argument("--font", help="TrueType file to draw with instead of the style's face")
     data.add_argument("--held-out", type=int, default=0,
                       help="also N images per secret in OUT/held-out (not for training)")
     data.add_argument("--sampler")
@@ -230,6 +236,7 @@ def main():
             p.add_argument("--batch", type=int, default=64)
             p.add_argument("--lr", type=float, default=2e-3)
             p.add_argument("--seed", type=int, default=1)
+            p.add_argument("--init", help="weights to start from (to train on)")
         else:
             p.add_argument("--show", type=int, default=10, help="misreadings listed")
     args = parser.parse_args()
