@@ -4,7 +4,11 @@
 // By default it calls CommentService.CreateCaptcha on a running server that
 // reveals answers (MODERATION_DEV_REVEAL_CAPTCHA=1), so what is measured is
 // exactly what the portal receives. --local draws with the renderer in-process
-// instead (no server; for tuning the drawing). --plain also draws every code
+// instead (no server; for tuning the drawing, and for an attacker's training
+// data). --secret HEX makes --local draw in the style of a server whose
+// MODERATION_SECRET_KEY is HEX, derived exactly as the server derives it;
+// without it, --local draws the public style. --font FILE replaces the face
+// (a font the public generator does not have). --plain also draws every code
 // straight, black on white, as the control that OCR should read.
 //
 // Output, in --out: distorted/NNNN.png, plain/NNNN.png (with --plain) and
@@ -129,6 +133,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   bool plain = false;
   bool local = false;
   int length = 5;
+  std::string secret_hex;
+  std::string font;
   app.add_option("--target", target, "server address (reveal mode)")->capture_default_str();
   app.add_option("--out", out_dir, "output directory")->required();
   app.add_option("--count", count, "how many captchas")
@@ -139,11 +145,43 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   app.add_option("--length", length, "code length with --local")
       ->capture_default_str()
       ->check(CLI::Range(1, 8));
+  app.add_option("--secret", secret_hex,
+                 "with --local: draw as a server with this MODERATION_SECRET_KEY (hex)");
+  app.add_option("--font", font,
+                 "with --local: draw with this TrueType file instead of the style's face");
   CLI11_PARSE(app, argc, argv);
+  if (!font.empty() && !local) {
+    std::fprintf(stderr, "captcha_sampler: --font needs --local\n");
+    return 1;
+  }
 
-  // The control uses the renderer's own font, found the same way.
-  absl::StatusOr<std::unique_ptr<FreeTypeCaptchaRenderer>> renderer =
-      FreeTypeCaptchaRenderer::Create();
+  absl::StatusOr<std::unique_ptr<FreeTypeCaptchaRenderer>> renderer;
+  if (secret_hex.empty()) {
+    // The control uses the renderer's own font, found the same way.
+    renderer = font.empty() ? FreeTypeCaptchaRenderer::Create()
+                            : FreeTypeCaptchaRenderer::Create({font});
+  } else {
+    absl::StatusOr<std::string> secret = moderation::crypto::HexDecode(secret_hex);
+    if (!local || !secret.ok() || secret->size() < 32) {
+      std::fprintf(stderr,
+                   "captcha_sampler: --secret needs --local and at least 32 bytes in hex\n");
+      return 1;
+    }
+    // As Service::Parts::BuildCaptcha derives the deployment's style.
+    const std::string style_secret = moderation::crypto::DeriveKey(*secret, "captcha-style");
+    const moderation::captcha::CaptchaStyle style =
+        moderation::captcha::CaptchaStyleFor(style_secret);
+    renderer = FreeTypeCaptchaRenderer::Create(
+        font.empty() ? moderation::captcha::StyledCaptchaFontSearchList(style_secret)
+                     : std::vector<std::string>{font},
+        style);
+    if (renderer.ok()) {
+      std::printf(
+          "style: %s, size %.3f, spacing %.3f, tilt %.3f, bend %.3f, ripple %.3f, shear %.3f\n",
+          (*renderer)->font_path().c_str(), style.size, style.spacing, style.tilt, style.bend,
+          style.ripple, style.shear);
+    }
+  }
   if ((plain || local) && !renderer.ok()) {
     std::fprintf(stderr, "captcha_sampler: %s\n", renderer.status().ToString().c_str());
     return 1;
