@@ -162,6 +162,35 @@ def spot(utterance, template):
     return total[-1] / rows, start[-1]
 
 
+GAP = 20  # frames: the least pause between words, with some slack
+SCALES = np.linspace(0.85, 1.15, 11)
+
+
+def spot_linear(utterance, template):
+    """`template` stretched linearly by each of SCALES and slid along
+    `utterance`: for every end frame, the mean cost and the start frame. Fits
+    a recording played faster or slower, as the service did before it
+    synthesised every word anew."""
+    columns = len(utterance)
+    best = np.full(columns, np.inf)
+    best_start = np.zeros(columns, dtype=int)
+    for scale in SCALES:
+        rows = max(2, int(round(len(template) * scale)))
+        if rows >= columns:
+            continue
+        source = np.linspace(0, len(template) - 1, rows)
+        stretched = np.array([np.interp(source, np.arange(len(template)), template[:, d])
+                              for d in range(template.shape[1])]).T
+        windows = np.lib.stride_tricks.sliding_window_view(utterance, rows, axis=0)
+        # windows: (columns - rows + 1, dims, rows)
+        costs = np.sqrt(((windows - stretched.T[None]) ** 2).sum(axis=1)).mean(axis=1)
+        ends = np.arange(len(costs)) + rows - 1
+        better = costs < best[ends]
+        best[ends[better]] = costs[better]
+        best_start[ends[better]] = ends[better] - rows + 1
+    return best, best_start
+
+
 def read_wav(path):
     with wave.open(str(path)) as wav:
         if wav.getframerate() != RATE or wav.getsampwidth() != 2 or wav.getnchannels() != 1:
@@ -186,20 +215,27 @@ def build_bank(pitches, rates):
     return bank, np.array(labels)
 
 
-def solve(audio, length, bank, labels):
+def solve(audio, length, bank, labels, align):
     power = mel_power(audio)
-    # Model the captcha's noise in the templates: its quietest frames are the
-    # noise alone; the words are brought to the captcha's loud frames.
-    loudness = power.sum(axis=1)
-    noise = power[loudness <= np.percentile(loudness, 10)].mean(axis=0)
+    # The noise swells and fades: follow it per band with a running minimum
+    # of the smoothed power (0.5 s either side), subtract it, and give the
+    # captcha and the templates the same floor.
+    smooth = np.apply_along_axis(lambda band: np.convolve(band, np.ones(5) / 5, "same"), 0, power)
+    reach = 50
+    padded = np.pad(smooth, ((reach, reach), (0, 0)), mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * reach + 1, axis=0)
+    noise = windows.min(axis=2) * 2.0
+    floor = noise.mean(axis=0) * 0.5
+    cleaned = np.maximum(power - noise, 0) + floor
+    loudness = cleaned.sum(axis=1)
     speech_level = np.percentile(loudness, 90)
-    utterance = cepstra(power)
+    utterance = cepstra(cleaned)
     detections = []  # (cost, label, start, end)
     prompt_end = 0
     prompt_cost = np.inf
     for template, label in zip(bank, labels):
         scaled = template * (speech_level / np.percentile(template.sum(axis=1), 90))
-        costs, starts = spot(utterance, cepstra(scaled + noise))
+        costs, starts = align(utterance, cepstra(scaled + floor))
         if label < 0:
             end = int(np.argmin(costs[:len(costs) // 2]))
             if costs[end] < prompt_cost:
@@ -211,12 +247,17 @@ def solve(audio, length, bank, labels):
                 detections.append((costs[end], label, starts[end], end))
     chosen = []
     for cost, label, begin, end in sorted(detections):
-        if begin < prompt_end - 3:
+        # The code's words are the loud ones: a match on murmur or noise
+        # well below them is not a word of the code.
+        if begin < prompt_end - 3 or loudness[begin:end + 1].mean() < speech_level * 0.1:
             continue
-        if all(end <= b + 3 or begin >= e - 3 for _, b, e in chosen):
+        # The service leaves at least 0.25 s between words.
+        if all(end + GAP <= b or begin >= e + GAP for _, b, e in chosen):
             chosen.append((label, begin, end))
             if len(chosen) == length:
                 break
+    if os.environ.get("AUDIO_ATTACK_DEBUG"):
+        print(prompt_end, sorted(chosen, key=lambda c: c[1]), file=sys.stderr)
     return "".join(str(label) for label, _, _ in sorted(chosen, key=lambda c: c[1]))
 
 
@@ -245,6 +286,9 @@ def main():
                         help="espeak-ng pitches of the bank (the service's: 38,62)")
     parser.add_argument("--rates", default="150",
                         help="espeak-ng words per minute of the bank (the service's: 150)")
+    parser.add_argument("--align", choices=["dtw", "linear"], default="dtw",
+                        help="how a template is fitted to a word: dynamic time warping, or "
+                        "stretched linearly (a recording played at another speed) (dtw)")
     parser.add_argument("--show", type=int, default=5, help="misses listed (5)")
     args = parser.parse_args()
 
@@ -266,7 +310,8 @@ def main():
         misses = []
         for name in sorted(answers):
             answer = answers[name]
-            guess = solve(read_wav(folder / "audio" / f"{name}.wav"), len(answer), bank, labels)
+            guess = solve(read_wav(folder / "audio" / f"{name}.wav"), len(answer), bank, labels,
+                          spot if args.align == "dtw" else spot_linear)
             solved += guess == answer
             right += sum(a == b for a, b in zip(guess, answer))
             total += len(answer)
@@ -274,7 +319,7 @@ def main():
                 misses.append(f"{name}: {answer} heard as {guess}")
         source = args.samples or ("local" if args.local else args.target)
         print(f"source: {source}; bank: {len(bank)} templates ({len(VOICES)} voices, pitches "
-              f"{args.pitches}, rates {args.rates}), cepstra + subsequence DTW")
+              f"{args.pitches}, rates {args.rates}), cepstra, {args.align} alignment")
         print(f"audio: {solved}/{len(answers)} solved ({100 * solved / len(answers):.1f} %), "
               f"digits right in place {100 * right / max(total, 1):.1f} %")
         for miss in misses[:args.show]:
