@@ -196,13 +196,20 @@ std::vector<float> Reshape(const std::vector<float>& clip, const Shape& shape, d
   const double last = static_cast<double>(clip.size() - 1);
   out.reserve(static_cast<std::size_t>(last / shape.step) + 2);
   double position = 0;
-  for (std::size_t n = 0; position < last; ++n) {
+  // The vibrato's sine by rotation, one multiply per sample instead of a
+  // std::sin; the drift over a few seconds is negligible.
+  const double turn_cos = std::cos(shape.vibrato_rate);
+  const double turn_sin = std::sin(shape.vibrato_rate);
+  double sine = std::sin(shape.vibrato_phase);
+  double cosine = std::cos(shape.vibrato_phase);
+  while (position < last) {
     const auto index = std::min(static_cast<std::size_t>(position), clip.size() - 2);
     const auto fraction = static_cast<float>(position - static_cast<double>(index));
     out.push_back(clip[index] + (clip[index + 1] - clip[index]) * fraction);
-    position += shape.step * (1 + shape.vibrato_depth *
-                                      std::sin(shape.vibrato_rate * static_cast<double>(n) +
-                                               shape.vibrato_phase));
+    position += shape.step * (1 + shape.vibrato_depth * sine);
+    const double next_sine = sine * turn_cos + cosine * turn_sin;
+    cosine = cosine * turn_cos - sine * turn_sin;
+    sine = next_sine;
   }
   const double omega = kTwoPi * shape.resonance_hz / EspeakCaptchaAudio::kSampleRate;
   const double amplitude = std::pow(10.0, shape.resonance_db / 40);

@@ -93,7 +93,8 @@ TEST_F(CaptchaServiceTest, AudioCaptchasSpeakACodeOfTheirOwn) {
     EXPECT_NE(kCaptchaAlphabet.find(c), absl::string_view::npos) << c;
   }
   ASSERT_EQ(captcha.audio_answer.size(), 6u);
-  EXPECT_EQ(captcha.audio_answer.find_first_not_of(kAudioCaptchaAlphabet), std::string::npos);
+  EXPECT_EQ(captcha.audio_answer.find_first_not_of(std::string(kAudioCaptchaAlphabet)),
+            std::string::npos);
   EXPECT_EQ(captcha.wav, "WAV:" + captcha.audio_answer);
   EXPECT_TRUE(Verify(captcha.captcha_id, captcha.audio_answer).ok());
 }
