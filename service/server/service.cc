@@ -464,7 +464,7 @@ absl::Status Service::Parts::BuildSpam() {
   }
   scorer = std::make_unique<spam::SpamScorer>(std::move(rules), learned_filter.get());
   spam_memory = std::make_unique<spam::RedisSpamMemory>(
-      *redis, absl::Milliseconds(config.spam.memory_timeout_ms));
+      *redis, absl::Milliseconds(config.spam.memory_timeout_ms), clock);
   return absl::OkStatus();
 }
 

@@ -1,6 +1,7 @@
 #include "service/spam/redis_spam_memory.h"
 
-#include "absl/strings/numbers.h"
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "service/common/log.h"
@@ -13,35 +14,37 @@ using redis::RedisScript;
 using redis::RedisValue;
 
 constexpr int kBands = 4;
-// How many recent members each band keeps; enough for a flood, small to read.
-constexpr int kBandCapacity = 256;
-// Band members name their author by the first 64 bits of its digest: enough
-// to tell authors apart, and short enough that a band set with few members
-// stays in Redis's compact encoding (members up to 64 bytes).
-constexpr std::size_t kAuthorDigits = 16;
 
-// KEYS: body counter, then band sets. ARGV: near window (ms), simhash (16
-// hex digits, or ''), author, max distance. Returns {earlier copies, other
-// authors with a near-identical body}.
+// A stable 32-bit tag of the author's digest (FNV-1a): enough to tell apart
+// the few authors met in one band field, the same on every replica.
+uint32_t AuthorTag(absl::string_view author_digest) {
+  uint32_t hash = 2166136261U;
+  for (const char c : author_digest) {
+    hash = (hash ^ static_cast<unsigned char>(c)) * 16777619U;
+  }
+  return hash;
+}
+
+// KEYS: the current and the previous period's hash. ARGV: the step's
+// arguments (AppendSpamMemoryArgs). Returns {earlier copies, other authors
+// with a near-identical body}.
 const RedisScript& RecallScript() {
   static const auto* script = new RedisScript(absl::StrCat(SpamMemoryLua(), R"lua(
-local bands = {}
-for i = 2, #KEYS do bands[#bands + 1] = KEYS[i] end
-local copies, near = spam_recall(KEYS[1], bands, tonumber(ARGV[1]), ARGV[2], ARGV[3],
-                                 tonumber(ARGV[4]), spam_now_ms())
+local a = 0
+local memory = spam_args(function() a = a + 1 return ARGV[a] end, KEYS)
+local copies, near = spam_recall(memory, spam_read(memory))
 return {copies, near}
 )lua"));
   return *script;
 }
 
-// KEYS: body counter, then band sets. ARGV: repeat window (ms), near window
-// (ms), member, band capacity.
+// KEYS and ARGV as for RecallScript.
 const RedisScript& RememberScript() {
   static const auto* script = new RedisScript(absl::StrCat(SpamMemoryLua(), R"lua(
-local bands = {}
-for i = 2, #KEYS do bands[#bands + 1] = KEYS[i] end
-return spam_remember(KEYS[1], bands, ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumber(ARGV[4]),
-                     spam_now_ms())
+local a = 0
+local memory = spam_args(function() a = a + 1 return ARGV[a] end, KEYS)
+spam_remember(memory, spam_read(memory))
+return 1
 )lua"));
   return *script;
 }
@@ -50,9 +53,33 @@ return spam_remember(KEYS[1], bands, ARGV[1], tonumber(ARGV[2]), ARGV[3], tonumb
 
 absl::string_view SpamMemoryLua() {
   return R"lua(
-local function spam_now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- How many copies of a body, and how many comments per band value, a period
+-- keeps (the most recent).
+local SPAM_BODY_CAPACITY = 32
+local SPAM_BAND_CAPACITY = 8
+-- The step's arguments, read in the order AppendSpamMemoryArgs writes them
+-- by `arg` (a function returning the next ARGV); `keys`: the current and the
+-- previous period's hash.
+local function spam_args(arg, keys)
+  local m = {current = keys[1], previous = keys[2]}
+  m.now = tonumber(arg())
+  m.period = tonumber(arg())
+  m.repeat_window = tonumber(arg())
+  m.near_window = tonumber(arg())
+  m.fields = {arg()}
+  for _ = 1, tonumber(arg()) do m.fields[#m.fields + 1] = arg() end
+  m.sim_high = tonumber(arg())
+  m.sim_low = tonumber(arg())
+  m.author = tonumber(arg())
+  m.max_distance = tonumber(arg())
+  return m
+end
+-- Both periods' fields for this body; the current period's "t" first.
+local function spam_read(m)
+  local fields = {'t'}
+  for i, f in ipairs(m.fields) do fields[i + 1] = f end
+  return {current = redis.call('HMGET', m.current, unpack(fields)),
+          previous = redis.call('HMGET', m.previous, unpack(m.fields))}
 end
 -- Bits set in a 32-bit value (SWAR: pairs, nibbles, then the four bytes).
 local function spam_popcount(x)
@@ -62,100 +89,128 @@ local function spam_popcount(x)
   return bit.band(x, 0xff) + bit.band(bit.rshift(x, 8), 0xff) + bit.band(bit.rshift(x, 16), 0xff) +
          bit.rshift(x, 24)
 end
--- Bits in which two SimHashes (16 hex digits each) differ, or more than
--- `limit` when they differ in more.
-local function spam_distance(a, b, limit)
-  local bits = spam_popcount(bit.bxor(tonumber(string.sub(a, 1, 8), 16),
-                                      tonumber(string.sub(b, 1, 8), 16)))
-  if bits > limit then return bits end
-  return bits + spam_popcount(bit.bxor(tonumber(string.sub(a, 9, 16), 16),
-                                       tonumber(string.sub(b, 9, 16), 16)))
+-- Copies of the body in one period's field younger than the repeat window;
+-- `now` is the time since that period began.
+local function spam_count_copies(value, now, m)
+  local n = 0
+  if value then
+    for i = 1, #value - 3, 4 do
+      if now - struct.unpack('>I4', value, i) < m.repeat_window then n = n + 1 end
+    end
+  end
+  return n
 end
--- How often this body was posted within the repeat window, and how many other
--- authors posted a body within `max_distance` bits of `simhash` within the
--- near window. Band sets hold "simhash:author" members scored by time; only
--- the most recent few of each are compared (a flood is recent), and a member
--- found in several bands is compared once.
-local function spam_recall(body_key, band_keys, near_window_ms, simhash, author, max_distance,
-                           now_ms)
-  local copies = tonumber(redis.call('GET', body_key) or '0')
-  local compared, authors, near = {}, {}, 0
-  if #band_keys > 0 and simhash ~= '' then
-    local since = now_ms - near_window_ms
-    for _, key in ipairs(band_keys) do
-      local members = redis.call('ZRANGE', key, '+inf', since, 'BYSCORE', 'REV', 'LIMIT', 0, 16)
-      for _, m in ipairs(members) do
-        if not compared[m] then
-          compared[m] = true
-          local other = string.sub(m, 18)
-          if string.sub(m, 17, 17) == ':' and other ~= author and not authors[other] and
-              spam_distance(string.sub(m, 1, 16), simhash, max_distance) <= max_distance then
-            authors[other] = true
-            near = near + 1
-          end
-        end
+-- Adds to `authors` the other authors of near-identical bodies in one band
+-- field of one period, newest first; returns how many it added.
+local function spam_scan_band(value, now, m, authors)
+  local added = 0
+  if not value then return 0 end
+  for i = #value - 15, 1, -16 do
+    local high, low, author, t = struct.unpack('>I4I4I4I4', value, i)
+    if now - t < m.near_window and author ~= m.author and not authors[author] then
+      local bits = spam_popcount(bit.bxor(high, m.sim_high))
+      if bits <= m.max_distance then bits = bits + spam_popcount(bit.bxor(low, m.sim_low)) end
+      if bits <= m.max_distance then
+        authors[author] = true
+        added = added + 1
       end
     end
   end
+  return added
+end
+-- How often this body was posted within the repeat window, and how many other
+-- authors posted a body within max_distance bits of its SimHash within the
+-- near window.
+local function spam_recall(m, state)
+  local later = m.now + m.period  -- now, counted from the previous period's start
+  local copies = spam_count_copies(state.current[2], m.now, m) +
+                 spam_count_copies(state.previous[1], later, m)
+  local authors, near = {}, 0
+  for i = 2, #m.fields do
+    near = near + spam_scan_band(state.current[i + 1], m.now, m, authors) +
+           spam_scan_band(state.previous[i], later, m, authors)
+  end
   return copies, near
 end
--- Counts this body and files its SimHash under each band. Old members are
--- left for reads to skip (by time); one call in 32 (by its millisecond) trims
--- the bands to their most recent `capacity`, so a flooded band stays small
--- without a size check on every call.
-local function spam_remember(body_key, band_keys, repeat_window_ms, near_window_ms, member,
-                             capacity, now_ms)
-  local copies = redis.call('INCR', body_key)
-  if copies == 1 then redis.call('PEXPIRE', body_key, repeat_window_ms) end
-  for _, key in ipairs(band_keys) do
-    redis.call('ZADD', key, now_ms, member)
-    if now_ms % 32 == 0 then redis.call('ZREMRANGEBYRANK', key, 0, -capacity - 1) end
-    redis.call('PEXPIRE', key, near_window_ms)
+local function spam_append(value, record, capacity)
+  value = (value or '') .. record
+  local excess = #value - capacity * #record
+  if excess > 0 then value = string.sub(value, excess + 1) end
+  return value
+end
+-- Records this body in the current period: one HSET, and its expiry when the
+-- period's hash is new (it lasts one period after its own).
+local function spam_remember(m, state)
+  local fresh = not state.current[1]
+  local args = {m.fields[1], spam_append(state.current[2], struct.pack('>I4', m.now),
+                                        SPAM_BODY_CAPACITY)}
+  local record = struct.pack('>I4I4I4I4', m.sim_high, m.sim_low, m.author, m.now)
+  for i = 2, #m.fields do
+    args[#args + 1] = m.fields[i]
+    args[#args + 1] = spam_append(state.current[i + 1], record, SPAM_BAND_CAPACITY)
   end
-  return copies
+  if fresh then
+    args[#args + 1] = 't'
+    args[#args + 1] = '1'
+  end
+  redis.call('HSET', m.current, unpack(args))
+  if fresh then redis.call('PEXPIRE', m.current, 2 * m.period - m.now) end
 end
 )lua";
 }
 
-std::vector<std::string> SpamMemoryKeys(const BodyRecord& record) {
-  std::vector<std::string> keys = {redis::keys::SpamBody(record.body_digest)};
+SpamMemoryStep SpamMemoryStepFor(const BodyRecord& record, absl::Time now) {
+  SpamMemoryStep step;
+  step.repeat_window_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(record.repeat_window));
+  step.near_window_ms = std::max<int64_t>(1, absl::ToInt64Milliseconds(record.near_window));
+  step.period_ms = std::max(step.repeat_window_ms, step.near_window_ms);
+  const int64_t now_ms = std::max<int64_t>(0, absl::ToUnixMillis(now));
+  const int64_t period = now_ms / step.period_ms;
+  step.now_ms = now_ms % step.period_ms;
+  step.keys = {redis::keys::SpamMemory(step.period_ms, period),
+               redis::keys::SpamMemory(step.period_ms, period - 1)};
+  // 128 bits of the body's digest are plenty to tell bodies apart.
+  step.body_field = absl::StrCat("b", absl::string_view(record.body_digest).substr(0, 32));
   if (record.simhash) {
     for (int band = 0; band < kBands; ++band) {
-      const auto value = static_cast<unsigned>((*record.simhash >> (16 * band)) & 0xffff);
-      keys.push_back(redis::keys::SpamNearBand(band, absl::StrFormat("%04x", value)));
+      step.band_fields.push_back(
+          absl::StrFormat("%d%04x", band, (*record.simhash >> (16 * band)) & 0xffff));
     }
+    step.simhash_high = static_cast<uint32_t>(*record.simhash >> 32);
+    step.simhash_low = static_cast<uint32_t>(*record.simhash);
   }
-  return keys;
+  step.author = AuthorTag(record.author_digest);
+  step.max_distance = record.max_distance;
+  return step;
 }
 
-std::string SpamWindowMillis(absl::Duration duration) {
-  return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Milliseconds(duration)));
+void AppendSpamMemoryArgs(const SpamMemoryStep& step, std::vector<std::string>& args) {
+  args.push_back(absl::StrCat(step.now_ms));
+  args.push_back(absl::StrCat(step.period_ms));
+  args.push_back(absl::StrCat(step.repeat_window_ms));
+  args.push_back(absl::StrCat(step.near_window_ms));
+  args.push_back(step.body_field);
+  args.push_back(absl::StrCat(step.band_fields.size()));
+  for (const std::string& field : step.band_fields) {
+    args.push_back(field);
+  }
+  args.push_back(absl::StrCat(step.simhash_high));
+  args.push_back(absl::StrCat(step.simhash_low));
+  args.push_back(absl::StrCat(step.author));
+  args.push_back(absl::StrCat(step.max_distance));
 }
 
-std::string SpamMemoryAuthor(const BodyRecord& record) {
-  return record.author_digest.substr(0, kAuthorDigits);
-}
-
-std::string SpamMemoryMember(const BodyRecord& record) {
-  return record.simhash ? absl::StrFormat("%016x:%s", *record.simhash, SpamMemoryAuthor(record))
-                        : "";
-}
-
-std::string SpamSimHashHex(const BodyRecord& record) {
-  return record.simhash ? absl::StrFormat("%016x", *record.simhash) : "";
-}
-
-int SpamBandCapacity() { return kBandCapacity; }
-
-RedisSpamMemory::RedisSpamMemory(redis::RedisClient& client, absl::Duration timeout)
-    : client_(client), timeout_(timeout) {}
+RedisSpamMemory::RedisSpamMemory(redis::RedisClient& client, absl::Duration timeout,
+                                 const Clock& clock)
+    : client_(client), timeout_(timeout), clock_(clock) {}
 
 void RedisSpamMemory::Recall(const BodyRecord& record,
                              absl::AnyInvocable<void(absl::StatusOr<Recollection>) &&> done) {
-  client_.EvalScript(RecallScript(), SpamMemoryKeys(record),
-                     {SpamWindowMillis(record.near_window), SpamSimHashHex(record),
-                      SpamMemoryAuthor(record), absl::StrCat(record.max_distance)},
-                     timeout_, [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
+  SpamMemoryStep step = SpamMemoryStepFor(record, clock_.Now());
+  std::vector<std::string> args;
+  AppendSpamMemoryArgs(step, args);
+  client_.EvalScript(RecallScript(), std::move(step.keys), std::move(args), timeout_,
+                     [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
                        if (!reply.ok()) {
                          std::move(done)(reply.status());
                          return;
@@ -171,9 +226,10 @@ void RedisSpamMemory::Recall(const BodyRecord& record,
 }
 
 void RedisSpamMemory::Remember(const BodyRecord& record) {
-  client_.EvalScript(RememberScript(), SpamMemoryKeys(record),
-                     {SpamWindowMillis(record.repeat_window), SpamWindowMillis(record.near_window),
-                      SpamMemoryMember(record), absl::StrCat(kBandCapacity)},
+  SpamMemoryStep step = SpamMemoryStepFor(record, clock_.Now());
+  std::vector<std::string> args;
+  AppendSpamMemoryArgs(step, args);
+  client_.EvalScript(RememberScript(), std::move(step.keys), std::move(args),
                      [](const absl::StatusOr<RedisValue>& reply) {
                        if (!reply.ok()) {
                          log::Warning("recent comment not remembered for repeat detection",

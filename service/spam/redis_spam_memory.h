@@ -1,5 +1,9 @@
 #pragma once
 
+#include <string>
+#include <vector>
+
+#include "service/common/clock.h"
 #include "service/spam/spam_memory.h"
 #include "service/storage/redis/redis_client.h"
 
@@ -7,33 +11,57 @@ namespace moderation::spam {
 
 // How the memory of recent bodies is laid out in Redis, for scripts that ask
 // and tell it as one step of a larger change (the submission's round trip).
-// The Lua functions spam_now_ms(), spam_recall(body_key, band_keys,
-// near_window_ms, simhash_hex, author, max_distance, now_ms) -> copies,
-// near_authors and spam_remember(body_key, band_keys, repeat_window_ms,
-// near_window_ms, member, capacity, now_ms).
+//
+// The memory is one hash per period (as long as the longer of the two
+// windows); a body is looked for in the current period's hash and the one
+// before. Within a hash:
+// - field "b<body digest>": when the body was posted, 4 bytes per copy (ms
+//   since the period began), the most recent kBodyCapacity;
+// - field "<band><4 hex digits>" per 16-bit band of the SimHash: the recent
+//   comments whose SimHash has that band value, 16 bytes each (SimHash, a
+//   32-bit tag of the author, ms since the period began), the most recent few;
+// - field "t": set when the hash is made, which is when its expiry is set, so
+//   that no call sets it again.
+// One read (HMGET) per period and one write (HSET) per comment, however many
+// bands: the cost that used to be three commands per band.
+//
+// Lua functions (see SpamMemoryLua):
+//   spam_read(memory) -> state: reads both periods; `memory` is the table the
+//     plan carries (see SpamMemoryStep);
+//   spam_recall(memory, state) -> copies, near_authors;
+//   spam_remember(memory, state): records the body in the current period.
 [[nodiscard]] absl::string_view SpamMemoryLua();
-// The body counter's key, then the band sets' keys (none without a SimHash).
-[[nodiscard]] std::vector<std::string> SpamMemoryKeys(const BodyRecord& record);
-// The band sets' member for this body: SimHash and author ("" without a
-// SimHash); the author as members name it (and spam_recall expects it).
-[[nodiscard]] std::string SpamMemoryMember(const BodyRecord& record);
-[[nodiscard]] std::string SpamMemoryAuthor(const BodyRecord& record);
-// The SimHash in hex, a window in whole milliseconds (at least 1), and how
-// many members a band keeps.
-[[nodiscard]] std::string SpamSimHashHex(const BodyRecord& record);
-[[nodiscard]] std::string SpamWindowMillis(absl::Duration duration);
-[[nodiscard]] int SpamBandCapacity();
 
-// SpamMemory in Redis (keys in storage/redis/keys.h): a counter per body
-// digest that expires with the repeat window, and for near-duplicates the
-// SimHash cut into four 16-bit bands, each band value a sorted set of recent
-// "simhash:author" members scored by time. Two hashes within 3 bits of each
-// other share at least one band value, so looking in four small sets finds
-// every candidate; the distance is then checked in the script.
+// What a script needs to ask and tell the memory about one body at `now`.
+struct SpamMemoryStep {
+  std::vector<std::string> keys;  // the current period's hash, then the previous one's
+  // Arguments, named as the Lua functions read them from a table.
+  int64_t now_ms = 0;           // since the current period began
+  int64_t period_ms = 0;        // how long a period lasts
+  int64_t repeat_window_ms = 0;
+  int64_t near_window_ms = 0;
+  std::string body_field;
+  std::vector<std::string> band_fields;  // none without a SimHash
+  uint32_t simhash_high = 0;
+  uint32_t simhash_low = 0;
+  uint32_t author = 0;  // a 32-bit tag of the author digest
+  int max_distance = 0;
+};
+[[nodiscard]] SpamMemoryStep SpamMemoryStepFor(const BodyRecord& record, absl::Time now);
+// The step's arguments as the ARGV strings SpamMemoryLua's spam_args(first)
+// reads, in order.
+void AppendSpamMemoryArgs(const SpamMemoryStep& step, std::vector<std::string>& args);
+
+// SpamMemory in Redis, laid out as above. Two SimHashes within 3 bits of each
+// other share at least one of their four 16-bit band values, so looking in
+// four fields finds every candidate; the distance is then checked in the
+// script.
 class RedisSpamMemory final : public SpamMemory {
  public:
   // Recall gives up after `timeout` (the comment is then scored without it).
-  RedisSpamMemory(redis::RedisClient& client, absl::Duration timeout);
+  // Times come from `clock` (of the server, not Redis: the keys of a period
+  // must be named before the call).
+  RedisSpamMemory(redis::RedisClient& client, absl::Duration timeout, const Clock& clock);
 
   void Recall(const BodyRecord& record,
               absl::AnyInvocable<void(absl::StatusOr<Recollection>) &&> done) override;
@@ -42,6 +70,7 @@ class RedisSpamMemory final : public SpamMemory {
  private:
   redis::RedisClient& client_;
   const absl::Duration timeout_;
+  const Clock& clock_;
 };
 
 }  // namespace moderation::spam

@@ -49,7 +49,7 @@ end
 local has_idem = arg() == '1'
 local n_limits = tonumber(arg())
 local n_bans = tonumber(arg())
-local n_memory = tonumber(arg())
+local has_memory = arg() == '1'
 local n_authors = tonumber(arg())
 local idem_value = arg()
 local idem_ttl = arg()
@@ -74,7 +74,6 @@ local captcha_right = captcha == answer_digest
 -- who mistypes does not spend their submissions.
 local limit_keys = keys(n_limits)
 local now_us = gcra_now()  -- one clock reading for the whole submission
-local now_ms = math.floor(now_us / 1000)
 local limit_results, commits, limits_allow = {}, {}, true
 local stored_limits = n_limits > 0 and redis.call('MGET', unpack(limit_keys)) or {}
 for i = 1, n_limits do
@@ -99,22 +98,14 @@ local banned = 0
 if n_bans > 0 and redis.call('EXISTS', unpack(keys(n_bans))) > 0 then banned = 1 end
 
 local copies, near = 0, 0
-local body_key, band_keys, repeat_window, near_window, simhash, member, capacity
+local memory, memory_state
 local repeat_eligible, near_min = false, 1
-if n_memory > 0 then
-  body_key = key()
-  band_keys = keys(n_memory - 1)
-  repeat_window = arg()
-  near_window = tonumber(arg())
-  simhash = arg()
-  local author = arg()
-  local max_distance = tonumber(arg())
-  member = arg()
-  capacity = tonumber(arg())
+if has_memory then
+  memory = spam_args(arg, keys(2))
   repeat_eligible = arg() == '1'
   near_min = tonumber(arg())
-  copies, near = spam_recall(body_key, band_keys, near_window, simhash, author, max_distance,
-                             now_ms)
+  memory_state = spam_read(memory)
+  copies, near = spam_recall(memory, memory_state)
 end
 
 local comment_key = key()
@@ -139,13 +130,11 @@ end
 
 local stored = 0
 if captcha_right and pow_fresh and limits_allow and banned == 0 then
-  if n_memory > 0 then
-    spam_remember(body_key, band_keys, repeat_window, near_window, member, capacity, now_ms)
-  end
+  if has_memory then spam_remember(memory, memory_state) end
   local verdict, count = verdicts[1], 0
   if repeat_eligible and copies > 0 then
     verdict, count = verdicts[2], copies + 1
-  elseif n_memory > 0 and simhash ~= '' and near >= near_min then
+  elseif has_memory and #memory.fields > 1 and near >= near_min then
     verdict, count = verdicts[3], near
   end
   if verdict.action ~= 'reject' then
@@ -241,14 +230,13 @@ void RedisSubmissionStore::Commit(
     SubmissionPlan plan, absl::AnyInvocable<void(absl::StatusOr<SubmissionReply>) &&> done) {
   const comments::Comment& comment = plan.comment;
   std::vector<std::string> author_keys = comments::AuthorIndexKeys(comment);
-  std::vector<std::string> memory_keys;
+  std::optional<spam::SpamMemoryStep> memory;
   if (plan.body) {
-    memory_keys = spam::SpamMemoryKeys(*plan.body);
+    memory = spam::SpamMemoryStepFor(*plan.body, comment.create_time);
   }
 
   std::vector<std::string> keys;
-  keys.reserve(4 + plan.limits.size() + plan.ban_ids.size() + memory_keys.size() +
-               author_keys.size());
+  keys.reserve(7 + plan.limits.size() + plan.ban_ids.size() + author_keys.size());
   keys.push_back(redis::keys::Captcha(plan.captcha.captcha_id));
   if (plan.idempotency) {
     keys.push_back(redis::keys::Idempotency(plan.idempotency->key_digest));
@@ -259,8 +247,10 @@ void RedisSubmissionStore::Commit(
   for (const std::string& ban_id : plan.ban_ids) {
     keys.push_back(redis::keys::Ban(ban_id));
   }
-  for (std::string& key : memory_keys) {
-    keys.push_back(std::move(key));
+  if (memory) {
+    for (std::string& key : memory->keys) {
+      keys.push_back(std::move(key));
+    }
   }
   keys.push_back(redis::keys::Comment(comment.id));
   keys.push_back(redis::keys::PendingQueue());
@@ -275,7 +265,7 @@ void RedisSubmissionStore::Commit(
       plan.idempotency ? "1" : "0",
       absl::StrCat(plan.limits.size()),
       absl::StrCat(plan.ban_ids.size()),
-      absl::StrCat(memory_keys.size()),
+      memory ? "1" : "0",
       absl::StrCat(author_keys.size()),
       plan.idempotency ? comments::IdempotencyValue(comment.id, plan.idempotency->fingerprint) : "",
       plan.idempotency
@@ -297,15 +287,8 @@ void RedisSubmissionStore::Commit(
                        ? "1"
                        : "0");
   }
-  if (plan.body) {
-    const spam::BodyRecord& body = *plan.body;
-    args.push_back(spam::SpamWindowMillis(body.repeat_window));
-    args.push_back(spam::SpamWindowMillis(body.near_window));
-    args.push_back(spam::SpamSimHashHex(body));
-    args.push_back(spam::SpamMemoryAuthor(body));
-    args.push_back(absl::StrCat(body.max_distance));
-    args.push_back(spam::SpamMemoryMember(body));
-    args.push_back(absl::StrCat(spam::SpamBandCapacity()));
+  if (memory) {
+    spam::AppendSpamMemoryArgs(*memory, args);
     args.push_back(plan.repeat_eligible ? "1" : "0");
     args.push_back(absl::StrCat(plan.near_duplicate_min_authors));
   }

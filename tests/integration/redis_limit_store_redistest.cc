@@ -1,5 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "absl/strings/match.h"
+#include "service/storage/redis/keys.h"
+
 #include "service/ratelimit/rate_limiter.h"
 #include "service/ratelimit/redis_limit_store.h"
 #include "tests/support/await.h"
@@ -43,6 +50,37 @@ TEST_F(RedisLimitStoreTest, TripsAtTheConfiguredRateAndRecoversOnTime) {
   EXPECT_EQ(wait, absl::Seconds(10));
   EXPECT_FALSE(Allowed(*store_, "k", kStart + 9999999));
   EXPECT_TRUE(Allowed(*store_, "k", kStart + 10000000));
+}
+
+TEST_F(RedisLimitStoreTest, LimitStateStaysOutOfTheAppendOnlyFile) {
+  ASSERT_TRUE(server_->Cli({"CONFIG", "SET", "appendonly", "yes"}).ok());
+  // The switch rewrites the file first; what follows goes to its increment.
+  for (int i = 0; i < 200; ++i) {
+    absl::StatusOr<std::string> info = server_->Cli({"INFO", "persistence"});
+    ASSERT_TRUE(info.ok());
+    if (absl::StrContains(*info, "aof_rewrite_in_progress:0") &&
+        absl::StrContains(*info, "aof_rewrite_scheduled:0") &&
+        absl::StrContains(*info, "aof_enabled:1")) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  EXPECT_TRUE(Allowed(*store_, "limit-subject", kStart));
+  ASSERT_TRUE(server_->Cli({"SET", "durable-marker", "1"}).ok());
+  // Redis still decides with it...
+  EXPECT_TRUE(server_->Cli({"EXISTS", redis::keys::RateLimit("limit-subject")})->find('1') !=
+              std::string::npos);
+  // ...but never writes it where a restart or a replica would read it.
+  std::string written;
+  for (const auto& entry : std::filesystem::directory_iterator(server_->data_dir() +
+                                                               "/appendonlydir")) {
+    if (entry.path().string().ends_with(".incr.aof")) {
+      std::ifstream file(entry.path(), std::ios::binary);
+      written.append(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    }
+  }
+  EXPECT_TRUE(absl::StrContains(written, "durable-marker"));
+  EXPECT_FALSE(absl::StrContains(written, "limit-subject"));
 }
 
 TEST_F(RedisLimitStoreTest, NoDoubleBurstAtAWindowEdge) {

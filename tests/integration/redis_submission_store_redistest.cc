@@ -4,6 +4,7 @@
 
 #include "service/captcha/redis_captcha_store.h"
 #include "service/comments/redis_comment_repository.h"
+#include "service/spam/redis_spam_memory.h"
 #include "service/storage/redis/keys.h"
 #include "service/submission/redis_submission_store.h"
 #include "tests/support/await.h"
@@ -90,6 +91,19 @@ class RedisSubmissionStoreTest : public testing::RedisTest {
         [&](auto done) { client_->Execute(std::move(command), done); });
   }
 
+  // How many copies of a body the memory of recent bodies holds at the plans'
+  // time (4 bytes each in its period's hash).
+  int64_t RememberedCopies(const std::string& digest) {
+    const spam::SpamMemoryStep step = spam::SpamMemoryStepFor(
+        spam::BodyRecord{.body_digest = digest,
+                         .simhash = std::nullopt,
+                         .author_digest = "",
+                         .repeat_window = absl::Minutes(10),
+                         .near_window = absl::Minutes(10)},
+        absl::FromUnixMillis(1790000000123));
+    return static_cast<int64_t>(Run({"HGET", step.keys[0], step.body_field}).string.size() / 4);
+  }
+
   absl::StatusOr<comments::Comment> Get(const std::string& id) {
     return *testing::Await<absl::StatusOr<comments::Comment>>(
         [&](auto done) { repository_->Get(id, done); });
@@ -131,7 +145,7 @@ TEST_F(RedisSubmissionStoreTest, AValidSubmissionIsOneCommandThatQueuesTheCommen
   EXPECT_EQ(Run({"ZSCORE", redis::keys::PendingQueue(), "1c1"}).string, "0");
   EXPECT_EQ(Run({"GET", redis::keys::Idempotency("k1")}).string, "c1 f1");
   EXPECT_EQ(Run({"EXISTS", redis::keys::RateLimit("submit_ip:aa")}).integer, 1);
-  EXPECT_EQ(Run({"GET", redis::keys::SpamBody("body-1")}).string, "1");
+  EXPECT_EQ(RememberedCopies("body-1"), 1);
 }
 
 TEST_F(RedisSubmissionStoreTest, AWrongAnswerUsesTheCaptchaAndItsOwnLimitAndStoresNothing) {
@@ -154,7 +168,7 @@ TEST_F(RedisSubmissionStoreTest, AWrongAnswerUsesTheCaptchaAndItsOwnLimitAndStor
   // reader's next try is no repeat.
   EXPECT_EQ(Run({"EXISTS", redis::keys::RateLimit("wrong_answer_ip:aa")}).integer, 1);
   EXPECT_EQ(Run({"EXISTS", redis::keys::RateLimit("submit_ip:aa")}).integer, 0);
-  EXPECT_EQ(Run({"EXISTS", redis::keys::SpamBody("body-2")}).integer, 0);
+  EXPECT_EQ(RememberedCopies("body-2"), 0);
   // Used up: a second attempt finds it used.
   SubmissionPlan again = Plan("c2b");
   again.captcha.captcha_id = "cap-c2";
@@ -215,7 +229,7 @@ TEST_F(RedisSubmissionStoreTest, ABanStoresNothing) {
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_TRUE(reply->banned);
   EXPECT_FALSE(reply->stored);
-  EXPECT_EQ(Run({"EXISTS", redis::keys::SpamBody("body-8")}).integer, 0);
+  EXPECT_EQ(RememberedCopies("body-8"), 0);
 }
 
 TEST_F(RedisSubmissionStoreTest, ARepeatIsStoredWithItsVerdictAndTheCountFilledIn) {
@@ -267,7 +281,7 @@ TEST_F(RedisSubmissionStoreTest, ARejectedCommentIsRememberedButNotStored) {
   ASSERT_TRUE(reply.ok()) << reply.status();
   EXPECT_FALSE(reply->stored);
   EXPECT_EQ(Run({"EXISTS", redis::keys::Comment("s1")}).integer, 0);
-  EXPECT_EQ(Run({"GET", redis::keys::SpamBody("spam-body")}).string, "1");
+  EXPECT_EQ(RememberedCopies("spam-body"), 1);
 }
 
 TEST_F(RedisSubmissionStoreTest, UnreachableRedisIsUnavailable) {

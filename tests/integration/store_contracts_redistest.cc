@@ -279,7 +279,7 @@ class SpamMemoryContractTest : public StoreContractTest {
  protected:
   void SetUpWithRedis() override {
     if (AgainstRedis()) {
-      memory_ = std::make_unique<spam::RedisSpamMemory>(*client_, absl::Seconds(1));
+      memory_ = std::make_unique<spam::RedisSpamMemory>(*client_, absl::Seconds(1), StoreClock());
     } else {
       memory_ = std::make_unique<testing::InMemorySpamMemory>(fake_clock_);
     }
@@ -336,7 +336,11 @@ TEST_P(SpamMemoryContractTest, RepeatsAndNearDuplicatesAreForgottenAfterTheirWin
   body.repeat_window = absl::Milliseconds(300);
   body.near_window = absl::Milliseconds(300);
   Remember(body);
+  // The windows come from the rules, the same for every record (a memory in
+  // Redis is kept per length of window: changing the windows starts afresh).
   spam::BodyRecord other_author = Record("cc34", 0x0123456789abcdefULL, "author-2");
+  other_author.repeat_window = body.repeat_window;
+  other_author.near_window = body.near_window;
   EXPECT_EQ(Recall(body).earlier_copies, 1);
   EXPECT_EQ(Recall(other_author).near_duplicate_authors, 1);
   Pass(absl::Milliseconds(700));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -104,15 +105,11 @@ inline std::string RateLimit(absl::string_view rule_and_subject) {
 }
 
 // The memory of recent comment bodies for the spam rules shares the tag {s}.
-// String: how many times a body (keyed hash of its normalised text) was
-// posted within the repeat window; expires with it.
-inline std::string SpamBody(absl::string_view body_digest_hex) {
-  return absl::StrCat("mod:{s}:body:", body_digest_hex);
-}
-// Sorted set: "simhash:author-hash" members scored by time (ms), for one
-// 16-bit band value of the SimHash; expires with the near-duplicate window.
-inline std::string SpamNearBand(int band, absl::string_view value_hex) {
-  return absl::StrCat("mod:{s}:near:", band, ":", value_hex);
+// Hash: the bodies and SimHash bands seen in one period of `period_ms` (the
+// longer spam window), numbered from the epoch; the layout is in
+// spam/redis_spam_memory.h. Expires one period after its own ends.
+inline std::string SpamMemory(int64_t period_ms, int64_t period) {
+  return absl::StrCat("mod:{s}:memory:", period_ms, ":", period);
 }
 
 // Stream: the learned spam filter's lessons (label and features, never the
