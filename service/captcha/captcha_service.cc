@@ -189,8 +189,8 @@ absl::Status CaptchaService::Judge(const CaptchaAttempt& attempt, const TakeResu
   bool right = false;
   for (std::size_t offset = 0; offset + size <= taken.answer_digest.size() && size > 0;
        offset += size) {
-    right |= crypto::ConstantTimeEquals(attempt.answer_digest,
-                                        absl::string_view(taken.answer_digest).substr(offset, size));
+    right |= crypto::ConstantTimeEquals(
+        attempt.answer_digest, absl::string_view(taken.answer_digest).substr(offset, size));
   }
   if (!right) {
     return CaptchaError("captcha_answer", "CAPTCHA_WRONG");

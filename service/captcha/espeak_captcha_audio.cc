@@ -29,14 +29,9 @@ constexpr char kPrompt[] = "Mã xác nhận là";
 // sound like digits (bà, bay, nằm, sau, tâm, chim, khung), which is what a
 // matcher confuses.
 constexpr std::array<const char*, 8> kBabblePhrases = {
-    "bà con vui vẻ đi chợ sớm",
-    "hôm nay trời nắng đẹp lắm",
-    "chim bay về tổ sau cơn mưa",
-    "người dân nằm chờ ở bến xe",
-    "tin tức mới nhất trong ngày",
-    "khung cảnh thật là yên bình",
-    "bạn đọc gửi ý kiến cho tòa soạn",
-    "cô giáo tâm sự với học trò",
+    "bà con vui vẻ đi chợ sớm",        "hôm nay trời nắng đẹp lắm",   "chim bay về tổ sau cơn mưa",
+    "người dân nằm chờ ở bến xe",      "tin tức mới nhất trong ngày", "khung cảnh thật là yên bình",
+    "bạn đọc gửi ý kiến cho tòa soạn", "cô giáo tâm sự với học trò",
 };
 constexpr int kBabblePitch = 50;
 constexpr int kBabbleWordsPerMinute = 165;
@@ -176,11 +171,11 @@ std::vector<float> Prepare(const std::vector<int16_t>& samples, int source_rate)
 
 // How a clip is reshaped on its way into the mix; all continuous.
 struct Shape {
-  double step = 1;            // source samples per output sample
-  double vibrato_depth = 0;   // relative change of the step
-  double vibrato_rate = 0;    // radians per output sample
+  double step = 1;           // source samples per output sample
+  double vibrato_depth = 0;  // relative change of the step
+  double vibrato_rate = 0;   // radians per output sample
   double vibrato_phase = 0;
-  double resonance_hz = 1000; // a peaking filter: centre, gain, width
+  double resonance_hz = 1000;  // a peaking filter: centre, gain, width
   double resonance_db = 0;
   double resonance_q = 1;
 };
@@ -331,8 +326,8 @@ absl::StatusOr<std::unique_ptr<EspeakCaptchaAudio>> EspeakCaptchaAudio::Create(
       return digit.status();
     }
     if (Prepare(*digit, *rate).size() < static_cast<std::size_t>(*rate / 20)) {
-      return absl::InternalError(
-          absl::StrCat("espeak-ng said \"", kDigitWords[0], "\" in voice \"", voice, "\" as silence"));
+      return absl::InternalError(absl::StrCat("espeak-ng said \"", kDigitWords[0], "\" in voice \"",
+                                              voice, "\" as silence"));
     }
     for (const char* phrase : kBabblePhrases) {
       absl::StatusOr<std::vector<int16_t>> spoken =
@@ -420,8 +415,8 @@ absl::StatusOr<EspeakCaptchaAudio::Layers> EspeakCaptchaAudio::RenderLayers(
   std::vector<std::pair<std::size_t, std::vector<float>>> placed;
   std::size_t cursor = seconds(dice.Real(0.3, 0.6));
   for (std::size_t i = 0; i < words.size(); ++i) {
-    std::vector<float> shaped = Reshape(Prepare(spoken[i], source_rate_), words[i].shape,
-                                        kSpeechRms * words[i].gain);
+    std::vector<float> shaped =
+        Reshape(Prepare(spoken[i], source_rate_), words[i].shape, kSpeechRms * words[i].gain);
     if (shaped.size() < seconds(0.05)) {
       return absl::InternalError(absl::StrCat("espeak-ng said \"", words[i].text, "\" as silence"));
     }

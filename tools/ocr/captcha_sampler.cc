@@ -96,8 +96,7 @@ absl::StatusOr<Sample> DrawLocally(const FreeTypeCaptchaRenderer& renderer,
   if (audio == nullptr) {
     return Sample{.png = *std::move(png), .wav = "", .answer = std::move(code)};
   }
-  std::string spoken_code =
-      RandomCode(moderation::captcha::kAudioCaptchaAlphabet, random, length);
+  std::string spoken_code = RandomCode(moderation::captcha::kAudioCaptchaAlphabet, random, length);
   absl::StatusOr<std::string> wav = audio->RenderWav(spoken_code, random);
   if (!wav.ok()) {
     return wav.status();

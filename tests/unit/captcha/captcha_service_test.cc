@@ -110,8 +110,7 @@ TEST_F(CaptchaServiceTest, OneAttemptUsesUpBothCodes) {
   EXPECT_EQ(ReasonOfField(Verify(captcha.captcha_id, captcha.audio_answer), "captcha_id"),
             "CAPTCHA_ALREADY_USED");
   const IssuedCaptcha wrong = IssueAudio();
-  EXPECT_EQ(ReasonOfField(Verify(wrong.captcha_id, "XXXXXX"), "captcha_answer"),
-            "CAPTCHA_WRONG");
+  EXPECT_EQ(ReasonOfField(Verify(wrong.captcha_id, "XXXXXX"), "captcha_answer"), "CAPTCHA_WRONG");
   EXPECT_EQ(ReasonOfField(Verify(wrong.captcha_id, wrong.audio_answer), "captcha_id"),
             "CAPTCHA_ALREADY_USED");
 }

@@ -188,8 +188,7 @@ TEST(EspeakCaptchaAudioTest, DigitsKeepAListenableLength) {
   }
   absl::StatusOr<std::string> longest = Audio().RenderWav("012345678901", random);
   ASSERT_TRUE(longest.ok()) << longest.status();
-  EXPECT_LT(static_cast<double>(longest->size() - 44) / 2 / EspeakCaptchaAudio::kSampleRate,
-            20.0);
+  EXPECT_LT(static_cast<double>(longest->size() - 44) / 2 / EspeakCaptchaAudio::kSampleRate, 20.0);
 }
 
 TEST(EspeakCaptchaAudioTest, TooManyTalkersIsAnError) {
