@@ -25,13 +25,18 @@ constexpr std::array<const char*, 10> kDigitWords = {
 constexpr char kPrompt[] = "Mã xác nhận là";
 
 // What the babble says: everyday phrases without a digit or number word, so
-// that a listener never hears a competing digit; some of their syllables
-// sound like digits (bà, bay, nằm, sau, tâm, chim, khung), which is what a
-// matcher confuses.
+// that a listener never hears a competing digit; many of their syllables
+// sound like digits (bà, hài, bay, nằm, nam, sau, tâm, tấm, mất, chim, chìm,
+// khung), which is what a matcher confuses.
 constexpr std::array<const char*, 8> kBabblePhrases = {
-    "bà con vui vẻ đi chợ sớm",        "hôm nay trời nắng đẹp lắm",   "chim bay về tổ sau cơn mưa",
-    "người dân nằm chờ ở bến xe",      "tin tức mới nhất trong ngày", "khung cảnh thật là yên bình",
-    "bạn đọc gửi ý kiến cho tòa soạn", "cô giáo tâm sự với học trò",
+    "bà con vui vẻ đi chợ sớm",
+    "bà hài hước nằm nghỉ sau nhà",
+    "chim bay về tổ sau cơn mưa",
+    "người dân nằm chờ ở bến xe",
+    "tấm ảnh mất màu bay xa",
+    "khung cảnh thật là yên bình",
+    "chị nam hay chìm vào giấc ngủ",
+    "cô giáo tâm sự với học trò",
 };
 constexpr int kBabblePitch = 50;
 constexpr int kBabbleWordsPerMinute = 165;

@@ -37,8 +37,8 @@ class EspeakCaptchaAudio final : public CaptchaAudio {
   // multi-talker babble are recognised by listeners with normal hearing well
   // below 0 dB; at these ratios they stand clearly in front, while the babble
   // is loud enough to be heard as speech in every word's slot.
-  static constexpr double kMinSpeechToBabbleDb = 4;
-  static constexpr double kMaxSpeechToBabbleDb = 8;
+  static constexpr double kMinSpeechToBabbleDb = 3;
+  static constexpr double kMaxSpeechToBabbleDb = 7;
 
   struct Options {
     // The directory holding espeak-ng-data; empty for the library's default
