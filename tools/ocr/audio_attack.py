@@ -3,9 +3,10 @@
 
 The attacker knows the source: it records its own bank of the digit words with
 espeak-ng (through libespeak-ng, as the service does), in the service's default
-voices, pitches and rate. It then cuts every captcha WAV into words at the
-loudness envelope, matches each word against the bank (MFCC with dynamic time
-warping) and prints the share of codes solved and of digits right.
+voices, pitches and rate. It then spots every template in each captcha WAV
+(cepstra after per-band noise subtraction; stretched linearly or by dynamic
+time warping), keeps the best non-overlapping matches after the prompt, and
+prints the share of codes solved and of digits right.
 
 The WAVs come from captcha_sampler --audio (by default through a running server
 in reveal mode, so exactly what the portal receives). Needs Debian's
