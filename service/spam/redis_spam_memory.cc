@@ -25,13 +25,12 @@ uint32_t AuthorTag(absl::string_view author_digest) {
   return hash;
 }
 
-// KEYS: the current and the previous period's hash. ARGV: the step's
-// arguments (AppendSpamMemoryArgs). Returns {earlier copies, other authors
+// KEYS: the current and the previous period's hash. ARGV[1]: the step
+// (SpamMemoryPlan). Returns {earlier copies, other authors
 // with a near-identical body}.
 const RedisScript& RecallScript() {
   static const auto* script = new RedisScript(absl::StrCat(SpamMemoryLua(), R"lua(
-local a = 0
-local memory = spam_args(function() a = a + 1 return ARGV[a] end, KEYS)
+local memory = spam_step(cjson.decode(ARGV[1]))
 local copies, near = spam_recall(memory, spam_read(memory))
 return {copies, near}
 )lua"));
@@ -41,8 +40,7 @@ return {copies, near}
 // KEYS and ARGV as for RecallScript.
 const RedisScript& RememberScript() {
   static const auto* script = new RedisScript(absl::StrCat(SpamMemoryLua(), R"lua(
-local a = 0
-local memory = spam_args(function() a = a + 1 return ARGV[a] end, KEYS)
+local memory = spam_step(cjson.decode(ARGV[1]))
 spam_remember(memory, spam_read(memory))
 return 1
 )lua"));
@@ -57,22 +55,12 @@ absl::string_view SpamMemoryLua() {
 -- keeps (the most recent).
 local SPAM_BODY_CAPACITY = 32
 local SPAM_BAND_CAPACITY = 8
--- The step's arguments, read in the order AppendSpamMemoryArgs writes them
--- by `arg` (a function returning the next ARGV); `keys`: the current and the
--- previous period's hash.
-local function spam_args(arg, keys)
-  local m = {current = keys[1], previous = keys[2]}
-  m.now = tonumber(arg())
-  m.period = tonumber(arg())
-  m.repeat_window = tonumber(arg())
-  m.near_window = tonumber(arg())
-  m.fields = {arg()}
-  for _ = 1, tonumber(arg()) do m.fields[#m.fields + 1] = arg() end
-  m.sim_high = tonumber(arg())
-  m.sim_low = tonumber(arg())
-  m.author = tonumber(arg())
-  m.max_distance = tonumber(arg())
-  return m
+-- The step as the plan names it (SpamMemoryPlan), decoded from JSON.
+local function spam_step(t)
+  return {current = t.keys[1], previous = t.keys[2], now = t.now_ms, period = t.period_ms,
+          repeat_window = t.repeat_window_ms, near_window = t.near_window_ms, fields = t.fields,
+          sim_high = t.simhash_high, sim_low = t.simhash_low, author = t.author,
+          max_distance = t.max_distance}
 end
 -- Both periods' fields for this body; the current period's "t" first.
 local function spam_read(m)
@@ -184,20 +172,21 @@ SpamMemoryStep SpamMemoryStepFor(const BodyRecord& record, absl::Time now) {
   return step;
 }
 
-void AppendSpamMemoryArgs(const SpamMemoryStep& step, std::vector<std::string>& args) {
-  args.push_back(absl::StrCat(step.now_ms));
-  args.push_back(absl::StrCat(step.period_ms));
-  args.push_back(absl::StrCat(step.repeat_window_ms));
-  args.push_back(absl::StrCat(step.near_window_ms));
-  args.push_back(step.body_field);
-  args.push_back(absl::StrCat(step.band_fields.size()));
+nlohmann::json SpamMemoryPlan(const SpamMemoryStep& step) {
+  nlohmann::json fields = nlohmann::json::array({step.body_field});
   for (const std::string& field : step.band_fields) {
-    args.push_back(field);
+    fields.push_back(field);
   }
-  args.push_back(absl::StrCat(step.simhash_high));
-  args.push_back(absl::StrCat(step.simhash_low));
-  args.push_back(absl::StrCat(step.author));
-  args.push_back(absl::StrCat(step.max_distance));
+  return {{"keys", step.keys},
+          {"now_ms", step.now_ms},
+          {"period_ms", step.period_ms},
+          {"repeat_window_ms", step.repeat_window_ms},
+          {"near_window_ms", step.near_window_ms},
+          {"fields", std::move(fields)},
+          {"simhash_high", step.simhash_high},
+          {"simhash_low", step.simhash_low},
+          {"author", step.author},
+          {"max_distance", step.max_distance}};
 }
 
 RedisSpamMemory::RedisSpamMemory(redis::RedisClient& client, absl::Duration timeout,
@@ -207,9 +196,8 @@ RedisSpamMemory::RedisSpamMemory(redis::RedisClient& client, absl::Duration time
 void RedisSpamMemory::Recall(const BodyRecord& record,
                              absl::AnyInvocable<void(absl::StatusOr<Recollection>) &&> done) {
   SpamMemoryStep step = SpamMemoryStepFor(record, clock_.Now());
-  std::vector<std::string> args;
-  AppendSpamMemoryArgs(step, args);
-  client_.EvalScript(RecallScript(), std::move(step.keys), std::move(args), timeout_,
+  std::string plan = SpamMemoryPlan(step).dump();
+  client_.EvalScript(RecallScript(), std::move(step.keys), {std::move(plan)}, timeout_,
                      [done = std::move(done)](absl::StatusOr<RedisValue> reply) mutable {
                        if (!reply.ok()) {
                          std::move(done)(reply.status());
@@ -227,9 +215,8 @@ void RedisSpamMemory::Recall(const BodyRecord& record,
 
 void RedisSpamMemory::Remember(const BodyRecord& record) {
   SpamMemoryStep step = SpamMemoryStepFor(record, clock_.Now());
-  std::vector<std::string> args;
-  AppendSpamMemoryArgs(step, args);
-  client_.EvalScript(RememberScript(), std::move(step.keys), std::move(args),
+  std::string plan = SpamMemoryPlan(step).dump();
+  client_.EvalScript(RememberScript(), std::move(step.keys), {std::move(plan)},
                      [](const absl::StatusOr<RedisValue>& reply) {
                        if (!reply.ok()) {
                          log::Warning("recent comment not remembered for repeat detection",

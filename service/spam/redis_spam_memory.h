@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "nlohmann/json.hpp"
 #include "service/common/clock.h"
 #include "service/spam/spam_memory.h"
 #include "service/storage/redis/redis_client.h"
@@ -26,8 +27,8 @@ namespace moderation::spam {
 // bands: the cost that used to be three commands per band.
 //
 // Lua functions (see SpamMemoryLua):
-//   spam_read(memory) -> state: reads both periods; `memory` is the table the
-//     plan carries (see SpamMemoryStep);
+//   spam_step(t) -> memory: the step from its plan (SpamMemoryPlan, decoded);
+//   spam_read(memory) -> state: reads both periods;
 //   spam_recall(memory, state) -> copies, near_authors;
 //   spam_remember(memory, state): records the body in the current period.
 [[nodiscard]] absl::string_view SpamMemoryLua();
@@ -35,7 +36,6 @@ namespace moderation::spam {
 // What a script needs to ask and tell the memory about one body at `now`.
 struct SpamMemoryStep {
   std::vector<std::string> keys;  // the current period's hash, then the previous one's
-  // Arguments, named as the Lua functions read them from a table.
   int64_t now_ms = 0;           // since the current period began
   int64_t period_ms = 0;        // how long a period lasts
   int64_t repeat_window_ms = 0;
@@ -48,9 +48,8 @@ struct SpamMemoryStep {
   int max_distance = 0;
 };
 [[nodiscard]] SpamMemoryStep SpamMemoryStepFor(const BodyRecord& record, absl::Time now);
-// The step's arguments as the ARGV strings SpamMemoryLua's spam_args(first)
-// reads, in order.
-void AppendSpamMemoryArgs(const SpamMemoryStep& step, std::vector<std::string>& args);
+// The step as a script's plan names it (its keys included), for spam_step.
+[[nodiscard]] nlohmann::json SpamMemoryPlan(const SpamMemoryStep& step);
 
 // SpamMemory in Redis, laid out as above. Two SimHashes within 3 bits of each
 // other share at least one of their four 16-bit band values, so looking in

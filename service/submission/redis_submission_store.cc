@@ -1,6 +1,9 @@
 #include "service/submission/redis_submission_store.h"
 
+#include <algorithm>
 #include <utility>
+
+#include "nlohmann/json.hpp"
 
 #include "absl/strings/str_cat.h"
 #include "service/captcha/redis_captcha_store.h"
@@ -15,145 +18,114 @@ namespace {
 using redis::RedisScript;
 using redis::RedisValue;
 
-// KEYS: the captcha, the idempotency record (when given), the limits, the
-// bans, the body counter and band sets (when recalled), the comment, the
-// pending queue, the authors' histories.
-// ARGV, read in order: whether there is an idempotency record; how many
-// limits, bans, memory keys, author keys; the idempotency value and ttl (s);
-// the answer's digest; per limit: interval (µs), tolerance (µs), shadow,
-// counts wrong answers ('1': counted when the answer is wrong; '0': when it
-// is right);
-// for the memory: repeat and near windows (ms), SimHash, author, max distance,
-// band member, band capacity, whether the body may count as a repeat, the
-// other authors that make a near-duplicate; the comment id and creation time
-// (ms); three verdicts (nothing recalled, a repeat, a near-duplicate), each:
-// action, queue position, field count, fields; the proof of work's ttl (ms, 0
-// for none; its key is the last); then the comment's own fields.
-// Returns {0, prior answer} for a retry (nothing done), else {1, captcha
-// (0 missing, 1 used, or the stored digest), banned, copies, other authors,
-// stored, then per limit: allowed, wait (µs); then whether the proof of work
-// was fresh (1) or used before (0)}.
+// The script reads one plan, JSON in ARGV[1], whose parts are named (below),
+// and the answer's digest in ARGV[2] (bytes, which JSON does not carry); KEYS
+// lists every key the plan names, for Redis's own checks, in no order the
+// script relies on. It answers {JSON, the stored digest or nil}; the JSON:
+//   {"prior": "<first attempt's record>"} for a retry (nothing done), or
+//   {"captcha": "taken" | "missing" | "used", "banned", "copies",
+//    "near_authors", "stored", "limits": [[allowed, wait µs], ...],
+//    "proof_of_work_fresh"}.
+//
+// The plan (SubmissionPlan, as PlanOf writes it):
+//   idempotency {key, value, ttl_s}       absent without an idempotency key
+//   captcha {key}                         (the answer's digest: ARGV[2])
+//   proof_of_work {key, ttl_ms}           absent when none is asked
+//   limits [{key, interval_us, tolerance_us, shadow, counts_wrong_answers}]
+//   bans [key]
+//   memory {spam step (SpamMemoryPlan), repeat_eligible, near_min}  optional
+//   comment {key, queue, authors [key], id, created_ms, fields [f, v, ...]}
+//   verdicts {nothing | repeat | near_duplicate: {action, position, fields}}
+//
+// The gate (a right answer, a fresh proof of work, no limit refusing, no ban)
+// and the choice of verdict are each one statement below; the composed store
+// (composed_submission_store.cc), for limits kept in a Redis of their own,
+// applies the same rule with spam::FindingOf.
 const RedisScript& SubmitScript() {
   static const auto* script =
       new RedisScript(absl::StrCat(captcha::CaptchaTakeLua(), ratelimit::GcraLua(),
                                    spam::SpamMemoryLua(), comments::CommentEnqueueLua(), R"lua(
-local k, a = 0, 0
-local function key() k = k + 1 return KEYS[k] end
-local function arg() a = a + 1 return ARGV[a] end
-local function keys(n)
-  local out = {}
-  for i = 1, n do out[i] = key() end
-  return out
-end
-
-local has_idem = arg() == '1'
-local n_limits = tonumber(arg())
-local n_bans = tonumber(arg())
-local has_memory = arg() == '1'
-local n_authors = tonumber(arg())
-local idem_value = arg()
-local idem_ttl = arg()
-local answer_digest = arg()
-
-local captcha_key = key()
-local idem_key = nil
-if has_idem then idem_key = key() end
+local plan = cjson.decode(ARGV[1])
 
 -- A retry gets the first attempt's answer and changes nothing.
-if idem_key then
-  local prior = redis.call('GET', idem_key)
-  if prior then return {0, prior} end
+local idem = plan.idempotency
+if idem then
+  local prior = redis.call('GET', idem.key)
+  if prior then return {cjson.encode({prior = prior})} end
 end
 
-local captcha = captcha_take(captcha_key)
-local captcha_right = captcha == answer_digest
+local captcha = captcha_take(plan.captcha.key)
+local captcha_right = captcha == ARGV[2]
 
 -- Every limit is checked before any is recorded: a refused comment costs its
 -- subjects nothing. A limit on wrong answers counts a wrong answer; every
 -- other limit counts only a comment whose answer was right, so that a reader
 -- who mistypes does not spend their submissions.
-local limit_keys = keys(n_limits)
 local now_us = gcra_now()  -- one clock reading for the whole submission
-local limit_results, commits, limits_allow = {}, {}, true
-local stored_limits = n_limits > 0 and redis.call('MGET', unpack(limit_keys)) or {}
-for i = 1, n_limits do
-  local interval = tonumber(arg())
-  local tolerance = tonumber(arg())
-  local shadow = arg() == '1'
-  local counts_wrong = arg() == '1'
-  local allowed, wait, new_tat, ttl = gcra_decide(stored_limits[i], interval, tolerance, now_us)
-  limit_results[#limit_results + 1] = allowed and 1 or 0
-  limit_results[#limit_results + 1] = wait
-  if allowed then
-    if counts_wrong ~= captcha_right then commits[#commits + 1] = {limit_keys[i], new_tat, ttl} end
-  elseif not shadow then
-    limits_allow = false
+local limits, limit_results, commits, limits_allow = plan.limits, {}, {}, true
+if #limits > 0 then
+  local limit_keys = {}
+  for i, limit in ipairs(limits) do limit_keys[i] = limit.key end
+  local stored = redis.call('MGET', unpack(limit_keys))
+  for i, limit in ipairs(limits) do
+    local allowed, wait, new_tat, ttl = gcra_decide(stored[i], limit.interval_us,
+                                                    limit.tolerance_us, now_us)
+    limit_results[i] = {allowed and 1 or 0, wait}
+    if allowed then
+      if limit.counts_wrong_answers ~= captcha_right then
+        commits[#commits + 1] = {limit.key, new_tat, ttl}
+      end
+    elseif not limit.shadow then
+      limits_allow = false
+    end
   end
 end
 if limits_allow then
   for _, c in ipairs(commits) do gcra_commit(c[1], c[2], c[3]) end
 end
 
-local banned = 0
-if n_bans > 0 and redis.call('EXISTS', unpack(keys(n_bans))) > 0 then banned = 1 end
+local banned = #plan.bans > 0 and redis.call('EXISTS', unpack(plan.bans)) > 0
 
-local copies, near = 0, 0
-local memory, memory_state
-local repeat_eligible, near_min = false, 1
-if has_memory then
-  memory = spam_args(arg, keys(2))
-  repeat_eligible = arg() == '1'
-  near_min = tonumber(arg())
+local copies, near, memory, memory_state = 0, 0, nil, nil
+if plan.memory then
+  memory = spam_step(plan.memory)
   memory_state = spam_read(memory)
   copies, near = spam_recall(memory, memory_state)
 end
 
-local comment_key = key()
-local pending_key = key()
-local author_keys = keys(n_authors)
-local id = arg()
-local created_ms = arg()
-local verdicts = {}
-for i = 1, 3 do
-  local verdict = {action = arg(), position = arg(), fields = {}}
-  for j = 1, tonumber(arg()) do verdict.fields[j] = arg() end
-  verdicts[i] = verdict
-end
-
--- Proof of work (ALTCHA): the last key and the ARGV after the verdicts; a
--- ttl of 0 means none was asked. Used up by any attempt, like the captcha.
+-- Proof of work (ALTCHA): used up by any attempt, like the captcha.
 local pow_fresh = true
-local pow_ttl = arg()
-if pow_ttl ~= '0' then
-  pow_fresh = redis.call('SET', key(), '1', 'NX', 'PX', pow_ttl) ~= false
+if plan.proof_of_work then
+  pow_fresh = redis.call('SET', plan.proof_of_work.key, '1', 'NX', 'PX',
+                         plan.proof_of_work.ttl_ms) ~= false
 end
 
-local stored = 0
-if captcha_right and pow_fresh and limits_allow and banned == 0 then
-  if has_memory then spam_remember(memory, memory_state) end
-  local verdict, count = verdicts[1], 0
-  if repeat_eligible and copies > 0 then
-    verdict, count = verdicts[2], copies + 1
-  elseif has_memory and #memory.fields > 1 and near >= near_min then
-    verdict, count = verdicts[3], near
+local stored = false
+if captcha_right and pow_fresh and limits_allow and not banned then
+  if memory then spam_remember(memory, memory_state) end
+  local verdict, count = plan.verdicts.nothing, 0
+  if plan.memory and plan.memory.repeat_eligible and copies > 0 then
+    verdict, count = plan.verdicts['repeat'], copies + 1
+  elseif memory and #memory.fields > 1 and near >= plan.memory.near_min then
+    verdict, count = plan.verdicts.near_duplicate, near
   end
   if verdict.action ~= 'reject' then
-    local fields = {}
-    for i = a + 1, #ARGV do fields[#fields + 1] = ARGV[i] end
+    local c = plan.comment
+    local fields = c.fields
     for _, f in ipairs(verdict.fields) do
       fields[#fields + 1] = (string.gsub(f, '\1', tostring(count)))
     end
-    comment_enqueue(comment_key, pending_key, author_keys, verdict.position, created_ms, id,
-                    fields, 1)
-    if idem_key then redis.call('SET', idem_key, idem_value, 'EX', idem_ttl) end
-    stored = 1
+    comment_enqueue(c.key, c.queue, c.authors, verdict.position, c.created_ms, c.id, fields, 1)
+    if idem then redis.call('SET', idem.key, idem.value, 'EX', idem.ttl_s) end
+    stored = true
   end
 end
 
-local out = {1, captcha, banned, copies, near, stored}
-for _, r in ipairs(limit_results) do out[#out + 1] = r end
-out[#out + 1] = pow_fresh and 1 or 0
-return out
+local taken = type(captcha) == 'string'
+local outcome = taken and 'taken' or (captcha == 1 and 'used' or 'missing')
+return {cjson.encode({captcha = outcome, banned = banned, copies = copies, near_authors = near,
+                      stored = stored, limits = limit_results, proof_of_work_fresh = pow_fresh}),
+        taken and captcha or false}
 )lua"),
                       redis::WriteAck::kReplicated);
   return *script;
@@ -173,52 +145,146 @@ std::string_view ActionName(spam::SpamAction action) {
   return "reject";
 }
 
-void AppendVerdict(const std::string& comment_id, const StoredVerdict& verdict,
-                   std::vector<std::string>& args) {
+nlohmann::json VerdictOf(const std::string& comment_id, const StoredVerdict& verdict) {
   const bool flagged = verdict.action == spam::SpamAction::kFlag;
   std::vector<std::string> fields;
   comments::AppendSpamFields(verdict.score, flagged, verdict.signals, fields);
-  args.emplace_back(ActionName(verdict.action));
-  args.push_back(comments::QueuePosition(comment_id, flagged));
-  args.push_back(absl::StrCat(fields.size()));
-  for (std::string& field : fields) {
-    args.push_back(std::move(field));
+  return {{"action", ActionName(verdict.action)},
+          {"position", comments::QueuePosition(comment_id, flagged)},
+          {"fields", std::move(fields)}};
+}
+
+// A key the plan names, also listed in KEYS.
+std::string Declared(std::string key, std::vector<std::string>& keys) {
+  keys.push_back(key);
+  return key;
+}
+
+// The plan as the script reads it; `keys` receives every key it names.
+nlohmann::json PlanOf(const SubmissionPlan& plan, std::vector<std::string>& keys) {
+  const comments::Comment& comment = plan.comment;
+  nlohmann::json out;
+  if (plan.idempotency) {
+    out["idempotency"] = {
+        {"key", Declared(redis::keys::Idempotency(plan.idempotency->key_digest), keys)},
+        {"value", comments::IdempotencyValue(comment.id, plan.idempotency->fingerprint)},
+        {"ttl_s", std::max<int64_t>(1, absl::ToInt64Seconds(plan.idempotency->ttl))}};
   }
+  out["captcha"] = {{"key", Declared(redis::keys::Captcha(plan.captcha.captcha_id), keys)}};
+  if (plan.proof_of_work) {
+    out["proof_of_work"] = {
+        {"key", Declared(redis::keys::ProofOfWork(plan.proof_of_work->challenge), keys)},
+        {"ttl_ms", std::max<int64_t>(1, absl::ToInt64Milliseconds(plan.proof_of_work->ttl))}};
+  }
+  nlohmann::json limits = nlohmann::json::array();
+  for (std::size_t i = 0; i < plan.limits.size(); ++i) {
+    const ratelimit::GcraCheck& check = plan.limits[i];
+    // Whole microseconds, at least one: a rate above a million a second is
+    // as good as none.
+    const int64_t interval =
+        std::max<int64_t>(1, absl::ToInt64Microseconds(check.emission_interval));
+    limits.push_back(
+        {{"key", Declared(redis::keys::RateLimit(check.key), keys)},
+         {"interval_us", interval},
+         {"tolerance_us", interval * check.burst},
+         {"shadow", i < plan.limit_shadow.size() && plan.limit_shadow[i]},
+         {"counts_wrong_answers",
+          i < plan.limit_counts_wrong_answers.size() && plan.limit_counts_wrong_answers[i]}});
+  }
+  out["limits"] = std::move(limits);
+  nlohmann::json bans = nlohmann::json::array();
+  for (const std::string& ban_id : plan.ban_ids) {
+    bans.push_back(Declared(redis::keys::Ban(ban_id), keys));
+  }
+  out["bans"] = std::move(bans);
+  if (plan.body) {
+    const spam::SpamMemoryStep step = spam::SpamMemoryStepFor(*plan.body, comment.create_time);
+    for (const std::string& key : step.keys) {
+      keys.push_back(key);
+    }
+    nlohmann::json memory = spam::SpamMemoryPlan(step);
+    memory["repeat_eligible"] = plan.repeat_eligible;
+    memory["near_min"] = plan.near_duplicate_min_authors;
+    out["memory"] = std::move(memory);
+  }
+  nlohmann::json authors = nlohmann::json::array();
+  for (std::string& key : comments::AuthorIndexKeys(comment)) {
+    authors.push_back(Declared(std::move(key), keys));
+  }
+  out["comment"] = {{"key", Declared(redis::keys::Comment(comment.id), keys)},
+                    {"queue", Declared(redis::keys::PendingQueue(), keys)},
+                    {"authors", std::move(authors)},
+                    {"id", comment.id},
+                    {"created_ms", absl::ToUnixMillis(comment.create_time)},
+                    {"fields", comments::CommentHashFields(comment)}};
+  out["verdicts"] = {{"nothing", VerdictOf(comment.id, plan.if_nothing)},
+                     {"repeat", VerdictOf(comment.id, plan.if_repeat)},
+                     {"near_duplicate", VerdictOf(comment.id, plan.if_near_duplicate)}};
+  return out;
 }
 
 absl::StatusOr<SubmissionReply> ReplyFrom(const RedisValue& value, std::size_t limit_count) {
-  if (value.type != RedisValue::Type::kArray || value.elements.size() < 2) {
+  if (value.type != RedisValue::Type::kArray || value.elements.empty() ||
+      value.elements[0].type != RedisValue::Type::kString) {
+    return Malformed();
+  }
+  const nlohmann::json answer = nlohmann::json::parse(value.elements[0].string, nullptr, false);
+  if (!answer.is_object()) {
     return Malformed();
   }
   SubmissionReply reply;
-  if (value.elements[0].integer == 0) {
-    reply.prior = comments::ParsePriorSubmission(value.elements[1].string);
+  if (const auto prior = answer.find("prior"); prior != answer.end()) {
+    reply.prior = prior->is_string() ? comments::ParsePriorSubmission(prior->get<std::string>())
+                                     : std::nullopt;
     if (!reply.prior) {
       return Malformed();
     }
     return reply;
   }
-  if (value.elements.size() != 7 + 2 * limit_count) {
+  const auto captcha = answer.find("captcha");
+  const auto limits = answer.find("limits");
+  if (captcha == answer.end() || !captcha->is_string() || limits == answer.end() ||
+      !answer.contains("banned") || !answer.contains("copies") ||
+      !answer.contains("near_authors") || !answer.contains("stored") ||
+      !answer.contains("proof_of_work_fresh")) {
     return Malformed();
   }
-  const RedisValue& captcha = value.elements[1];
-  if (captcha.type == RedisValue::Type::kString) {
+  // An empty Lua table encodes as {}: no limits.
+  const std::size_t answered = limits->is_array() ? limits->size() : 0;
+  if (answered != limit_count) {
+    return Malformed();
+  }
+  const std::string outcome = captcha->get<std::string>();
+  if (outcome == "taken") {
+    if (value.elements.size() != 2 || value.elements[1].type != RedisValue::Type::kString) {
+      return Malformed();
+    }
     reply.captcha.outcome = captcha::TakeOutcome::kTaken;
-    reply.captcha.answer_digest = captcha.string;
+    reply.captcha.answer_digest = value.elements[1].string;
+  } else if (outcome == "used") {
+    reply.captcha.outcome = captcha::TakeOutcome::kAlreadyUsed;
+  } else if (outcome == "missing") {
+    reply.captcha.outcome = captcha::TakeOutcome::kMissing;
   } else {
-    reply.captcha.outcome =
-        captcha.integer == 1 ? captcha::TakeOutcome::kAlreadyUsed : captcha::TakeOutcome::kMissing;
+    return Malformed();
   }
-  reply.banned = value.elements[2].integer == 1;
-  reply.recollection.earlier_copies = value.elements[3].integer;
-  reply.recollection.near_duplicate_authors = static_cast<int>(value.elements[4].integer);
-  reply.stored = value.elements[5].integer == 1;
-  for (std::size_t i = 0; i < limit_count; ++i) {
-    reply.limits.push_back(ratelimit::GcraResult{
-        .allowed = value.elements[6 + 2 * i].integer == 1,
-        .retry_after = absl::Microseconds(value.elements[7 + 2 * i].integer)});
+  reply.banned = answer["banned"].is_boolean() && answer["banned"].get<bool>();
+  reply.recollection.earlier_copies = answer["copies"].is_number() ? answer["copies"].get<int64_t>() : 0;
+  reply.recollection.near_duplicate_authors =
+      answer["near_authors"].is_number() ? answer["near_authors"].get<int>() : 0;
+  reply.stored = answer["stored"].is_boolean() && answer["stored"].get<bool>();
+  reply.proof_of_work_reused =
+      !(answer["proof_of_work_fresh"].is_boolean() && answer["proof_of_work_fresh"].get<bool>());
+  for (std::size_t i = 0; i < answered; ++i) {
+    const nlohmann::json& result = (*limits)[i];
+    if (!result.is_array() || result.size() != 2 || !result[0].is_number() ||
+        !result[1].is_number()) {
+      return Malformed();
+    }
+    reply.limits.push_back(
+        ratelimit::GcraResult{.allowed = result[0].get<int64_t>() == 1,
+                              .retry_after = absl::Microseconds(result[1].get<int64_t>())});
   }
-  reply.proof_of_work_reused = value.elements[6 + 2 * limit_count].integer == 0;
   return reply;
 }
 
@@ -228,83 +294,14 @@ RedisSubmissionStore::RedisSubmissionStore(redis::RedisClient& client) : client_
 
 void RedisSubmissionStore::Commit(
     SubmissionPlan plan, absl::AnyInvocable<void(absl::StatusOr<SubmissionReply>) &&> done) {
-  const comments::Comment& comment = plan.comment;
-  std::vector<std::string> author_keys = comments::AuthorIndexKeys(comment);
-  std::optional<spam::SpamMemoryStep> memory;
-  if (plan.body) {
-    memory = spam::SpamMemoryStepFor(*plan.body, comment.create_time);
-  }
-
   std::vector<std::string> keys;
-  keys.reserve(7 + plan.limits.size() + plan.ban_ids.size() + author_keys.size());
-  keys.push_back(redis::keys::Captcha(plan.captcha.captcha_id));
-  if (plan.idempotency) {
-    keys.push_back(redis::keys::Idempotency(plan.idempotency->key_digest));
-  }
-  for (const ratelimit::GcraCheck& check : plan.limits) {
-    keys.push_back(redis::keys::RateLimit(check.key));
-  }
-  for (const std::string& ban_id : plan.ban_ids) {
-    keys.push_back(redis::keys::Ban(ban_id));
-  }
-  if (memory) {
-    for (std::string& key : memory->keys) {
-      keys.push_back(std::move(key));
-    }
-  }
-  keys.push_back(redis::keys::Comment(comment.id));
-  keys.push_back(redis::keys::PendingQueue());
-  for (std::string& key : author_keys) {
-    keys.push_back(std::move(key));
-  }
-  if (plan.proof_of_work) {
-    keys.push_back(redis::keys::ProofOfWork(plan.proof_of_work->challenge));
-  }
-
-  std::vector<std::string> args = {
-      plan.idempotency ? "1" : "0",
-      absl::StrCat(plan.limits.size()),
-      absl::StrCat(plan.ban_ids.size()),
-      memory ? "1" : "0",
-      absl::StrCat(author_keys.size()),
-      plan.idempotency ? comments::IdempotencyValue(comment.id, plan.idempotency->fingerprint) : "",
-      plan.idempotency
-          ? absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(plan.idempotency->ttl)))
-          : "0",
-      plan.captcha.answer_digest,
-  };
-  for (std::size_t i = 0; i < plan.limits.size(); ++i) {
-    const ratelimit::GcraCheck& check = plan.limits[i];
-    // Whole microseconds, at least one: a rate above a million a second is
-    // as good as none.
-    const int64_t interval =
-        std::max<int64_t>(1, absl::ToInt64Microseconds(check.emission_interval));
-    const bool shadow = i < plan.limit_shadow.size() && plan.limit_shadow[i];
-    args.push_back(absl::StrCat(interval));
-    args.push_back(absl::StrCat(interval * check.burst));
-    args.push_back(shadow ? "1" : "0");
-    args.push_back(i < plan.limit_counts_wrong_answers.size() && plan.limit_counts_wrong_answers[i]
-                       ? "1"
-                       : "0");
-  }
-  if (memory) {
-    spam::AppendSpamMemoryArgs(*memory, args);
-    args.push_back(plan.repeat_eligible ? "1" : "0");
-    args.push_back(absl::StrCat(plan.near_duplicate_min_authors));
-  }
-  args.push_back(comment.id);
-  args.push_back(absl::StrCat(absl::ToUnixMillis(comment.create_time)));
-  AppendVerdict(comment.id, plan.if_nothing, args);
-  AppendVerdict(comment.id, plan.if_repeat, args);
-  AppendVerdict(comment.id, plan.if_near_duplicate, args);
-  args.push_back(plan.proof_of_work ? absl::StrCat(std::max<int64_t>(
-                                          1, absl::ToInt64Milliseconds(plan.proof_of_work->ttl)))
-                                    : "0");
-  for (std::string& field : comments::CommentHashFields(comment)) {
-    args.push_back(std::move(field));
-  }
-
-  client_.EvalScript(SubmitScript(), std::move(keys), std::move(args),
+  keys.reserve(10 + plan.limits.size() + plan.ban_ids.size());
+  // Text is valid UTF-8 by now (validation refuses the rest); should a byte
+  // slip through, it is replaced rather than failing the submission.
+  std::string encoded =
+      PlanOf(plan, keys).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  client_.EvalScript(SubmitScript(), std::move(keys),
+                     {std::move(encoded), std::move(plan.captcha.answer_digest)},
                      [limit_count = plan.limits.size(),
                       done = std::move(done)](absl::StatusOr<RedisValue> value) mutable {
                        if (!value.ok()) {

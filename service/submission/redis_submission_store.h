@@ -9,9 +9,12 @@ namespace moderation::submission {
 // is atomic: a retry's earlier answer, the captcha's use, every rate limit,
 // the bans, the memory of recent bodies and the queueing of the comment. The
 // script is assembled from the functions each store publishes for this
-// (captcha_take, gcra_check, spam_recall, comment_enqueue...), so the key
-// layout stays the business of each store. Its keys span several hash tags:
-// it needs a single Redis primary (with Sentinel, as supported), not a Cluster.
+// (captcha_take, gcra_decide, spam_recall, comment_enqueue...), so the key
+// layout stays the business of each store. It takes one plan with named parts
+// (JSON, decoded by Redis's cjson) and answers the same way, so nothing
+// depends on the position or the count of arguments. Its keys span several
+// hash tags: it needs a single Redis primary (with Sentinel, as supported),
+// not a Cluster.
 class RedisSubmissionStore final : public SubmissionStore {
  public:
   explicit RedisSubmissionStore(redis::RedisClient& client);

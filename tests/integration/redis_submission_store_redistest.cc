@@ -284,6 +284,26 @@ TEST_F(RedisSubmissionStoreTest, ARejectedCommentIsRememberedButNotStored) {
   EXPECT_EQ(RememberedCopies("spam-body"), 1);
 }
 
+TEST_F(RedisSubmissionStoreTest, DigestsAndTextTravelByteForByte) {
+  // A real answer's digest is bytes, not text; the comment is Vietnamese with
+  // quotes, a backslash and a line break, which the plan's JSON must escape.
+  const std::string digest("\x00\xff\"\\{\x01\x80 tail", 12);
+  SubmissionPlan plan = Plan("bin");
+  ASSERT_TRUE(testing::Await<absl::Status>([&](auto done) {
+                captchas_->Save(plan.captcha.captcha_id, digest, absl::Minutes(5), done);
+              })->ok());
+  plan.captcha.answer_digest = digest;
+  plan.comment.body = "Câu \"trích dẫn\" \\ và\nxuống dòng — đúng không?";
+  absl::StatusOr<SubmissionReply> reply = Commit(std::move(plan));
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_EQ(reply->captcha.outcome, captcha::TakeOutcome::kTaken);
+  EXPECT_EQ(reply->captcha.answer_digest, digest);
+  EXPECT_TRUE(reply->stored);
+  absl::StatusOr<comments::Comment> stored = Get("bin");
+  ASSERT_TRUE(stored.ok()) << stored.status();
+  EXPECT_EQ(stored->body, "Câu \"trích dẫn\" \\ và\nxuống dòng — đúng không?");
+}
+
 TEST_F(RedisSubmissionStoreTest, UnreachableRedisIsUnavailable) {
   SubmissionPlan plan = Plan("u1");
   ASSERT_TRUE(server_->Kill().ok());
