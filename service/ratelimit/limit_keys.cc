@@ -66,10 +66,11 @@ std::vector<LimitSubject> SubmissionSubjects(const SubmissionLimits& limits,
 
 std::vector<LimitSubject> CaptchaSubjects(const CaptchaLimits& limits,
                                           const privacy::Pseudonymiser& pseudonymiser,
-                                          absl::string_view client_ip) {
+                                          absl::string_view client_ip,
+                                          absl::string_view address_digest) {
   std::vector<LimitSubject> subjects = {{&limits.global, "all"}};
   if (!client_ip.empty()) {
-    subjects.push_back({&limits.ip, pseudonymiser.ShortDigest("ip", client_ip)});
+    subjects.push_back({&limits.ip, std::string(privacy::Pseudonymiser::ShortOf(address_digest))});
     subjects.push_back(
         {&limits.ip_block, pseudonymiser.ShortDigest("ip-block", IpBlockOf(client_ip))});
   }

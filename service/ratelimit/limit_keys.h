@@ -51,10 +51,12 @@ struct CaptchaLimits {
     absl::string_view article_id);
 
 // The subjects a captcha creation counts against; `client_ip` may be empty,
-// and then only the global limit applies.
+// and then only the global limit applies. `address_digest` is the
+// pseudonymiser's AddressDigest of `client_ip`, made once by the caller.
 [[nodiscard]] std::vector<LimitSubject> CaptchaSubjects(const CaptchaLimits& limits,
                                                         const privacy::Pseudonymiser& pseudonymiser,
-                                                        absl::string_view client_ip);
+                                                        absl::string_view client_ip,
+                                                        absl::string_view address_digest);
 
 // The block an address belongs to, in text: "203.0.113.0/24", "2001:db8:1:2::/64".
 [[nodiscard]] std::string IpBlockOf(absl::string_view canonical_ip);

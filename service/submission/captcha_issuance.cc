@@ -72,6 +72,11 @@ void CaptchaIssuance::Refresh(
 void CaptchaIssuance::Create(
     const std::string& client_ip, bool audio,
     absl::AnyInvocable<void(absl::StatusOr<captcha::IssuedCaptcha>) &&> done) {
+  // The address's keyed hash, made once for the limits and the price.
+  const bool needs_digest = limiter_ != nullptr || (altcha_ != nullptr && ledger_ != nullptr);
+  const std::string address_digest = client_ip.empty() || !needs_digest
+                                         ? std::string()
+                                         : pseudonymiser_.AddressDigest(client_ip);
   if (altcha_ != nullptr) {
     // Priced by the source's recent refusals, read once the captcha is saved
     // (a lookup that fails charges the base price). Making it is two hashes:
@@ -80,8 +85,7 @@ void CaptchaIssuance::Create(
     if (ledger_ != nullptr && !client_ip.empty()) {
       if (const std::optional<validation::ClientAddress> address =
               validation::ParseClientAddress(client_ip)) {
-        sources = pow::CostSources(pseudonymiser_, pseudonymiser_.AddressDigest(client_ip),
-                                   address->network, "");
+        sources = pow::CostSources(pseudonymiser_, address_digest, address->network, "");
       }
     }
     done = [this, sources = std::move(sources),
@@ -136,7 +140,8 @@ void CaptchaIssuance::Create(
     }
     captchas_.Save(*std::move(pending->drawn), std::move(pending->done));
   };
-  limiter_->Check(ratelimit::CaptchaSubjects(options_.rate_limits, pseudonymiser_, client_ip),
+  limiter_->Check(ratelimit::CaptchaSubjects(options_.rate_limits, pseudonymiser_, client_ip,
+                                             address_digest),
                   [pending, finish](absl::Status checked) mutable {
                     {
                       absl::MutexLock lock(&pending->mutex);
