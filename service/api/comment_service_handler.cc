@@ -36,7 +36,10 @@ void FillCaptcha(captcha::IssuedCaptcha issued, bool reveal, Reply& reply) {
   reply.set_wav(std::move(issued.wav));
   SetTimestamp(issued.expire_time, *reply.mutable_expire_time());
   if (reveal) {
-    reply.set_dev_answer(std::move(issued.answer));
+    // For an audio captcha, the code that is spoken (the image's is accepted
+    // too): what a reader who listens types.
+    reply.set_dev_answer(
+        std::move(issued.audio_answer.empty() ? issued.answer : issued.audio_answer));
   }
   if (issued.altcha) {
     const pow::AltchaChallenge& challenge = *issued.altcha;

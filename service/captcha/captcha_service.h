@@ -28,7 +28,10 @@ struct IssuedCaptcha {
   std::string png;
   std::string wav;  // when audio was asked for
   absl::Time expire_time;
-  std::string answer;  // for development reveal mode only; never stored
+  // The image's code and, with audio, the spoken one: either is accepted. For
+  // development reveal mode only; only their keyed hashes are stored.
+  std::string answer;
+  std::string audio_answer;
   // The proof of work asked with it, when the deployment asks for one.
   std::optional<pow::AltchaChallenge> altcha;
 };
@@ -54,7 +57,10 @@ class CaptchaService {
 
   // A new captcha, stored before `done` runs. UNAVAILABLE when the store is
   // unreachable; INTERNAL if the image cannot be drawn.
-  // With `audio`, the code is digits only and also spoken (IssuedCaptcha::wav).
+  // With `audio`, a second code, of digits, is spoken (IssuedCaptcha::wav) and
+  // accepted too; the image keeps its own code, so asking for audio does not
+  // make the image any easier. (Spoken letters are too easily confused for an
+  // audio code, see captcha_audio.h; the image's code cannot be spoken.)
   void Create(bool audio, absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha>) &&> done);
 
   // Create in two steps, for callers that overlap the drawing (CPU, on the
@@ -67,7 +73,7 @@ class CaptchaService {
   void Save(IssuedCaptcha issued, absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha>) &&> done);
 
   // Uses up the captcha and checks the answer (case-insensitive, constant
-  // time). OK when right; otherwise INVALID_ARGUMENT with a violation on
+  // time) against the image's code and, for an audio captcha, the spoken one. OK when right; otherwise INVALID_ARGUMENT with a violation on
   // `captcha_answer` (CAPTCHA_WRONG) or `captcha_id` (CAPTCHA_EXPIRED,
   // CAPTCHA_UNKNOWN, CAPTCHA_ALREADY_USED); UNAVAILABLE when the store is down.
   void Verify(const std::string& captcha_id, const std::string& answer,

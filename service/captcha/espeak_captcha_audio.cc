@@ -24,10 +24,22 @@ constexpr std::array<const char*, 10> kDigitWords = {
 };
 constexpr char kPrompt[] = "Mã xác nhận là";
 
-// Each voice speaks at these pitches (espeak-ng's 0-100 scale): more
-// recordings of each digit for the same start-up cost per voice.
-constexpr std::array<int, 2> kPitches = {38, 62};
-constexpr int kWordsPerMinute = 150;
+// What the babble says: everyday phrases without a digit or number word, so
+// that a listener never hears a competing digit; many of their syllables
+// sound like digits (bà, hài, bay, nằm, nam, sau, tâm, tấm, mất, chim, chìm,
+// khung), which is what a matcher confuses.
+constexpr std::array<const char*, 8> kBabblePhrases = {
+    "bà con vui vẻ đi chợ sớm",
+    "bà hài hước nằm nghỉ sau nhà",
+    "chim bay về tổ sau cơn mưa",
+    "người dân nằm chờ ở bến xe",
+    "tấm ảnh mất màu bay xa",
+    "khung cảnh thật là yên bình",
+    "chị nam hay chìm vào giấc ngủ",
+    "cô giáo tâm sự với học trò",
+};
+constexpr int kBabblePitch = 50;
+constexpr int kBabbleWordsPerMinute = 165;
 
 // Every recording is brought to this RMS (full scale 1.0) so that voices are
 // equally loud; the mix is normalised to kPeak at the end.
@@ -69,14 +81,22 @@ absl::StatusOr<int> StartEngine(const std::string& data_path)
   return rate;
 }
 
-absl::StatusOr<std::vector<int16_t>> Speak(const std::string& voice, int pitch, const char* text)
+struct SpeakParameters {
+  int pitch = 50;
+  int pitch_range = 50;
+  int words_per_minute = 160;
+};
+
+absl::StatusOr<std::vector<int16_t>> Speak(const std::string& voice,
+                                           const SpeakParameters& parameters, const char* text)
     ABSL_EXCLUSIVE_LOCKS_REQUIRED(engine_mutex) {
   if (espeak_SetVoiceByName(voice.c_str()) != EE_OK) {
     return absl::FailedPreconditionError(
         absl::StrCat("espeak-ng has no voice \"", voice, "\"; install Debian's espeak-ng-data"));
   }
-  espeak_SetParameter(espeakRATE, kWordsPerMinute, 0);
-  espeak_SetParameter(espeakPITCH, pitch, 0);
+  espeak_SetParameter(espeakRATE, parameters.words_per_minute, 0);
+  espeak_SetParameter(espeakPITCH, parameters.pitch, 0);
+  espeak_SetParameter(espeakRANGE, parameters.pitch_range, 0);
   std::vector<int16_t> samples;
   const espeak_ERROR error = espeak_Synth(text, std::strlen(text) + 1, 0, POS_CHARACTER, 0,
                                           espeakCHARS_UTF8, nullptr, &samples);
@@ -154,28 +174,104 @@ std::vector<float> Prepare(const std::vector<int16_t>& samples, int source_rate)
   return clip;
 }
 
-// Adds `clip` into `mix` from `start` on, reading `step` source samples per
-// output sample (linear interpolation), optionally backwards.
-void AddClip(std::vector<float>& mix, std::size_t start, const std::vector<float>& clip,
-             double step, float gain, bool backwards) {
+// How a clip is reshaped on its way into the mix; all continuous.
+struct Shape {
+  double step = 1;           // source samples per output sample
+  double vibrato_depth = 0;  // relative change of the step
+  double vibrato_rate = 0;   // radians per output sample
+  double vibrato_phase = 0;
+  double resonance_hz = 1000;  // a peaking filter: centre, gain, width
+  double resonance_db = 0;
+  double resonance_q = 1;
+};
+
+// Resamples `clip` (linear interpolation, the step wobbling by the vibrato),
+// then colours it with the peaking filter (RBJ's cookbook biquad) and brings
+// it to `rms`.
+std::vector<float> Reshape(const std::vector<float>& clip, const Shape& shape, double rms) {
+  std::vector<float> out;
   if (clip.size() < 2) {
-    return;
+    return out;
   }
   const double last = static_cast<double>(clip.size() - 1);
-  for (std::size_t n = start; n < mix.size(); ++n) {
-    const double position = static_cast<double>(n - start) * step;
-    if (position >= last) {
-      break;
+  out.reserve(static_cast<std::size_t>(last / shape.step) + 2);
+  double position = 0;
+  // The vibrato's sine by rotation, one multiply per sample instead of a
+  // std::sin; the drift over a few seconds is negligible.
+  const double turn_cos = std::cos(shape.vibrato_rate);
+  const double turn_sin = std::sin(shape.vibrato_rate);
+  double sine = std::sin(shape.vibrato_phase);
+  double cosine = std::cos(shape.vibrato_phase);
+  while (position < last) {
+    const auto index = std::min(static_cast<std::size_t>(position), clip.size() - 2);
+    const auto fraction = static_cast<float>(position - static_cast<double>(index));
+    out.push_back(clip[index] + (clip[index + 1] - clip[index]) * fraction);
+    position += shape.step * (1 + shape.vibrato_depth * sine);
+    const double next_sine = sine * turn_cos + cosine * turn_sin;
+    cosine = cosine * turn_cos - sine * turn_sin;
+    sine = next_sine;
+  }
+  const double omega = kTwoPi * shape.resonance_hz / EspeakCaptchaAudio::kSampleRate;
+  const double amplitude = std::pow(10.0, shape.resonance_db / 40);
+  const double alpha = std::sin(omega) / (2 * shape.resonance_q);
+  const double a0 = 1 + alpha / amplitude;
+  const double b0 = (1 + alpha * amplitude) / a0;
+  const double b1 = -2 * std::cos(omega) / a0;
+  const double b2 = (1 - alpha * amplitude) / a0;
+  const double a1 = b1;
+  const double a2 = (1 - alpha / amplitude) / a0;
+  double x1 = 0;
+  double x2 = 0;
+  double y1 = 0;
+  double y2 = 0;
+  double energy = 0;
+  for (float& sample : out) {
+    const double x = sample;
+    const double y = b0 * x + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
+    x2 = x1;
+    x1 = x;
+    y2 = y1;
+    y1 = y;
+    sample = static_cast<float>(y);
+    energy += y * y;
+  }
+  const double current = out.empty() ? 0 : std::sqrt(energy / static_cast<double>(out.size()));
+  if (current > 0) {
+    const auto gain = static_cast<float>(rms / current);
+    for (float& sample : out) {
+      sample *= gain;
     }
-    const double source = backwards ? last - position : position;
-    const std::size_t index = std::min(static_cast<std::size_t>(source), clip.size() - 2);
-    const auto fraction = static_cast<float>(source - static_cast<double>(index));
-    mix[n] += gain * (clip[index] + (clip[index + 1] - clip[index]) * fraction);
+  }
+  return out;
+}
+
+// A shape drawn at random: `speed` ranges over pitch and tempo together.
+Shape DrawShape(DistortionRandom& dice, double base_step, double speed) {
+  return Shape{
+      .step = base_step * speed,
+      .vibrato_depth = dice.Real(0.005, 0.03),
+      .vibrato_rate = kTwoPi * dice.Real(3, 7) / EspeakCaptchaAudio::kSampleRate,
+      .vibrato_phase = dice.Real(0, kTwoPi),
+      .resonance_hz = dice.Real(400, 3000),
+      .resonance_db = dice.Real(-6, 6),
+      .resonance_q = dice.Real(0.8, 2.5),
+  };
+}
+
+void AddAt(std::vector<float>& mix, std::ptrdiff_t start, const std::vector<float>& clip) {
+  const auto size = static_cast<std::ptrdiff_t>(mix.size());
+  for (std::ptrdiff_t i = std::max<std::ptrdiff_t>(0, -start);
+       i < static_cast<std::ptrdiff_t>(clip.size()) && start + i < size; ++i) {
+    mix[static_cast<std::size_t>(start + i)] += clip[static_cast<std::size_t>(i)];
   }
 }
 
-std::size_t OutputLength(const std::vector<float>& clip, double step) {
-  return static_cast<std::size_t>(static_cast<double>(clip.size()) / step);
+double Rms(const std::vector<float>& samples, std::size_t begin, std::size_t end) {
+  double energy = 0;
+  for (std::size_t n = begin; n < end; ++n) {
+    energy += static_cast<double>(samples[n]) * samples[n];
+  }
+  return end > begin ? std::sqrt(energy / static_cast<double>(end - begin)) : 0;
 }
 
 void PutLittleEndian(char* out, uint32_t value, int bytes) {
@@ -218,43 +314,48 @@ absl::StatusOr<std::unique_ptr<EspeakCaptchaAudio>> EspeakCaptchaAudio::Create(
   if (options.voices.empty()) {
     return absl::InvalidArgumentError("the captcha audio needs at least one voice");
   }
+  if (options.babble_talkers < 0 || options.babble_talkers > 8) {
+    return absl::InvalidArgumentError("the captcha babble has 0 to 8 talkers");
+  }
   absl::MutexLock lock(&engine_mutex);
   const absl::StatusOr<int> rate = StartEngine(options.data_path);
   if (!rate.ok()) {
     return rate.status();
   }
-  std::array<std::vector<Clip>, 10> digits;
-  std::vector<Clip> prompts;
+  // Every voice must say a digit now, so that RenderWav does not find out
+  // later that one cannot.
+  std::vector<Clip> babble;
   for (const std::string& voice : options.voices) {
-    for (int pitch : kPitches) {
-      for (std::size_t digit = 0; digit < kDigitWords.size(); ++digit) {
-        absl::StatusOr<std::vector<int16_t>> spoken = Speak(voice, pitch, kDigitWords[digit]);
-        if (!spoken.ok()) {
-          return spoken.status();
-        }
-        digits[digit].push_back(Prepare(*spoken, *rate));
-        if (digits[digit].back().size() < static_cast<std::size_t>(*rate / 20)) {
-          return absl::InternalError(absl::StrCat("espeak-ng said \"", kDigitWords[digit],
-                                                  "\" in voice \"", voice, "\" as silence"));
-        }
+    absl::StatusOr<std::vector<int16_t>> digit = Speak(voice, SpeakParameters{}, kDigitWords[0]);
+    if (!digit.ok()) {
+      return digit.status();
+    }
+    if (Prepare(*digit, *rate).size() < static_cast<std::size_t>(*rate / 20)) {
+      return absl::InternalError(absl::StrCat("espeak-ng said \"", kDigitWords[0], "\" in voice \"",
+                                              voice, "\" as silence"));
+    }
+    for (const char* phrase : kBabblePhrases) {
+      absl::StatusOr<std::vector<int16_t>> spoken =
+          Speak(voice, {.pitch = kBabblePitch, .words_per_minute = kBabbleWordsPerMinute}, phrase);
+      if (!spoken.ok()) {
+        return spoken.status();
       }
-      absl::StatusOr<std::vector<int16_t>> prompt = Speak(voice, pitch, kPrompt);
-      if (!prompt.ok()) {
-        return prompt.status();
-      }
-      prompts.push_back(Prepare(*prompt, *rate));
+      babble.push_back(Prepare(*spoken, *rate));
     }
   }
   return std::unique_ptr<EspeakCaptchaAudio>(
-      new EspeakCaptchaAudio(*rate, std::move(digits), std::move(prompts)));
+      new EspeakCaptchaAudio(*rate, options.voices, std::move(babble), options.babble_talkers));
 }
 
-EspeakCaptchaAudio::EspeakCaptchaAudio(int source_rate, std::array<std::vector<Clip>, 10> digits,
-                                       std::vector<Clip> prompts)
-    : source_rate_(source_rate), digits_(std::move(digits)), prompts_(std::move(prompts)) {}
+EspeakCaptchaAudio::EspeakCaptchaAudio(int source_rate, std::vector<std::string> voices,
+                                       std::vector<Clip> babble, int babble_talkers)
+    : source_rate_(source_rate),
+      voices_(std::move(voices)),
+      babble_(std::move(babble)),
+      babble_talkers_(babble_talkers) {}
 
-absl::StatusOr<std::string> EspeakCaptchaAudio::RenderWav(absl::string_view code,
-                                                          RandomSource& secure_random) const {
+absl::StatusOr<EspeakCaptchaAudio::Layers> EspeakCaptchaAudio::RenderLayers(
+    absl::string_view code, RandomSource& secure_random) const {
   if (code.empty() || code.size() > kMaxCodeLength) {
     return absl::InvalidArgumentError(
         absl::StrCat("an audio captcha code has 1 to ", kMaxCodeLength, " digits"));
@@ -267,47 +368,135 @@ absl::StatusOr<std::string> EspeakCaptchaAudio::RenderWav(absl::string_view code
   DistortionRandom dice(secure_random);
   const double base_step = static_cast<double>(source_rate_) / kSampleRate;
   auto seconds = [](double value) { return static_cast<std::size_t>(value * kSampleRate); };
-  auto pick = [&dice](const std::vector<Clip>& clips) -> const Clip& {
-    return clips[static_cast<std::size_t>(dice.Int(0, static_cast<int>(clips.size()) - 1))];
-  };
 
-  // Lay out the prompt and the digits: every word at its own speed, every
-  // pause of its own length, so that the digits cannot be cut at fixed times.
+  // Every word's voice, drawn before taking the engine. The espeak-ng speed
+  // and the resampling are drawn apart, so that a word's length and its pitch
+  // do not follow one another as they would in one recording played faster.
   struct Word {
-    const Clip* clip;
-    double step;
+    const char* text;
+    WordVoice voice;
+    Shape shape;
     float gain;
-    std::size_t start;
   };
   std::vector<Word> words;
-  std::size_t cursor = seconds(dice.Real(0.2, 0.5));
-  {
-    const Clip& prompt = pick(prompts_);
-    const double step = base_step * dice.Real(0.95, 1.05);
-    words.push_back({&prompt, step, 1.0F, cursor});
-    cursor += OutputLength(prompt, step) + seconds(dice.Real(0.6, 0.9));
-  }
+  words.reserve(code.size() + 1);
+  auto draw_word = [&](const char* text) {
+    WordVoice voice{
+        .voice = static_cast<std::size_t>(dice.Int(0, static_cast<int>(voices_.size()) - 1)),
+        .pitch = dice.Int(25, 75),
+        .pitch_range = dice.Int(30, 90),
+        .words_per_minute = dice.Int(135, 185),
+        .speed = dice.Real(0.88, 1.14),
+    };
+    const Shape shape = DrawShape(dice, base_step, voice.speed);
+    words.push_back({text, voice, shape, static_cast<float>(dice.Real(0.85, 1.0))});
+  };
+  draw_word(kPrompt);
   for (char c : code) {
-    const Clip& clip = pick(digits_[static_cast<std::size_t>(c - '0')]);
-    const double step = base_step * dice.Real(0.88, 1.12);
-    words.push_back({&clip, step, static_cast<float>(dice.Real(0.75, 1.0)), cursor});
-    cursor += OutputLength(clip, step) + seconds(dice.Real(0.25, 0.8));
-  }
-  std::vector<float> mix(cursor + seconds(dice.Real(0.2, 0.4)), 0.0F);
-  for (const Word& word : words) {
-    AddClip(mix, word.start, *word.clip, word.step, word.gain, false);
+    draw_word(kDigitWords[static_cast<std::size_t>(c - '0')]);
   }
 
-  // Murmur: other digits, backwards and quiet, anywhere. A person hears them
-  // as background; a recogniser cannot tell where the real words start.
-  const int murmurs = static_cast<int>(code.size()) + 3;
-  for (int i = 0; i < murmurs; ++i) {
-    const Clip& clip = pick(digits_[static_cast<std::size_t>(dice.Int(0, 9))]);
-    const double step = base_step * dice.Real(0.8, 1.25);
-    const std::size_t length = OutputLength(clip, step);
-    const std::size_t start =
-        length >= mix.size() ? 0 : static_cast<std::size_t>(dice.Real(0, mix.size() - length));
-    AddClip(mix, start, clip, step, static_cast<float>(dice.Real(0.1, 0.2)), true);
+  std::vector<std::vector<int16_t>> spoken;
+  spoken.reserve(words.size());
+  {
+    absl::MutexLock lock(&engine_mutex);
+    for (const Word& word : words) {
+      absl::StatusOr<std::vector<int16_t>> samples =
+          Speak(voices_[word.voice.voice],
+                {.pitch = word.voice.pitch,
+                 .pitch_range = word.voice.pitch_range,
+                 .words_per_minute = word.voice.words_per_minute},
+                word.text);
+      if (!samples.ok()) {
+        return absl::InternalError(samples.status().message());
+      }
+      spoken.push_back(*std::move(samples));
+    }
+  }
+
+  // Lay out the prompt and the digits, every pause of its own length, so that
+  // the digits cannot be cut at fixed times.
+  Layers layers;
+  std::vector<std::pair<std::size_t, std::vector<float>>> placed;
+  std::size_t cursor = seconds(dice.Real(0.3, 0.6));
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    std::vector<float> shaped =
+        Reshape(Prepare(spoken[i], source_rate_), words[i].shape, kSpeechRms * words[i].gain);
+    if (shaped.size() < seconds(0.05)) {
+      return absl::InternalError(absl::StrCat("espeak-ng said \"", words[i].text, "\" as silence"));
+    }
+    if (i > 0) {
+      layers.digit_spans.emplace_back(cursor, cursor + shaped.size());
+      layers.digit_voices.push_back(words[i].voice);
+    }
+    const std::size_t length = shaped.size();
+    placed.emplace_back(cursor, std::move(shaped));
+    cursor += length + (i == 0 ? seconds(dice.Real(0.5, 0.8)) : seconds(dice.Real(0.25, 0.6)));
+  }
+  const std::size_t total = cursor + seconds(dice.Real(0.2, 0.4));
+  layers.speech.assign(total, 0.0F);
+  for (const auto& [start, samples] : placed) {
+    AddAt(layers.speech, static_cast<std::ptrdiff_t>(start), samples);
+  }
+
+  // Babble: talkers each saying phrase after phrase, with short breaths, from
+  // before the start to past the end, so that no stretch of the captcha is
+  // without someone talking.
+  layers.babble.assign(total, 0.0F);
+  if (babble_talkers_ == 0 || babble_.empty()) {
+    return layers;
+  }
+  for (int talker = 0; talker < babble_talkers_; ++talker) {
+    auto at = -static_cast<std::ptrdiff_t>(seconds(dice.Real(0, 1.5)));
+    while (at < static_cast<std::ptrdiff_t>(total)) {
+      const Clip& phrase =
+          babble_[static_cast<std::size_t>(dice.Int(0, static_cast<int>(babble_.size()) - 1))];
+      const std::vector<float> shaped =
+          Reshape(phrase, DrawShape(dice, base_step, dice.Real(0.85, 1.2)), kSpeechRms);
+      AddAt(layers.babble, at, shaped);
+      at += static_cast<std::ptrdiff_t>(shaped.size() + seconds(dice.Real(0.03, 0.12)));
+    }
+  }
+  // Bring the babble to each digit's drawn ratio over that digit's own
+  // samples, the gain gliding between digits; the prompt gets the first
+  // digit's, the tail the last's.
+  std::vector<double> gains;
+  for (const auto& [begin, end] : layers.digit_spans) {
+    const double ratio = std::pow(10.0, dice.Real(kMinSpeechToBabbleDb, kMaxSpeechToBabbleDb) / 20);
+    const double babble_rms = Rms(layers.babble, begin, end);
+    gains.push_back(babble_rms > 0 ? Rms(layers.speech, begin, end) / (babble_rms * ratio) : 0);
+  }
+  std::size_t span = 0;
+  for (std::size_t n = 0; n < total; ++n) {
+    while (span < gains.size() && n >= layers.digit_spans[span].second) {
+      ++span;
+    }
+    double gain = 0;
+    if (span == gains.size()) {
+      gain = gains.back();
+    } else if (span == 0 || n >= layers.digit_spans[span].first) {
+      gain = gains[span];
+    } else {
+      const std::size_t from = layers.digit_spans[span - 1].second;
+      const std::size_t to = layers.digit_spans[span].first;
+      const double along = static_cast<double>(n - from) / static_cast<double>(to - from);
+      gain = gains[span - 1] + (gains[span] - gains[span - 1]) * along;
+    }
+    layers.babble[n] *= static_cast<float>(gain);
+  }
+  return layers;
+}
+
+absl::StatusOr<std::string> EspeakCaptchaAudio::RenderWav(absl::string_view code,
+                                                          RandomSource& secure_random) const {
+  absl::StatusOr<Layers> layers = RenderLayers(code, secure_random);
+  if (!layers.ok()) {
+    return layers.status();
+  }
+  DistortionRandom dice(secure_random);
+  std::vector<float> mix = std::move(layers->speech);
+  for (std::size_t n = 0; n < mix.size(); ++n) {
+    mix[n] += layers->babble[n];
   }
 
   // Hiss, coloured by a one-pole low-pass and swelling slowly; `level` is its
@@ -317,7 +506,7 @@ absl::StatusOr<std::string> EspeakCaptchaAudio::RenderWav(absl::string_view code
     // Uniform white noise in [-1, 1] has variance 1/3; the filter keeps
     // smoothing / (2 - smoothing) of it.
     const double filtered_rms = std::sqrt(smoothing / (3 * (2 - smoothing)));
-    const double level = kSpeechRms * dice.Real(0.3, 0.45) / filtered_rms;
+    const double level = kSpeechRms * dice.Real(0.12, 0.25) / filtered_rms;
     const double swell_rate = kTwoPi * dice.Real(0.3, 1.2) / kSampleRate;
     const double swell_phase = dice.Real(0, kTwoPi);
     // xorshift64: the noise needs speed, not quality, and a sample each.

@@ -11,8 +11,12 @@
 // (a font the public generator does not have). --plain also draws every code
 // straight, black on white, as the control that OCR should read.
 //
-// Output, in --out: distorted/NNNN.png, plain/NNNN.png (with --plain) and
-// answers.txt ("NNNN CODE" per line).
+// --audio asks for the spoken captcha too (as a reader who cannot see the
+// image would) and writes it as audio/NNNN.wav; the answer is then the code
+// that is spoken, for tools/ocr/audio_attack.py.
+//
+// Output, in --out: distorted/NNNN.png, plain/NNNN.png (with --plain),
+// audio/NNNN.wav (with --audio) and answers.txt ("NNNN CODE" per line).
 
 #include <gd.h>
 #include <grpcpp/client_context.h>
@@ -32,22 +36,26 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "moderation/v1/comment_service.grpc.pb.h"
+#include "service/captcha/captcha_audio.h"
 #include "service/captcha/captcha_service.h"
+#include "service/captcha/espeak_captcha_audio.h"
 #include "service/captcha/freetype_captcha_renderer.h"
 #include "service/crypto/crypto.h"
 
 namespace {
 
 namespace v1 = moderation::v1;
+using moderation::captcha::EspeakCaptchaAudio;
 using moderation::captcha::FreeTypeCaptchaRenderer;
 
 struct Sample {
   std::string png;
+  std::string wav;  // with --audio
   std::string answer;
 };
 
 // One captcha through the public API, as the portal gets it.
-absl::StatusOr<Sample> FetchCaptcha(v1::CommentService::Stub& stub) {
+absl::StatusOr<Sample> FetchCaptcha(v1::CommentService::Stub& stub, bool audio) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
   // An address of its own each time, as a bot spread over many would send.
@@ -55,6 +63,7 @@ absl::StatusOr<Sample> FetchCaptcha(v1::CommentService::Stub& stub) {
   const uint32_t n = next_reader++;
   v1::CreateCaptchaRequest request;
   request.set_client_ip(absl::StrCat("198.18.", n % 256, ".", 1 + (n / 256) % 250));
+  request.set_audio(audio);
   v1::CreateCaptchaResponse response;
   const grpc::Status status = stub.CreateCaptcha(&context, request, &response);
   if (!status.ok()) {
@@ -64,22 +73,39 @@ absl::StatusOr<Sample> FetchCaptcha(v1::CommentService::Stub& stub) {
     return absl::FailedPreconditionError(
         "the server does not reveal answers: start it with MODERATION_DEV_REVEAL_CAPTCHA=1");
   }
-  return Sample{.png = response.png(), .answer = response.dev_answer()};
+  if (audio && response.wav().empty()) {
+    return absl::FailedPreconditionError("the server sent no audio");
+  }
+  return Sample{.png = response.png(), .wav = response.wav(), .answer = response.dev_answer()};
 }
 
-// One captcha drawn in-process, with a code from the service's alphabet.
-absl::StatusOr<Sample> DrawLocally(const FreeTypeCaptchaRenderer& renderer,
-                                   moderation::RandomSource& random, int length) {
-  const absl::string_view alphabet = moderation::captcha::kCaptchaAlphabet;
+std::string RandomCode(absl::string_view alphabet, moderation::RandomSource& random, int length) {
   std::string code;
   for (int i = 0; i < length; ++i) {
     code.push_back(alphabet[random.Uniform(alphabet.size())]);
   }
+  return code;
+}
+
+// One captcha drawn in-process, with a code from the service's alphabet; with
+// `audio`, also a spoken code of its own, which is then the answer.
+absl::StatusOr<Sample> DrawLocally(const FreeTypeCaptchaRenderer& renderer,
+                                   const EspeakCaptchaAudio* audio,
+                                   moderation::RandomSource& random, int length) {
+  std::string code = RandomCode(moderation::captcha::kCaptchaAlphabet, random, length);
   absl::StatusOr<std::string> png = renderer.RenderPng(code, random);
   if (!png.ok()) {
     return png.status();
   }
-  return Sample{.png = *std::move(png), .answer = std::move(code)};
+  if (audio == nullptr) {
+    return Sample{.png = *std::move(png), .wav = "", .answer = std::move(code)};
+  }
+  std::string spoken_code = RandomCode(moderation::captcha::kAudioCaptchaAlphabet, random, length);
+  absl::StatusOr<std::string> wav = audio->RenderWav(spoken_code, random);
+  if (!wav.ok()) {
+    return wav.status();
+  }
+  return Sample{.png = *std::move(png), .wav = *std::move(wav), .answer = std::move(spoken_code)};
 }
 
 // The control: the same code, upright, black on white, nothing else.
@@ -132,6 +158,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   int count = 100;
   bool plain = false;
   bool local = false;
+  bool audio = false;
   int length = 5;
   std::string secret_hex;
   std::string font;
@@ -142,6 +169,7 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
       ->check(CLI::Range(1, 100000));
   app.add_flag("--plain", plain, "also draw each code undistorted into <out>/plain");
   app.add_flag("--local", local, "draw in-process instead of calling the server");
+  app.add_flag("--audio", audio, "ask for the spoken captcha too, into <out>/audio");
   app.add_option("--length", length, "code length with --local")
       ->capture_default_str()
       ->check(CLI::Range(1, 8));
@@ -187,11 +215,24 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
     return 1;
   }
 
+  std::unique_ptr<EspeakCaptchaAudio> voice;
+  if (local && audio) {
+    absl::StatusOr<std::unique_ptr<EspeakCaptchaAudio>> created = EspeakCaptchaAudio::Create();
+    if (!created.ok()) {
+      std::fprintf(stderr, "captcha_sampler: %s\n", created.status().ToString().c_str());
+      return 1;
+    }
+    voice = *std::move(created);
+  }
+
   const std::filesystem::path out(out_dir);
   std::error_code error;
   std::filesystem::create_directories(out / "distorted", error);
   if (plain) {
     std::filesystem::create_directories(out / "plain", error);
+  }
+  if (audio) {
+    std::filesystem::create_directories(out / "audio", error);
   }
   if (error) {
     std::fprintf(stderr, "captcha_sampler: cannot create %s: %s\n", out_dir.c_str(),
@@ -208,13 +249,16 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   moderation::crypto::SecureRandom random;
   for (int i = 0; i < count; ++i) {
     absl::StatusOr<Sample> sample =
-        local ? DrawLocally(**renderer, random, length) : FetchCaptcha(*stub);
+        local ? DrawLocally(**renderer, voice.get(), random, length) : FetchCaptcha(*stub, audio);
     if (!sample.ok()) {
       std::fprintf(stderr, "captcha_sampler: %s\n", sample.status().ToString().c_str());
       return 1;
     }
     const std::string name = absl::StrFormat("%04d", i);
     bool written = WriteFile(out / "distorted" / (name + ".png"), sample->png);
+    if (audio) {
+      written = written && WriteFile(out / "audio" / (name + ".wav"), sample->wav);
+    }
     if (plain) {
       absl::StatusOr<std::string> control = DrawPlain((*renderer)->font_path(), sample->answer);
       if (!control.ok()) {

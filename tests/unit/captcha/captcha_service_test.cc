@@ -39,6 +39,14 @@ class CaptchaServiceTest : public ::testing::Test {
     return **std::move(issued);
   }
 
+  IssuedCaptcha IssueAudio() {
+    std::optional<absl::StatusOr<IssuedCaptcha>> issued =
+        testing::Await<absl::StatusOr<IssuedCaptcha>>(
+            [&](auto done) { service_.Create(true, done); });
+    EXPECT_TRUE(issued.has_value() && issued->ok());
+    return **std::move(issued);
+  }
+
   absl::Status Verify(const std::string& id, const std::string& answer) {
     return *testing::Await<absl::Status>([&](auto done) { service_.Verify(id, answer, done); });
   }
@@ -75,16 +83,53 @@ TEST_F(CaptchaServiceTest, IssuesCodesFromTheUnambiguousAlphabet) {
   EXPECT_GE(issued.expire_time, clock_.Now() + absl::Minutes(5));
 }
 
-TEST_F(CaptchaServiceTest, AudioCaptchasAreDigitsSpokenAndShown) {
-  std::optional<absl::StatusOr<IssuedCaptcha>> issued =
-      testing::Await<absl::StatusOr<IssuedCaptcha>>(
-          [&](auto done) { service_.Create(true, done); });
-  ASSERT_TRUE(issued.has_value() && issued->ok());
-  const IssuedCaptcha& captcha = **issued;
-  EXPECT_EQ(captcha.answer.find_first_not_of("0123456789"), std::string::npos);
-  EXPECT_EQ(captcha.wav, "WAV:" + captcha.answer);
+// Audio must not weaken the image: the image keeps its own alphabet and
+// length, and a second code, of digits, is spoken.
+TEST_F(CaptchaServiceTest, AudioCaptchasSpeakACodeOfTheirOwn) {
+  const IssuedCaptcha captcha = IssueAudio();
   EXPECT_EQ(captcha.png, captcha.answer);
+  ASSERT_EQ(captcha.answer.size(), 6u);
+  for (char c : captcha.answer) {
+    EXPECT_NE(kCaptchaAlphabet.find(c), absl::string_view::npos) << c;
+  }
+  ASSERT_EQ(captcha.audio_answer.size(), 6u);
+  EXPECT_EQ(captcha.audio_answer.find_first_not_of(std::string(kAudioCaptchaAlphabet)),
+            std::string::npos);
+  EXPECT_EQ(captcha.wav, "WAV:" + captcha.audio_answer);
+  EXPECT_TRUE(Verify(captcha.captcha_id, captcha.audio_answer).ok());
+}
+
+TEST_F(CaptchaServiceTest, AnAudioCaptchaAlsoTakesTheImagesCode) {
+  const IssuedCaptcha captcha = IssueAudio();
   EXPECT_TRUE(Verify(captcha.captcha_id, captcha.answer).ok());
+}
+
+TEST_F(CaptchaServiceTest, OneAttemptUsesUpBothCodes) {
+  const IssuedCaptcha captcha = IssueAudio();
+  EXPECT_TRUE(Verify(captcha.captcha_id, captcha.answer).ok());
+  EXPECT_EQ(ReasonOfField(Verify(captcha.captcha_id, captcha.audio_answer), "captcha_id"),
+            "CAPTCHA_ALREADY_USED");
+  const IssuedCaptcha wrong = IssueAudio();
+  EXPECT_EQ(ReasonOfField(Verify(wrong.captcha_id, "XXXXXX"), "captcha_answer"), "CAPTCHA_WRONG");
+  EXPECT_EQ(ReasonOfField(Verify(wrong.captcha_id, wrong.audio_answer), "captcha_id"),
+            "CAPTCHA_ALREADY_USED");
+}
+
+TEST_F(CaptchaServiceTest, AnAudioCaptchaStoresTwoKeyedHashes) {
+  const IssuedCaptcha captcha = IssueAudio();
+  const std::string digest = store_.digests().at(captcha.captcha_id);
+  EXPECT_EQ(digest.size(), 64u);
+  EXPECT_EQ(digest.find(captcha.answer), std::string::npos);
+  EXPECT_EQ(digest.find(captcha.audio_answer), std::string::npos);
+}
+
+TEST_F(CaptchaServiceTest, AnAudioCodeDoesNotOpenAnotherCaptcha) {
+  const IssuedCaptcha first = IssueAudio();
+  const IssuedCaptcha second = IssueAudio();
+  if (first.audio_answer != second.audio_answer) {
+    EXPECT_EQ(ReasonOfField(Verify(second.captcha_id, first.audio_answer), "captcha_answer"),
+              "CAPTCHA_WRONG");
+  }
 }
 
 TEST_F(CaptchaServiceTest, WithoutAVoiceAudioIsUnsupported) {

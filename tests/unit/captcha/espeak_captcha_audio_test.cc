@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
+#include <set>
 #include <string>
+#include <tuple>
 
 #include "tests/support/fake_random.h"
 
@@ -21,7 +24,15 @@ uint32_t LittleEndian(const std::string& bytes, std::size_t offset, std::size_t 
   return value;
 }
 
-// One engine for the suite: creating it speaks every digit in every voice.
+double Rms(const std::vector<float>& samples, std::size_t begin, std::size_t end) {
+  double energy = 0;
+  for (std::size_t n = begin; n < end; ++n) {
+    energy += static_cast<double>(samples[n]) * samples[n];
+  }
+  return std::sqrt(energy / static_cast<double>(end - begin));
+}
+
+// One engine for the suite: creating it records the babble in every voice.
 const EspeakCaptchaAudio& Audio() {
   static const absl::StatusOr<std::unique_ptr<EspeakCaptchaAudio>> audio =
       EspeakCaptchaAudio::Create();
@@ -83,10 +94,29 @@ TEST(EspeakCaptchaAudioTest, TheSameCodeSoundsDifferentEachTime) {
   EXPECT_NE(*first, *second);
 }
 
-TEST(EspeakCaptchaAudioTest, TheSameRandomnessGivesTheSameSound) {
+// espeak-ng keeps state between calls, so its samples may differ a little;
+// what the randomness decides must not.
+TEST(EspeakCaptchaAudioTest, TheSameRandomnessGivesTheSameVoicesAndTiming) {
   testing::FakeRandom first_random(3);
   testing::FakeRandom second_random(3);
-  EXPECT_EQ(*Audio().RenderWav("2468", first_random), *Audio().RenderWav("2468", second_random));
+  absl::StatusOr<EspeakCaptchaAudio::Layers> first = Audio().RenderLayers("2468", first_random);
+  absl::StatusOr<EspeakCaptchaAudio::Layers> second = Audio().RenderLayers("2468", second_random);
+  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_TRUE(second.ok()) << second.status();
+  // Within 20 ms: espeak-ng's trimmed words may differ by a few samples.
+  ASSERT_EQ(first->digit_spans.size(), second->digit_spans.size());
+  for (std::size_t i = 0; i < first->digit_spans.size(); ++i) {
+    EXPECT_NEAR(static_cast<double>(first->digit_spans[i].first),
+                static_cast<double>(second->digit_spans[i].first), 320);
+    EXPECT_NEAR(static_cast<double>(first->digit_spans[i].second),
+                static_cast<double>(second->digit_spans[i].second), 320);
+  }
+  ASSERT_EQ(first->digit_voices.size(), second->digit_voices.size());
+  for (std::size_t i = 0; i < first->digit_voices.size(); ++i) {
+    EXPECT_EQ(first->digit_voices[i].voice, second->digit_voices[i].voice);
+    EXPECT_EQ(first->digit_voices[i].pitch, second->digit_voices[i].pitch);
+    EXPECT_EQ(first->digit_voices[i].speed, second->digit_voices[i].speed);
+  }
 }
 
 TEST(EspeakCaptchaAudioTest, RefusesAnythingButDigits) {
@@ -95,6 +125,77 @@ TEST(EspeakCaptchaAudioTest, RefusesAnythingButDigits) {
     EXPECT_EQ(Audio().RenderWav(code, random).status().code(), absl::StatusCode::kInvalidArgument)
         << code;
   }
+}
+
+// A bank of recordings made once (the old design: 12 per digit) is what a
+// template attacker copies; every word is now spoken with its own voice
+// parameters, so the same digit practically never sounds twice alike.
+TEST(EspeakCaptchaAudioTest, NoFixedBankOfRecordingsCoversADigit) {
+  testing::FakeRandom random;
+  std::set<std::tuple<std::size_t, int, int, int>> spoken;
+  std::set<double> speeds;
+  constexpr int kRenders = 40;
+  for (int i = 0; i < kRenders; ++i) {
+    absl::StatusOr<EspeakCaptchaAudio::Layers> layers = Audio().RenderLayers("5", random);
+    ASSERT_TRUE(layers.ok()) << layers.status();
+    ASSERT_EQ(layers->digit_voices.size(), 1u);
+    const EspeakCaptchaAudio::WordVoice& voice = layers->digit_voices[0];
+    spoken.emplace(voice.voice, voice.pitch, voice.pitch_range, voice.words_per_minute);
+    speeds.insert(voice.speed);
+  }
+  EXPECT_GE(spoken.size(), 36u);
+  EXPECT_EQ(speeds.size(), static_cast<std::size_t>(kRenders));
+}
+
+TEST(EspeakCaptchaAudioTest, BabbleRunsUnderEveryDigitAtTheChosenRatio) {
+  testing::FakeRandom random;
+  for (int i = 0; i < 5; ++i) {
+    absl::StatusOr<EspeakCaptchaAudio::Layers> layers = Audio().RenderLayers("4071953", random);
+    ASSERT_TRUE(layers.ok()) << layers.status();
+    ASSERT_EQ(layers->speech.size(), layers->babble.size());
+    ASSERT_EQ(layers->digit_spans.size(), 7u);
+    for (const auto& [begin, end] : layers->digit_spans) {
+      ASSERT_LT(begin, end);
+      ASSERT_LE(end, layers->speech.size());
+      const double babble = Rms(layers->babble, begin, end);
+      ASSERT_GT(babble, 0);
+      const double ratio_db = 20 * std::log10(Rms(layers->speech, begin, end) / babble);
+      EXPECT_GE(ratio_db, EspeakCaptchaAudio::kMinSpeechToBabbleDb - 0.01);
+      EXPECT_LE(ratio_db, EspeakCaptchaAudio::kMaxSpeechToBabbleDb + 0.01);
+    }
+    // Between the digits someone is talking too: silence would mark where
+    // the digits are.
+    for (std::size_t k = 0; k + 1 < layers->digit_spans.size(); ++k) {
+      const std::size_t gap_begin = layers->digit_spans[k].second;
+      const std::size_t gap_end = layers->digit_spans[k + 1].first;
+      ASSERT_LT(gap_begin, gap_end);
+      EXPECT_GT(Rms(layers->babble, gap_begin, gap_end), 0);
+      EXPECT_EQ(Rms(layers->speech, gap_begin, gap_end), 0);
+    }
+  }
+}
+
+TEST(EspeakCaptchaAudioTest, DigitsKeepAListenableLength) {
+  testing::FakeRandom random;
+  for (int i = 0; i < 10; ++i) {
+    absl::StatusOr<EspeakCaptchaAudio::Layers> layers = Audio().RenderLayers("0123456789", random);
+    ASSERT_TRUE(layers.ok()) << layers.status();
+    for (const auto& [begin, end] : layers->digit_spans) {
+      const double seconds = static_cast<double>(end - begin) / EspeakCaptchaAudio::kSampleRate;
+      EXPECT_GE(seconds, 0.15);
+      EXPECT_LE(seconds, 0.9);
+    }
+  }
+  absl::StatusOr<std::string> longest = Audio().RenderWav("012345678901", random);
+  ASSERT_TRUE(longest.ok()) << longest.status();
+  EXPECT_LT(static_cast<double>(longest->size() - 44) / 2 / EspeakCaptchaAudio::kSampleRate, 20.0);
+}
+
+TEST(EspeakCaptchaAudioTest, TooManyTalkersIsAnError) {
+  EspeakCaptchaAudio::Options options;
+  options.babble_talkers = 9;
+  EXPECT_EQ(EspeakCaptchaAudio::Create(options).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(EspeakCaptchaAudioTest, AnUnknownVoiceIsAClearError) {
