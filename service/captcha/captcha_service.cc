@@ -172,6 +172,15 @@ absl::StatusOr<CaptchaAttempt> CaptchaService::PrepareAttempt(const std::string&
                         .expire_time = *expiry};
 }
 
+bool CaptchaService::AnswerMatches(absl::string_view attempt_digest, absl::string_view stored) {
+  const std::size_t size = attempt_digest.size();
+  bool right = false;
+  for (std::size_t offset = 0; size > 0 && offset + size <= stored.size(); offset += size) {
+    right |= crypto::ConstantTimeEquals(attempt_digest, stored.substr(offset, size));
+  }
+  return right;
+}
+
 absl::Status CaptchaService::Judge(const CaptchaAttempt& attempt, const TakeResult& taken) const {
   switch (taken.outcome) {
     case TakeOutcome::kAlreadyUsed:
@@ -182,17 +191,7 @@ absl::Status CaptchaService::Judge(const CaptchaAttempt& attempt, const TakeResu
     case TakeOutcome::kTaken:
       break;
   }
-  // The stored value holds one digest, or two for an audio captcha; both are
-  // compared, whatever the first gave, so that the time taken does not tell
-  // which one matched.
-  const std::size_t size = attempt.answer_digest.size();
-  bool right = false;
-  for (std::size_t offset = 0; offset + size <= taken.answer_digest.size() && size > 0;
-       offset += size) {
-    right |= crypto::ConstantTimeEquals(
-        attempt.answer_digest, absl::string_view(taken.answer_digest).substr(offset, size));
-  }
-  if (!right) {
+  if (!AnswerMatches(attempt.answer_digest, taken.answer_digest)) {
     return CaptchaError("captcha_answer", "CAPTCHA_WRONG");
   }
   return absl::OkStatus();

@@ -86,6 +86,13 @@ class CaptchaService {
   [[nodiscard]] absl::StatusOr<CaptchaAttempt> PrepareAttempt(const std::string& captcha_id,
                                                               const std::string& answer) const;
   [[nodiscard]] absl::Status Judge(const CaptchaAttempt& attempt, const TakeResult& taken) const;
+  // Whether `attempt_digest` is one of the answers in a stored value (one
+  // digest, or two side by side for an audio captcha). Every digest is
+  // compared, in constant time, so the time does not tell which matched. The
+  // submission script applies the same rule (captcha_matches, in
+  // redis_captcha_store.cc).
+  [[nodiscard]] static bool AnswerMatches(absl::string_view attempt_digest,
+                                          absl::string_view stored);
 
   // When a captcha was issued, read from its id (which a successful Verify
   // has shown to be ours): never later than the real time, at most a second

@@ -11,6 +11,16 @@ absl::string_view CaptchaTakeLua() {
   return R"lua(
 -- Reads and marks used in one command (XX: a missing captcha stays missing):
 -- 0 = missing, 1 = used, else the digest.
+-- Whether `digest` is one of the answers in a stored value: one digest, or
+-- two side by side for an audio captcha (CaptchaService::AnswerMatches).
+local function captcha_matches(stored, digest)
+  if type(stored) ~= 'string' or #digest == 0 then return false end
+  local right = false
+  for i = 1, #stored - #digest + 1, #digest do
+    right = right or string.sub(stored, i, i + #digest - 1) == digest
+  end
+  return right
+end
 local function captcha_take(key)
   local digest = redis.call('SET', key, '', 'XX', 'KEEPTTL', 'GET')
   if not digest then return 0 end

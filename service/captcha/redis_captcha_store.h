@@ -5,7 +5,8 @@
 
 namespace moderation::captcha {
 
-// The Lua function captcha_take(key) behind RedisCaptchaStore::Take, for
+// The Lua functions captcha_take(key) behind RedisCaptchaStore::Take and
+// captcha_matches(stored, digest) (CaptchaService::AnswerMatches), for
 // scripts that use a captcha as one step of a larger change.
 [[nodiscard]] absl::string_view CaptchaTakeLua();
 

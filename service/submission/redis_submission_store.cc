@@ -56,7 +56,7 @@ if idem then
 end
 
 local captcha = captcha_take(plan.captcha.key)
-local captcha_right = captcha == ARGV[2]
+local captcha_right = captcha_matches(captcha, ARGV[2])
 
 -- Every limit is checked before any is recorded: a refused comment costs its
 -- subjects nothing. A limit on wrong answers counts a wrong answer; every

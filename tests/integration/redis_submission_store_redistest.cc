@@ -304,6 +304,31 @@ TEST_F(RedisSubmissionStoreTest, DigestsAndTextTravelByteForByte) {
   EXPECT_EQ(stored->body, "Câu \"trích dẫn\" \\ và\nxuống dòng — đúng không?");
 }
 
+TEST_F(RedisSubmissionStoreTest, AnAudioCaptchaTakesEitherOfItsTwoAnswers) {
+  // An audio captcha stores the image's digest and the spoken code's side by
+  // side; the spoken one is right too, and either is used up with the other.
+  SubmissionPlan plan = Plan("aud");
+  const std::string image(32, 'i');
+  const std::string spoken(32, 's');
+  ASSERT_TRUE(testing::Await<absl::Status>([&](auto done) {
+                captchas_->Save(plan.captcha.captcha_id, image + spoken, absl::Minutes(5), done);
+              })->ok());
+  plan.captcha.answer_digest = spoken;
+  absl::StatusOr<SubmissionReply> reply = Commit(std::move(plan));
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_TRUE(reply->stored);
+
+  SubmissionPlan wrong = Plan("aud2");
+  ASSERT_TRUE(testing::Await<absl::Status>([&](auto done) {
+                captchas_->Save(wrong.captcha.captcha_id, image + spoken, absl::Minutes(5), done);
+              })->ok());
+  // Straddling the two halves is no answer.
+  wrong.captcha.answer_digest = std::string(16, 'i') + std::string(16, 's');
+  reply = Commit(std::move(wrong));
+  ASSERT_TRUE(reply.ok()) << reply.status();
+  EXPECT_FALSE(reply->stored);
+}
+
 TEST_F(RedisSubmissionStoreTest, UnreachableRedisIsUnavailable) {
   SubmissionPlan plan = Plan("u1");
   ASSERT_TRUE(server_->Kill().ok());
