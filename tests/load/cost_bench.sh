@@ -44,7 +44,7 @@ script=$(redis-cli -p "$redis_port" info commandstats | tr -d '\r' | grep '^cmds
 echo "script: $script"
 # The statistics were reset while the first submissions may have been under
 # way: the submissions counted are the script's calls since then.
-calls=$(sed 's/.*calls=\([0-9]*\),.*/\1/' <<<"$script")
+calls=$(sed 's/^cmdstat_evalsha:calls=\([0-9]*\),.*/\1/' <<<"$script")
 echo "per submission: AOF +$(( (aof_after - aof_before) / calls )) bytes," \
   "used_memory +$(( (memory_after - memory_before) / calls )) bytes ($calls submissions)"
 kill -9 "$server_pid" "$redis_pid" 2>/dev/null || true
