@@ -73,9 +73,9 @@ class CaptchaService {
   void Save(IssuedCaptcha issued, absl::AnyInvocable<void(absl::StatusOr<IssuedCaptcha>) &&> done);
 
   // Uses up the captcha and checks the answer (case-insensitive, constant
-  // time) against the image's code and, for an audio captcha, the spoken one. OK when right; otherwise INVALID_ARGUMENT with a violation on
-  // `captcha_answer` (CAPTCHA_WRONG) or `captcha_id` (CAPTCHA_EXPIRED,
-  // CAPTCHA_UNKNOWN, CAPTCHA_ALREADY_USED); UNAVAILABLE when the store is down.
+  // time) against the image's code and, for an audio captcha, the spoken one. OK when right;
+  // otherwise INVALID_ARGUMENT with a violation on `captcha_answer` (CAPTCHA_WRONG) or `captcha_id`
+  // (CAPTCHA_EXPIRED, CAPTCHA_UNKNOWN, CAPTCHA_ALREADY_USED); UNAVAILABLE when the store is down.
   void Verify(const std::string& captcha_id, const std::string& answer,
               absl::AnyInvocable<void(absl::Status) &&> done);
 

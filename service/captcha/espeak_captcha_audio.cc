@@ -29,14 +29,9 @@ constexpr char kPrompt[] = "Mã xác nhận là";
 // sound like digits (bà, hài, bay, nằm, nam, sau, tâm, tấm, mất, chim, chìm,
 // khung), which is what a matcher confuses.
 constexpr std::array<const char*, 8> kBabblePhrases = {
-    "bà con vui vẻ đi chợ sớm",
-    "bà hài hước nằm nghỉ sau nhà",
-    "chim bay về tổ sau cơn mưa",
-    "người dân nằm chờ ở bến xe",
-    "tấm ảnh mất màu bay xa",
-    "khung cảnh thật là yên bình",
-    "chị nam hay chìm vào giấc ngủ",
-    "cô giáo tâm sự với học trò",
+    "bà con vui vẻ đi chợ sớm",      "bà hài hước nằm nghỉ sau nhà", "chim bay về tổ sau cơn mưa",
+    "người dân nằm chờ ở bến xe",    "tấm ảnh mất màu bay xa",       "khung cảnh thật là yên bình",
+    "chị nam hay chìm vào giấc ngủ", "cô giáo tâm sự với học trò",
 };
 constexpr int kBabblePitch = 50;
 constexpr int kBabbleWordsPerMinute = 165;

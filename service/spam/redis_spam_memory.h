@@ -36,8 +36,8 @@ namespace moderation::spam {
 // What a script needs to ask and tell the memory about one body at `now`.
 struct SpamMemoryStep {
   std::vector<std::string> keys;  // the current period's hash, then the previous one's
-  int64_t now_ms = 0;           // since the current period began
-  int64_t period_ms = 0;        // how long a period lasts
+  int64_t now_ms = 0;             // since the current period began
+  int64_t period_ms = 0;          // how long a period lasts
   int64_t repeat_window_ms = 0;
   int64_t near_window_ms = 0;
   std::string body_field;

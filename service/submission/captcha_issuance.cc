@@ -74,9 +74,8 @@ void CaptchaIssuance::Create(
     absl::AnyInvocable<void(absl::StatusOr<captcha::IssuedCaptcha>) &&> done) {
   // The address's keyed hash, made once for the limits and the price.
   const bool needs_digest = limiter_ != nullptr || (altcha_ != nullptr && ledger_ != nullptr);
-  const std::string address_digest = client_ip.empty() || !needs_digest
-                                         ? std::string()
-                                         : pseudonymiser_.AddressDigest(client_ip);
+  const std::string address_digest =
+      client_ip.empty() || !needs_digest ? std::string() : pseudonymiser_.AddressDigest(client_ip);
   if (altcha_ != nullptr) {
     // Priced by the source's recent refusals, read once the captcha is saved
     // (a lookup that fails charges the base price). Making it is two hashes:
@@ -140,15 +139,15 @@ void CaptchaIssuance::Create(
     }
     captchas_.Save(*std::move(pending->drawn), std::move(pending->done));
   };
-  limiter_->Check(ratelimit::CaptchaSubjects(options_.rate_limits, pseudonymiser_, client_ip,
-                                             address_digest),
-                  [pending, finish](absl::Status checked) mutable {
-                    {
-                      absl::MutexLock lock(&pending->mutex);
-                      pending->limits = std::move(checked);
-                    }
-                    finish();
-                  });
+  limiter_->Check(
+      ratelimit::CaptchaSubjects(options_.rate_limits, pseudonymiser_, client_ip, address_digest),
+      [pending, finish](absl::Status checked) mutable {
+        {
+          absl::MutexLock lock(&pending->mutex);
+          pending->limits = std::move(checked);
+        }
+        finish();
+      });
   bool refused = false;
   {
     absl::MutexLock lock(&pending->mutex);

@@ -199,10 +199,9 @@ void ComposedSubmissionStore::Finish(const std::shared_ptr<Commitment>& commitme
       limits_allow = false;
     }
   }
-  const bool captcha_right =
-      reply.captcha.outcome == captcha::TakeOutcome::kTaken &&
-      captcha::CaptchaService::AnswerMatches(plan.captcha.answer_digest,
-                                             reply.captcha.answer_digest);
+  const bool captcha_right = reply.captcha.outcome == captcha::TakeOutcome::kTaken &&
+                             captcha::CaptchaService::AnswerMatches(plan.captcha.answer_digest,
+                                                                    reply.captcha.answer_digest);
   if (limits_ != nullptr) {
     // The limit store counted every check it allowed. Give back what the
     // other limits took when the comment is refused, and, when it is not,

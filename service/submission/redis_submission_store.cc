@@ -3,9 +3,8 @@
 #include <algorithm>
 #include <utility>
 
-#include "nlohmann/json.hpp"
-
 #include "absl/strings/str_cat.h"
+#include "nlohmann/json.hpp"
 #include "service/captcha/redis_captcha_store.h"
 #include "service/comments/redis_comment_repository.h"
 #include "service/ratelimit/redis_limit_store.h"
@@ -182,8 +181,7 @@ std::string PlanOf(const SubmissionPlan& plan, std::vector<std::string>& keys) {
   if (plan.proof_of_work) {
     out.Key("proof_of_work").Object();
     WriteKey(redis::keys::ProofOfWork(plan.proof_of_work->challenge), out.Key("key"), keys);
-    out.Key("ttl_ms").Int(
-        std::max<int64_t>(1, absl::ToInt64Milliseconds(plan.proof_of_work->ttl)));
+    out.Key("ttl_ms").Int(std::max<int64_t>(1, absl::ToInt64Milliseconds(plan.proof_of_work->ttl)));
     out.End();
   }
   out.Key("limits").Array();
@@ -284,7 +282,8 @@ absl::StatusOr<SubmissionReply> ReplyFrom(const RedisValue& value, std::size_t l
     return Malformed();
   }
   reply.banned = answer["banned"].is_boolean() && answer["banned"].get<bool>();
-  reply.recollection.earlier_copies = answer["copies"].is_number() ? answer["copies"].get<int64_t>() : 0;
+  reply.recollection.earlier_copies =
+      answer["copies"].is_number() ? answer["copies"].get<int64_t>() : 0;
   reply.recollection.near_duplicate_authors =
       answer["near_authors"].is_number() ? answer["near_authors"].get<int>() : 0;
   reply.stored = answer["stored"].is_boolean() && answer["stored"].get<bool>();

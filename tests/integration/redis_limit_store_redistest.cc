@@ -5,10 +5,9 @@
 #include <iterator>
 
 #include "absl/strings/match.h"
-#include "service/storage/redis/keys.h"
-
 #include "service/ratelimit/rate_limiter.h"
 #include "service/ratelimit/redis_limit_store.h"
+#include "service/storage/redis/keys.h"
 #include "tests/support/await.h"
 #include "tests/support/redis_fixture.h"
 
@@ -72,8 +71,8 @@ TEST_F(RedisLimitStoreTest, LimitStateStaysOutOfTheAppendOnlyFile) {
               std::string::npos);
   // ...but never writes it where a restart or a replica would read it.
   std::string written;
-  for (const auto& entry : std::filesystem::directory_iterator(server_->data_dir() +
-                                                               "/appendonlydir")) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(server_->data_dir() + "/appendonlydir")) {
     if (entry.path().string().ends_with(".incr.aof")) {
       std::ifstream file(entry.path(), std::ios::binary);
       written.append(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());

@@ -109,18 +109,18 @@ TEST_F(RedisSpamMemoryTest, ThePreviousPeriodIsReadToo) {
   clock.Advance(absl::Seconds(-1));
   memory.Remember(body);
   clock.Advance(absl::Seconds(1));
-  absl::StatusOr<Recollection> recalled = *testing::Await<absl::StatusOr<Recollection>>(
-      [&](auto done) { memory.Recall(other, done); });
+  absl::StatusOr<Recollection> recalled =
+      *testing::Await<absl::StatusOr<Recollection>>([&](auto done) { memory.Recall(other, done); });
   ASSERT_TRUE(recalled.ok()) << recalled.status();
   EXPECT_EQ(recalled->near_duplicate_authors, 1);
-  recalled = *testing::Await<absl::StatusOr<Recollection>>(
-      [&](auto done) { memory.Recall(body, done); });
+  recalled =
+      *testing::Await<absl::StatusOr<Recollection>>([&](auto done) { memory.Recall(body, done); });
   ASSERT_TRUE(recalled.ok()) << recalled.status();
   EXPECT_EQ(recalled->earlier_copies, 1);
   // A minute after it was posted, both windows have passed.
   clock.Advance(absl::Seconds(59));
-  recalled = *testing::Await<absl::StatusOr<Recollection>>(
-      [&](auto done) { memory.Recall(other, done); });
+  recalled =
+      *testing::Await<absl::StatusOr<Recollection>>([&](auto done) { memory.Recall(other, done); });
   ASSERT_TRUE(recalled.ok()) << recalled.status();
   EXPECT_EQ(recalled->near_duplicate_authors, 0);
 }

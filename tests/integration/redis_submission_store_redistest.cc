@@ -94,13 +94,13 @@ class RedisSubmissionStoreTest : public testing::RedisTest {
   // How many copies of a body the memory of recent bodies holds at the plans'
   // time (4 bytes each in its period's hash).
   int64_t RememberedCopies(const std::string& digest) {
-    const spam::SpamMemoryStep step = spam::SpamMemoryStepFor(
-        spam::BodyRecord{.body_digest = digest,
-                         .simhash = std::nullopt,
-                         .author_digest = "",
-                         .repeat_window = absl::Minutes(10),
-                         .near_window = absl::Minutes(10)},
-        absl::FromUnixMillis(1790000000123));
+    const spam::SpamMemoryStep step =
+        spam::SpamMemoryStepFor(spam::BodyRecord{.body_digest = digest,
+                                                 .simhash = std::nullopt,
+                                                 .author_digest = "",
+                                                 .repeat_window = absl::Minutes(10),
+                                                 .near_window = absl::Minutes(10)},
+                                absl::FromUnixMillis(1790000000123));
     return static_cast<int64_t>(Run({"HGET", step.keys[0], step.body_field}).string.size() / 4);
   }
 

@@ -186,8 +186,8 @@ int main(int argc, char** argv) {  // NOLINT(bugprone-exception-escape)
   absl::StatusOr<std::unique_ptr<FreeTypeCaptchaRenderer>> renderer;
   if (secret_hex.empty()) {
     // The control uses the renderer's own font, found the same way.
-    renderer = font.empty() ? FreeTypeCaptchaRenderer::Create()
-                            : FreeTypeCaptchaRenderer::Create({font});
+    renderer =
+        font.empty() ? FreeTypeCaptchaRenderer::Create() : FreeTypeCaptchaRenderer::Create({font});
   } else {
     absl::StatusOr<std::string> secret = moderation::crypto::HexDecode(secret_hex);
     if (!local || !secret.ok() || secret->size() < 32) {

@@ -164,7 +164,8 @@ TEST(LimitKeysTest, SubjectsAreTheKeysCountersUse) {
   EXPECT_EQ(subjects[1].subject, "68ba0fe4d56be5f71dcc071028ce6fc4");  // "ip-block:203.0.113.0/24"
   EXPECT_EQ(subjects[3].subject, "5b8666ec9bd5f3316ad88b877b8120b4:bai-1");
   EXPECT_EQ(subjects[5].subject, "f8d7f6cc154680344eda0ec632ddb909");  // "phone:+84912345678"
-  const std::vector<LimitSubject> captcha = CaptchaSubjects(CaptchaLimits{}, key, "203.0.113.9", key.AddressDigest("203.0.113.9"));
+  const std::vector<LimitSubject> captcha =
+      CaptchaSubjects(CaptchaLimits{}, key, "203.0.113.9", key.AddressDigest("203.0.113.9"));
   ASSERT_EQ(captcha.size(), 3u);
   EXPECT_EQ(captcha[1].subject, "5b8666ec9bd5f3316ad88b877b8120b4");
   EXPECT_EQ(captcha[2].subject, "68ba0fe4d56be5f71dcc071028ce6fc4");
