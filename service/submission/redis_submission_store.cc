@@ -256,10 +256,17 @@ absl::StatusOr<SubmissionReply> ReplyFrom(const RedisValue& value, std::size_t l
   }
   const auto captcha = answer.find("captcha");
   const auto limits = answer.find("limits");
+  // Every field present and of its type, or the answer is not trusted: a
+  // default would fail open (a ban read as none).
+  const auto is = [&answer](const char* name, auto check) {
+    const auto it = answer.find(name);
+    return it != answer.end() && check(*it);
+  };
+  const auto boolean = [](const nlohmann::json& v) { return v.is_boolean(); };
+  const auto number = [](const nlohmann::json& v) { return v.is_number_integer(); };
   if (captcha == answer.end() || !captcha->is_string() || limits == answer.end() ||
-      !answer.contains("banned") || !answer.contains("copies") ||
-      !answer.contains("near_authors") || !answer.contains("stored") ||
-      !answer.contains("proof_of_work_fresh")) {
+      !is("banned", boolean) || !is("copies", number) || !is("near_authors", number) ||
+      !is("stored", boolean) || !is("proof_of_work_fresh", boolean)) {
     return Malformed();
   }
   // An empty Lua table encodes as {}: no limits.
@@ -281,14 +288,11 @@ absl::StatusOr<SubmissionReply> ReplyFrom(const RedisValue& value, std::size_t l
   } else {
     return Malformed();
   }
-  reply.banned = answer["banned"].is_boolean() && answer["banned"].get<bool>();
-  reply.recollection.earlier_copies =
-      answer["copies"].is_number() ? answer["copies"].get<int64_t>() : 0;
-  reply.recollection.near_duplicate_authors =
-      answer["near_authors"].is_number() ? answer["near_authors"].get<int>() : 0;
-  reply.stored = answer["stored"].is_boolean() && answer["stored"].get<bool>();
-  reply.proof_of_work_reused =
-      !(answer["proof_of_work_fresh"].is_boolean() && answer["proof_of_work_fresh"].get<bool>());
+  reply.banned = answer["banned"].get<bool>();
+  reply.recollection.earlier_copies = answer["copies"].get<int64_t>();
+  reply.recollection.near_duplicate_authors = answer["near_authors"].get<int>();
+  reply.stored = answer["stored"].get<bool>();
+  reply.proof_of_work_reused = !answer["proof_of_work_fresh"].get<bool>();
   for (std::size_t i = 0; i < answered; ++i) {
     const nlohmann::json& result = (*limits)[i];
     if (!result.is_array() || result.size() != 2 || !result[0].is_number() ||
